@@ -1,0 +1,150 @@
+package bootstrap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+)
+
+// IMDSCallTimeout bounds each IMDS call.
+const IMDSCallTimeout = time.Second
+
+// maxIMDSBytes bounds one IMDS answer; user data is at most 16 KiB.
+const maxIMDSBytes = 64 << 10
+
+// Facts are what IMDS tells about this instance. Zero values mean unknown.
+type Facts struct {
+	Region           string
+	AvailabilityZone string
+	AccountID        string
+	InstanceID       string
+	InstanceType     string
+	MAC              string
+	LocalIPv4        netip.Addr
+	VPCCIDRs         []netip.Prefix // IPv4 first, the primary CIDR leading
+	VPCIPv6CIDRs     []netip.Prefix
+	SubnetCIDR       netip.Prefix
+	SecurityGroupIDs []string
+	Domain           string // the partition's DNS suffix, e.g. amazonaws.com
+}
+
+// IMDS reads instance metadata with IMDSv2: one session token for the run,
+// no fallback to IMDSv1, each call within IMDSCallTimeout.
+type IMDS struct {
+	client *imds.Client
+}
+
+// NewIMDS returns an IMDS client; endpoint "" means the default
+// (http://169.254.169.254).
+func NewIMDS(endpoint string) *IMDS {
+	return &IMDS{client: imds.New(imds.Options{
+		Endpoint:       endpoint,
+		EnableFallback: aws.FalseTernary,
+		Retryer:        aws.NopRetryer{},
+	})}
+}
+
+func (m *IMDS) get(ctx context.Context, path string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, IMDSCallTimeout)
+	defer cancel()
+	out, err := m.client.GetMetadata(ctx, &imds.GetMetadataInput{Path: path})
+	if err != nil {
+		return "", fmt.Errorf("IMDS %s: %w", path, err)
+	}
+	defer out.Content.Close()
+	b, err := io.ReadAll(io.LimitReader(out.Content, maxIMDSBytes))
+	if err != nil {
+		return "", fmt.Errorf("IMDS %s: %w", path, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// UserData returns the instance's user data.
+func (m *IMDS) UserData(ctx context.Context) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, IMDSCallTimeout)
+	defer cancel()
+	out, err := m.client.GetUserData(ctx, &imds.GetUserDataInput{})
+	if err != nil {
+		return nil, fmt.Errorf("IMDS user-data: %w", err)
+	}
+	defer out.Content.Close()
+	return io.ReadAll(io.LimitReader(out.Content, maxIMDSBytes))
+}
+
+// Facts reads what eksboot needs to know about the instance. The identity
+// document comes first (it also takes the session token); the per-interface
+// paths follow at once. Paths that an instance may lack (IPv6 CIDRs) are
+// left empty; the error reports the first path that failed otherwise.
+func (m *IMDS) Facts(ctx context.Context) (Facts, error) {
+	var f Facts
+	idCtx, cancel := context.WithTimeout(ctx, IMDSCallTimeout)
+	doc, err := m.client.GetInstanceIdentityDocument(idCtx, &imds.GetInstanceIdentityDocumentInput{})
+	cancel()
+	if err != nil {
+		return f, fmt.Errorf("IMDS instance identity document: %w", err)
+	}
+	f.Region = doc.Region
+	f.AvailabilityZone = doc.AvailabilityZone
+	f.AccountID = doc.AccountID
+	f.InstanceID = doc.InstanceID
+	f.InstanceType = doc.InstanceType
+	f.LocalIPv4, _ = netip.ParseAddr(doc.PrivateIP)
+
+	if f.MAC, err = m.get(ctx, "mac"); err != nil {
+		return f, err
+	}
+	iface := "network/interfaces/macs/" + f.MAC + "/"
+	paths := map[string]*string{
+		iface + "vpc-ipv4-cidr-blocks":   new(string),
+		iface + "vpc-ipv6-cidr-blocks":   new(string),
+		iface + "subnet-ipv4-cidr-block": new(string),
+		iface + "security-group-ids":     new(string),
+		"services/domain":                new(string),
+	}
+	errs := make([]error, 0, len(paths))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for path, dst := range paths {
+		wg.Go(func() {
+			val, err := m.get(ctx, path)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && !isNotFound(err) {
+				errs = append(errs, err)
+			}
+			*dst = val
+		})
+	}
+	wg.Wait()
+	f.VPCCIDRs = parsePrefixes(*paths[iface+"vpc-ipv4-cidr-blocks"])
+	f.VPCIPv6CIDRs = parsePrefixes(*paths[iface+"vpc-ipv6-cidr-blocks"])
+	if p := parsePrefixes(*paths[iface+"subnet-ipv4-cidr-block"]); len(p) > 0 {
+		f.SubnetCIDR = p[0]
+	}
+	f.SecurityGroupIDs = strings.Fields(*paths[iface+"security-group-ids"])
+	f.Domain = *paths["services/domain"]
+	return f, errors.Join(errs...)
+}
+
+func isNotFound(err error) bool {
+	var re interface{ HTTPStatusCode() int }
+	return errors.As(err, &re) && re.HTTPStatusCode() == 404
+}
+
+func parsePrefixes(s string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, field := range strings.Fields(s) {
+		if p, err := netip.ParsePrefix(field); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}

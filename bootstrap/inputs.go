@@ -1,0 +1,138 @@
+package bootstrap
+
+import (
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+var clusterNamePattern = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]*$`)
+
+// ParseClusterName checks EKS's naming rule: 1-100 characters, starting
+// alphanumeric, then alphanumerics, '-' and '_'.
+func ParseClusterName(s string) (string, error) {
+	switch {
+	case s == "":
+		return "", inputErrorf(FlagClusterName, "is required (the name shown by aws eks list-clusters)")
+	case len(s) > 100:
+		return "", inputErrorf(FlagClusterName, "is %d characters; EKS allows at most 100", len(s))
+	case !clusterNamePattern.MatchString(s):
+		return "", inputErrorf(FlagClusterName, "%q is not an EKS cluster name: it must start with a letter or digit and hold only letters, digits, '-' and '_'", s)
+	}
+	return s, nil
+}
+
+// ParseEndpoint checks an API server endpoint of the form https://HOST[:443]
+// and returns it canonical (https://HOST, no port or slash) with the host alone.
+func ParseEndpoint(s string) (canonical, host string, err error) {
+	if s == "" {
+		return "", "", inputErrorf(FlagEndpoint, "is required (endpoint of aws eks describe-cluster)")
+	}
+	u, perr := url.Parse(s)
+	switch {
+	case perr != nil:
+		return "", "", inputErrorf(FlagEndpoint, "%q is not a URL", s)
+	case u.Scheme != "https":
+		return "", "", inputErrorf(FlagEndpoint, "%q must start with https://", s)
+	case u.Opaque != "" || u.Hostname() == "":
+		return "", "", inputErrorf(FlagEndpoint, "%q has no host", s)
+	case u.User != nil:
+		return "", "", inputErrorf(FlagEndpoint, "%q must not carry user info", s)
+	case u.Path != "" && u.Path != "/":
+		return "", "", inputErrorf(FlagEndpoint, "%q must have no path", s)
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", "", inputErrorf(FlagEndpoint, "%q must have no query", s)
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return "", "", inputErrorf(FlagEndpoint, "%q must have no fragment", s)
+	case u.Port() != "" && u.Port() != "443":
+		return "", "", inputErrorf(FlagEndpoint, "%q: the port must be 443, where EKS serves the API", s)
+	}
+	host = u.Hostname()
+	if strings.Contains(host, ":") {
+		return "https://[" + host + "]", host, nil
+	}
+	return "https://" + host, host, nil
+}
+
+// ParseCA decodes --b64-cluster-ca: base64 of one or more PEM certificates,
+// at least one of them a CA. A CA outside its validity period is a warning,
+// since clocks on a booting node can be wrong.
+func ParseCA(b64 string, now time.Time) (certs []*x509.Certificate, warnings []string, err error) {
+	compact := strings.Join(strings.Fields(b64), "")
+	if compact == "" {
+		return nil, nil, inputErrorf(FlagCA, "is required (certificateAuthority.data of aws eks describe-cluster)")
+	}
+	der, decErr := base64.StdEncoding.DecodeString(compact)
+	if decErr != nil {
+		return nil, nil, inputErrorf(FlagCA, "is not valid base64: %v", decErr)
+	}
+	rest := der
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			return nil, nil, inputErrorf(FlagCA, "holds a PEM %q block; only certificates belong in the CA bundle", block.Type)
+		}
+		cert, perr := x509.ParseCertificate(block.Bytes)
+		if perr != nil {
+			return nil, nil, inputErrorf(FlagCA, "certificate %d does not parse: %v", len(certs)+1, perr)
+		}
+		certs = append(certs, cert)
+	}
+	if len(certs) == 0 {
+		return nil, nil, inputErrorf(FlagCA, "decodes to no PEM certificate; pass the base64 of the PEM text, as describe-cluster returns it")
+	}
+	if strings.TrimSpace(string(rest)) != "" {
+		return nil, nil, inputErrorf(FlagCA, "has data after the last PEM certificate")
+	}
+	haveCA := false
+	for _, c := range certs {
+		if !c.IsCA {
+			continue
+		}
+		haveCA = true
+		if now.Before(c.NotBefore) || now.After(c.NotAfter) {
+			warnings = append(warnings, fmt.Sprintf("--%s: CA %q is valid only from %s to %s, and the node's clock says %s",
+				FlagCA, c.Subject.CommonName, c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+		}
+	}
+	if !haveCA {
+		return nil, nil, inputErrorf(FlagCA, "holds no CA certificate (none has basicConstraints CA:TRUE)")
+	}
+	return certs, warnings, nil
+}
+
+var (
+	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	// ID.sk1.REGION.eks.amazonaws.com, .com.cn in China.
+	endpointRegionPattern = regexp.MustCompile(`\.([a-z]{2}(?:-[a-z]+)+-[0-9]+)\.eks\.amazonaws\.com(?:\.cn)?$`)
+	// ID.sk1.eks-cluster.REGION.api.aws, the dual-stack form of IPv6 clusters.
+	dualStackRegionPattern = regexp.MustCompile(`\.eks-cluster\.([a-z]{2}(?:-[a-z]+)+-[0-9]+)\.api\.aws$`)
+)
+
+// RegionFromEndpointHost parses the region out of an EKS endpoint host name,
+// or returns "".
+func RegionFromEndpointHost(host string) string {
+	for _, re := range []*regexp.Regexp{endpointRegionPattern, dualStackRegionPattern} {
+		if m := re.FindStringSubmatch(host); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// ParseRegion checks an AWS region name.
+func ParseRegion(s string) (string, error) {
+	if !regionPattern.MatchString(s) {
+		return "", inputErrorf(FlagRegion, "%q is not an AWS region name such as eu-west-1", s)
+	}
+	return s, nil
+}

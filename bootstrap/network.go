@@ -1,0 +1,163 @@
+package bootstrap
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// IP families.
+const (
+	IPv4 = "ipv4"
+	IPv6 = "ipv6"
+)
+
+// ServiceNetwork is the cluster's service CIDR and cluster DNS IP for the
+// node's IP family, and how the DNS IP was found.
+type ServiceNetwork struct {
+	Family string
+	CIDR   netip.Prefix // masked; invalid when unknown
+	DNSIP  netip.Addr
+	Source string // flag, service-cidr, certificate, vpc-guess
+}
+
+// Sources of the cluster DNS IP, most trusted first.
+const (
+	DNSFromFlag        = "flag"
+	DNSFromServiceCIDR = "service-cidr"
+	DNSFromCertificate = "certificate"
+	DNSFromVPCGuess    = "vpc-guess"
+)
+
+// ClusterDNSIP is the address the cluster DNS service gets in a service
+// CIDR: the masked base + 10 (IPv6: + 0xa, the same number). Masking first
+// makes 10.100.5.7/16 give 10.100.0.10, where cutting the string at its
+// last dot (as nodeadm does) gives 10.100.5.10.
+func ClusterDNSIP(cidr netip.Prefix) netip.Addr {
+	return addToAddr(cidr.Masked().Addr(), 10)
+}
+
+// FirstServiceIP is the kubernetes service ClusterIP of a service CIDR: its
+// first address after the base.
+func FirstServiceIP(cidr netip.Prefix) netip.Addr {
+	return addToAddr(cidr.Masked().Addr(), 1)
+}
+
+func addToAddr(a netip.Addr, n byte) netip.Addr {
+	b := a.AsSlice()
+	for i := len(b) - 1; i >= 0 && n > 0; i-- {
+		sum := uint16(b[i]) + uint16(n)
+		b[i] = byte(sum)
+		n = byte(sum >> 8)
+	}
+	out, _ := netip.AddrFromSlice(b)
+	return out
+}
+
+// VPCGuess is what bootstrap.sh assumes when it is given no DNS IP: EKS's
+// default service CIDR, 172.20.0.0/16 when any VPC CIDR is in 10.0.0.0/8,
+// else 10.100.0.0/16. Right only for clusters made with the default.
+func VPCGuess(vpcCIDRs []netip.Prefix) netip.Prefix {
+	ten := netip.MustParsePrefix("10.0.0.0/8")
+	for _, c := range vpcCIDRs {
+		if ten.Contains(c.Addr()) {
+			return netip.MustParsePrefix("172.20.0.0/16")
+		}
+	}
+	return netip.MustParsePrefix("10.100.0.0/16")
+}
+
+// NetworkInputs are the raw network inputs, as given.
+type NetworkInputs struct {
+	IPFamily     string
+	ServiceCIDR  string
+	ServiceIPv6  string
+	DNSClusterIP string
+}
+
+// ParseNetwork checks the CIDRs, the IP family and the DNS IP against one
+// another and derives what it can without IMDS: the family from the CIDR
+// given, the DNS IP from the service CIDR. CIDR and DNSIP stay invalid when
+// they cannot be known yet.
+func ParseNetwork(in NetworkInputs) (ServiceNetwork, error) {
+	var n ServiceNetwork
+	var v4, v6 netip.Prefix
+	var err error
+	if in.ServiceCIDR != "" {
+		if v4, err = parseCIDR(FlagServiceCIDR, in.ServiceCIDR, false); err != nil {
+			return n, err
+		}
+	}
+	if in.ServiceIPv6 != "" {
+		if v6, err = parseCIDR(FlagServiceIPv6CIDR, in.ServiceIPv6, true); err != nil {
+			return n, err
+		}
+	}
+	switch in.IPFamily {
+	case IPv4, IPv6:
+		n.Family = in.IPFamily
+	case "":
+		n.Family = IPv4
+		if v6.IsValid() && !v4.IsValid() {
+			n.Family = IPv6
+		}
+	default:
+		return n, inputErrorf(FlagIPFamily, "%q is neither %s nor %s", in.IPFamily, IPv4, IPv6)
+	}
+	switch {
+	case n.Family == IPv4 && v6.IsValid() && !v4.IsValid():
+		return n, inputErrorf(FlagServiceIPv6CIDR, "is given but --%s is ipv4; pass --%s ipv6 for an IPv6 cluster, or --%s", FlagIPFamily, FlagIPFamily, FlagServiceCIDR)
+	case n.Family == IPv6 && in.ServiceIPv6 == "" && in.DNSClusterIP == "":
+		return n, inputErrorf(FlagServiceIPv6CIDR, "is required with --%s ipv6 (kubernetesNetworkConfig.serviceIpv6Cidr of describe-cluster)", FlagIPFamily)
+	}
+	n.CIDR = v4
+	if n.Family == IPv6 {
+		n.CIDR = v6
+	}
+	if n.CIDR.IsValid() {
+		n.DNSIP, n.Source = ClusterDNSIP(n.CIDR), DNSFromServiceCIDR
+	}
+	if in.DNSClusterIP != "" {
+		ip, err := netip.ParseAddr(in.DNSClusterIP)
+		if err != nil || ip.Zone() != "" {
+			return n, inputErrorf(FlagDNSClusterIP, "%q is not an IP address", in.DNSClusterIP)
+		}
+		if ip.Is6() != (n.Family == IPv6) || ip.Is4In6() {
+			return n, inputErrorf(FlagDNSClusterIP, "%s is not an %s address, and the cluster's IP family is %s", ip, n.Family, n.Family)
+		}
+		if n.CIDR.IsValid() && !n.CIDR.Contains(ip) {
+			return n, inputErrorf(FlagDNSClusterIP, "%s is outside the service CIDR %s", ip, n.CIDR)
+		}
+		n.DNSIP, n.Source = ip, DNSFromFlag
+	}
+	return n, nil
+}
+
+func parseCIDR(flag, s string, want6 bool) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(strings.TrimSpace(s))
+	if err != nil {
+		return p, inputErrorf(flag, "%q is not a CIDR such as %s", s, map[bool]string{false: "10.100.0.0/16", true: "fd30:1c53:5f8a::/108"}[want6])
+	}
+	if p.Addr().Is6() != want6 || p.Addr().Is4In6() {
+		return p, inputErrorf(flag, "%s is not an %s CIDR", p, map[bool]string{false: "IPv4", true: "IPv6"}[want6])
+	}
+	return p.Masked(), nil
+}
+
+// CompleteFromVPC fills a network that has no DNS IP yet with bootstrap.sh's
+// guess from the VPC CIDRs, and a known DNS IP without a CIDR with the
+// guessed CIDR if it holds that IP. It returns the warning to report.
+func (n *ServiceNetwork) CompleteFromVPC(vpcCIDRs []netip.Prefix) string {
+	guess := VPCGuess(vpcCIDRs)
+	switch {
+	case n.Family != IPv4 || n.CIDR.IsValid():
+		return ""
+	case n.DNSIP.IsValid():
+		if guess.Contains(n.DNSIP) {
+			n.CIDR = guess
+		}
+		return ""
+	}
+	n.CIDR, n.DNSIP, n.Source = guess, ClusterDNSIP(guess), DNSFromVPCGuess
+	return fmt.Sprintf("no service CIDR or DNS IP given: guessed service CIDR %s and cluster DNS IP %s from the VPC CIDRs, as bootstrap.sh does; a cluster with a custom service CIDR needs --%s", guess, n.DNSIP, FlagServiceCIDR)
+}

@@ -1,0 +1,140 @@
+// Package bootstrap gathers eksboot's inputs (flags, environment, config file,
+// IMDS), validates them, and renders and writes the kubelet bootstrap
+// arguments for each node platform.
+package bootstrap
+
+import (
+	"sort"
+	"strings"
+)
+
+// Param is one input a user can set: a flag, an EKSBOOT_ environment
+// variable and a config-file key, all spelled from Name.
+type Param struct {
+	Name    string
+	Alias   string // a second flag name accepted for the same input
+	Usage   string
+	Example string
+	Bool    bool // a switch: --name alone means true
+	List    bool // repeatable; values may also be comma-separated
+}
+
+// EnvName is the environment variable that sets p.
+func (p Param) EnvName() string {
+	return "EKSBOOT_" + strings.ToUpper(strings.ReplaceAll(p.Name, "-", "_"))
+}
+
+// Names of the inputs, so code never spells a flag twice.
+const (
+	FlagClusterName      = "cluster-name"
+	FlagEndpoint         = "apiserver-endpoint"
+	FlagCA               = "b64-cluster-ca"
+	FlagServiceCIDR      = "service-ipv4-cidr"
+	FlagServiceIPv6CIDR  = "service-ipv6-cidr"
+	FlagDNSClusterIP     = "dns-cluster-ip"
+	FlagIPFamily         = "ip-family"
+	FlagTarget           = "target"
+	FlagRegion           = "region"
+	FlagArgsFile         = "args-file"
+	FlagKubeletExtraArgs = "kubelet-extra-args"
+	FlagNodeLabels       = "node-labels"
+	FlagTaints           = "register-with-taints"
+	FlagConfig           = "config"
+	FlagIMDSEndpoint     = "imds-endpoint"
+)
+
+// Params lists every input eksboot knows. Commands pick the ones they take.
+var Params = []Param{
+	{Name: FlagClusterName, Usage: "the EKS cluster's name", Example: "prod-eu"},
+	{Name: FlagEndpoint, Usage: "the cluster's API server endpoint, https://HOST as describe-cluster prints it", Example: "https://0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com"},
+	{Name: FlagCA, Usage: "base64 of the cluster's CA bundle (certificateAuthority.data of describe-cluster)", Example: "LS0tLS1CRUdJTi..."},
+	{Name: FlagServiceCIDR, Alias: "service-cidr", Usage: "the cluster's service IPv4 CIDR (kubernetesNetworkConfig.serviceIpv4Cidr)", Example: "10.100.0.0/16"},
+	{Name: FlagServiceIPv6CIDR, Usage: "the cluster's service IPv6 CIDR, for IPv6 clusters", Example: "fd30:1c53:5f8a::/108"},
+	{Name: FlagDNSClusterIP, Usage: "the cluster DNS IP; default: service CIDR base + 10", Example: "10.100.0.10"},
+	{Name: FlagIPFamily, Usage: "ipv4 or ipv6; default: the family of the service CIDR given, else ipv4", Example: "ipv4"},
+	{Name: FlagTarget, Usage: "node platform: auto, al2, al2023, windows, bottlerocket", Example: "al2023"},
+	{Name: FlagRegion, Usage: "AWS region; default: IMDS, else parsed from the endpoint host", Example: "eu-west-1"},
+	{Name: FlagArgsFile, Usage: "where the bootstrap arguments go; - is stdout", Example: "/etc/eksboot/bootstrap.args"},
+	{Name: FlagKubeletExtraArgs, Usage: "extra kubelet flags, passed through safely quoted", Example: "--max-pods=58"},
+	{Name: FlagNodeLabels, Usage: "node labels, key=value,...", Example: "team=data,tier=batch"},
+	{Name: FlagTaints, Usage: "node taints, key=value:Effect,...", Example: "dedicated=gpu:NoSchedule"},
+	{Name: FlagConfig, Usage: "a YAML config file (our flag names as keys, or a NodeConfig), or imds://user-data", Example: "imds://user-data"},
+	{Name: FlagIMDSEndpoint, Usage: "IMDS base URL", Example: "http://[fd00:ec2::254]"},
+}
+
+// ParamByName returns the Param called name (or aliased so).
+func ParamByName(name string) (Param, bool) {
+	for _, p := range Params {
+		if p.Name == name || (p.Alias != "" && p.Alias == name) {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
+// Values holds raw input values by param name, as one source gave them.
+type Values map[string][]string
+
+// Get returns the last value of name, or "".
+func (v Values) Get(name string) string {
+	vals := v[name]
+	if len(vals) == 0 {
+		return ""
+	}
+	return vals[len(vals)-1]
+}
+
+// Has reports whether name was given at all.
+func (v Values) Has(name string) bool {
+	_, ok := v[name]
+	return ok
+}
+
+// List returns every value of name, comma-separated items split out and
+// blanks dropped.
+func (v Values) List(name string) []string {
+	var out []string
+	for _, val := range v[name] {
+		for _, item := range strings.Split(val, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				out = append(out, item)
+			}
+		}
+	}
+	return out
+}
+
+// Names returns the names set in v, sorted.
+func (v Values) Names() []string {
+	names := make([]string, 0, len(v))
+	for n := range v {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Merge returns the values of sources in order of precedence: for each
+// name, the first source that has it wins whole.
+func Merge(sources ...Values) Values {
+	out := Values{}
+	for _, src := range sources {
+		for name, vals := range src {
+			if !out.Has(name) {
+				out[name] = vals
+			}
+		}
+	}
+	return out
+}
+
+// FromEnv reads the EKSBOOT_ variables of params through getenv.
+func FromEnv(params []Param, getenv func(string) string) Values {
+	out := Values{}
+	for _, p := range params {
+		if val := getenv(p.EnvName()); val != "" {
+			out[p.Name] = []string{val}
+		}
+	}
+	return out
+}

@@ -1,0 +1,169 @@
+package bootstrap
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Render returns the bootstrap arguments of c's target, byte for byte what
+// is printed or written.
+func Render(c *Config) ([]byte, error) {
+	switch c.Target {
+	case TargetAL2:
+		return []byte(ShellJoin(AL2Args(c)) + "\n"), nil
+	case TargetAL2023:
+		return renderNodeConfig(c)
+	case TargetWindows:
+		return []byte(renderWindows(c) + "\n"), nil
+	case TargetBottlerocket:
+		return []byte(renderBottlerocket(c)), nil
+	}
+	return nil, fmt.Errorf("no renderer for target %q", c.Target)
+}
+
+// kubeletExtraArgs is the one string bootstrap.sh and Start-EKSBootstrap.ps1
+// take: labels and taints as flags, then the user's extra args verbatim.
+func (c *Config) kubeletExtraArgs() string {
+	parts := c.labelAndTaintFlags()
+	if strings.TrimSpace(c.KubeletExtraArgs) != "" {
+		parts = append(parts, strings.TrimSpace(c.KubeletExtraArgs))
+	}
+	return strings.Join(parts, " ")
+}
+
+// AL2Args is the argv for /etc/eks/bootstrap.sh, cluster name first.
+func AL2Args(c *Config) []string {
+	args := []string{
+		c.ClusterName,
+		"--apiserver-endpoint", c.Endpoint,
+		"--b64-cluster-ca", c.CA,
+		"--dns-cluster-ip", c.Network.DNSIP.String(),
+	}
+	if c.Network.Family == IPv6 {
+		args = append(args, "--ip-family", IPv6)
+		if c.Network.CIDR.IsValid() {
+			args = append(args, "--service-ipv6-cidr", c.Network.CIDR.String())
+		}
+	}
+	if extra := c.kubeletExtraArgs(); extra != "" {
+		args = append(args, "--kubelet-extra-args", extra)
+	}
+	return args
+}
+
+// WindowsArgs is the parameter list for Start-EKSBootstrap.ps1, each name
+// followed by its value.
+func WindowsArgs(c *Config) []string {
+	args := []string{
+		"-EKSClusterName", c.ClusterName,
+		"-APIServerEndpoint", c.Endpoint,
+		"-Base64ClusterCA", c.CA,
+		"-ServiceCIDR", c.Network.CIDR.String(),
+		"-DNSClusterIP", c.Network.DNSIP.String(),
+	}
+	if extra := c.kubeletExtraArgs(); extra != "" {
+		args = append(args, "-KubeletExtraArgs", extra)
+	}
+	return args
+}
+
+func renderWindows(c *Config) string {
+	args := WindowsArgs(c)
+	parts := make([]string, 0, len(args))
+	for i := 0; i < len(args); i += 2 {
+		parts = append(parts, args[i], PowerShellQuote(args[i+1]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// The node.eks.aws/v1alpha1 NodeConfig fields eksboot sets, named as in
+// nodeadm's api/v1alpha1 types.
+type nodeConfig struct {
+	APIVersion string         `yaml:"apiVersion"`
+	Kind       string         `yaml:"kind"`
+	Spec       nodeConfigSpec `yaml:"spec"`
+}
+
+type nodeConfigSpec struct {
+	Cluster clusterDetails `yaml:"cluster"`
+	Kubelet kubeletOptions `yaml:"kubelet"`
+}
+
+type clusterDetails struct {
+	Name                 string `yaml:"name"`
+	APIServerEndpoint    string `yaml:"apiServerEndpoint"`
+	CertificateAuthority string `yaml:"certificateAuthority"`
+	CIDR                 string `yaml:"cidr"`
+}
+
+type kubeletOptions struct {
+	Config kubeletConfig `yaml:"config"`
+	Flags  []string      `yaml:"flags,omitempty"`
+}
+
+type kubeletConfig struct {
+	ClusterDNS []string `yaml:"clusterDNS"`
+}
+
+func renderNodeConfig(c *Config) ([]byte, error) {
+	doc := nodeConfig{
+		APIVersion: nodeConfigAPIVersion,
+		Kind:       nodeConfigKind,
+		Spec: nodeConfigSpec{
+			Cluster: clusterDetails{
+				Name:                 c.ClusterName,
+				APIServerEndpoint:    c.Endpoint,
+				CertificateAuthority: c.CA,
+				CIDR:                 c.Network.CIDR.String(),
+			},
+			Kubelet: kubeletOptions{
+				Config: kubeletConfig{ClusterDNS: []string{c.Network.DNSIP.String()}},
+				Flags:  c.KubeletFlags(),
+			},
+		},
+	}
+	var buf bytes.Buffer
+	buf.WriteString("# Written by eksboot for nodeadm; see /etc/eks/nodeadm.d/.\n---\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func renderBottlerocket(c *Config) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[settings.kubernetes]\n")
+	fmt.Fprintf(&b, "cluster-name = %s\n", TOMLQuote(c.ClusterName))
+	fmt.Fprintf(&b, "api-server = %s\n", TOMLQuote(c.Endpoint))
+	fmt.Fprintf(&b, "cluster-certificate = %s\n", TOMLQuote(c.CA))
+	fmt.Fprintf(&b, "cluster-dns-ip = %s\n", TOMLQuote(c.Network.DNSIP.String()))
+	if len(c.NodeLabels) > 0 {
+		b.WriteString("\n[settings.kubernetes.node-labels]\n")
+		for _, l := range c.NodeLabels {
+			fmt.Fprintf(&b, "%s = %s\n", TOMLQuote(l.Key), TOMLQuote(l.Value))
+		}
+	}
+	if len(c.Taints) > 0 {
+		b.WriteString("\n[settings.kubernetes.node-taints]\n")
+		var keys []string
+		byKey := map[string][]string{}
+		for _, t := range c.Taints {
+			if _, seen := byKey[t.Key]; !seen {
+				keys = append(keys, t.Key)
+			}
+			byKey[t.Key] = append(byKey[t.Key], TOMLQuote(t.Value+":"+t.Effect))
+		}
+		for _, k := range keys {
+			fmt.Fprintf(&b, "%s = [%s]\n", TOMLQuote(k), strings.Join(byKey[k], ", "))
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,165 @@
+package bootstrap
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config is the validated, derived input of one run: everything the
+// renderers and probes need, in typed form.
+type Config struct {
+	Target           Target
+	ClusterName      string
+	Endpoint         string // https://host
+	EndpointHost     string
+	CA               string // base64, white space removed
+	CACerts          []*x509.Certificate
+	Network          ServiceNetwork
+	Region           string
+	KubeletExtraArgs string
+	NodeLabels       []Label
+	Taints           []Taint
+	ArgsFile         string
+	Warnings         []string
+}
+
+// InstanceFacts fetches IMDS facts on first use, once per run.
+type InstanceFacts struct {
+	mu    sync.Mutex
+	done  bool
+	fetch func() (*Facts, error)
+	facts *Facts
+	err   error
+}
+
+// NewInstanceFacts reads facts from md under ctx when first asked; md nil
+// means no IMDS at all.
+func NewInstanceFacts(ctx context.Context, md *IMDS) *InstanceFacts {
+	return &InstanceFacts{fetch: func() (*Facts, error) {
+		if md == nil {
+			return nil, fmt.Errorf("IMDS not available")
+		}
+		f, err := md.Facts(ctx)
+		return &f, err
+	}}
+}
+
+// KnownFacts wraps facts already in hand (tests, a second pass).
+func KnownFacts(f *Facts) *InstanceFacts {
+	return &InstanceFacts{fetch: func() (*Facts, error) { return f, nil }}
+}
+
+// Get fetches the facts the first time and returns the same answer after.
+func (i *InstanceFacts) Get() (*Facts, error) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if !i.done {
+		i.facts, i.err = i.fetch()
+		i.done = true
+	}
+	return i.facts, i.err
+}
+
+// Fetched returns the facts if a Get has fetched them already, else nil.
+func (i *InstanceFacts) Fetched() *Facts {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if !i.done || i.err != nil {
+		return nil
+	}
+	return i.facts
+}
+// Resolve validates v and derives the rest. It asks facts for IMDS only
+// when a needed value was neither given nor derivable.
+func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time) (*Config, error) {
+	c := &Config{}
+	var err error
+	if c.ClusterName, err = ParseClusterName(v.Get(FlagClusterName)); err != nil {
+		return nil, err
+	}
+	if c.Endpoint, c.EndpointHost, err = ParseEndpoint(strings.TrimSpace(v.Get(FlagEndpoint))); err != nil {
+		return nil, err
+	}
+	var warnings []string
+	if c.CACerts, warnings, err = ParseCA(v.Get(FlagCA), now); err != nil {
+		return nil, err
+	}
+	c.CA = strings.Join(strings.Fields(v.Get(FlagCA)), "")
+	c.Warnings = append(c.Warnings, warnings...)
+	if c.Target, err = ParseTarget(v.Get(FlagTarget), h); err != nil {
+		return nil, err
+	}
+	if c.NodeLabels, err = ParseLabels(v.List(FlagNodeLabels)); err != nil {
+		return nil, err
+	}
+	if c.Taints, err = ParseTaints(v.List(FlagTaints)); err != nil {
+		return nil, err
+	}
+	c.KubeletExtraArgs = v.Get(FlagKubeletExtraArgs)
+	if strings.ContainsRune(c.KubeletExtraArgs, 0) {
+		return nil, inputErrorf(FlagKubeletExtraArgs, "contains a NUL byte")
+	}
+	if c.Target == TargetBottlerocket && strings.TrimSpace(c.KubeletExtraArgs) != "" {
+		return nil, inputErrorf(FlagKubeletExtraArgs, "Bottlerocket has no kubelet command line; set its settings.kubernetes keys in user data instead")
+	}
+	if c.Network, err = ParseNetwork(NetworkInputs{
+		IPFamily:     strings.ToLower(v.Get(FlagIPFamily)),
+		ServiceCIDR:  v.Get(FlagServiceCIDR),
+		ServiceIPv6:  v.Get(FlagServiceIPv6CIDR),
+		DNSClusterIP: v.Get(FlagDNSClusterIP),
+	}); err != nil {
+		return nil, err
+	}
+	if c.Target == TargetWindows && c.Network.Family == IPv6 {
+		return nil, inputErrorf(FlagIPFamily, "EKS Windows nodes support only ipv4")
+	}
+	if err := c.completeNetwork(facts); err != nil {
+		return nil, err
+	}
+	if err := c.resolveRegion(v.Get(FlagRegion), facts); err != nil {
+		return nil, err
+	}
+	c.ArgsFile = v.Get(FlagArgsFile)
+	if c.ArgsFile == "" {
+		c.ArgsFile = DefaultArgsFile(c.Target)
+	}
+	return c, nil
+}
+
+// completeNetwork falls back to bootstrap.sh's VPC guess, the one fact that
+// needs IMDS, and insists on a service CIDR where the target needs one.
+func (c *Config) completeNetwork(facts *InstanceFacts) error {
+	n := &c.Network
+	needCIDR := c.Target == TargetWindows || c.Target == TargetAL2023
+	if n.DNSIP.IsValid() && (n.CIDR.IsValid() || !needCIDR) {
+		return nil
+	}
+	f, err := facts.Get()
+	if f == nil || len(f.VPCCIDRs) == 0 {
+		return inputErrorf(FlagServiceCIDR, "not given, and the VPC CIDRs to guess it from are unknown (%v); pass --%s", err, FlagServiceCIDR)
+	}
+	if warning := n.CompleteFromVPC(f.VPCCIDRs); warning != "" {
+		c.Warnings = append(c.Warnings, warning)
+	}
+	if needCIDR && !n.CIDR.IsValid() {
+		return inputErrorf(FlagServiceCIDR, "is required for --%s %s, and --%s %s does not tell it; pass the cluster's service CIDR", FlagTarget, c.Target, FlagDNSClusterIP, n.DNSIP)
+	}
+	return nil
+}
+
+func (c *Config) resolveRegion(given string, facts *InstanceFacts) error {
+	var err error
+	switch {
+	case given != "":
+		c.Region, err = ParseRegion(given)
+	case facts.Fetched() != nil && facts.Fetched().Region != "":
+		c.Region = facts.Fetched().Region
+	default:
+		c.Region = RegionFromEndpointHost(c.EndpointHost)
+	}
+	return err
+}

@@ -1,0 +1,105 @@
+package bootstrap
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// Target is a node platform eksboot writes bootstrap arguments for.
+type Target string
+
+// Targets.
+const (
+	TargetAuto         Target = "auto"
+	TargetAL2          Target = "al2"
+	TargetAL2023       Target = "al2023"
+	TargetWindows      Target = "windows"
+	TargetBottlerocket Target = "bottlerocket"
+)
+
+// Targets lists the concrete targets.
+var Targets = []Target{TargetAL2, TargetAL2023, TargetWindows, TargetBottlerocket}
+
+// AL2BootstrapScript is the EKS AL2 AMI's bootstrap script.
+const AL2BootstrapScript = "/etc/eks/bootstrap.sh"
+
+// Host is what target detection looks at, so tests can stand in for a node.
+type Host struct {
+	GOOS     string
+	LookPath func(string) (string, error)
+	Exists   func(string) bool
+}
+
+// ThisHost is the machine eksboot runs on.
+func ThisHost() Host {
+	return Host{
+		GOOS:     runtime.GOOS,
+		LookPath: exec.LookPath,
+		Exists:   func(p string) bool { _, err := os.Stat(p); return err == nil },
+	}
+}
+
+// ParseTarget reads --target; auto is resolved on h: Windows by OS, AL2023
+// by nodeadm, AL2 by /etc/eks/bootstrap.sh.
+func ParseTarget(s string, h Host) (Target, error) {
+	t := Target(strings.ToLower(s))
+	if t == "" {
+		t = TargetAuto
+	}
+	if t != TargetAuto {
+		for _, known := range Targets {
+			if t == known {
+				return t, nil
+			}
+		}
+		return "", inputErrorf(FlagTarget, "%q is not one of auto, al2, al2023, windows, bottlerocket", s)
+	}
+	switch {
+	case h.GOOS == "windows":
+		return TargetWindows, nil
+	case h.LookPath != nil && lookPathOK(h, "nodeadm"):
+		return TargetAL2023, nil
+	case h.Exists != nil && h.Exists(AL2BootstrapScript):
+		return TargetAL2, nil
+	}
+	return "", inputErrorf(FlagTarget, "auto cannot tell this node's platform (no nodeadm, no %s); pass --target al2, al2023, windows or bottlerocket", AL2BootstrapScript)
+}
+
+func lookPathOK(h Host, name string) bool {
+	_, err := h.LookPath(name)
+	return err == nil
+}
+
+// DefaultArgsFile is where run writes each target's arguments.
+func DefaultArgsFile(t Target) string {
+	switch t {
+	case TargetAL2:
+		return "/etc/eksboot/bootstrap.args"
+	case TargetAL2023:
+		return "/etc/eks/nodeadm.d/eksboot.yaml"
+	case TargetWindows:
+		return filepath.Join(programData(), "eksboot", "bootstrap-args.ps1")
+	}
+	return StdoutPath
+}
+
+// StdoutPath as an args file means standard output.
+const StdoutPath = "-"
+
+func programData() string {
+	if dir := os.Getenv("ProgramData"); dir != "" {
+		return dir
+	}
+	return `C:\ProgramData`
+}
+
+// DefaultConfigPath is read when --config is not given; absent is fine.
+func DefaultConfigPath() string {
+	if runtime.GOOS == "windows" {
+		return filepath.Join(programData(), "eksboot", "config.yaml")
+	}
+	return "/etc/eksboot/config.yaml"
+}

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/eksboot/eksboot/bootstrap"
+)
+
+// Exit codes (SPEC §6).
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitInput   = 2
+	exitWriting = 3
+)
+
+type command struct {
+	name    string
+	summary string
+	about   string
+	example string
+	params  []string
+	run     func(ctx context.Context, e *env, flags bootstrap.Values) error
+}
+
+// env is what a command may touch of the world.
+type env struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+var commands = []*command{renderCommand, versionCommand}
+
+// Main runs eksboot with args and returns the exit code.
+func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	e := &env{getenv: getenv, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
+		topUsage(stdout)
+		if len(args) == 0 {
+			return exitInput
+		}
+		return exitOK
+	}
+	cmd := findCommand(args[0])
+	if cmd == nil {
+		fmt.Fprintf(stderr, "eksboot: unknown command %q; see eksboot --help\n", args[0])
+		return exitInput
+	}
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	flags := bootstrap.Values{}
+	for _, name := range cmd.params {
+		p, _ := bootstrap.ParamByName(name)
+		set := func(s string) error { flags[p.Name] = append(flags[p.Name], s); return nil }
+		for _, n := range []string{p.Name, p.Alias} {
+			switch {
+			case n == "":
+			case p.Bool:
+				fs.BoolFunc(n, p.Usage, set)
+			default:
+				fs.Func(n, p.Usage, set)
+			}
+		}
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			commandUsage(stdout, cmd)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "eksboot %s: %v; see eksboot %s --help\n", cmd.name, err, cmd.name)
+		return exitInput
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "eksboot %s: unexpected argument %q; see eksboot %s --help\n", cmd.name, fs.Arg(0), cmd.name)
+		return exitInput
+	}
+	return exitCode(stderr, cmd.run(context.Background(), e, flags))
+}
+
+func exitCode(stderr io.Writer, err error) int {
+	var inputErr *bootstrap.InputError
+	var writeErr *bootstrap.WriteError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &inputErr):
+		fmt.Fprintf(stderr, "eksboot: %v\n", err)
+		return exitInput
+	case errors.As(err, &writeErr):
+		fmt.Fprintf(stderr, "eksboot: %v\n", err)
+		return exitWriting
+	}
+	fmt.Fprintf(stderr, "eksboot: %v\n", err)
+	return exitFailed
+}
+
+func isHelp(s string) bool { return s == "-h" || s == "--help" || s == "-help" }
+
+func findCommand(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func topUsage(w io.Writer) {
+	fmt.Fprint(w, "eksboot checks that a node of a private EKS cluster can reach what it needs,\nand writes its kubelet bootstrap arguments.\n\nUsage: eksboot COMMAND [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nRun eksboot COMMAND --help for its flags and an example.\n")
+}
+
+func commandUsage(w io.Writer, c *command) {
+	fmt.Fprintf(w, "Usage: eksboot %s [flags]\n\n%s\n\nExample:\n  %s\n", c.name, c.about, c.example)
+	if len(c.params) == 0 {
+		return
+	}
+	fmt.Fprint(w, "\nFlags (each also set by its environment variable, or its key in the config file):\n")
+	for _, name := range c.params {
+		p, _ := bootstrap.ParamByName(name)
+		flagName := "--" + p.Name
+		if p.Alias != "" {
+			flagName += ", --" + p.Alias
+		}
+		fmt.Fprintf(w, "  %s\n      %s\n      env %s; e.g. --%s %s\n", flagName, p.Usage, p.EnvName(), p.Name, p.Example)
+	}
+}
+
+// gatherAndResolve reads every input source and validates the result. IMDS
+// is asked only for what the inputs leave open, within budget.
+func gatherAndResolve(ctx context.Context, e *env, flags bootstrap.Values, budget time.Duration) (*bootstrap.Config, error) {
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	early := bootstrap.Merge(flags, bootstrap.FromEnv(bootstrap.Params, e.getenv))
+	md := bootstrap.NewIMDS(early.Get(bootstrap.FlagIMDSEndpoint))
+	vals, err := bootstrap.Gather(ctx, flags, e.getenv, md)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := bootstrap.Resolve(vals, bootstrap.ThisHost(), bootstrap.NewInstanceFacts(ctx, md), time.Now())
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(e.stderr, "eksboot: warning: %s\n", w)
+	}
+	return cfg, nil
+}
+
+var inputParams = []string{
+	bootstrap.FlagClusterName, bootstrap.FlagEndpoint, bootstrap.FlagCA,
+	bootstrap.FlagServiceCIDR, bootstrap.FlagServiceIPv6CIDR, bootstrap.FlagDNSClusterIP,
+	bootstrap.FlagIPFamily, bootstrap.FlagTarget, bootstrap.FlagRegion,
+	bootstrap.FlagKubeletExtraArgs, bootstrap.FlagNodeLabels, bootstrap.FlagTaints,
+	bootstrap.FlagConfig, bootstrap.FlagIMDSEndpoint,
+}
+
+// renderIMDSBudget is all the time render gives IMDS, so it answers at once
+// on a laptop.
+const renderIMDSBudget = time.Second
+
+var renderCommand = &command{
+	name:    "render",
+	summary: "print (or write) the bootstrap arguments for a node platform; no probes",
+	about: `Validates the inputs and prints the bootstrap arguments for --target:
+  al2           one line of shell-quoted arguments for /etc/eks/bootstrap.sh
+  al2023        a nodeadm NodeConfig (node.eks.aws/v1alpha1)
+  windows       one line of parameters for Start-EKSBootstrap.ps1
+  bottlerocket  [settings.kubernetes] TOML for user data
+Output goes to stdout unless --args-file names a file, which is replaced
+atomically. IMDS is read only for a fact not given (1 s at most).
+Exit codes: 0 written, 2 invalid input (nothing written), 3 could not write.`,
+	example: "eksboot render --target al2023 --cluster-name prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.amazonaws.com --b64-cluster-ca \"$CA\" --service-ipv4-cidr 10.100.0.0/16",
+	params:  append(append([]string{}, inputParams...), bootstrap.FlagArgsFile),
+	run: func(ctx context.Context, e *env, flags bootstrap.Values) error {
+		argsFile := flags.Get(bootstrap.FlagArgsFile) // render writes to stdout unless told here
+		if argsFile == "" {
+			argsFile = bootstrap.StdoutPath
+		}
+		cfg, err := gatherAndResolve(ctx, e, flags, renderIMDSBudget)
+		if err != nil {
+			return err
+		}
+		out, err := bootstrap.Render(cfg)
+		if err != nil {
+			return err
+		}
+		return bootstrap.WriteArgs(argsFile, out, e.stdout)
+	},
+}
+
+var versionCommand = &command{
+	name:    "version",
+	summary: "print version, commit, Go version and OS/arch",
+	about:   "Prints eksboot's version and build.",
+	example: "eksboot version",
+	run: func(_ context.Context, e *env, _ bootstrap.Values) error {
+		goVersion := runtime.Version()
+		if info, ok := debug.ReadBuildInfo(); ok && info.GoVersion != "" {
+			goVersion = info.GoVersion
+		}
+		fmt.Fprintf(e.stdout, "eksboot %s (commit %s) %s %s/%s\n", version, commit, strings.TrimSpace(goVersion), runtime.GOOS, runtime.GOARCH)
+		return nil
+	},
+}
