@@ -8,4 +8,7 @@ require (
 	go.yaml.in/yaml/v3 v3.0.6
 )
 
-require github.com/aws/smithy-go v1.28.8 // indirect
+require (
+	github.com/BurntSushi/toml v1.5.0 // indirect
+	github.com/aws/smithy-go v1.28.8 // indirect
+)

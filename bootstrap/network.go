@@ -141,6 +141,14 @@ func parseCIDR(flag, s string, want6 bool) (netip.Prefix, error) {
 	if p.Addr().Is6() != want6 || p.Addr().Is4In6() {
 		return p, inputErrorf(flag, "%s is not an %s CIDR", p, map[bool]string{false: "IPv4", true: "IPv6"}[want6])
 	}
+	// EKS takes IPv4 service CIDRs from /12 to /24, and assigns IPv6 ones as
+	// /108; anything narrower than /120 could not hold the DNS IP at base+10.
+	if !want6 && (p.Bits() < 12 || p.Bits() > 24) {
+		return p, inputErrorf(flag, "%s: EKS service CIDRs are /12 to /24", p)
+	}
+	if want6 && p.Bits() > 120 {
+		return p, inputErrorf(flag, "%s is too narrow for a service CIDR (EKS assigns a /108)", p)
+	}
 	return p.Masked(), nil
 }
 

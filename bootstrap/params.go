@@ -56,8 +56,8 @@ var Params = []Param{
 	{Name: FlagRegion, Usage: "AWS region; default: IMDS, else parsed from the endpoint host", Example: "eu-west-1"},
 	{Name: FlagArgsFile, Usage: "where the bootstrap arguments go; - is stdout", Example: "/etc/eksboot/bootstrap.args"},
 	{Name: FlagKubeletExtraArgs, Usage: "extra kubelet flags, passed through safely quoted", Example: "--max-pods=58"},
-	{Name: FlagNodeLabels, Usage: "node labels, key=value,...", Example: "team=data,tier=batch"},
-	{Name: FlagTaints, Usage: "node taints, key=value:Effect,...", Example: "dedicated=gpu:NoSchedule"},
+	{Name: FlagNodeLabels, Usage: "node labels, key=value,...; repeatable", Example: "team=data,tier=batch", List: true},
+	{Name: FlagTaints, Usage: "node taints, key=value:Effect,...; repeatable", Example: "dedicated=gpu:NoSchedule", List: true},
 	{Name: FlagConfig, Usage: "a YAML config file (our flag names as keys, or a NodeConfig), or imds://user-data", Example: "imds://user-data"},
 	{Name: FlagIMDSEndpoint, Usage: "IMDS base URL", Example: "http://[fd00:ec2::254]"},
 }

@@ -7,7 +7,7 @@ import (
 
 // ShellQuote quotes s as one POSIX shell word. Words of only safe characters
 // stay bare; anything else goes in single quotes, inside which the shell
-// expands nothing, with each ' written as '\''.
+// expands nothing, with each ' written as '\”.
 func ShellQuote(s string) string {
 	if s != "" && strings.Trim(s, shellSafe) == "" {
 		return s

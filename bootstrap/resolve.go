@@ -73,6 +73,7 @@ func (i *InstanceFacts) Fetched() *Facts {
 	}
 	return i.facts
 }
+
 // Resolve validates v and derives the rest. It asks facts for IMDS only
 // when a needed value was neither given nor derivable.
 func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time) (*Config, error) {
@@ -139,13 +140,15 @@ func (c *Config) completeNetwork(facts *InstanceFacts) error {
 		return nil
 	}
 	f, err := facts.Get()
-	if f == nil || len(f.VPCCIDRs) == 0 {
+	if f != nil && len(f.VPCCIDRs) > 0 {
+		if warning := n.CompleteFromVPC(f.VPCCIDRs); warning != "" {
+			c.Warnings = append(c.Warnings, warning)
+		}
+	}
+	switch {
+	case !n.DNSIP.IsValid():
 		return inputErrorf(FlagServiceCIDR, "not given, and the VPC CIDRs to guess it from are unknown (%v); pass --%s", err, FlagServiceCIDR)
-	}
-	if warning := n.CompleteFromVPC(f.VPCCIDRs); warning != "" {
-		c.Warnings = append(c.Warnings, warning)
-	}
-	if needCIDR && !n.CIDR.IsValid() {
+	case needCIDR && !n.CIDR.IsValid():
 		return inputErrorf(FlagServiceCIDR, "is required for --%s %s, and --%s %s does not tell it; pass the cluster's service CIDR", FlagTarget, c.Target, FlagDNSClusterIP, n.DNSIP)
 	}
 	return nil

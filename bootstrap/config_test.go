@@ -1,0 +1,152 @@
+package bootstrap
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseConfigFlagKeys(t *testing.T) {
+	v, err := ParseConfig([]byte(`
+cluster-name: prod
+apiserver-endpoint: https://abc.example
+service-cidr: 10.100.0.0/16
+node-labels: [a=1, b=2]
+kubelet-extra-args: --max-pods=20
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Values{
+		FlagClusterName: {"prod"}, FlagEndpoint: {"https://abc.example"}, FlagServiceCIDR: {"10.100.0.0/16"},
+		FlagNodeLabels: {"a=1", "b=2"}, FlagKubeletExtraArgs: {"--max-pods=20"},
+	}
+	if !reflect.DeepEqual(v, want) {
+		t.Fatalf("got %v", v)
+	}
+	for doc, fragment := range map[string]string{
+		"clustername: x":          `unknown key "clustername"`,
+		"config: /etc/other.yaml": `unknown key "config"`,
+		"cluster-name: [a, b]":    "takes one value, not a list",
+		"cluster-name: {a: b}":    "takes a value, not a map",
+		"cluster-name: [unclosed": "not valid YAML",
+		"- just\n- a list":        "not valid YAML",
+	} {
+		if _, err := ParseConfig([]byte(doc)); err == nil || !strings.Contains(err.Error(), fragment) {
+			t.Errorf("%q: got %v, want %q", doc, err, fragment)
+		}
+	}
+}
+
+const nodeConfigDoc = `---
+apiVersion: node.eks.aws/v1alpha1
+kind: NodeConfig
+spec:
+  cluster:
+    name: prod
+    apiServerEndpoint: https://abc.gr7.eu-west-1.eks.amazonaws.com
+    certificateAuthority: Q0E=
+    cidr: 10.100.0.0/16
+  kubelet:
+    flags: [--v=2]
+`
+
+func TestParseConfigNodeConfig(t *testing.T) {
+	v, err := ParseConfig([]byte(nodeConfigDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Values{FlagClusterName: {"prod"}, FlagEndpoint: {"https://abc.gr7.eu-west-1.eks.amazonaws.com"}, FlagCA: {"Q0E="}, FlagServiceCIDR: {"10.100.0.0/16"}}
+	if !reflect.DeepEqual(v, want) {
+		t.Fatalf("got %v", v)
+	}
+	v6, err := ParseConfig([]byte(strings.Replace(nodeConfigDoc, "10.100.0.0/16", "fd30::/108", 1)))
+	if err != nil || v6.Get(FlagServiceIPv6CIDR) != "fd30::/108" || v6.Has(FlagServiceCIDR) {
+		t.Fatalf("IPv6 cidr: %v %v", v6, err)
+	}
+	if _, err := ParseConfig([]byte("apiVersion: v1\nkind: ConfigMap\n")); err == nil || !strings.Contains(err.Error(), "only node.eks.aws/v1alpha1 NodeConfig") {
+		t.Fatalf("other kinds: %v", err)
+	}
+	// A later document fills in over an earlier one, as nodeadm merges.
+	v, err = ParseConfig([]byte(nodeConfigDoc + "---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: other\n"))
+	if err != nil || v.Get(FlagClusterName) != "other" || v.Get(FlagCA) != "Q0E=" {
+		t.Fatalf("merge: %v %v", v, err)
+	}
+}
+
+func gz(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+func mimeDoc(parts ...string) []byte {
+	var b strings.Builder
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"==BOUNDARY==\"\r\n\r\n")
+	for _, p := range parts {
+		b.WriteString("--==BOUNDARY==\r\n" + p + "\r\n")
+	}
+	b.WriteString("--==BOUNDARY==--\r\n")
+	return []byte(b.String())
+}
+
+const shellPart = "Content-Type: text/x-shellscript; charset=\"us-ascii\"\r\n\r\n#!/bin/bash\neksboot run --config imds://user-data\n"
+
+func TestNodeConfigsFromUserData(t *testing.T) {
+	plainPart := "Content-Type: application/node.eks.aws\r\n\r\n" + nodeConfigDoc
+	b64Part := "Content-Type: application/node.eks.aws\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.StdEncoding.EncodeToString([]byte(nodeConfigDoc))
+	gzB64Part := "Content-Type: application/node.eks.aws\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.StdEncoding.EncodeToString(gz(t, []byte(nodeConfigDoc)))
+	nested := "Content-Type: multipart/mixed; boundary=\"inner\"\r\n\r\n--inner\r\n" + plainPart + "\r\n--inner--\r\n"
+	for name, tc := range map[string]struct {
+		data []byte
+		want int
+	}{
+		"mime plain part":         {mimeDoc(plainPart, shellPart), 1},
+		"mime base64 part":        {mimeDoc(shellPart, b64Part), 1},
+		"mime gzip base64 part":   {mimeDoc(gzB64Part), 1},
+		"two parts":               {mimeDoc(plainPart, b64Part), 2},
+		"nested multipart":        {mimeDoc(shellPart, nested), 1},
+		"gzip of mime":            {gz(t, mimeDoc(plainPart)), 1},
+		"base64 of gzip of mime":  {[]byte(base64.StdEncoding.EncodeToString(gz(t, mimeDoc(plainPart)))), 1},
+		"bare NodeConfig":         {[]byte(nodeConfigDoc), 1},
+		"shell script only":       {[]byte("#!/bin/bash\necho hi\n"), 0},
+		"mime without NodeConfig": {mimeDoc(shellPart), 0},
+	} {
+		docs, err := NodeConfigsFromUserData(tc.data)
+		if err != nil || len(docs) != tc.want {
+			t.Errorf("%s: %d docs, %v; want %d", name, len(docs), err, tc.want)
+			continue
+		}
+		for _, d := range docs {
+			if v, err := ParseConfig(d); err != nil || v.Get(FlagClusterName) != "prod" {
+				t.Errorf("%s: part reads as %v, %v", name, v, err)
+			}
+		}
+	}
+	if _, err := NodeConfigsFromUserData(mimeDoc("Content-Type: application/node.eks.aws\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!")); err == nil {
+		t.Error("a broken base64 part must be an error")
+	}
+}
+
+func TestConfigSourceFile(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "absent.yaml")
+	if v, err := ConfigSource(context.Background(), missing, false, nil); err != nil || len(v) != 0 {
+		t.Fatalf("absent default file must be fine: %v %v", v, err)
+	}
+	_, err := ConfigSource(context.Background(), missing, true, nil)
+	wantInputError(t, err, FlagConfig, "no such file")
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("nope: 1\n"), 0o644)
+	_, err = ConfigSource(context.Background(), bad, true, nil)
+	wantInputError(t, err, FlagConfig, `bad.yaml: unknown key "nope"`)
+}

@@ -1,0 +1,67 @@
+package bootstrap
+
+import (
+	"context"
+	"net/netip"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/eksboot/eksboot/test/imdsmock"
+)
+
+// These tests run AWS's amazon-ec2-metadata-mock in IMDSv2-only mode.
+
+func TestFactsFromIMDSMock(t *testing.T) {
+	inst := imdsmock.Default()
+	inst.VPCCIDRs = []string{"10.0.0.0/16", "100.64.0.0/16"}
+	inst.SecurityGroups = []string{"sg-1", "sg-2"}
+	md := NewIMDS(imdsmock.Start(t, inst))
+	f, err := md.Facts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Facts{
+		Region: "eu-west-1", AvailabilityZone: "eu-west-1a", AccountID: "111122223333",
+		InstanceID: "i-0123456789abcdef0", InstanceType: "m5.large", MAC: "0e:11:22:33:44:55",
+		LocalIPv4: netip.MustParseAddr("10.0.1.10"),
+		VPCCIDRs:  parsePrefixes("10.0.0.0/16 100.64.0.0/16"), VPCIPv6CIDRs: f.VPCIPv6CIDRs,
+		SubnetCIDR: netip.MustParsePrefix("10.0.1.0/24"), SecurityGroupIDs: []string{"sg-1", "sg-2"},
+		Domain: "amazonaws.com",
+	}
+	if !reflect.DeepEqual(f, want) {
+		t.Fatalf("got  %+v\nwant %+v", f, want)
+	}
+}
+
+func TestUserDataNodeConfigFromIMDSMock(t *testing.T) {
+	inst := imdsmock.Default()
+	inst.UserData = mimeDoc(shellPart, "Content-Type: application/node.eks.aws\r\n\r\n"+nodeConfigDoc)
+	md := NewIMDS(imdsmock.Start(t, inst))
+	v, err := Gather(context.Background(), Values{FlagConfig: {UserDataSource}, FlagClusterName: {"flag-wins"}}, func(string) string { return "" }, md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Get(FlagClusterName) != "flag-wins" || v.Get(FlagEndpoint) != "https://abc.gr7.eu-west-1.eks.amazonaws.com" || v.Get(FlagServiceCIDR) != "10.100.0.0/16" {
+		t.Fatalf("got %v", v)
+	}
+}
+
+func TestUserDataWithoutNodeConfig(t *testing.T) {
+	inst := imdsmock.Default()
+	inst.UserData = []byte("#!/bin/bash\necho hello\n")
+	md := NewIMDS(imdsmock.Start(t, inst))
+	_, err := ConfigSource(context.Background(), UserDataSource, true, md)
+	wantInputError(t, err, FlagConfig, "has no NodeConfig")
+}
+
+func TestIMDSAbsentIsQuick(t *testing.T) {
+	md := NewIMDS("http://127.0.0.1:1") // nothing listens on port 1
+	start := time.Now()
+	if _, err := md.Facts(context.Background()); err == nil {
+		t.Fatal("facts from nowhere")
+	}
+	if elapsed := time.Since(start); elapsed > 2*IMDSCallTimeout {
+		t.Fatalf("an absent IMDS took %v", elapsed) // a bound, not a speed target: each call is capped
+	}
+}

@@ -1,0 +1,199 @@
+package bootstrap
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var testNow = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// resolveTarget resolves valid inputs for target, changed by extra; a nil
+// value in extra removes that input.
+func resolveTarget(t *testing.T, target Target, extra Values) *Config {
+	t.Helper()
+	v := validValues(t)
+	v[FlagTarget] = []string{string(target)}
+	for k, val := range extra {
+		if val == nil {
+			delete(v, k)
+		} else {
+			v[k] = val
+		}
+	}
+	c, err := Resolve(v, noHost, noIMDS(), testNow)
+	if err != nil {
+		t.Fatalf("%s: %v", target, err)
+	}
+	return c
+}
+
+var goldenCases = map[string]Values{
+	"ipv4": {
+		FlagNodeLabels:       {"team=data,node.kubernetes.io/lifecycle=spot"},
+		FlagTaints:           {"dedicated=gpu:NoSchedule", "spot:PreferNoSchedule"},
+		FlagKubeletExtraArgs: {"--max-pods=58 --v=2"},
+	},
+	"ipv6": {
+		FlagServiceCIDR:     nil,
+		FlagServiceIPv6CIDR: {"fd30:1c53:5f8a::/108"},
+	},
+}
+
+func TestRenderGolden(t *testing.T) {
+	for _, target := range Targets {
+		for name, extra := range goldenCases {
+			if target == TargetWindows && name == "ipv6" {
+				continue // EKS Windows nodes are IPv4 only; see TestResolveRefuses
+			}
+			if target == TargetBottlerocket {
+				extra = withoutKey(extra, FlagKubeletExtraArgs)
+			}
+			c := resolveTarget(t, target, extra)
+			got, err := Render(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join("testdata", "golden", fmt.Sprintf("%s-%s.golden", target, name))
+			if *update {
+				if err := os.WriteFile(file, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test ./bootstrap -run TestRenderGolden -update)", err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("%s differs from the golden file:\n%s", file, got)
+			}
+		}
+	}
+}
+
+func withoutKey(v Values, key string) Values {
+	out := Values{}
+	for k, val := range v {
+		if k != key {
+			out[k] = val
+		}
+	}
+	return out
+}
+
+// TestAL2LineIsBootstrapShArgv evaluates a whole AL2 render in bash, with
+// hostile extra args, and checks the argv bootstrap.sh would get.
+func TestAL2LineIsBootstrapShArgv(t *testing.T) {
+	for _, extra := range hostileValues {
+		if strings.TrimSpace(extra) == "" {
+			continue
+		}
+		c := resolveTarget(t, TargetAL2, Values{FlagKubeletExtraArgs: {extra}, FlagNodeLabels: {"a=b"}})
+		line, err := Render(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(strings.TrimSuffix(string(line), "\n"), "\n") != strings.Count(strings.TrimSpace(extra), "\n") {
+			t.Errorf("%q: line breaks outside the quoted value: %q", extra, line)
+		}
+		dir := t.TempDir()
+		file := filepath.Join(dir, "bootstrap.args")
+		if err := os.WriteFile(file, line, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("bash", "-c", `eval "set -- $(cat "$1")"; printf '%s\0' "$@"`, "bash", file)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("bash: %v", err)
+		}
+		got := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+		want := AL2Args(c)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: bash argv %q, want %q", extra, got, want)
+		}
+		if last := got[len(got)-1]; last != "--node-labels=a=b "+strings.TrimSpace(extra) {
+			t.Errorf("kubelet extra args came back as %q", last)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "CANARY")); err == nil {
+			t.Fatalf("%q ran a command", extra)
+		}
+	}
+}
+
+// TestBottlerocketTOMLParses reads the render back with a TOML parser and
+// checks Bottlerocket's documented setting names and values.
+func TestBottlerocketTOMLParses(t *testing.T) {
+	c := resolveTarget(t, TargetBottlerocket, Values{FlagNodeLabels: {"team=data"}, FlagTaints: {"dedicated=gpu:NoSchedule,dedicated=gpu:NoExecute"}})
+	out, _ := Render(c)
+	var doc struct {
+		Settings struct {
+			Kubernetes struct {
+				ClusterName        string              `toml:"cluster-name"`
+				APIServer          string              `toml:"api-server"`
+				ClusterCertificate string              `toml:"cluster-certificate"`
+				ClusterDNSIP       string              `toml:"cluster-dns-ip"`
+				NodeLabels         map[string]string   `toml:"node-labels"`
+				NodeTaints         map[string][]string `toml:"node-taints"`
+			} `toml:"kubernetes"`
+		} `toml:"settings"`
+	}
+	md, err := toml.Decode(string(out), &doc)
+	if err != nil {
+		t.Fatalf("TOML: %v\n%s", err, out)
+	}
+	if len(md.Undecoded()) > 0 {
+		t.Fatalf("keys Bottlerocket does not document: %v", md.Undecoded())
+	}
+	k := doc.Settings.Kubernetes
+	if k.ClusterName != c.ClusterName || k.APIServer != c.Endpoint || k.ClusterCertificate != c.CA || k.ClusterDNSIP != "10.100.0.10" ||
+		k.NodeLabels["team"] != "data" || !reflect.DeepEqual(k.NodeTaints["dedicated"], []string{"gpu:NoSchedule", "gpu:NoExecute"}) {
+		t.Fatalf("decoded %+v", k)
+	}
+	for _, v := range hostileValues {
+		var one struct{ V string }
+		if _, err := toml.Decode("V = "+TOMLQuote(v), &one); err != nil || one.V != v {
+			t.Errorf("%q: TOML reads %q, %v", v, one.V, err)
+		}
+	}
+}
+
+func TestWindowsLineParameters(t *testing.T) {
+	c := resolveTarget(t, TargetWindows, Values{FlagServiceCIDR: {"172.20.0.0/16"}, FlagKubeletExtraArgs: {"--v=2 '$(x)'"}})
+	args := WindowsArgs(c)
+	wantNames := []string{"-EKSClusterName", "-APIServerEndpoint", "-Base64ClusterCA", "-ServiceCIDR", "-DNSClusterIP", "-KubeletExtraArgs"}
+	for i, name := range wantNames {
+		if args[2*i] != name {
+			t.Fatalf("parameter %d is %s, want %s", i, args[2*i], name)
+		}
+	}
+	if args[7] != "172.20.0.0/16" || args[9] != "172.20.0.10" || args[11] != "--v=2 '$(x)'" {
+		t.Fatalf("values %q", args)
+	}
+	line, _ := Render(c)
+	rest := strings.TrimSuffix(string(line), "\n")
+	for i := 0; i < len(args); i += 2 {
+		if !strings.HasPrefix(rest, args[i]+" ") {
+			t.Fatalf("expected %s at %q", args[i], rest)
+		}
+		var val string
+		val, rest = parsePSVerbatim(t, rest[len(args[i])+1:])
+		if val != args[i+1] {
+			t.Fatalf("%s reads back as %q, want %q", args[i], val, args[i+1])
+		}
+		rest = strings.TrimPrefix(rest, " ")
+	}
+	if rest != "" {
+		t.Fatalf("left over: %q", rest)
+	}
+}

@@ -1,0 +1,182 @@
+package bootstrap
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseTargetAuto(t *testing.T) {
+	found := func(string) (string, error) { return "/usr/bin/nodeadm", nil }
+	for name, tc := range map[string]struct {
+		h    Host
+		want Target
+	}{
+		"windows": {Host{GOOS: "windows"}, TargetWindows},
+		"al2023":  {Host{GOOS: "linux", LookPath: found, Exists: func(string) bool { return true }}, TargetAL2023},
+		"al2":     {Host{GOOS: "linux", LookPath: noHost.LookPath, Exists: func(p string) bool { return p == AL2BootstrapScript }}, TargetAL2},
+	} {
+		if got, err := ParseTarget("auto", tc.h); err != nil || got != tc.want {
+			t.Errorf("%s: got %s %v", name, got, err)
+		}
+	}
+	_, err := ParseTarget("", noHost)
+	wantInputError(t, err, FlagTarget, "pass --target al2, al2023, windows or bottlerocket")
+	_, err = ParseTarget("ubuntu", noHost)
+	wantInputError(t, err, FlagTarget, `"ubuntu" is not one of`)
+	if got, _ := ParseTarget("AL2023", noHost); got != TargetAL2023 {
+		t.Errorf("case-insensitive: %s", got)
+	}
+}
+
+func TestResolveRefuses(t *testing.T) {
+	for name, tc := range map[string]struct {
+		target   Target
+		change   Values
+		flag     string
+		fragment string
+	}{
+		"windows ipv6":            {TargetWindows, Values{FlagServiceCIDR: nil, FlagServiceIPv6CIDR: {"fd30::/108"}}, FlagIPFamily, "only ipv4"},
+		"bottlerocket extra args": {TargetBottlerocket, Values{FlagKubeletExtraArgs: {"--max-pods=20"}}, FlagKubeletExtraArgs, "Bottlerocket has no kubelet command line"},
+		"windows dns ip only":     {TargetWindows, Values{FlagServiceCIDR: nil, FlagDNSClusterIP: {"192.168.0.10"}}, FlagServiceCIDR, "is required for --target windows"},
+		"no cidr, no imds":        {TargetAL2, Values{FlagServiceCIDR: nil}, FlagServiceCIDR, "VPC CIDRs to guess it from are unknown"},
+		"nul in extra args":       {TargetAL2, Values{FlagKubeletExtraArgs: {"a\x00b"}}, FlagKubeletExtraArgs, "NUL"},
+		"bad label":               {TargetAL2, Values{FlagNodeLabels: {"a b=c"}}, FlagNodeLabels, "not a valid label key"},
+		"bad region":              {TargetAL2, Values{FlagRegion: {"EU"}}, FlagRegion, "not an AWS region"},
+	} {
+		v := validValues(t)
+		v[FlagTarget] = []string{string(tc.target)}
+		for k, val := range tc.change {
+			if val == nil {
+				delete(v, k)
+			} else {
+				v[k] = val
+			}
+		}
+		_, err := Resolve(v, noHost, noIMDS(), testNow)
+		t.Run(name, func(t *testing.T) { wantInputError(t, err, tc.flag, tc.fragment) })
+	}
+}
+
+// countingFacts counts how often IMDS is asked.
+func countingFacts(f *Facts, calls *int) *InstanceFacts {
+	return &InstanceFacts{fetch: func() (*Facts, error) { *calls++; return f, nil }}
+}
+
+func TestResolveAsksIMDSOnlyWhenNeeded(t *testing.T) {
+	calls := 0
+	facts := countingFacts(&Facts{Region: "eu-central-1", VPCCIDRs: parsePrefixes("10.0.0.0/16")}, &calls)
+	v := validValues(t)
+	v[FlagTarget] = []string{"al2"}
+	c, err := Resolve(v, noHost, facts, testNow)
+	if err != nil || calls != 0 {
+		t.Fatalf("complete inputs asked IMDS %d times (%v)", calls, err)
+	}
+	if c.Region != "eu-west-1" {
+		t.Fatalf("region derived from the endpoint: %q", c.Region)
+	}
+	delete(v, FlagServiceCIDR)
+	c, err = Resolve(v, noHost, facts, testNow)
+	if err != nil || calls != 1 {
+		t.Fatalf("calls %d, %v", calls, err)
+	}
+	if c.Network.DNSIP.String() != "172.20.0.10" || c.Network.Source != DNSFromVPCGuess || len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "guessed") {
+		t.Fatalf("VPC guess: %+v %v", c.Network, c.Warnings)
+	}
+	if c.Region != "eu-central-1" {
+		t.Fatalf("region: IMDS, once fetched, comes before the endpoint: %q", c.Region)
+	}
+}
+
+// TestPrecedence checks flag > env > file > IMDS > derived, one source
+// removed at a time.
+func TestPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(file, []byte("region: ap-south-1\ncluster-name: from-file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	flags := Values{FlagRegion: {"us-east-2"}, FlagConfig: {file}}
+	envVars := map[string]string{"EKSBOOT_REGION": "us-west-2", "EKSBOOT_CLUSTER_NAME": "from-env"}
+	getenv := func(k string) string { return envVars[k] }
+	imdsFacts := &Facts{Region: "sa-east-1", VPCCIDRs: parsePrefixes("192.168.0.0/16")}
+
+	resolve := func() *Config {
+		t.Helper()
+		v, err := Gather(context.Background(), flags, getenv, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := validValues(t)
+		delete(base, FlagClusterName)
+		base[FlagTarget] = []string{"al2"}
+		facts := KnownFacts(imdsFacts)
+		facts.Get() // as run does: the facts are in hand
+		c, err := Resolve(Merge(v, base), noHost, facts, testNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	steps := []struct {
+		drop func()
+		want string
+	}{
+		{func() {}, "us-east-2"},
+		{func() { delete(flags, FlagRegion) }, "us-west-2"},
+		{func() { delete(envVars, "EKSBOOT_REGION") }, "ap-south-1"},
+		{func() { os.WriteFile(file, []byte("cluster-name: from-file\n"), 0o644) }, "sa-east-1"},
+		{func() { imdsFacts.Region = "" }, "eu-west-1"},
+	}
+	for _, s := range steps {
+		s.drop()
+		if got := resolve().Region; got != s.want {
+			t.Fatalf("region: got %s, want %s", got, s.want)
+		}
+	}
+	if got := resolve().ClusterName; got != "from-env" {
+		t.Fatalf("cluster name: env beats file, got %s", got)
+	}
+	delete(envVars, "EKSBOOT_CLUSTER_NAME")
+	if got := resolve().ClusterName; got != "from-file" {
+		t.Fatalf("cluster name from file: %s", got)
+	}
+}
+
+func TestGatherConfigPathFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "c.yaml")
+	os.WriteFile(file, []byte("cluster-name: x\n"), 0o644)
+	v, err := Gather(context.Background(), Values{}, func(k string) string {
+		if k == "EKSBOOT_CONFIG" {
+			return file
+		}
+		return ""
+	}, nil)
+	if err != nil || v.Get(FlagClusterName) != "x" {
+		t.Fatalf("%v %v", v, err)
+	}
+	_, err = Gather(context.Background(), Values{FlagConfig: {UserDataSource}}, func(string) string { return "" }, nil)
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Flag != FlagConfig {
+		t.Fatalf("imds://user-data without IMDS: %v", err)
+	}
+}
+
+func TestDefaultArgsFiles(t *testing.T) {
+	for target, want := range map[Target]string{
+		TargetAL2:          "/etc/eksboot/bootstrap.args",
+		TargetAL2023:       "/etc/eks/nodeadm.d/eksboot.yaml",
+		TargetBottlerocket: "-",
+	} {
+		if got := DefaultArgsFile(target); got != want {
+			t.Errorf("%s: %s", target, got)
+		}
+	}
+	if got := DefaultArgsFile(TargetWindows); !strings.HasSuffix(got, filepath.Join("eksboot", "bootstrap-args.ps1")) {
+		t.Errorf("windows: %s", got)
+	}
+}

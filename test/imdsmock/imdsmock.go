@@ -1,0 +1,125 @@
+// Package imdsmock runs AWS's amazon-ec2-metadata-mock on a loopback port
+// for tests, with the instance values a test chooses.
+package imdsmock
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Binary is the mock's command name; make tools installs it.
+const Binary = "ec2-metadata-mock"
+
+// Instance is what the mock says about the instance.
+type Instance struct {
+	Region, AZ, AccountID, InstanceID, InstanceType, PrivateIP string
+	MAC                                                        string
+	VPCCIDRs                                                   []string
+	SubnetCIDR                                                 string
+	SecurityGroups                                             []string
+	Domain                                                     string
+	UserData                                                   []byte
+}
+
+// Default is a plausible instance in a 10.0.0.0/16 VPC.
+func Default() Instance {
+	return Instance{
+		Region: "eu-west-1", AZ: "eu-west-1a", AccountID: "111122223333",
+		InstanceID: "i-0123456789abcdef0", InstanceType: "m5.large", PrivateIP: "10.0.1.10",
+		MAC: "0e:11:22:33:44:55", VPCCIDRs: []string{"10.0.0.0/16"}, SubnetCIDR: "10.0.1.0/24",
+		SecurityGroups: []string{"sg-0123456789abcdef0"}, Domain: "amazonaws.com",
+	}
+}
+
+// Path finds the mock binary on PATH or in the Go bin directory.
+func Path() (string, error) {
+	if p, err := exec.LookPath(Binary); err == nil {
+		return p, nil
+	}
+	for _, dir := range []string{os.Getenv("GOBIN"), filepath.Join(os.Getenv("GOPATH"), "bin"), filepath.Join(os.Getenv("HOME"), "go", "bin")} {
+		if p := filepath.Join(dir, Binary); dir != "" && fileExists(p) {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s is not installed: run make tools (go install github.com/aws/amazon-ec2-metadata-mock/cmd/ec2-metadata-mock@v1.13.0)", Binary)
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// Start runs the mock for inst until the test ends and returns its base URL.
+func Start(t testing.TB, inst Instance) string {
+	t.Helper()
+	bin, err := Path()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := map[string]any{
+		"metadata": map[string]any{"values": map[string]any{
+			"mac":                        inst.MAC,
+			"local-ipv4":                 inst.PrivateIP,
+			"mac-vpc-ipv4-cidr-blocks":   strings.Join(inst.VPCCIDRs, "\n"),
+			"mac-vpc-ipv4-cidr-block":    first(inst.VPCCIDRs),
+			"mac-subnet-ipv4-cidr-block": inst.SubnetCIDR,
+			"mac-security-group-ids":     strings.Join(inst.SecurityGroups, "\n"),
+			"services-domain":            inst.Domain,
+			"placement-region":           inst.Region,
+		}},
+		"dynamic": map[string]any{"values": map[string]any{"instance-identity-document": map[string]any{
+			"region": inst.Region, "availabilityZone": inst.AZ, "accountId": inst.AccountID,
+			"instanceId": inst.InstanceID, "instanceType": inst.InstanceType, "privateIp": inst.PrivateIP,
+		}}},
+		"userdata": map[string]any{"values": map[string]any{"userdata": base64.StdEncoding.EncodeToString(inst.UserData)}},
+	}
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "aemm-config.json")
+	data, _ := json.Marshal(cfg)
+	if err := os.WriteFile(cfgFile, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	cmd := exec.Command(bin, "-c", cfgFile, "-n", "127.0.0.1", "-p", port, "--imdsv2")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	endpoint := "http://127.0.0.1:" + port
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(endpoint + "/latest/meta-data/")
+		if err == nil {
+			resp.Body.Close()
+			return endpoint
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer on %s", Binary, endpoint)
+	return ""
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+func freePort(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+}
