@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/eksboot/eksboot/test/imdsmock"
+)
+
+func testCA(t *testing.T) string {
+	t.Helper()
+	pemBytes, err := os.ReadFile("../../bootstrap/testdata/ca.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(pemBytes)
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// eksboot runs the CLI in-process with env as its whole environment; no
+// default config file is read unless env names one.
+func eksboot(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	if _, ok := env["EKSBOOT_CONFIG"]; !ok {
+		env["EKSBOOT_CONFIG"] = filepath.Join(t.TempDir(), "none.yaml")
+		os.WriteFile(env["EKSBOOT_CONFIG"], nil, 0o644)
+	}
+	var stdout, stderr bytes.Buffer
+	code := Main(args, func(k string) string { return env[k] }, &stdout, &stderr)
+	return result{code, stdout.String(), stderr.String()}
+}
+
+func goodArgs(t *testing.T, target string) []string {
+	return []string{"render", "--target", target, "--cluster-name", "prod",
+		"--apiserver-endpoint", "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+		"--b64-cluster-ca", testCA(t), "--service-cidr", "10.100.0.0/16",
+		"--imds-endpoint", "http://127.0.0.1:1"}
+}
+
+func TestRenderEveryTarget(t *testing.T) {
+	for target, want := range map[string]string{
+		"al2":          "prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.amazonaws.com --b64-cluster-ca ",
+		"al2023":       "kind: NodeConfig",
+		"windows":      "-ServiceCIDR '10.100.0.0/16' -DNSClusterIP '10.100.0.10'",
+		"bottlerocket": `cluster-dns-ip = "10.100.0.10"`,
+	} {
+		r := eksboot(t, map[string]string{}, goodArgs(t, target)...)
+		if r.code != 0 || !strings.Contains(r.stdout, want) || r.stderr != "" {
+			t.Errorf("%s: exit %d stdout %q stderr %q", target, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+func TestRenderToFileIsTheSameBytes(t *testing.T) {
+	printed := eksboot(t, map[string]string{}, goodArgs(t, "al2")...)
+	file := filepath.Join(t.TempDir(), "etc", "eksboot", "bootstrap.args")
+	written := eksboot(t, map[string]string{}, append(goodArgs(t, "al2"), "--args-file", file)...)
+	got, err := os.ReadFile(file)
+	if written.code != 0 || err != nil || string(got) != printed.stdout || written.stdout != "" {
+		t.Fatalf("exit %d, err %v, file %q vs printed %q", written.code, err, got, printed.stdout)
+	}
+}
+
+// TestBadInputExits2WritingNothing: every bad input gets one line naming
+// its flag, exit 2, and no file.
+func TestBadInputExits2WritingNothing(t *testing.T) {
+	cases := map[string]struct {
+		flag, value, wantFlag string
+	}{
+		"cluster name":     {"--cluster-name", "-bad", "--cluster-name"},
+		"endpoint scheme":  {"--apiserver-endpoint", "http://abc.example", "--apiserver-endpoint"},
+		"endpoint path":    {"--apiserver-endpoint", "https://abc.example/x", "--apiserver-endpoint"},
+		"endpoint port":    {"--apiserver-endpoint", "https://abc.example:6443", "--apiserver-endpoint"},
+		"ca base64":        {"--b64-cluster-ca", "%%%", "--b64-cluster-ca"},
+		"ca not pem":       {"--b64-cluster-ca", "aGVsbG8=", "--b64-cluster-ca"},
+		"cidr":             {"--service-cidr", "10.100.0.0", "--service-ipv4-cidr"},
+		"dns outside cidr": {"--dns-cluster-ip", "172.20.0.10", "--dns-cluster-ip"},
+		"ip family":        {"--ip-family", "ipv5", "--ip-family"},
+		"v6 cidr in v4":    {"--service-ipv6-cidr", "10.0.0.0/16", "--service-ipv6-cidr"},
+		"target":           {"--target", "centos", "--target"},
+		"labels":           {"--node-labels", "a", "--node-labels"},
+		"taints":           {"--register-with-taints", "a=b:Sometimes", "--register-with-taints"},
+		"region":           {"--region", "moon-1", "--region"},
+		"config missing":   {"--config", "/nonexistent/eksboot.yaml", "--config"},
+	}
+	for name, tc := range cases {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "sub", "bootstrap.args")
+		args := append(goodArgs(t, "al2"), tc.flag, tc.value, "--args-file", file)
+		r := eksboot(t, map[string]string{}, args...)
+		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+		if r.code != 2 || len(lines) != 1 || !strings.HasPrefix(lines[0], "eksboot: "+tc.wantFlag+":") || r.stdout != "" {
+			t.Errorf("%s: exit %d, stderr %q, stdout %q", name, r.code, r.stderr, r.stdout)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("%s: wrote %v", name, entries)
+		}
+	}
+}
+
+func TestMissingRequiredInputs(t *testing.T) {
+	r := eksboot(t, map[string]string{}, "render", "--target", "al2")
+	if r.code != 2 || r.stderr != "eksboot: --cluster-name: is required (the name shown by aws eks list-clusters)\n" {
+		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"render", "--no-such-flag"}, {"render", "stray"}, {"frobnicate"}, {}} {
+		r := eksboot(t, map[string]string{}, args...)
+		if r.code != 2 {
+			t.Errorf("%q: exit %d", args, r.code)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	top := eksboot(t, map[string]string{}, "--help")
+	if top.code != 0 || !strings.Contains(top.stdout, "render") || !strings.Contains(top.stdout, "version") {
+		t.Fatalf("top help: %d %q", top.code, top.stdout)
+	}
+	r := eksboot(t, map[string]string{}, "render", "--help")
+	for _, want := range []string{"Example:", "--cluster-name", "EKSBOOT_CLUSTER_NAME", "--service-ipv4-cidr, --service-cidr", "--args-file", "e.g. --kubelet-extra-args"} {
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("render --help lacks %q", want)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	r := eksboot(t, map[string]string{}, "version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "eksboot dev (commit none) go1.") {
+		t.Fatalf("%d %q", r.code, r.stdout)
+	}
+}
+
+func TestWriteFailureExits3(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "file")
+	os.WriteFile(blocker, []byte("x"), 0o644)
+	r := eksboot(t, map[string]string{}, append(goodArgs(t, "al2"), "--args-file", filepath.Join(blocker, "args"))...)
+	if r.code != 3 || !strings.Contains(r.stderr, "writing ") {
+		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestEnvironmentAndConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("cluster-name: from-file\nservice-ipv4-cidr: 172.20.0.0/16\napiserver-endpoint: https://abc.example\n"), 0o644)
+	env := map[string]string{"EKSBOOT_CONFIG": cfg, "EKSBOOT_CLUSTER_NAME": "from-env", "EKSBOOT_B64_CLUSTER_CA": testCA(t), "EKSBOOT_TARGET": "al2"}
+	r := eksboot(t, env, "render", "--imds-endpoint", "http://127.0.0.1:1")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "from-env --apiserver-endpoint https://abc.example ") || !strings.Contains(r.stdout, "--dns-cluster-ip 172.20.0.10") {
+		t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestRenderFromUserData is the AL2023 launch-template path: the NodeConfig
+// in user data is the only place the cluster is stated.
+func TestRenderFromUserData(t *testing.T) {
+	inst := imdsmock.Default()
+	inst.UserData = []byte("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: application/node.eks.aws\r\n\r\n" +
+		"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: from-user-data\n    apiServerEndpoint: https://abc.gr7.eu-west-1.eks.amazonaws.com\n    certificateAuthority: " + testCA(t) + "\n    cidr: 10.100.0.0/16\n" +
+		"\r\n--B\r\nContent-Type: text/x-shellscript\r\n\r\n#!/bin/bash\neksboot run --config imds://user-data\r\n--B--\r\n")
+	endpoint := imdsmock.Start(t, inst)
+	r := eksboot(t, map[string]string{}, "render", "--target", "al2023", "--config", "imds://user-data", "--imds-endpoint", endpoint)
+	if r.code != 0 || !strings.Contains(r.stdout, "name: from-user-data") || !strings.Contains(r.stdout, "- 10.100.0.10") {
+		t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestRenderGuessesFromIMDS: with no service CIDR, render asks IMDS for the
+// VPC CIDRs and warns that it guessed as bootstrap.sh does.
+func TestRenderGuessesFromIMDS(t *testing.T) {
+	endpoint := imdsmock.Start(t, imdsmock.Default())
+	args := []string{"render", "--target", "al2", "--cluster-name", "prod", "--apiserver-endpoint", "https://abc.example", "--b64-cluster-ca", testCA(t), "--imds-endpoint", endpoint}
+	r := eksboot(t, map[string]string{}, args...)
+	if r.code != 0 || !strings.Contains(r.stdout, "--dns-cluster-ip 172.20.0.10") || !strings.Contains(r.stderr, "warning: no service CIDR or DNS IP given") {
+		t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
