@@ -41,6 +41,15 @@ const (
 	FlagTaints           = "register-with-taints"
 	FlagConfig           = "config"
 	FlagIMDSEndpoint     = "imds-endpoint"
+	FlagRequire          = "require"
+	FlagOptional         = "optional"
+	FlagECRAccount       = "ecr-account"
+	FlagResolver         = "resolver"
+	FlagTimeout          = "timeout"
+	FlagWait             = "wait"
+	FlagFailOn           = "fail-on"
+	FlagExec             = "exec"
+	FlagOutput           = "output"
 )
 
 // Params lists every input eksboot knows. Commands pick the ones they take.
@@ -60,6 +69,15 @@ var Params = []Param{
 	{Name: FlagTaints, Usage: "node taints, key=value:Effect,...; repeatable", Example: "dedicated=gpu:NoSchedule", List: true},
 	{Name: FlagConfig, Usage: "a YAML config file (our flag names as keys, or a NodeConfig), or imds://user-data", Example: "imds://user-data"},
 	{Name: FlagIMDSEndpoint, Usage: "IMDS base URL", Example: "http://[fd00:ec2::254]"},
+	{Name: FlagRequire, Usage: "endpoints whose failure fails the verdict (eksboot endpoints lists them); repeatable", Example: "ssm,logs", List: true},
+	{Name: FlagOptional, Usage: "endpoints whose failure only warns; repeatable", Example: "sts", List: true},
+	{Name: FlagECRAccount, Usage: "extra ECR registry accounts to probe; repeatable", Example: "123456789012", List: true},
+	{Name: FlagResolver, Usage: "the VPC resolver, IP[:PORT]; default AmazonProvidedDNS (primary VPC CIDR base + 2)", Example: "10.0.0.2"},
+	{Name: FlagTimeout, Usage: "one probe's time limit", Example: "2s"},
+	{Name: FlagWait, Usage: "re-probe what failed until it passes or this much time has gone", Example: "3m"},
+	{Name: FlagFailOn, Usage: "which results fail the verdict: required, any, never", Example: "any"},
+	{Name: FlagExec, Usage: "after writing, hand over to the platform's bootstrap if the verdict allows", Example: "", Bool: true},
+	{Name: FlagOutput, Usage: "text or json; default text on a terminal, else json", Example: "json"},
 }
 
 // ParamByName returns the Param called name (or aliased so).

@@ -24,8 +24,21 @@ type Config struct {
 	NodeLabels       []Label
 	Taints           []Taint
 	ArgsFile         string
-	Warnings         []string
+	Warnings         []Warning
 }
+
+// Warning is something about the inputs that works but is worth a look,
+// with a stable code as the probes' results have.
+type Warning struct {
+	Code    string
+	Message string
+}
+
+// Warning codes.
+const (
+	WarnCAValidity   = "ca_validity"
+	WarnDNSIPGuessed = "dns_ip_guessed"
+)
 
 // InstanceFacts fetches IMDS facts on first use, once per run.
 type InstanceFacts struct {
@@ -90,7 +103,9 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time) (*Config, er
 		return nil, err
 	}
 	c.CA = strings.Join(strings.Fields(v.Get(FlagCA)), "")
-	c.Warnings = append(c.Warnings, warnings...)
+	for _, w := range warnings {
+		c.Warnings = append(c.Warnings, Warning{WarnCAValidity, w})
+	}
 	if c.Target, err = ParseTarget(v.Get(FlagTarget), h); err != nil {
 		return nil, err
 	}
@@ -142,7 +157,7 @@ func (c *Config) completeNetwork(facts *InstanceFacts) error {
 	f, err := facts.Get()
 	if f != nil && len(f.VPCCIDRs) > 0 {
 		if warning := n.CompleteFromVPC(f.VPCCIDRs); warning != "" {
-			c.Warnings = append(c.Warnings, warning)
+			c.Warnings = append(c.Warnings, Warning{WarnDNSIPGuessed, warning})
 		}
 	}
 	switch {

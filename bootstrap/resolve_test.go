@@ -83,7 +83,7 @@ func TestResolveAsksIMDSOnlyWhenNeeded(t *testing.T) {
 	if err != nil || calls != 1 {
 		t.Fatalf("calls %d, %v", calls, err)
 	}
-	if c.Network.DNSIP.String() != "172.20.0.10" || c.Network.Source != DNSFromVPCGuess || len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "guessed") {
+	if c.Network.DNSIP.String() != "172.20.0.10" || c.Network.Source != DNSFromVPCGuess || len(c.Warnings) != 1 || c.Warnings[0].Code != WarnDNSIPGuessed || !strings.Contains(c.Warnings[0].Message, "guessed") {
 		t.Fatalf("VPC guess: %+v %v", c.Network, c.Warnings)
 	}
 	if c.Region != "eu-central-1" {

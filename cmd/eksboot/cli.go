@@ -38,7 +38,7 @@ type env struct {
 	stderr io.Writer
 }
 
-var commands = []*command{renderCommand, versionCommand}
+var commands = []*command{runCommand, probeCommand, renderCommand, endpointsCommand, versionCommand}
 
 // Main runs eksboot with args and returns the exit code.
 func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -89,9 +89,12 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 func exitCode(stderr io.Writer, err error) int {
 	var inputErr *bootstrap.InputError
 	var writeErr *bootstrap.WriteError
+	var verdict *verdictError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &verdict):
+		return verdict.code
 	case errors.As(err, &inputErr):
 		fmt.Fprintf(stderr, "eksboot: %v\n", err)
 		return exitInput
@@ -154,7 +157,7 @@ func gatherAndResolve(ctx context.Context, e *env, flags bootstrap.Values, budge
 		return nil, err
 	}
 	for _, w := range cfg.Warnings {
-		fmt.Fprintf(e.stderr, "eksboot: warning: %s\n", w)
+		fmt.Fprintf(e.stderr, "eksboot: warning: %s\n", w.Message)
 	}
 	return cfg, nil
 }

@@ -1,0 +1,253 @@
+// Package agent is one eksboot run from inputs to verdict: gather and
+// validate the inputs, read IMDS, build the probe plan, probe, settle the
+// service network against the API server's certificate, write the
+// bootstrap arguments, and decide.
+package agent
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net/netip"
+	"regexp"
+	"slices"
+	"time"
+
+	"github.com/eksboot/eksboot/bootstrap"
+	"github.com/eksboot/eksboot/probes"
+)
+
+// Defaults.
+const (
+	DefaultTimeout = 2 * time.Second
+	maxTimeout     = time.Minute
+)
+
+// Options are one run's inputs and seams.
+type Options struct {
+	Flags     bootstrap.Values
+	Getenv    func(string) string
+	Host      bootstrap.Host
+	Write     bool      // write the bootstrap arguments (run), or only probe
+	Stdout    io.Writer // where args go for "-"
+	Progress  func(failing []string, left time.Duration)
+	Nameserve func() ([]netip.AddrPort, error) // the node's resolvers; nil means probes.NodeNameservers
+	Runner    *probes.Runner
+}
+
+// Outcome is what a run found and did.
+type Outcome struct {
+	Config   *bootstrap.Config
+	Facts    *bootstrap.Facts
+	Plan     probes.Plan
+	Results  []probes.Result
+	Verdict  probes.Verdict
+	Server   string // the API server's version
+	ArgsFile string // what was written, "" if nothing
+	Started  time.Time
+	Took     time.Duration
+}
+
+// Settings are the probe inputs parsed from the merged values.
+type Settings struct {
+	Timeout     time.Duration
+	Wait        time.Duration
+	FailOn      probes.FailOn
+	Resolver    netip.AddrPort
+	ECRAccounts []string
+	Require     []string
+	Optional    []string
+	Exec        bool
+}
+
+var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// ParseSettings checks the probe flags.
+func ParseSettings(v bootstrap.Values) (Settings, error) {
+	s := Settings{Timeout: DefaultTimeout, Require: v.List(bootstrap.FlagRequire), Optional: v.List(bootstrap.FlagOptional)}
+	bad := func(flag, format string, args ...any) error {
+		return &bootstrap.InputError{Flag: flag, Problem: fmt.Sprintf(format, args...)}
+	}
+	if t := v.Get(bootstrap.FlagTimeout); t != "" {
+		d, err := time.ParseDuration(t)
+		if err != nil || d <= 0 || d > maxTimeout {
+			return s, bad(bootstrap.FlagTimeout, "%q is not a duration between 0 and %s, such as 2s", t, maxTimeout)
+		}
+		s.Timeout = d
+	}
+	if w := v.Get(bootstrap.FlagWait); w != "" {
+		d, err := time.ParseDuration(w)
+		if err != nil || d < 0 {
+			return s, bad(bootstrap.FlagWait, "%q is not a duration such as 3m", w)
+		}
+		s.Wait = d
+	}
+	var err error
+	if s.FailOn, err = probes.ParseFailOn(v.Get(bootstrap.FlagFailOn)); err != nil {
+		return s, bad(bootstrap.FlagFailOn, "%v", err)
+	}
+	if r := v.Get(bootstrap.FlagResolver); r != "" {
+		if s.Resolver, err = probes.ParseResolver(r); err != nil {
+			return s, bad(bootstrap.FlagResolver, "%v", err)
+		}
+	}
+	for _, a := range v.List(bootstrap.FlagECRAccount) {
+		if !accountPattern.MatchString(a) {
+			return s, bad(bootstrap.FlagECRAccount, "%q is not a 12-digit AWS account ID", a)
+		}
+		s.ECRAccounts = append(s.ECRAccounts, a)
+	}
+	switch e := v.Get(bootstrap.FlagExec); e {
+	case "", "false":
+	case "true":
+		s.Exec = true
+	default:
+		return s, bad(bootstrap.FlagExec, "%q is not true or false", e)
+	}
+	return s, nil
+}
+
+// Prepare gathers, validates and reads IMDS: everything before probing.
+// IMDS is read in full (it names the resolver and fills the hints); its
+// absence is a result, not an error.
+func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *bootstrap.Facts, probes.Result, error) {
+	early := bootstrap.Merge(o.Flags, bootstrap.FromEnv(bootstrap.Params, o.Getenv))
+	endpoint := early.Get(bootstrap.FlagIMDSEndpoint)
+	md := bootstrap.NewIMDS(endpoint)
+	facts := bootstrap.NewInstanceFacts(ctx, md)
+	start := time.Now()
+	f, factsErr := facts.Get()
+	timeout := DefaultTimeout
+	imdsResult := probes.IMDSResult(ctx, endpoint, factsErr, time.Since(start), min(timeout, bootstrap.IMDSCallTimeout))
+	if factsErr != nil {
+		f = nil
+	}
+	vals, err := bootstrap.Gather(ctx, o.Flags, o.Getenv, md)
+	if err != nil {
+		return nil, Settings{}, nil, imdsResult, err
+	}
+	cfg, err := bootstrap.Resolve(vals, o.Host, facts, time.Now())
+	if err != nil {
+		return nil, Settings{}, nil, imdsResult, err
+	}
+	settings, err := ParseSettings(vals)
+	if err != nil {
+		return nil, settings, nil, imdsResult, err
+	}
+	if cfg.Region == "" {
+		return nil, settings, nil, imdsResult, &bootstrap.InputError{Flag: bootstrap.FlagRegion,
+			Problem: "unknown: IMDS did not answer and the endpoint host does not name it; pass --region"}
+	}
+	return cfg, settings, f, imdsResult, nil
+}
+
+// BuildPlan turns the inputs into the probe plan.
+func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameservers func() ([]netip.AddrPort, error)) (probes.Plan, error) {
+	sel := probes.Selection{Region: cfg.Region, APIHost: cfg.EndpointHost, ECRAccounts: s.ECRAccounts, Require: s.Require, Optional: s.Optional}
+	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Region: cfg.Region}
+	var vpc []netip.Prefix
+	if f != nil {
+		sel.Domain = f.Domain
+		vpc = append(slices.Clone(f.VPCCIDRs), f.VPCIPv6CIDRs...)
+		facts.SubnetCIDR, facts.SecurityGroups = f.SubnetCIDR, f.SecurityGroupIDs
+	}
+	endpoints, err := probes.Endpoints(sel)
+	if err != nil {
+		return probes.Plan{}, err
+	}
+	var resolvers []probes.Resolver
+	switch {
+	case s.Resolver.IsValid():
+		resolvers = append(resolvers, probes.Resolver{Role: probes.RoleVPC, Addr: s.Resolver})
+	case f != nil && len(f.VPCCIDRs) > 0:
+		resolvers = append(resolvers, probes.Resolver{Role: probes.RoleVPC, Addr: probes.AmazonProvidedDNS(f.VPCCIDRs[0])})
+	}
+	if len(resolvers) > 0 {
+		facts.VPCResolver = resolvers[0].Addr
+	}
+	if nameservers == nil {
+		nameservers = probes.NodeNameservers
+	}
+	if ns, err := nameservers(); err == nil {
+		for _, a := range ns {
+			if len(resolvers) == 0 || resolvers[0].Addr != a {
+				resolvers = append(resolvers, probes.Resolver{Role: probes.RoleNode, Addr: a})
+			}
+		}
+	}
+	pool := x509.NewCertPool()
+	for _, c := range cfg.CACerts {
+		pool.AddCert(c)
+	}
+	return probes.Plan{
+		Endpoints: endpoints,
+		Resolvers: resolvers,
+		IPv6:      cfg.Network.Family == bootstrap.IPv6,
+		VPCCIDRs:  vpc,
+		CA:        pool,
+		Timeout:   s.Timeout,
+		Facts:     facts,
+	}, nil
+}
+
+// Run is one whole run. An InputError comes back before anything is
+// probed or written; a WriteError after the probes, with the outcome.
+func Run(ctx context.Context, o Options) (*Outcome, error) {
+	out := &Outcome{Started: time.Now()}
+	cfg, settings, f, imdsResult, err := Prepare(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if settings.Exec {
+		if _, _, err := bootstrap.HandoverCommand(cfg); err != nil {
+			return nil, err
+		}
+	}
+	plan, err := BuildPlan(cfg, settings, f, o.Nameserve)
+	if err != nil {
+		return nil, err
+	}
+	out.Config, out.Facts, out.Plan = cfg, f, plan
+	runner := o.Runner
+	if runner == nil {
+		runner = &probes.Runner{}
+	}
+	rep := runner.RunUntil(ctx, plan, settings.Wait, o.Progress)
+	out.Server = rep.ServerVersion
+
+	results := []probes.Result{imdsResult}
+	if rep.ServerCert != nil {
+		r, derived := probes.CheckServiceNetwork(cfg.Network, rep.ServerCert, plan.VPCCIDRs, cfg.Target, cfg.EndpointHost)
+		if derived != nil {
+			cfg.Network = *derived
+			cfg.Warnings = slices.DeleteFunc(cfg.Warnings, func(w bootstrap.Warning) bool { return w.Code == bootstrap.WarnDNSIPGuessed })
+		}
+		results = append(results, r)
+	}
+	if r, ok := probes.CheckSkew(probes.KubeletVersion(ctx, time.Second), rep.ServerVersion); ok {
+		results = append(results, r)
+	}
+	for _, w := range cfg.Warnings {
+		results = append(results, probes.ConfigWarning(w.Code, w.Message))
+	}
+	out.Results = append(results, rep.Results...)
+	probes.SortResults(out.Results)
+
+	if o.Write {
+		data, err := bootstrap.Render(cfg)
+		if err != nil {
+			return out, err
+		}
+		if err := bootstrap.WriteArgs(cfg.ArgsFile, data, o.Stdout); err != nil {
+			out.Verdict = probes.Decide(out.Results, settings.FailOn)
+			out.Took = time.Since(out.Started)
+			return out, err
+		}
+		out.ArgsFile = cfg.ArgsFile
+	}
+	out.Verdict = probes.Decide(out.Results, settings.FailOn)
+	out.Verdict.Exec = settings.Exec
+	out.Took = time.Since(out.Started)
+	return out, nil
+}

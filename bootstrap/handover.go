@@ -1,0 +1,56 @@
+package bootstrap
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// NodeadmPath is where the AL2023 AMIs install nodeadm.
+const NodeadmPath = "/usr/bin/nodeadm"
+
+// HandoverCommand is the platform bootstrap that run --exec hands over to,
+// as a path and its full argv: AL2 bootstrap.sh with the rendered
+// arguments; AL2023 nodeadm init reading the drop-in eksboot wrote;
+// Windows Start-EKSBootstrap.ps1 with each parameter its own argv entry.
+func HandoverCommand(c *Config) (string, []string, error) {
+	switch c.Target {
+	case TargetAL2:
+		return AL2BootstrapScript, append([]string{AL2BootstrapScript}, AL2Args(c)...), nil
+	case TargetAL2023:
+		if c.ArgsFile == StdoutPath {
+			return "", nil, inputErrorf(FlagExec, "nodeadm reads the NodeConfig from a file; pass --%s", FlagArgsFile)
+		}
+		abs, err := filepath.Abs(c.ArgsFile)
+		if err != nil {
+			return "", nil, inputErrorf(FlagArgsFile, "%v", err)
+		}
+		return NodeadmPath, []string{NodeadmPath, "init", "--config-source", "file://" + filepath.ToSlash(abs)}, nil
+	case TargetWindows:
+		script := filepath.Join(programFiles(), "Amazon", "EKS", "Start-EKSBootstrap.ps1")
+		argv := []string{"powershell.exe", "-NoProfile", "-ExecutionPolicy", "Bypass", "-File", script}
+		return "powershell.exe", append(argv, WindowsArgs(c)...), nil
+	}
+	return "", nil, inputErrorf(FlagExec, "%s bootstraps itself from its user data settings; there is nothing to hand over to", c.Target)
+}
+
+func programFiles() string {
+	if dir := os.Getenv("ProgramFiles"); dir != "" {
+		return dir
+	}
+	return `C:\Program Files`
+}
+
+// Handover replaces eksboot with the platform bootstrap (on Windows, runs it
+// and returns its exit code). It returns only on failure, or on Windows.
+func Handover(c *Config) (int, error) {
+	path, argv, err := HandoverCommand(c)
+	if err != nil {
+		return 0, err
+	}
+	code, err := execCommand(path, argv)
+	if err != nil {
+		return code, fmt.Errorf("handing over to %s: %w", path, err)
+	}
+	return code, nil
+}

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/eksboot/eksboot/agent"
+	"github.com/eksboot/eksboot/bootstrap"
+	"github.com/eksboot/eksboot/diag"
+	"github.com/eksboot/eksboot/probes"
+)
+
+var probeParams = []string{
+	bootstrap.FlagRequire, bootstrap.FlagOptional, bootstrap.FlagECRAccount, bootstrap.FlagResolver,
+	bootstrap.FlagTimeout, bootstrap.FlagWait, bootstrap.FlagFailOn, bootstrap.FlagOutput,
+}
+
+var probeCommand = &command{
+	name:    "probe",
+	summary: "probe DNS, TCP 443, TLS and the API of every endpoint the node needs; writes nothing",
+	about: `Reads the inputs and IMDS, then probes at once, under one deadline: the VPC
+resolver and the node's own; DNS of each required VPC endpoint and of the
+cluster endpoint; TCP 443 to every address returned; TLS to the API server
+verified against the given CA; an anonymous GET /version. Each failure comes
+with its fix. Output: a table on a terminal, JSON lines otherwise (--output).
+Exit codes: 0 verdict passes, 1 a check failed under --fail-on, 2 invalid input.`,
+	example: "eksboot probe --config imds://user-data --require ssm --timeout 2s --output text",
+	params:  append(append([]string{}, inputParams...), probeParams...),
+	run: func(ctx context.Context, e *env, flags bootstrap.Values) error {
+		return runAgent(ctx, e, flags, false)
+	},
+}
+
+var runCommand = &command{
+	name:    "run",
+	summary: "probe, write the bootstrap arguments, and with --exec hand over to the platform bootstrap",
+	about: `Everything probe does, then writes the bootstrap arguments for --target
+(whenever the inputs are valid, so a failed node still shows what it would
+have run), and with --exec, when the verdict passes, hands over: AL2 execs
+/etc/eks/bootstrap.sh, AL2023 execs nodeadm init on the written NodeConfig,
+Windows runs Start-EKSBootstrap.ps1.
+Exit codes: 0 verdict passes, 1 a check failed under --fail-on, 2 invalid
+input (nothing written), 3 the arguments could not be written.`,
+	example: "eksboot run --target al2 --exec --cluster-name prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.amazonaws.com --b64-cluster-ca \"$CA\" --service-ipv4-cidr 10.100.0.0/16",
+	params:  append(append([]string{}, inputParams...), append(probeParams, bootstrap.FlagArgsFile, bootstrap.FlagExec)...),
+	run: func(ctx context.Context, e *env, flags bootstrap.Values) error {
+		return runAgent(ctx, e, flags, true)
+	},
+}
+
+// verdictError carries a failed verdict's exit code once the report is out.
+type verdictError struct{ code int }
+
+func (v *verdictError) Error() string { return "" }
+
+func runAgent(ctx context.Context, e *env, flags bootstrap.Values, write bool) error {
+	format, err := outputFormat(e, flags)
+	if err != nil {
+		return err
+	}
+	report := e.stdout
+	argsToStdout := false
+	o := agent.Options{Flags: flags, Getenv: e.getenv, Host: bootstrap.ThisHost(), Write: write, Stdout: e.stdout}
+	if format == "text" {
+		o.Progress = func(failing []string, left time.Duration) {
+			fmt.Fprintf(e.stderr, "eksboot: still failing: %s; re-probing for %s more\n", strings.Join(failing, ", "), left.Round(time.Second))
+		}
+	}
+	out, err := agent.Run(ctx, o)
+	if out == nil {
+		return err
+	}
+	if write && out.Config.ArgsFile == bootstrap.StdoutPath {
+		argsToStdout = true
+	}
+	if argsToStdout {
+		report = e.stderr // the arguments own stdout
+	}
+	summary := diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Server: out.Server, Took: out.Took}
+	if format == "json" {
+		diag.WriteJSON(report, out.Results, summary)
+	} else {
+		diag.WriteTable(report, out.Results, summary)
+	}
+	if err != nil {
+		return err
+	}
+	if !out.Verdict.Passed {
+		return &verdictError{code: out.Verdict.ExitCode}
+	}
+	if out.Verdict.Exec {
+		code, err := bootstrap.Handover(out.Config)
+		if err != nil {
+			return err
+		}
+		if code != 0 {
+			return &verdictError{code: code}
+		}
+	}
+	return nil
+}
+
+func outputFormat(e *env, flags bootstrap.Values) (string, error) {
+	v := bootstrap.Merge(flags, bootstrap.FromEnv(bootstrap.Params, e.getenv)).Get(bootstrap.FlagOutput)
+	switch v {
+	case "text", "json":
+		return v, nil
+	case "":
+		if isTerminal(e.stdout) {
+			return "text", nil
+		}
+		return "json", nil
+	}
+	return "", &bootstrap.InputError{Flag: bootstrap.FlagOutput, Problem: fmt.Sprintf("%q is neither text nor json", v)}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+var endpointsCommand = &command{
+	name:    "endpoints",
+	summary: "list the endpoints that would be probed for this region and options",
+	about: `Lists each endpoint eksboot would probe, with its host name, VPC endpoint
+service name, kind and whether its failure fails the verdict. The region comes
+from --region, IMDS (1 s at most) or the endpoint host.`,
+	example: "eksboot endpoints --region eu-west-1 --require ssm,ssmmessages,ec2messages --ecr-account 123456789012",
+	params: []string{bootstrap.FlagRegion, bootstrap.FlagEndpoint, bootstrap.FlagRequire, bootstrap.FlagOptional,
+		bootstrap.FlagECRAccount, bootstrap.FlagOutput, bootstrap.FlagConfig, bootstrap.FlagIMDSEndpoint},
+	run: func(ctx context.Context, e *env, flags bootstrap.Values) error {
+		format, err := outputFormat(e, flags)
+		if err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(ctx, renderIMDSBudget)
+		defer cancel()
+		early := bootstrap.Merge(flags, bootstrap.FromEnv(bootstrap.Params, e.getenv))
+		md := bootstrap.NewIMDS(early.Get(bootstrap.FlagIMDSEndpoint))
+		vals, err := bootstrap.Gather(ctx, flags, e.getenv, md)
+		if err != nil {
+			return err
+		}
+		settings, err := agent.ParseSettings(vals)
+		if err != nil {
+			return err
+		}
+		sel := probes.Selection{Region: vals.Get(bootstrap.FlagRegion), ECRAccounts: settings.ECRAccounts, Require: settings.Require, Optional: settings.Optional, APIHost: "(--apiserver-endpoint)"}
+		if ep := vals.Get(bootstrap.FlagEndpoint); ep != "" {
+			if _, host, err := bootstrap.ParseEndpoint(ep); err == nil {
+				sel.APIHost = host
+				if sel.Region == "" {
+					sel.Region = bootstrap.RegionFromEndpointHost(host)
+				}
+			} else {
+				return err
+			}
+		}
+		if sel.Region == "" {
+			if f, err := md.Facts(ctx); err == nil {
+				sel.Region, sel.Domain = f.Region, f.Domain
+			}
+		}
+		if sel.Region == "" {
+			return &bootstrap.InputError{Flag: bootstrap.FlagRegion, Problem: "is needed: IMDS did not answer and no endpoint names it"}
+		}
+		if _, err := bootstrap.ParseRegion(sel.Region); err != nil {
+			return err
+		}
+		list, err := probes.Endpoints(sel)
+		if err != nil {
+			return err
+		}
+		if format == "json" {
+			enc := json.NewEncoder(e.stdout)
+			for _, ep := range list {
+				enc.Encode(ep)
+			}
+			return nil
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ENDPOINT\tHOST\tSERVICE\tKIND\tON FAILURE\tWHY")
+		for _, ep := range list {
+			sev := "fail"
+			if !ep.Required {
+				sev = "warn"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ep.Name, ep.Host, dashIfEmpty(ep.Service), ep.Kind, sev, ep.Why)
+		}
+		tw.Flush()
+		var notProbed []string
+		for _, sp := range probes.Catalog {
+			if !sp.Required && !strings.Contains(","+strings.Join(append(settings.Require, settings.Optional...), ",")+",", ","+sp.Name+",") {
+				notProbed = append(notProbed, sp.Name)
+			}
+		}
+		if len(notProbed) > 0 {
+			fmt.Fprintf(e.stdout, "\nNot probed unless named in --require or --optional: %s\n", strings.Join(notProbed, ", "))
+		}
+		return nil
+	},
+}
+
+func dashIfEmpty(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,222 @@
+package probes
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// zone is what a test DNS server answers: addresses by name, or an rcode,
+// or silence.
+type zone struct {
+	mu      sync.Mutex
+	addrs   map[string][]string
+	cnames  map[string]string
+	rcodes  map[string]int
+	silent  map[string]bool
+}
+
+func newZone() *zone {
+	return &zone{addrs: map[string][]string{}, cnames: map[string]string{}, rcodes: map[string]int{}, silent: map[string]bool{}}
+}
+
+func (z *zone) set(name string, addrs ...string) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.addrs[dns.Fqdn(name)] = addrs
+}
+
+// rcode makes name answer with rc.
+func (z *zone) rcode(name string, rc int) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.rcodes[dns.Fqdn(name)] = rc
+}
+
+// silence makes name go unanswered.
+func (z *zone) silence(name string) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.silent[dns.Fqdn(name)] = true
+}
+
+// cname makes name an alias of target, and name only that.
+func (z *zone) cname(name, target string) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	delete(z.addrs, dns.Fqdn(name))
+	z.cnames[dns.Fqdn(name)] = dns.Fqdn(target)
+}
+
+func (z *zone) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	q := req.Question[0]
+	name := strings.ToLower(q.Name)
+	if z.silent[name] {
+		return
+	}
+	resp := new(dns.Msg)
+	resp.SetReply(req)
+	if rc, ok := z.rcodes[name]; ok {
+		resp.Rcode = rc
+		w.WriteMsg(resp)
+		return
+	}
+	if target, ok := z.cnames[name]; ok {
+		resp.Answer = append(resp.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: 60}, Target: target})
+		name = target
+	}
+	addrs, ok := z.addrs[name]
+	if !ok {
+		if _, isCNAME := z.cnames[strings.ToLower(q.Name)]; !isCNAME {
+			resp.Rcode = dns.RcodeNameError
+		}
+	}
+	for _, a := range addrs {
+		ip := net.ParseIP(a)
+		hdr := dns.RR_Header{Name: name, Class: dns.ClassINET, Ttl: 60}
+		switch {
+		case ip.To4() != nil && q.Qtype == dns.TypeA:
+			hdr.Rrtype = dns.TypeA
+			resp.Answer = append(resp.Answer, &dns.A{Hdr: hdr, A: ip})
+		case ip.To4() == nil && q.Qtype == dns.TypeAAAA:
+			hdr.Rrtype = dns.TypeAAAA
+			resp.Answer = append(resp.Answer, &dns.AAAA{Hdr: hdr, AAAA: ip})
+		}
+	}
+	w.WriteMsg(resp)
+}
+
+// startDNS serves z on addr over UDP and TCP until the test ends.
+func startDNS(t *testing.T, addr string, z *zone) netip.AddrPort {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", pc.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	udp := &dns.Server{PacketConn: pc, Handler: z}
+	tcp := &dns.Server{Listener: l, Handler: z}
+	go udp.ActivateAndServe()
+	go tcp.ActivateAndServe()
+	t.Cleanup(func() { udp.Shutdown(); tcp.Shutdown() })
+	return netip.MustParseAddrPort(pc.LocalAddr().String())
+}
+
+// testCA makes a CA and issues server certificates from it.
+type testCA struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+}
+
+func newTestCA(t *testing.T, cn string) *testCA {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	return &testCA{cert, key}
+}
+
+func (ca *testCA) pool() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(ca.cert)
+	return p
+}
+
+func (ca *testCA) serverCert(t *testing.T, dnsNames []string, ips ...string) tls.Certificate {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "kube-apiserver"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), DNSNames: dnsNames, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	for _, ip := range ips {
+		tmpl.IPAddresses = append(tmpl.IPAddresses, net.ParseIP(ip))
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// listenTCP accepts and holds connections on addr:443 until the test ends.
+func listenTCP(t *testing.T, addr string) {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(addr, "443"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+}
+
+// serveAPI runs an API server stand-in on addr:443 answering /version.
+func serveAPI(t *testing.T, addr string, cert tls.Certificate, status int) {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(addr, "443"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/version" {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(status)
+		w.Write([]byte(`{"major":"1","minor":"31","gitVersion":"v1.31.2-eks-7f9249a"}`))
+	})}
+	tl := tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}})
+	go srv.Serve(tl)
+	t.Cleanup(func() { srv.Close() })
+}
+
+// serveRaw accepts on addr:443 and writes reply (nothing: hold silent).
+func serveRaw(t *testing.T, addr string, reply string) {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(addr, "443"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			if reply != "" {
+				c.Write([]byte(reply))
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+}

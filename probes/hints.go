@@ -1,0 +1,117 @@
+package probes
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// NodeFacts fill the hints with this node's own names and numbers.
+type NodeFacts struct {
+	ClusterName    string
+	Region         string
+	SubnetCIDR     netip.Prefix
+	SecurityGroups []string
+	VPCResolver    netip.AddrPort // invalid when unknown
+	IMDSEndpoint   string
+}
+
+func (f NodeFacts) subnet() string {
+	if f.SubnetCIDR.IsValid() {
+		return "the node's subnet " + f.SubnetCIDR.String()
+	}
+	return "the node's subnet"
+}
+
+func (f NodeFacts) groups() string {
+	if len(f.SecurityGroups) > 0 {
+		return "its security groups " + strings.Join(f.SecurityGroups, ", ")
+	}
+	return "its security groups"
+}
+
+func (f NodeFacts) vpcResolver() string {
+	if f.VPCResolver.IsValid() {
+		return "AmazonProvidedDNS (" + f.VPCResolver.Addr().String() + ")"
+	}
+	return "AmazonProvidedDNS (the VPC CIDR base + 2)"
+}
+
+// hintFor says how to fix r, in the words of the AWS console, for endpoint
+// e on this node; viaNodeResolver says the answer came from the node's own
+// resolver rather than AmazonProvidedDNS. Every non-pass code has one.
+func hintFor(r Result, e Endpoint, f NodeFacts, viaNodeResolver bool) string {
+	service := e.Service
+	customDNS := fmt.Sprintf("if the VPC's DHCP options set names a custom DNS server, it must forward these names to %s", f.vpcResolver())
+	switch r.Code {
+	case DNSPublic:
+		h := fmt.Sprintf("%s resolves outside the VPC: create an interface VPC endpoint for %s in this VPC with \"Enable private DNS name\" on, and check the VPC has \"DNS resolution\" and \"DNS hostnames\" enabled (enableDnsSupport, enableDnsHostnames)", r.Host, service)
+		if viaNodeResolver {
+			h += "; " + customDNS
+		}
+		return h
+	case APIPrivateAccess:
+		return fmt.Sprintf("the cluster endpoint resolves to public addresses inside the VPC: turn on private endpoint access (EKS console > %s > Networking > Manage endpoint access), and keep the VPC's enableDnsSupport and enableDnsHostnames on", clusterName(f))
+	case DNSNXDomain, DNSNoData:
+		if e.Kind == Cluster {
+			return fmt.Sprintf("%s does not exist for the resolver: check --apiserver-endpoint is the endpoint aws eks describe-cluster --name %s prints; %s", r.Host, clusterName(f), customDNS)
+		}
+		return fmt.Sprintf("the resolver has no address for %s: create the interface VPC endpoint %s with private DNS on; %s", r.Host, service, customDNS)
+	case DNSServFail, DNSRefused:
+		return fmt.Sprintf("the resolver %s could not answer for %s: %s (or to 169.254.169.253)", r.Addr, r.Host, customDNS)
+	case DNSTimeout:
+		return fmt.Sprintf("the resolver %s did not answer: for AmazonProvidedDNS check the VPC's \"DNS resolution\" (enableDnsSupport) is on; for a custom DNS server from the DHCP options set, its security group and network ACLs must allow UDP and TCP 53 from %s", r.Addr, f.subnet())
+	case DNSMismatch:
+		return fmt.Sprintf("the node's resolver answers differently from %s: %s, so the endpoint's private DNS applies", f.vpcResolver(), customDNS)
+	case NoResolver:
+		return "no resolver to ask: IMDS did not give the VPC CIDR and the node's resolver configuration names no nameserver; pass --resolver"
+	case TCPTimeout:
+		if e.Kind == Cluster {
+			return fmt.Sprintf("nothing answered TCP 443 on %s: the cluster security group must allow inbound TCP 443 from %s or %s; check the subnet's network ACLs", r.Addr, f.subnet(), f.groups())
+		}
+		if e.Kind == Gateway {
+			return fmt.Sprintf("nothing answered TCP 443 on %s: the S3 gateway endpoint %s must be associated with the route table of %s, and the node's security group must allow outbound TCP 443 to the S3 prefix list", r.Addr, service, f.subnet())
+		}
+		return fmt.Sprintf("nothing answered TCP 443 on %s: the security group of the %s endpoint must allow inbound TCP 443 from %s or %s; check the subnet's network ACLs allow 443 out and ephemeral ports back", r.Addr, service, f.subnet(), f.groups())
+	case TCPRefused:
+		return fmt.Sprintf("%s refused TCP 443: the address is up but not the endpoint; check the DNS answer is the %s endpoint's network interface (a stale private hosted zone record?)", r.Addr, serviceOrCluster(e))
+	case TCPUnreachable:
+		return fmt.Sprintf("no route to %s: check the route table of %s%s, and that the node's security group allows outbound TCP 443", r.Addr, f.subnet(), map[bool]string{true: " is associated with the S3 gateway endpoint " + service, false: ""}[e.Kind == Gateway])
+	case TLSUnknownCA:
+		return fmt.Sprintf("the API server's certificate is not signed by the CA given: --b64-cluster-ca belongs to another cluster; pass certificateAuthority.data of aws eks describe-cluster --name %s", clusterName(f))
+	case TLSHostname:
+		return fmt.Sprintf("the API server's certificate does not name %s: pass the endpoint aws eks describe-cluster prints, not an address or another cluster's", r.Host)
+	case TLSTimeout:
+		return "TCP connected but TLS never finished: something in the path holds the connection (a TLS-inspecting proxy or firewall); the node must reach the cluster endpoint's network interfaces directly"
+	case TLSError:
+		return "TLS with the API server failed: check nothing in the path intercepts TLS to the cluster endpoint"
+	case APIHTTPError:
+		return "the API server did not answer GET /version: check the cluster is ACTIVE (aws eks describe-cluster) and that anonymous access to /version (system:public-info-viewer) is not removed"
+	case ServiceCIDRMismatch:
+		return "the service CIDR given disagrees with the API server's certificate, which names the kubernetes service IP: pass --service-ipv4-cidr as kubernetesNetworkConfig.serviceIpv4Cidr of aws eks describe-cluster; on Windows pod DNS fails otherwise"
+	case VersionSkew:
+		return "kubelet must not be newer than the API server, nor more than three minor versions older: use the EKS AMI for the cluster's Kubernetes version"
+	case IMDSUnreachable:
+		return fmt.Sprintf("IMDS did not answer at %s: turn the instance metadata service on (aws ec2 modify-instance-metadata-options --http-endpoint enabled); in a container raise the hop limit (--http-put-response-hop-limit 2)", f.IMDSEndpoint)
+	case IMDSV1Only:
+		return "the IMDSv2 token request failed but IMDSv1 answered: raise the PUT response hop limit (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2) so IMDSv2 works from here"
+	}
+	if r.Check == CheckConfig {
+		return "see the message; the inputs work but deserve a look"
+	}
+	return ""
+}
+
+func clusterName(f NodeFacts) string {
+	if f.ClusterName != "" {
+		return f.ClusterName
+	}
+	return "CLUSTER"
+}
+
+func serviceOrCluster(e Endpoint) string {
+	if e.Kind == Cluster {
+		return "cluster"
+	}
+	return e.Service
+}

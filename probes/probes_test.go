@@ -1,0 +1,415 @@
+package probes
+
+import (
+	"context"
+	"crypto/x509"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eksboot/eksboot/bootstrap"
+	"github.com/eksboot/eksboot/test/netns"
+	"github.com/miekg/dns"
+)
+
+const apiHost = "abc.gr7.eu-west-1.eks.amazonaws.com"
+
+// world is a private VPC on loopback: a VPC resolver and a node resolver,
+// each endpoint a listener on its own 127.0.1.x, the API server with TLS
+// from a test CA whose certificate names the kubernetes service IP.
+type world struct {
+	vpc, node *zone
+	ca        *testCA
+	plan      Plan
+	hosts     map[string]string // endpoint name -> host
+}
+
+var endpointAddrs = map[string]string{"api": "127.0.1.1", "ec2": "127.0.1.2", "ecr.api": "127.0.1.3", "ecr.dkr": "127.0.1.4", "s3": "127.0.1.5", "sts": "127.0.1.6"}
+
+func newWorld(t *testing.T, serve bool) *world {
+	t.Helper()
+	w := &world{vpc: newZone(), node: newZone(), ca: newTestCA(t, "kubernetes"), hosts: map[string]string{}}
+	vpcAddr := startDNS(t, "127.0.0.2:0", w.vpc)
+	nodeAddr := startDNS(t, "127.0.0.3:0", w.node)
+	endpoints, err := Endpoints(Selection{Region: "eu-west-1", APIHost: apiHost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range endpoints {
+		w.hosts[e.Name] = e.Host
+		w.both(e.Name, endpointAddrs[e.Name])
+		if !serve {
+			continue
+		}
+		if e.Name == "api" {
+			serveAPI(t, endpointAddrs["api"], w.ca.serverCert(t, []string{apiHost}, "10.100.0.1", "127.0.1.1"), http.StatusOK)
+		} else {
+			listenTCP(t, endpointAddrs[e.Name])
+		}
+	}
+	w.plan = Plan{
+		Endpoints: endpoints,
+		Resolvers: []Resolver{{RoleVPC, vpcAddr}, {RoleNode, nodeAddr}},
+		VPCCIDRs:  []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		CA:        w.ca.pool(),
+		Timeout:   500 * time.Millisecond,
+		Facts:     NodeFacts{ClusterName: "prod", Region: "eu-west-1", SubnetCIDR: netip.MustParsePrefix("127.0.1.0/24"), SecurityGroups: []string{"sg-0abc"}, VPCResolver: vpcAddr},
+	}
+	return w
+}
+
+// both points an endpoint's host at addrs in both resolvers.
+func (w *world) both(endpoint string, addrs ...string) {
+	w.vpc.set(w.hosts[endpoint], addrs...)
+	w.node.set(w.hosts[endpoint], addrs...)
+}
+
+func (w *world) run(t *testing.T) Report {
+	t.Helper()
+	return (&Runner{}).Run(context.Background(), w.plan)
+}
+
+// find returns the first result of endpoint and check with code, failing
+// the test when there is none.
+func find(t *testing.T, rep Report, endpoint, check string, code Code) Result {
+	t.Helper()
+	for _, r := range rep.Results {
+		if r.Endpoint == endpoint && r.Check == check && r.Code == code {
+			return r
+		}
+	}
+	t.Fatalf("no %s %s result with code %s in:\n%s", endpoint, check, code, dump(rep.Results))
+	return Result{}
+}
+
+func dump(rs []Result) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(string(r.Status) + " " + r.Check + " " + r.Endpoint + " " + r.Addr + " " + string(r.Code) + " " + r.Msg + "\n")
+	}
+	return b.String()
+}
+
+func TestHealthyVPC(t *testing.T) {
+	w := newWorld(t, true)
+	rep := w.run(t)
+	for _, r := range rep.Results {
+		if r.Status != Pass {
+			t.Errorf("not a pass: %+v", r)
+		}
+	}
+	if rep.ServerVersion != "v1.31.2-eks-7f9249a" || rep.ServerCert == nil {
+		t.Fatalf("server version %q", rep.ServerVersion)
+	}
+	for name := range endpointAddrs {
+		find(t, rep, name, CheckDNS, OK)
+		find(t, rep, name, CheckTCP, OK)
+	}
+	find(t, rep, "api", CheckTLS, OK)
+	find(t, rep, "api", CheckAPI, OK)
+	if v := Decide(rep.Results, FailOnRequired); !v.Passed || v.Counts.Fail != 0 || v.ExitCode != 0 {
+		t.Fatalf("verdict %+v", v)
+	}
+	if r := find(t, rep, "ec2", CheckTCP, OK); !strings.Contains(r.Route, "dev lo") {
+		t.Errorf("route %q: want the kernel's route through lo", r.Route)
+	}
+}
+
+// TestEachFailureCode creates each condition for real and checks the code,
+// the status and that the hint names what to change.
+func TestEachFailureCode(t *testing.T) {
+	otherCA := newTestCA(t, "another-cluster")
+	cases := []struct {
+		name     string
+		setup    func(t *testing.T, w *world)
+		endpoint string
+		check    string
+		code     Code
+		status   Status
+		hint     string
+	}{
+		{"no interface endpoint", func(t *testing.T, w *world) { w.both("ec2", "198.51.100.7") }, "ec2", CheckDNS, DNSPublic, Fail, "com.amazonaws.eu-west-1.ec2"},
+		{"public answer is unreachable", func(t *testing.T, w *world) { w.both("ec2", "198.51.100.7") }, "ec2", CheckTCP, TCPUnreachable, Fail, "route table"},
+		{"private access off", func(t *testing.T, w *world) { w.both("api", "198.51.100.8") }, "api", CheckDNS, APIPrivateAccess, Fail, "private endpoint access"},
+		{"nxdomain", func(t *testing.T, w *world) { w.vpc.rcode(w.hosts["sts"], dns.RcodeNameError) }, "sts", CheckDNS, DNSNXDomain, Fail, "com.amazonaws.eu-west-1.sts"},
+		{"servfail", func(t *testing.T, w *world) { w.node.rcode(w.hosts["ecr.api"], dns.RcodeServerFailure) }, "ecr.api", CheckDNS, DNSServFail, Fail, "DHCP options"},
+		{"refused", func(t *testing.T, w *world) { w.node.rcode(w.hosts["ecr.api"], dns.RcodeRefused) }, "ecr.api", CheckDNS, DNSRefused, Fail, "custom DNS server"},
+		{"resolver silent", func(t *testing.T, w *world) { w.vpc.silence(w.hosts["ecr.dkr"]) }, "ecr.dkr", CheckDNS, DNSTimeout, Fail, "enableDnsSupport"},
+		{"no A record", func(t *testing.T, w *world) { w.both("sts", "fd00::6") }, "sts", CheckDNS, DNSNoData, Fail, "interface VPC endpoint"},
+		{"custom DNS disagrees", func(t *testing.T, w *world) {
+			w.node.set(w.hosts["ec2"], "127.0.1.2", "127.0.1.22")
+			listenTCP(t, "127.0.1.22")
+		}, "ec2", CheckDNS, DNSMismatch, Warn, "DHCP options set"},
+		{"security group drops", func(t *testing.T, w *world) { w.both("sts", netns.BlackholeAddr) }, "sts", CheckTCP, TCPTimeout, Fail, "allow inbound TCP 443 from the node's subnet 127.0.1.0/24 or its security groups sg-0abc"},
+		{"nothing listening", func(t *testing.T, w *world) { w.both("ec2", "127.0.1.99") }, "ec2", CheckTCP, TCPRefused, Fail, "refused"},
+		{"no route", func(t *testing.T, w *world) { w.both("ecr.dkr", "10.254.0.1") }, "ecr.dkr", CheckTCP, TCPUnreachable, Fail, "route table"},
+		{"another cluster's CA", func(t *testing.T, w *world) {
+			w.both("api", "127.0.1.11")
+			serveAPI(t, "127.0.1.11", otherCA.serverCert(t, []string{apiHost}), 200)
+		}, "api", CheckTLS, TLSUnknownCA, Fail, "--b64-cluster-ca belongs to another cluster"},
+		{"wrong host name", func(t *testing.T, w *world) {
+			w.both("api", "127.0.1.12")
+			serveAPI(t, "127.0.1.12", w.ca.serverCert(t, []string{"other.example"}), 200)
+		}, "api", CheckTLS, TLSHostname, Fail, "does not name"},
+		{"TLS never finishes", func(t *testing.T, w *world) { w.both("api", "127.0.1.13"); serveRaw(t, "127.0.1.13", "") }, "api", CheckTLS, TLSTimeout, Fail, "TLS-inspecting"},
+		{"not TLS", func(t *testing.T, w *world) {
+			w.both("api", "127.0.1.14")
+			serveRaw(t, "127.0.1.14", "HTTP/1.1 400 Bad Request\r\n\r\n")
+		}, "api", CheckTLS, TLSError, Fail, "intercepts TLS"},
+		{"version refused", func(t *testing.T, w *world) {
+			w.both("api", "127.0.1.15")
+			serveAPI(t, "127.0.1.15", w.ca.serverCert(t, []string{apiHost}), http.StatusForbidden)
+		}, "api", CheckAPI, APIHTTPError, Fail, "ACTIVE"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, true)
+			tc.setup(t, w)
+			rep := w.run(t)
+			r := find(t, rep, tc.endpoint, tc.check, tc.code)
+			if r.Status != tc.status || !strings.Contains(r.Hint, tc.hint) || r.Msg == "" {
+				t.Fatalf("status %s (want %s), msg %q, hint %q (want %q)", r.Status, tc.status, r.Msg, r.Hint, tc.hint)
+			}
+			if v := Decide(rep.Results, FailOnRequired); v.Passed == (tc.status == Fail) {
+				t.Fatalf("verdict %+v", v)
+			}
+		})
+	}
+}
+
+func TestCNAMEChainIsFollowed(t *testing.T) {
+	w := newWorld(t, true)
+	w.vpc.cname(w.hosts["ecr.api"], "vpce-0abc.ecr.api.vpce.amazonaws.com")
+	w.vpc.set("vpce-0abc.ecr.api.vpce.amazonaws.com", "127.0.1.3")
+	rep := w.run(t)
+	if r := find(t, rep, "ecr.api", CheckDNS, OK); !strings.Contains(r.Msg, "127.0.1.3") {
+		t.Fatalf("%+v", r)
+	}
+}
+
+func TestGatewayPublicAnswerIsFine(t *testing.T) {
+	if out, err := exec.Command("ip", "addr", "add", "203.0.113.5/32", "dev", "lo").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	defer exec.Command("ip", "addr", "del", "203.0.113.5/32", "dev", "lo").Run()
+	w := newWorld(t, true)
+	listenTCP(t, "203.0.113.5")
+	w.both("s3", "203.0.113.5")
+	rep := w.run(t)
+	find(t, rep, "s3", CheckDNS, OK)
+	find(t, rep, "s3", CheckTCP, OK)
+}
+
+func TestOptionalFailureOnlyWarns(t *testing.T) {
+	w := newWorld(t, true)
+	w.plan.Endpoints, _ = Endpoints(Selection{Region: "eu-west-1", APIHost: apiHost, Optional: []string{"sts"}, Require: []string{"ssm"}})
+	w.both("sts", "127.0.1.99")
+	w.hosts["ssm"] = "ssm.eu-west-1.amazonaws.com"
+	w.both("ssm", "127.0.1.98")
+	rep := w.run(t)
+	if r := find(t, rep, "sts", CheckTCP, TCPRefused); r.Status != Warn {
+		t.Fatalf("optional sts: %s", r.Status)
+	}
+	if r := find(t, rep, "ssm", CheckTCP, TCPRefused); r.Status != Fail {
+		t.Fatalf("required ssm: %s", r.Status)
+	}
+	v := Decide(rep.Results, FailOnRequired)
+	if v.Passed || len(v.Failed) != 1 || v.Failed[0] != "ssm" {
+		t.Fatalf("verdict %+v", v)
+	}
+	if v := Decide(rep.Results, FailOnNever); !v.Passed {
+		t.Fatal("fail-on never must pass")
+	}
+}
+
+func TestFailOnAnyCountsWarnings(t *testing.T) {
+	w := newWorld(t, true)
+	w.node.set(w.hosts["ec2"], "127.0.1.2", "127.0.1.22")
+	listenTCP(t, "127.0.1.22")
+	rep := w.run(t)
+	if !Decide(rep.Results, FailOnRequired).Passed {
+		t.Fatalf("a mismatch alone only warns:\n%s", dump(rep.Results))
+	}
+	if v := Decide(rep.Results, FailOnAny); v.Passed || v.ExitCode != 1 {
+		t.Fatalf("fail-on any: %+v", v)
+	}
+}
+
+func TestWaitReprobesUntilTheEndpointComesUp(t *testing.T) {
+	w := newWorld(t, true)
+	w.both("sts", "127.0.1.66")
+	go func() {
+		time.Sleep(700 * time.Millisecond)
+		listenTCP(t, "127.0.1.66")
+	}()
+	var heard []string
+	rep := (&Runner{}).RunUntil(context.Background(), w.plan, 20*time.Second, func(failing []string, left time.Duration) {
+		heard = append(heard, strings.Join(failing, ","))
+	})
+	find(t, rep, "sts", CheckTCP, OK)
+	if len(heard) == 0 || heard[0] != "sts" {
+		t.Fatalf("progress heard %q", heard)
+	}
+	if !Decide(rep.Results, FailOnRequired).Passed {
+		t.Fatalf("%s", dump(rep.Results))
+	}
+	if rep.ServerVersion == "" {
+		t.Fatal("the API server's version was lost in the merge")
+	}
+}
+
+func TestWaitGivesUp(t *testing.T) {
+	w := newWorld(t, true)
+	w.both("sts", "127.0.1.99")
+	rep := (&Runner{}).RunUntil(context.Background(), w.plan, 300*time.Millisecond, nil)
+	find(t, rep, "sts", CheckTCP, TCPRefused)
+}
+
+func TestNoResolver(t *testing.T) {
+	w := newWorld(t, true)
+	w.plan.Resolvers = nil
+	rep := w.run(t)
+	if r := find(t, rep, "ec2", CheckDNS, NoResolver); !strings.Contains(r.Hint, "--resolver") {
+		t.Fatal(r.Hint)
+	}
+}
+
+func TestIPv6AsksAAAA(t *testing.T) {
+	w := newWorld(t, true)
+	w.plan.IPv6 = true
+	w.plan.VPCCIDRs = append(w.plan.VPCCIDRs, netip.MustParsePrefix("::1/128"))
+	w.both("ec2", "127.0.1.2", "::1")
+	listenTCP(t, "::1")
+	rep := w.run(t)
+	if r := find(t, rep, "ec2", CheckDNS, OK); !strings.Contains(r.Msg, "::1") {
+		t.Fatalf("AAAA not asked: %s", r.Msg)
+	}
+	found := false
+	for _, r := range rep.Results {
+		found = found || (r.Endpoint == "ec2" && r.Check == CheckTCP && r.Addr == "[::1]:443" && r.Code == OK)
+	}
+	if !found {
+		t.Fatalf("no TCP to [::1]:443:\n%s", dump(rep.Results))
+	}
+}
+
+func TestServiceNetworkAgainstCertificate(t *testing.T) {
+	ca := newTestCA(t, "kubernetes")
+	leaf := ca.serverCert(t, []string{apiHost}, "10.100.0.1", "10.0.5.20", "127.0.0.1")
+	cert, _ := x509.ParseCertificate(leaf.Certificate[0])
+	vpc := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}
+	if ip, ok := ServiceIPFromCertificate(cert, vpc); !ok || ip.String() != "10.100.0.1" {
+		t.Fatalf("service IP %s %v", ip, ok)
+	}
+	net := func(cidr, dnsIP string) bootstrap.ServiceNetwork {
+		n, err := bootstrap.ParseNetwork(bootstrap.NetworkInputs{ServiceCIDR: cidr, DNSClusterIP: dnsIP})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if r, d := CheckServiceNetwork(net("10.100.0.0/16", ""), cert, vpc, bootstrap.TargetAL2, apiHost); r.Code != OK || d != nil {
+		t.Fatalf("agreeing: %+v", r)
+	}
+	r, _ := CheckServiceNetwork(net("172.20.0.0/16", ""), cert, vpc, bootstrap.TargetAL2, apiHost)
+	if r.Code != ServiceCIDRMismatch || r.Status != Warn || !strings.Contains(r.Msg, "10.100.0.1") || !strings.Contains(r.Hint, "--service-ipv4-cidr") {
+		t.Fatalf("mismatch elsewhere warns: %+v", r)
+	}
+	if r, _ := CheckServiceNetwork(net("172.20.0.0/16", ""), cert, vpc, bootstrap.TargetWindows, apiHost); r.Status != Fail {
+		t.Fatalf("mismatch on Windows fails: %+v", r)
+	}
+	if r, _ := CheckServiceNetwork(net("", "172.20.0.10"), cert, vpc, bootstrap.TargetAL2, apiHost); r.Code != ServiceCIDRMismatch {
+		t.Fatalf("DNS IP alone far from the service IP: %+v", r)
+	}
+	guessed := net("", "")
+	guessed.CompleteFromVPC(vpc)
+	r, derived := CheckServiceNetwork(guessed, cert, vpc, bootstrap.TargetAL2023, apiHost)
+	if r.Code != OK || derived == nil || derived.DNSIP.String() != "10.100.0.10" || derived.Source != bootstrap.DNSFromCertificate || derived.CIDR.String() != "10.100.0.0/16" {
+		t.Fatalf("derived from the certificate: %+v %+v", r, derived)
+	}
+	if r, d := CheckServiceNetwork(guessed, cert, vpc, bootstrap.TargetWindows, apiHost); r.Code != ServiceCIDRMismatch || r.Status != Fail || d != nil {
+		t.Fatalf("Windows with a wrong guess: %+v", r)
+	}
+}
+
+func TestCheckSkew(t *testing.T) {
+	for _, tc := range []struct {
+		kubelet, server string
+		code            Code
+		status          Status
+	}{
+		{"v1.31.2", "v1.31.2-eks-7f9249a", OK, Pass},
+		{"v1.28.0", "v1.31.2-eks-7f9249a", OK, Pass},
+		{"v1.27.9", "v1.31.2-eks-7f9249a", VersionSkew, Warn},
+		{"v1.32.0", "v1.31.2-eks-7f9249a", VersionSkew, Fail},
+	} {
+		r, ok := CheckSkew(tc.kubelet, tc.server)
+		if !ok || r.Code != tc.code || r.Status != tc.status || (tc.code != OK && r.Hint == "") {
+			t.Errorf("%s vs %s: %+v", tc.kubelet, tc.server, r)
+		}
+	}
+	if _, ok := CheckSkew("", "v1.31.2"); ok {
+		t.Error("no kubelet, nothing to say")
+	}
+}
+
+func TestIMDSResult(t *testing.T) {
+	ok := IMDSResult(context.Background(), "http://127.0.0.1:1", nil, 3*time.Millisecond, time.Second)
+	if ok.Code != OK || ok.Status != Pass {
+		t.Fatalf("%+v", ok)
+	}
+	down := IMDSResult(context.Background(), "http://127.0.0.1:1", context.DeadlineExceeded, time.Second, 200*time.Millisecond)
+	if down.Code != IMDSUnreachable || down.Status != Fail || !strings.Contains(down.Hint, "--http-endpoint enabled") {
+		t.Fatalf("%+v", down)
+	}
+	// An IMDS whose token call is refused while plain GETs answer.
+	v1 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		w.Write([]byte("i-0123456789abcdef0"))
+	}))
+	defer v1.Close()
+	only := IMDSResult(context.Background(), v1.URL, context.DeadlineExceeded, time.Second, time.Second)
+	if only.Code != IMDSV1Only || !strings.Contains(only.Hint, "hop limit") {
+		t.Fatalf("%+v", only)
+	}
+}
+
+func TestEndpointsCatalog(t *testing.T) {
+	eps, err := Endpoints(Selection{Region: "cn-north-1", APIHost: "x.cn-north-1.eks.amazonaws.com.cn", ECRAccounts: []string{"123456789012", "918309763551"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := map[string][]string{}
+	for _, e := range eps {
+		hosts[e.Name] = append(hosts[e.Name], e.Host)
+		if e.Name == "ec2" && e.Service != "cn.com.amazonaws.cn-north-1.ec2" {
+			t.Errorf("service name %s", e.Service)
+		}
+	}
+	if got := strings.Join(hosts["ecr.dkr"], " "); got != "918309763551.dkr.ecr.cn-north-1.amazonaws.com.cn 123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn" {
+		t.Errorf("ecr.dkr hosts: %s", got)
+	}
+	if len(hosts) != 6 {
+		t.Errorf("default endpoints: %v", hosts)
+	}
+	eps, _ = Endpoints(Selection{Region: "us-gov-west-1", Domain: "amazonaws.com", APIHost: "h", Require: []string{"eks-auth"}})
+	if eps[len(eps)-1].Host != "eks-auth.us-gov-west-1.api.aws" || !eps[len(eps)-1].Required {
+		t.Errorf("eks-auth: %+v", eps[len(eps)-1])
+	}
+	if EKSImageAccount("us-gov-west-1") != "013241004608" || EKSImageAccount("eu-west-1") != "602401143452" {
+		t.Error("image accounts")
+	}
+	for _, sel := range []Selection{{Require: []string{"nope"}}, {Optional: []string{"ssm"}, Require: []string{"ssm"}}} {
+		sel.Region = "eu-west-1"
+		if _, err := Endpoints(sel); err == nil {
+			t.Errorf("%+v accepted", sel)
+		}
+	}
+}

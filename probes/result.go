@@ -1,0 +1,96 @@
+// Package probes checks, concurrently and under one deadline, that a node
+// of a private EKS cluster can reach what it needs: IMDS, the VPC and node
+// resolvers, DNS and TCP 443 of each VPC endpoint, and TLS and /version of
+// the API server. Each check yields one Result with a stable Code and, when
+// it did not pass, a Hint in the words of the AWS console.
+package probes
+
+import "time"
+
+// Status is a result's outcome.
+type Status string
+
+// Statuses, from best to worst.
+const (
+	Pass Status = "pass"
+	Skip Status = "skip"
+	Warn Status = "warn"
+	Fail Status = "fail"
+)
+
+// Rank orders statuses from best (0) to worst.
+func (s Status) Rank() int {
+	switch s {
+	case Pass:
+		return 0
+	case Skip:
+		return 1
+	case Warn:
+		return 2
+	}
+	return 3
+}
+
+// Check kinds.
+const (
+	CheckIMDS   = "imds"
+	CheckDNS    = "dns"
+	CheckTCP    = "tcp"
+	CheckTLS    = "tls"
+	CheckAPI    = "api"
+	CheckConfig = "config"
+)
+
+// Code is a result's stable identifier. Codes are part of the contract:
+// add new ones freely, never rename one.
+type Code string
+
+// Result codes (SPEC §5).
+const (
+	OK                  Code = "ok"
+	DNSPublic           Code = "dns_public"
+	DNSNXDomain         Code = "dns_nxdomain"
+	DNSNoData           Code = "dns_nodata"
+	DNSServFail         Code = "dns_servfail"
+	DNSRefused          Code = "dns_refused"
+	DNSTimeout          Code = "dns_timeout"
+	DNSMismatch         Code = "dns_mismatch"
+	TCPTimeout          Code = "tcp_timeout"
+	TCPRefused          Code = "tcp_refused"
+	TCPUnreachable      Code = "tcp_unreachable"
+	TLSUnknownCA        Code = "tls_unknown_ca"
+	TLSHostname         Code = "tls_hostname"
+	TLSTimeout          Code = "tls_timeout"
+	TLSError            Code = "tls_error"
+	APIHTTPError        Code = "api_http_error"
+	APIPrivateAccess    Code = "api_private_access"
+	ServiceCIDRMismatch Code = "service_cidr_mismatch"
+	VersionSkew         Code = "version_skew"
+	IMDSUnreachable     Code = "imds_unreachable"
+	IMDSV1Only          Code = "imds_v1_only"
+	NoResolver          Code = "no_resolver"
+	// The config check also reports bootstrap's warning codes
+	// (bootstrap.WarnCAValidity, bootstrap.WarnDNSIPGuessed).
+)
+
+// Result is one check's outcome. Every output renders from it.
+type Result struct {
+	Check    string        `json:"check"`
+	Endpoint string        `json:"endpoint,omitempty"`
+	Host     string        `json:"host,omitempty"`
+	Addr     string        `json:"addr,omitempty"`
+	Route    string        `json:"route,omitempty"`
+	Status   Status        `json:"status"`
+	Code     Code          `json:"code"`
+	Msg      string        `json:"msg"`
+	Hint     string        `json:"hint,omitempty"`
+	Duration time.Duration `json:"-"`
+	order    int           // the endpoint's place in the plan, for sorting
+}
+
+// ConfigWarning is a result for a warning about the inputs.
+func ConfigWarning(code, msg string) Result {
+	r := Result{Check: CheckConfig, Status: Warn, Code: Code(code), Msg: "config: " + msg, order: -1}
+	r.Hint = hintFor(r, Endpoint{}, NodeFacts{}, false)
+	return r
+}

@@ -1,0 +1,84 @@
+package probes
+
+import (
+	"crypto/x509"
+	"fmt"
+	"net/netip"
+
+	"github.com/eksboot/eksboot/bootstrap"
+)
+
+// widestServiceCIDR is the widest service CIDR EKS allows (/12): a DNS IP
+// given alone must at least share that much with the certificate's
+// kubernetes service IP.
+const widestServiceCIDR = 12
+
+// CheckServiceNetwork compares the service network of the inputs with the
+// kubernetes service IP the API server's certificate names. It returns the
+// result and, when the inputs gave no service CIDR or DNS IP of their own,
+// the network derived from the certificate for the renderers to use.
+func CheckServiceNetwork(n bootstrap.ServiceNetwork, cert *x509.Certificate, vpc []netip.Prefix, target bootstrap.Target, host string) (Result, *bootstrap.ServiceNetwork) {
+	r := Result{Check: CheckAPI, Endpoint: "api", Host: host, Status: Pass, Code: OK}
+	ip, found := netip.Addr{}, false
+	if cert != nil {
+		ip, found = ServiceIPFromCertificate(cert, vpc)
+	}
+	if !found {
+		r.Status, r.Code = Skip, OK
+		r.Msg = "api: the API server's certificate names no kubernetes service IP to check the service CIDR against"
+		return r, nil
+	}
+	severity := Warn
+	if target == bootstrap.TargetWindows {
+		severity = Fail // Windows pod DNS goes to -DNSClusterIP through -ServiceCIDR routes
+	}
+	base := ip.Prev()
+	mismatch := func(msg string) (Result, *bootstrap.ServiceNetwork) {
+		r.Status, r.Code, r.Msg = severity, ServiceCIDRMismatch, "api: "+msg
+		r.Hint = hintFor(r, Endpoint{Name: "api", Kind: Cluster}, NodeFacts{}, false)
+		return r, nil
+	}
+	switch n.Source {
+	case bootstrap.DNSFromServiceCIDR, bootstrap.DNSFromFlag:
+		if n.CIDR.IsValid() && bootstrap.FirstServiceIP(n.CIDR) != ip {
+			return mismatch(fmt.Sprintf("the API server's certificate names the kubernetes service IP %s, but the service CIDR given is %s (its first address is %s)", ip, n.CIDR, bootstrap.FirstServiceIP(n.CIDR)))
+		}
+		wide := netip.PrefixFrom(ip, min(widestServiceCIDR, ip.BitLen())).Masked()
+		if !wide.Contains(n.DNSIP) {
+			return mismatch(fmt.Sprintf("the cluster DNS IP %s is far from the kubernetes service IP %s that the API server's certificate names", n.DNSIP, ip))
+		}
+		r.Msg = fmt.Sprintf("api: the certificate's kubernetes service IP %s agrees with the service network given", ip)
+		return r, nil
+	}
+	derived := n
+	derived.DNSIP, derived.Source = ipPlus(base, 10), bootstrap.DNSFromCertificate
+	if n.CIDR.IsValid() && !n.CIDR.Contains(ip) {
+		if target == bootstrap.TargetWindows {
+			return mismatch(fmt.Sprintf("the API server's certificate names the kubernetes service IP %s, outside the guessed service CIDR %s; Windows needs the real one", ip, n.CIDR))
+		}
+		derived.CIDR = alignedPrefix(base)
+	}
+	r.Msg = fmt.Sprintf("api: the cluster DNS IP is %s, from the kubernetes service IP %s in the API server's certificate", derived.DNSIP, ip)
+	return r, &derived
+}
+
+// alignedPrefix guesses the service CIDR from its base address: the /16 if
+// the base is /16-aligned (as EKS's defaults are), else its /24. nodeadm
+// needs some cidr; the DNS IP itself is written explicitly.
+func alignedPrefix(base netip.Addr) netip.Prefix {
+	for _, bits := range []int{16, 24, 112, 120} {
+		if bits <= base.BitLen() {
+			if p := netip.PrefixFrom(base, bits); p.Masked().Addr() == base && (bits >= 112) == base.Is6() {
+				return p
+			}
+		}
+	}
+	return netip.PrefixFrom(base, base.BitLen()-8).Masked()
+}
+
+func ipPlus(a netip.Addr, n int) netip.Addr {
+	for range n {
+		a = a.Next()
+	}
+	return a
+}

@@ -1,0 +1,74 @@
+package probes
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"strconv"
+	"time"
+)
+
+// maxKubeletMinorsBehind is Kubernetes' version skew policy: kubelet may be
+// up to three minor versions older than the API server, never newer.
+const maxKubeletMinorsBehind = 3
+
+var versionPattern = regexp.MustCompile(`v?(\d+)\.(\d+)`)
+
+// KubeletVersion asks the node's kubelet for its version, within timeout;
+// "" when there is no kubelet.
+func KubeletVersion(ctx context.Context, timeout time.Duration) string {
+	name := "kubelet"
+	if runtime.GOOS == "windows" {
+		name = `C:\Program Files\Kubernetes\kubelet.exe`
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "--version").Output()
+	if err != nil {
+		return ""
+	}
+	if m := versionPattern.FindString(string(out)); m != "" {
+		return m
+	}
+	return ""
+}
+
+func minorOf(v string) (int, int, bool) {
+	m := versionPattern.FindStringSubmatch(v)
+	if m == nil {
+		return 0, 0, false
+	}
+	major, _ := strconv.Atoi(m[1])
+	minor, _ := strconv.Atoi(m[2])
+	return major, minor, true
+}
+
+// CheckSkew compares kubelet's version with the API server's. ok is false
+// when either is unknown and there is nothing to say.
+func CheckSkew(kubelet, server string) (Result, bool) {
+	kMaj, kMin, ok1 := minorOf(kubelet)
+	sMaj, sMin, ok2 := minorOf(server)
+	if !ok1 || !ok2 {
+		return Result{}, false
+	}
+	r := Result{Check: CheckAPI, Endpoint: "api", Status: Pass, Code: OK,
+		Msg: fmt.Sprintf("api: kubelet %s fits API server %s", kubelet, server)}
+	switch {
+	case kMaj != sMaj || kMin > sMin:
+		r.Status, r.Code = Fail, VersionSkew
+		r.Msg = fmt.Sprintf("api: kubelet %s is newer than the API server %s", kubelet, server)
+	case sMin-kMin > maxKubeletMinorsBehind:
+		r.Status, r.Code = Warn, VersionSkew
+		r.Msg = fmt.Sprintf("api: kubelet %s is %d minor versions behind the API server %s", kubelet, sMin-kMin, server)
+	}
+	if r.Status != Pass {
+		r.Hint = hintFor(r, Endpoint{Name: "api", Kind: Cluster}, NodeFacts{}, false)
+	}
+	return r, true
+}

@@ -1,0 +1,52 @@
+// Package netns runs a test binary in a network namespace of its own, so
+// probes that dial or query never leave the machine: inside there is only
+// loopback (any other address is unreachable), with an nftables rule that
+// drops TCP 443 to one loopback address, as a security group would.
+package netns
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+)
+
+const marker = "EKSBOOT_TEST_NETNS"
+
+// BlackholeAddr drops TCP 443 inside the namespace: a connect times out.
+const BlackholeAddr = "127.0.9.9"
+
+// RunIsolated is for TestMain: it re-runs the test binary under
+// `unshare --net` (root only) and exits with its code; inside, it sets up
+// the namespace and runs the tests.
+func RunIsolated(m *testing.M) {
+	if os.Getenv(marker) == "" {
+		if os.Geteuid() != 0 {
+			fmt.Fprintln(os.Stderr, "these tests need root: they run in a network namespace of their own so no probe leaves the machine")
+			os.Exit(1)
+		}
+		cmd := exec.Command("unshare", append([]string{"--net", "--", os.Args[0]}, os.Args[1:]...)...)
+		cmd.Env = append(os.Environ(), marker+"=1")
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			if exit, ok := err.(*exec.ExitError); ok {
+				os.Exit(exit.ExitCode())
+			}
+			fmt.Fprintln(os.Stderr, "unshare:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	for _, args := range [][]string{
+		{"ip", "link", "set", "lo", "up"},
+		{"nft", "add", "table", "inet", "eksboot_test"},
+		{"nft", "add", "chain", "inet", "eksboot_test", "input", "{ type filter hook input priority 0; }"},
+		{"nft", "add", "rule", "inet", "eksboot_test", "input", "ip", "daddr", BlackholeAddr, "tcp", "dport", "443", "drop"},
+	} {
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "%v: %v: %s\n", args, err, out)
+			os.Exit(1)
+		}
+	}
+	os.Exit(m.Run())
+}
