@@ -22,11 +22,11 @@ import (
 // zone is what a test DNS server answers: addresses by name, or an rcode,
 // or silence.
 type zone struct {
-	mu      sync.Mutex
-	addrs   map[string][]string
-	cnames  map[string]string
-	rcodes  map[string]int
-	silent  map[string]bool
+	mu     sync.Mutex
+	addrs  map[string][]string
+	cnames map[string]string
+	rcodes map[string]int
+	silent map[string]bool
 }
 
 func newZone() *zone {
