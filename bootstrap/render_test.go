@@ -197,3 +197,24 @@ func TestWindowsLineParameters(t *testing.T) {
 		t.Fatalf("left over: %q", rest)
 	}
 }
+
+func TestHandoverCommand(t *testing.T) {
+	c := resolveTarget(t, TargetAL2, nil)
+	path, argv, err := HandoverCommand(c)
+	if err != nil || path != AL2BootstrapScript || argv[0] != AL2BootstrapScript || !reflect.DeepEqual(argv[1:], AL2Args(c)) {
+		t.Fatalf("al2: %s %q %v", path, argv, err)
+	}
+	c = resolveTarget(t, TargetAL2023, Values{FlagArgsFile: {"/etc/eks/nodeadm.d/eksboot.yaml"}})
+	if _, argv, _ := HandoverCommand(c); strings.Join(argv, " ") != NodeadmPath+" init --config-source file:///etc/eks/nodeadm.d/eksboot.yaml" {
+		t.Fatalf("al2023: %q", argv)
+	}
+	c = resolveTarget(t, TargetWindows, nil)
+	_, argv, _ = HandoverCommand(c)
+	if argv[0] != "powershell.exe" || strings.Join(argv[1:5], " ") != "-NoProfile -ExecutionPolicy Bypass -File" || !strings.HasSuffix(argv[5], "Start-EKSBootstrap.ps1") || !reflect.DeepEqual(argv[6:], WindowsArgs(c)) {
+		t.Fatalf("windows: %q", argv)
+	}
+	c = resolveTarget(t, TargetBottlerocket, nil)
+	if _, _, err := HandoverCommand(c); err == nil {
+		t.Fatal("bottlerocket has nothing to hand over to")
+	}
+}

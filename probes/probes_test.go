@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/eksboot/eksboot/bootstrap"
+	"github.com/eksboot/eksboot/test/loopvpc"
 	"github.com/eksboot/eksboot/test/netns"
 	"github.com/miekg/dns"
 )
@@ -22,8 +23,8 @@ const apiHost = "abc.gr7.eu-west-1.eks.amazonaws.com"
 // each endpoint a listener on its own 127.0.1.x, the API server with TLS
 // from a test CA whose certificate names the kubernetes service IP.
 type world struct {
-	vpc, node *zone
-	ca        *testCA
+	vpc, node *loopvpc.Zone
+	ca        *loopvpc.CA
 	plan      Plan
 	hosts     map[string]string // endpoint name -> host
 }
@@ -32,9 +33,9 @@ var endpointAddrs = map[string]string{"api": "127.0.1.1", "ec2": "127.0.1.2", "e
 
 func newWorld(t *testing.T, serve bool) *world {
 	t.Helper()
-	w := &world{vpc: newZone(), node: newZone(), ca: newTestCA(t, "kubernetes"), hosts: map[string]string{}}
-	vpcAddr := startDNS(t, "127.0.0.2:0", w.vpc)
-	nodeAddr := startDNS(t, "127.0.0.3:0", w.node)
+	w := &world{vpc: loopvpc.NewZone(), node: loopvpc.NewZone(), ca: loopvpc.NewCA(t, "kubernetes"), hosts: map[string]string{}}
+	vpcAddr := loopvpc.StartDNS(t, "127.0.0.2:0", w.vpc)
+	nodeAddr := loopvpc.StartDNS(t, "127.0.0.3:0", w.node)
 	endpoints, err := Endpoints(Selection{Region: "eu-west-1", APIHost: apiHost})
 	if err != nil {
 		t.Fatal(err)
@@ -46,16 +47,16 @@ func newWorld(t *testing.T, serve bool) *world {
 			continue
 		}
 		if e.Name == "api" {
-			serveAPI(t, endpointAddrs["api"], w.ca.serverCert(t, []string{apiHost}, "10.100.0.1", "127.0.1.1"), http.StatusOK)
+			loopvpc.ServeAPI(t, endpointAddrs["api"], w.ca.ServerCert(t, []string{apiHost}, "10.100.0.1", "127.0.1.1"), http.StatusOK)
 		} else {
-			listenTCP(t, endpointAddrs[e.Name])
+			loopvpc.ListenTCP(t, endpointAddrs[e.Name])
 		}
 	}
 	w.plan = Plan{
 		Endpoints: endpoints,
 		Resolvers: []Resolver{{RoleVPC, vpcAddr}, {RoleNode, nodeAddr}},
 		VPCCIDRs:  []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
-		CA:        w.ca.pool(),
+		CA:        w.ca.Pool(),
 		Timeout:   500 * time.Millisecond,
 		Facts:     NodeFacts{ClusterName: "prod", Region: "eu-west-1", SubnetCIDR: netip.MustParsePrefix("127.0.1.0/24"), SecurityGroups: []string{"sg-0abc"}, VPCResolver: vpcAddr},
 	}
@@ -64,8 +65,8 @@ func newWorld(t *testing.T, serve bool) *world {
 
 // both points an endpoint's host at addrs in both resolvers.
 func (w *world) both(endpoint string, addrs ...string) {
-	w.vpc.set(w.hosts[endpoint], addrs...)
-	w.node.set(w.hosts[endpoint], addrs...)
+	w.vpc.Set(w.hosts[endpoint], addrs...)
+	w.node.Set(w.hosts[endpoint], addrs...)
 }
 
 func (w *world) run(t *testing.T) Report {
@@ -122,7 +123,7 @@ func TestHealthyVPC(t *testing.T) {
 // TestEachFailureCode creates each condition for real and checks the code,
 // the status and that the hint names what to change.
 func TestEachFailureCode(t *testing.T) {
-	otherCA := newTestCA(t, "another-cluster")
+	otherCA := loopvpc.NewCA(t, "another-cluster")
 	cases := []struct {
 		name     string
 		setup    func(t *testing.T, w *world)
@@ -135,34 +136,34 @@ func TestEachFailureCode(t *testing.T) {
 		{"no interface endpoint", func(t *testing.T, w *world) { w.both("ec2", "198.51.100.7") }, "ec2", CheckDNS, DNSPublic, Fail, "com.amazonaws.eu-west-1.ec2"},
 		{"public answer is unreachable", func(t *testing.T, w *world) { w.both("ec2", "198.51.100.7") }, "ec2", CheckTCP, TCPUnreachable, Fail, "route table"},
 		{"private access off", func(t *testing.T, w *world) { w.both("api", "198.51.100.8") }, "api", CheckDNS, APIPrivateAccess, Fail, "private endpoint access"},
-		{"nxdomain", func(t *testing.T, w *world) { w.vpc.rcode(w.hosts["sts"], dns.RcodeNameError) }, "sts", CheckDNS, DNSNXDomain, Fail, "com.amazonaws.eu-west-1.sts"},
-		{"servfail", func(t *testing.T, w *world) { w.node.rcode(w.hosts["ecr.api"], dns.RcodeServerFailure) }, "ecr.api", CheckDNS, DNSServFail, Fail, "DHCP options"},
-		{"refused", func(t *testing.T, w *world) { w.node.rcode(w.hosts["ecr.api"], dns.RcodeRefused) }, "ecr.api", CheckDNS, DNSRefused, Fail, "custom DNS server"},
-		{"resolver silent", func(t *testing.T, w *world) { w.vpc.silence(w.hosts["ecr.dkr"]) }, "ecr.dkr", CheckDNS, DNSTimeout, Fail, "enableDnsSupport"},
+		{"nxdomain", func(t *testing.T, w *world) { w.vpc.Rcode(w.hosts["sts"], dns.RcodeNameError) }, "sts", CheckDNS, DNSNXDomain, Fail, "com.amazonaws.eu-west-1.sts"},
+		{"servfail", func(t *testing.T, w *world) { w.node.Rcode(w.hosts["ecr.api"], dns.RcodeServerFailure) }, "ecr.api", CheckDNS, DNSServFail, Fail, "DHCP options"},
+		{"refused", func(t *testing.T, w *world) { w.node.Rcode(w.hosts["ecr.api"], dns.RcodeRefused) }, "ecr.api", CheckDNS, DNSRefused, Fail, "custom DNS server"},
+		{"resolver silent", func(t *testing.T, w *world) { w.vpc.Silence(w.hosts["ecr.dkr"]) }, "ecr.dkr", CheckDNS, DNSTimeout, Fail, "enableDnsSupport"},
 		{"no A record", func(t *testing.T, w *world) { w.both("sts", "fd00::6") }, "sts", CheckDNS, DNSNoData, Fail, "interface VPC endpoint"},
 		{"custom DNS disagrees", func(t *testing.T, w *world) {
-			w.node.set(w.hosts["ec2"], "127.0.1.2", "127.0.1.22")
-			listenTCP(t, "127.0.1.22")
+			w.node.Set(w.hosts["ec2"], "127.0.1.2", "127.0.1.22")
+			loopvpc.ListenTCP(t, "127.0.1.22")
 		}, "ec2", CheckDNS, DNSMismatch, Warn, "DHCP options set"},
 		{"security group drops", func(t *testing.T, w *world) { w.both("sts", netns.BlackholeAddr) }, "sts", CheckTCP, TCPTimeout, Fail, "allow inbound TCP 443 from the node's subnet 127.0.1.0/24 or its security groups sg-0abc"},
 		{"nothing listening", func(t *testing.T, w *world) { w.both("ec2", "127.0.1.99") }, "ec2", CheckTCP, TCPRefused, Fail, "refused"},
 		{"no route", func(t *testing.T, w *world) { w.both("ecr.dkr", "10.254.0.1") }, "ecr.dkr", CheckTCP, TCPUnreachable, Fail, "route table"},
 		{"another cluster's CA", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.11")
-			serveAPI(t, "127.0.1.11", otherCA.serverCert(t, []string{apiHost}), 200)
+			loopvpc.ServeAPI(t, "127.0.1.11", otherCA.ServerCert(t, []string{apiHost}), 200)
 		}, "api", CheckTLS, TLSUnknownCA, Fail, "--b64-cluster-ca belongs to another cluster"},
 		{"wrong host name", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.12")
-			serveAPI(t, "127.0.1.12", w.ca.serverCert(t, []string{"other.example"}), 200)
+			loopvpc.ServeAPI(t, "127.0.1.12", w.ca.ServerCert(t, []string{"other.example"}), 200)
 		}, "api", CheckTLS, TLSHostname, Fail, "does not name"},
-		{"TLS never finishes", func(t *testing.T, w *world) { w.both("api", "127.0.1.13"); serveRaw(t, "127.0.1.13", "") }, "api", CheckTLS, TLSTimeout, Fail, "TLS-inspecting"},
+		{"TLS never finishes", func(t *testing.T, w *world) { w.both("api", "127.0.1.13"); loopvpc.ServeRaw(t, "127.0.1.13", "") }, "api", CheckTLS, TLSTimeout, Fail, "TLS-inspecting"},
 		{"not TLS", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.14")
-			serveRaw(t, "127.0.1.14", "HTTP/1.1 400 Bad Request\r\n\r\n")
+			loopvpc.ServeRaw(t, "127.0.1.14", "HTTP/1.1 400 Bad Request\r\n\r\n")
 		}, "api", CheckTLS, TLSError, Fail, "intercepts TLS"},
 		{"version refused", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.15")
-			serveAPI(t, "127.0.1.15", w.ca.serverCert(t, []string{apiHost}), http.StatusForbidden)
+			loopvpc.ServeAPI(t, "127.0.1.15", w.ca.ServerCert(t, []string{apiHost}), http.StatusForbidden)
 		}, "api", CheckAPI, APIHTTPError, Fail, "ACTIVE"},
 	}
 	for _, tc := range cases {
@@ -183,8 +184,8 @@ func TestEachFailureCode(t *testing.T) {
 
 func TestCNAMEChainIsFollowed(t *testing.T) {
 	w := newWorld(t, true)
-	w.vpc.cname(w.hosts["ecr.api"], "vpce-0abc.ecr.api.vpce.amazonaws.com")
-	w.vpc.set("vpce-0abc.ecr.api.vpce.amazonaws.com", "127.0.1.3")
+	w.vpc.CNAME(w.hosts["ecr.api"], "vpce-0abc.ecr.api.vpce.amazonaws.com")
+	w.vpc.Set("vpce-0abc.ecr.api.vpce.amazonaws.com", "127.0.1.3")
 	rep := w.run(t)
 	if r := find(t, rep, "ecr.api", CheckDNS, OK); !strings.Contains(r.Msg, "127.0.1.3") {
 		t.Fatalf("%+v", r)
@@ -197,7 +198,7 @@ func TestGatewayPublicAnswerIsFine(t *testing.T) {
 	}
 	defer exec.Command("ip", "addr", "del", "203.0.113.5/32", "dev", "lo").Run()
 	w := newWorld(t, true)
-	listenTCP(t, "203.0.113.5")
+	loopvpc.ListenTCP(t, "203.0.113.5")
 	w.both("s3", "203.0.113.5")
 	rep := w.run(t)
 	find(t, rep, "s3", CheckDNS, OK)
@@ -228,8 +229,8 @@ func TestOptionalFailureOnlyWarns(t *testing.T) {
 
 func TestFailOnAnyCountsWarnings(t *testing.T) {
 	w := newWorld(t, true)
-	w.node.set(w.hosts["ec2"], "127.0.1.2", "127.0.1.22")
-	listenTCP(t, "127.0.1.22")
+	w.node.Set(w.hosts["ec2"], "127.0.1.2", "127.0.1.22")
+	loopvpc.ListenTCP(t, "127.0.1.22")
 	rep := w.run(t)
 	if !Decide(rep.Results, FailOnRequired).Passed {
 		t.Fatalf("a mismatch alone only warns:\n%s", dump(rep.Results))
@@ -244,7 +245,7 @@ func TestWaitReprobesUntilTheEndpointComesUp(t *testing.T) {
 	w.both("sts", "127.0.1.66")
 	go func() {
 		time.Sleep(700 * time.Millisecond)
-		listenTCP(t, "127.0.1.66")
+		loopvpc.ListenTCP(t, "127.0.1.66")
 	}()
 	var heard []string
 	rep := (&Runner{}).RunUntil(context.Background(), w.plan, 20*time.Second, func(failing []string, left time.Duration) {
@@ -283,7 +284,7 @@ func TestIPv6AsksAAAA(t *testing.T) {
 	w.plan.IPv6 = true
 	w.plan.VPCCIDRs = append(w.plan.VPCCIDRs, netip.MustParsePrefix("::1/128"))
 	w.both("ec2", "127.0.1.2", "::1")
-	listenTCP(t, "::1")
+	loopvpc.ListenTCP(t, "::1")
 	rep := w.run(t)
 	if r := find(t, rep, "ec2", CheckDNS, OK); !strings.Contains(r.Msg, "::1") {
 		t.Fatalf("AAAA not asked: %s", r.Msg)
@@ -298,8 +299,8 @@ func TestIPv6AsksAAAA(t *testing.T) {
 }
 
 func TestServiceNetworkAgainstCertificate(t *testing.T) {
-	ca := newTestCA(t, "kubernetes")
-	leaf := ca.serverCert(t, []string{apiHost}, "10.100.0.1", "10.0.5.20", "127.0.0.1")
+	ca := loopvpc.NewCA(t, "kubernetes")
+	leaf := ca.ServerCert(t, []string{apiHost}, "10.100.0.1", "10.0.5.20", "127.0.0.1")
 	cert, _ := x509.ParseCertificate(leaf.Certificate[0])
 	vpc := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}
 	if ip, ok := ServiceIPFromCertificate(cert, vpc); !ok || ip.String() != "10.100.0.1" {

@@ -1,7 +1,8 @@
-// Package netns runs a test binary in a network namespace of its own, so
-// probes that dial or query never leave the machine: inside there is only
-// loopback (any other address is unreachable), with an nftables rule that
-// drops TCP 443 to one loopback address, as a security group would.
+// Package netns runs a test binary in network and mount namespaces of its
+// own, so probes that dial or query never leave the machine: inside there is
+// only loopback (any other address is unreachable), an nftables rule that
+// drops TCP 443 to one loopback address, as a security group would, and an
+// /etc/resolv.conf that names NodeResolver.
 package netns
 
 import (
@@ -16,6 +17,10 @@ const marker = "EKSBOOT_TEST_NETNS"
 // BlackholeAddr drops TCP 443 inside the namespace: a connect times out.
 const BlackholeAddr = "127.0.9.9"
 
+// NodeResolver is the nameserver of /etc/resolv.conf inside the namespace:
+// AmazonProvidedDNS of a VPC whose CIDR is 127.0.0.0/8.
+const NodeResolver = "127.0.0.2"
+
 // RunIsolated is for TestMain: it re-runs the test binary under
 // `unshare --net` (root only) and exits with its code; inside, it sets up
 // the namespace and runs the tests.
@@ -25,7 +30,7 @@ func RunIsolated(m *testing.M) {
 			fmt.Fprintln(os.Stderr, "these tests need root: they run in a network namespace of their own so no probe leaves the machine")
 			os.Exit(1)
 		}
-		cmd := exec.Command("unshare", append([]string{"--net", "--", os.Args[0]}, os.Args[1:]...)...)
+		cmd := exec.Command("unshare", append([]string{"--net", "--mount", "--", os.Args[0]}, os.Args[1:]...)...)
 		cmd.Env = append(os.Environ(), marker+"=1")
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
@@ -37,7 +42,17 @@ func RunIsolated(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	resolvConf, err := os.CreateTemp("", "resolv.conf")
+	if err == nil {
+		_, err = fmt.Fprintf(resolvConf, "nameserver %s\n", NodeResolver)
+		resolvConf.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	for _, args := range [][]string{
+		{"mount", "--bind", resolvConf.Name(), "/etc/resolv.conf"},
 		{"ip", "link", "set", "lo", "up"},
 		{"nft", "add", "table", "inet", "eksboot_test"},
 		{"nft", "add", "chain", "inet", "eksboot_test", "input", "{ type filter hook input priority 0; }"},
@@ -48,5 +63,7 @@ func RunIsolated(m *testing.M) {
 			os.Exit(1)
 		}
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	os.Remove(resolvConf.Name())
+	os.Exit(code)
 }

@@ -1,4 +1,7 @@
-package probes
+// Package loopvpc stands up the parts of a private VPC on loopback for
+// tests: DNS servers answering from a zone, an API server with TLS from a
+// test CA, and plain TCP listeners for the other endpoints.
+package loopvpc
 
 import (
 	"crypto/ecdsa"
@@ -19,9 +22,9 @@ import (
 	"github.com/miekg/dns"
 )
 
-// zone is what a test DNS server answers: addresses by name, or an rcode,
+// Zone is what a test DNS server answers: addresses by name, or an rcode,
 // or silence.
-type zone struct {
+type Zone struct {
 	mu     sync.Mutex
 	addrs  map[string][]string
 	cnames map[string]string
@@ -29,39 +32,42 @@ type zone struct {
 	silent map[string]bool
 }
 
-func newZone() *zone {
-	return &zone{addrs: map[string][]string{}, cnames: map[string]string{}, rcodes: map[string]int{}, silent: map[string]bool{}}
+// NewZone returns an empty zone.
+func NewZone() *Zone {
+	return &Zone{addrs: map[string][]string{}, cnames: map[string]string{}, rcodes: map[string]int{}, silent: map[string]bool{}}
 }
 
-func (z *zone) set(name string, addrs ...string) {
+// Set points name at addrs.
+func (z *Zone) Set(name string, addrs ...string) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	z.addrs[dns.Fqdn(name)] = addrs
 }
 
-// rcode makes name answer with rc.
-func (z *zone) rcode(name string, rc int) {
+// Rcode makes name answer with rc.
+func (z *Zone) Rcode(name string, rc int) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	z.rcodes[dns.Fqdn(name)] = rc
 }
 
-// silence makes name go unanswered.
-func (z *zone) silence(name string) {
+// Silence makes name go unanswered.
+func (z *Zone) Silence(name string) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	z.silent[dns.Fqdn(name)] = true
 }
 
-// cname makes name an alias of target, and name only that.
-func (z *zone) cname(name, target string) {
+// CNAME makes name an alias of target, and name only that.
+func (z *Zone) CNAME(name, target string) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	delete(z.addrs, dns.Fqdn(name))
 	z.cnames[dns.Fqdn(name)] = dns.Fqdn(target)
 }
 
-func (z *zone) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+// ServeDNS answers from the zone.
+func (z *Zone) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	q := req.Question[0]
@@ -101,8 +107,8 @@ func (z *zone) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	w.WriteMsg(resp)
 }
 
-// startDNS serves z on addr over UDP and TCP until the test ends.
-func startDNS(t *testing.T, addr string, z *zone) netip.AddrPort {
+// StartDNS serves z on addr over UDP and TCP until the test ends.
+func StartDNS(t testing.TB, addr string, z *Zone) netip.AddrPort {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", addr)
 	if err != nil {
@@ -120,13 +126,14 @@ func startDNS(t *testing.T, addr string, z *zone) netip.AddrPort {
 	return netip.MustParseAddrPort(pc.LocalAddr().String())
 }
 
-// testCA makes a CA and issues server certificates from it.
-type testCA struct {
-	cert *x509.Certificate
+// CA makes a CA and issues server certificates from it.
+type CA struct {
+	Cert *x509.Certificate
 	key  *ecdsa.PrivateKey
 }
 
-func newTestCA(t *testing.T, cn string) *testCA {
+// NewCA makes a CA called cn.
+func NewCA(t testing.TB, cn string) *CA {
 	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, NotBefore: time.Now().Add(-time.Hour),
@@ -136,16 +143,18 @@ func newTestCA(t *testing.T, cn string) *testCA {
 		t.Fatal(err)
 	}
 	cert, _ := x509.ParseCertificate(der)
-	return &testCA{cert, key}
+	return &CA{Cert: cert, key: key}
 }
 
-func (ca *testCA) pool() *x509.CertPool {
+// Pool is a cert pool of the CA.
+func (ca *CA) Pool() *x509.CertPool {
 	p := x509.NewCertPool()
-	p.AddCert(ca.cert)
+	p.AddCert(ca.Cert)
 	return p
 }
 
-func (ca *testCA) serverCert(t *testing.T, dnsNames []string, ips ...string) tls.Certificate {
+// ServerCert issues a serving certificate for dnsNames and ips.
+func (ca *CA) ServerCert(t testing.TB, dnsNames []string, ips ...string) tls.Certificate {
 	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "kube-apiserver"}, NotBefore: time.Now().Add(-time.Hour),
@@ -153,15 +162,15 @@ func (ca *testCA) serverCert(t *testing.T, dnsNames []string, ips ...string) tls
 	for _, ip := range ips {
 		tmpl.IPAddresses = append(tmpl.IPAddresses, net.ParseIP(ip))
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
-// listenTCP accepts and holds connections on addr:443 until the test ends.
-func listenTCP(t *testing.T, addr string) {
+// ListenTCP accepts and holds connections on addr:443 until the test ends.
+func ListenTCP(t testing.TB, addr string) {
 	t.Helper()
 	l, err := net.Listen("tcp", net.JoinHostPort(addr, "443"))
 	if err != nil {
@@ -179,8 +188,8 @@ func listenTCP(t *testing.T, addr string) {
 	}()
 }
 
-// serveAPI runs an API server stand-in on addr:443 answering /version.
-func serveAPI(t *testing.T, addr string, cert tls.Certificate, status int) {
+// ServeAPI runs an API server stand-in on addr:443 answering /version.
+func ServeAPI(t testing.TB, addr string, cert tls.Certificate, status int) {
 	t.Helper()
 	l, err := net.Listen("tcp", net.JoinHostPort(addr, "443"))
 	if err != nil {
@@ -199,8 +208,8 @@ func serveAPI(t *testing.T, addr string, cert tls.Certificate, status int) {
 	t.Cleanup(func() { srv.Close() })
 }
 
-// serveRaw accepts on addr:443 and writes reply (nothing: hold silent).
-func serveRaw(t *testing.T, addr string, reply string) {
+// ServeRaw accepts on addr:443 and writes reply (nothing: hold silent).
+func ServeRaw(t testing.TB, addr string, reply string) {
 	t.Helper()
 	l, err := net.Listen("tcp", net.JoinHostPort(addr, "443"))
 	if err != nil {

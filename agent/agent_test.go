@@ -1,0 +1,155 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/eksboot/eksboot/bootstrap"
+	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/test/loopvpc"
+	"github.com/eksboot/eksboot/test/netns"
+)
+
+func TestMain(m *testing.M) { netns.RunIsolated(m) }
+
+const apiHost = loopvpc.APIHost
+
+type vpc struct {
+	*loopvpc.VPC
+	dir string
+}
+
+func newVPC(t *testing.T, serviceIP string) *vpc {
+	return &vpc{loopvpc.NewVPC(t, serviceIP), t.TempDir()}
+}
+
+func (v *vpc) flags(extra ...string) bootstrap.Values {
+	f := bootstrap.Values{
+		bootstrap.FlagClusterName:  {"prod"},
+		bootstrap.FlagEndpoint:     {"https://" + apiHost},
+		bootstrap.FlagCA:           {v.CAData()},
+		bootstrap.FlagTarget:       {"al2"},
+		bootstrap.FlagIMDSEndpoint: {v.IMDS},
+		bootstrap.FlagArgsFile:     {filepath.Join(v.dir, "bootstrap.args")},
+		bootstrap.FlagTimeout:      {"500ms"},
+		bootstrap.FlagConfig:       {filepath.Join(v.dir, "none.yaml")},
+	}
+	os.WriteFile(filepath.Join(v.dir, "none.yaml"), nil, 0o644)
+	for i := 0; i+1 < len(extra); i += 2 {
+		f[extra[i]] = []string{extra[i+1]}
+	}
+	return f
+}
+
+func (v *vpc) run(t *testing.T, write bool, extra ...string) (*Outcome, error) {
+	t.Helper()
+	var stdout bytes.Buffer
+	return Run(context.Background(), Options{Flags: v.flags(extra...), Getenv: func(string) string { return "" }, Host: bootstrap.ThisHost(), Write: write, Stdout: &stdout})
+}
+
+func TestHealthyRunTakesTheDNSIPFromTheCertificate(t *testing.T) {
+	v := newVPC(t, "172.20.0.1")
+	out, err := v.run(t, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.Verdict.Passed || out.Verdict.Counts.Fail != 0 || out.Verdict.Counts.Warn != 0 {
+		for _, r := range out.Results {
+			t.Log(r.Status, r.Check, r.Endpoint, r.Code, r.Msg)
+		}
+		t.Fatalf("verdict %+v", out.Verdict)
+	}
+	if out.Server != "v1.31.2-eks-7f9249a" || out.Results[0].Check != probes.CheckIMDS {
+		t.Fatalf("server %q, first result %+v", out.Server, out.Results[0])
+	}
+	args, err := os.ReadFile(filepath.Join(v.dir, "bootstrap.args"))
+	if err != nil || !strings.Contains(string(args), "--dns-cluster-ip 172.20.0.10") {
+		t.Fatalf("args %q %v", args, err)
+	}
+	if out.ArgsFile == "" || out.Config.Network.Source != bootstrap.DNSFromCertificate {
+		t.Fatalf("%+v", out.Config.Network)
+	}
+}
+
+func TestBrokenEndpointFailsButStillWrites(t *testing.T) {
+	v := newVPC(t, "10.100.0.1")
+	v.Zone.Set("sts.eu-west-1.amazonaws.com", netns.BlackholeAddr)
+	out, err := v.run(t, true, bootstrap.FlagServiceCIDR, "10.100.0.0/16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Verdict.Passed || out.Verdict.ExitCode != 1 || strings.Join(out.Verdict.Failed, ",") != "sts" {
+		t.Fatalf("verdict %+v", out.Verdict)
+	}
+	var timeout *probes.Result
+	for i, r := range out.Results {
+		if r.Code == probes.TCPTimeout {
+			timeout = &out.Results[i]
+		}
+	}
+	if timeout == nil || !strings.Contains(timeout.Hint, "com.amazonaws.eu-west-1.sts") || !strings.Contains(timeout.Hint, "127.0.1.0/24") || !strings.Contains(timeout.Hint, "sg-0123456789abcdef0") {
+		t.Fatalf("the timeout's hint must name the endpoint service, subnet and security group: %+v", timeout)
+	}
+	if _, err := os.Stat(filepath.Join(v.dir, "bootstrap.args")); err != nil {
+		t.Fatal("run writes the arguments whenever the inputs are valid")
+	}
+	// --optional sts demotes it; --fail-on never passes anything.
+	if out, _ := v.run(t, false, bootstrap.FlagServiceCIDR, "10.100.0.0/16", bootstrap.FlagOptional, "sts"); !out.Verdict.Passed {
+		t.Fatalf("optional: %+v", out.Verdict)
+	}
+	if out, _ := v.run(t, false, bootstrap.FlagServiceCIDR, "10.100.0.0/16", bootstrap.FlagFailOn, "never"); !out.Verdict.Passed {
+		t.Fatalf("never: %+v", out.Verdict)
+	}
+}
+
+func TestServiceCIDRContradictingTheCertificate(t *testing.T) {
+	v := newVPC(t, "10.100.0.1")
+	out, err := v.run(t, false, bootstrap.FlagServiceCIDR, "172.20.0.0/16", bootstrap.FlagTarget, "windows")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Verdict.Passed || !containsCode(out.Verdict.Codes, probes.ServiceCIDRMismatch) {
+		t.Fatalf("%+v", out.Verdict)
+	}
+}
+
+func TestBadSettingsExit2WritingNothing(t *testing.T) {
+	v := newVPC(t, "10.100.0.1")
+	for flag, value := range map[string]string{
+		bootstrap.FlagTimeout:    "soon",
+		bootstrap.FlagWait:       "-1s",
+		bootstrap.FlagFailOn:     "sometimes",
+		bootstrap.FlagResolver:   "dns.example",
+		bootstrap.FlagECRAccount: "12345",
+		bootstrap.FlagRequire:    "ecr",
+		bootstrap.FlagExec:       "maybe",
+	} {
+		_, err := v.run(t, true, flag, value)
+		var ie *bootstrap.InputError
+		if !errors.As(err, &ie) || ie.Flag != flag {
+			t.Errorf("--%s %s: %v", flag, value, err)
+		}
+		if _, err := os.Stat(filepath.Join(v.dir, "bootstrap.args")); err == nil {
+			t.Fatalf("--%s %s: wrote the arguments", flag, value)
+		}
+	}
+	_, err := v.run(t, true, bootstrap.FlagTarget, "bottlerocket", bootstrap.FlagExec, "true")
+	var ie *bootstrap.InputError
+	if !errors.As(err, &ie) || ie.Flag != bootstrap.FlagExec {
+		t.Fatalf("bottlerocket --exec: %v", err)
+	}
+}
+
+func containsCode(codes []probes.Code, c probes.Code) bool {
+	for _, x := range codes {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
