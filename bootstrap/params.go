@@ -50,6 +50,7 @@ const (
 	FlagFailOn           = "fail-on"
 	FlagExec             = "exec"
 	FlagOutput           = "output"
+	FlagConsole          = "console"
 )
 
 // Params lists every input eksboot knows. Commands pick the ones they take.
@@ -78,6 +79,7 @@ var Params = []Param{
 	{Name: FlagFailOn, Usage: "which results fail the verdict: required, any, never", Example: "any"},
 	{Name: FlagExec, Usage: "after writing, hand over to the platform's bootstrap if the verdict allows", Example: "", Bool: true},
 	{Name: FlagOutput, Usage: "text or json; default text on a terminal, else json", Example: "json"},
+	{Name: FlagConsole, Usage: "the serial console device for diagnostics; default /dev/console (Linux), COM1 (Windows); none disables", Example: "/dev/ttyS0"},
 }
 
 // ParamByName returns the Param called name (or aliased so).

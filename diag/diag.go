@@ -1,10 +1,12 @@
-// Package diag renders a run's results: JSON lines for machines (the SPEC §6
-// schema, through log/slog's JSON handler) and a table for people.
+// Package diag renders a run's report wherever someone looks: JSON lines
+// (SPEC §6, through log/slog's JSON handler) on stdout and on the serial
+// console within its budget, structured entries in the journal, a table on
+// a terminal; and reads console text back for explain.
 package diag
 
 import (
+	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"time"
 
@@ -13,6 +15,12 @@ import (
 
 // SchemaVersion is the "v" of every JSON line.
 const SchemaVersion = 1
+
+// Report is one run as every output renders it.
+type Report struct {
+	Results []probes.Result
+	Summary Summary
+}
 
 // Summary is the last line of a run.
 type Summary struct {
@@ -33,13 +41,6 @@ func level(s probes.Status) slog.Level {
 	return slog.LevelInfo
 }
 
-// NewJSONLogger writes one JSON object per line to w, each with time,
-// level, msg and v.
-func NewJSONLogger(w io.Writer) *slog.Logger {
-	h := slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})
-	return slog.New(h).With("v", SchemaVersion)
-}
-
 // ResultAttrs are a result's fields as the SPEC names them; empty ones are
 // left out.
 func ResultAttrs(r probes.Result) []slog.Attr {
@@ -56,11 +57,6 @@ func ResultAttrs(r probes.Result) []slog.Attr {
 	attrs = append(attrs, slog.String("status", string(r.Status)), slog.String("code", string(r.Code)), slog.Int64("ms", r.Duration.Milliseconds()))
 	add("hint", r.Hint)
 	return attrs
-}
-
-// LogResult writes one result line.
-func LogResult(l *slog.Logger, r probes.Result) {
-	l.LogAttrs(context.Background(), level(r.Status), r.Msg, ResultAttrs(r)...)
 }
 
 // SummaryAttrs are the summary line's fields.
@@ -90,16 +86,52 @@ func SummaryAttrs(s Summary) []slog.Attr {
 	return append(attrs, slog.Int64("ms", s.Took.Milliseconds()))
 }
 
-// LogSummary writes the summary line, always last.
-func LogSummary(l *slog.Logger, s Summary) {
-	l.LogAttrs(context.Background(), level(s.Verdict.Status), "summary", SummaryAttrs(s)...)
+// Encoder turns records into JSON lines, one at a time.
+type Encoder struct {
+	buf bytes.Buffer
+	log *slog.Logger
+	now func() time.Time
 }
 
-// WriteJSON writes every result, then the summary.
-func WriteJSON(w io.Writer, results []probes.Result, s Summary) {
-	l := NewJSONLogger(w)
-	for _, r := range results {
-		LogResult(l, r)
+// NewEncoder returns an encoder stamping lines with now (time.Now if nil).
+func NewEncoder(now func() time.Time) *Encoder {
+	if now == nil {
+		now = time.Now
 	}
-	LogSummary(l, s)
+	e := &Encoder{now: now}
+	h := slog.NewJSONHandler(&e.buf, &slog.HandlerOptions{Level: slog.LevelDebug})
+	e.log = slog.New(h).With("v", SchemaVersion)
+	return e
+}
+
+func (e *Encoder) line(lvl slog.Level, msg string, attrs []slog.Attr) []byte {
+	e.buf.Reset()
+	r := slog.NewRecord(e.now(), lvl, msg, 0)
+	r.AddAttrs(attrs...)
+	e.log.Handler().Handle(context.Background(), r)
+	return bytes.Clone(e.buf.Bytes())
+}
+
+// Result is one result's JSON line, newline included.
+func (e *Encoder) Result(r probes.Result) []byte {
+	return e.line(level(r.Status), r.Msg, ResultAttrs(r))
+}
+
+// Summary is the summary's JSON line.
+func (e *Encoder) Summary(s Summary) []byte {
+	return e.line(level(s.Verdict.Status), "summary", SummaryAttrs(s))
+}
+
+// Note is a line that is neither a result nor the summary.
+func (e *Encoder) Note(lvl slog.Level, msg string, attrs ...slog.Attr) []byte {
+	return e.line(lvl, msg, attrs)
+}
+
+// Lines are every result's line, then the summary's.
+func (e *Encoder) Lines(rep Report) [][]byte {
+	lines := make([][]byte, 0, len(rep.Results)+1)
+	for _, r := range rep.Results {
+		lines = append(lines, e.Result(r))
+	}
+	return append(lines, e.Summary(rep.Summary))
 }

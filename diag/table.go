@@ -10,22 +10,111 @@ import (
 	"github.com/eksboot/eksboot/probes"
 )
 
-// WriteTable writes the results for a person: one row per check, failures
-// first, each non-pass result's hint under its row, then the verdict.
-func WriteTable(w io.Writer, results []probes.Result, s Summary) {
-	rows := slices.Clone(results)
-	slices.SortStableFunc(rows, func(a, b probes.Result) int { return b.Status.Rank() - a.Status.Rank() })
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATUS\tCHECK\tENDPOINT\tHOST\tADDRESS\tCODE")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Status, r.Check, dash(r.Endpoint), dash(r.Host), dash(r.Addr), r.Code)
-		if r.Status != probes.Pass && r.Status != probes.Skip {
-			tw.Flush()
-			fmt.Fprintf(w, "    %s\n    fix: %s\n", r.Msg, r.Hint)
+// row is one endpoint (or one node-wide check) in the terminal table.
+type row struct {
+	endpoint, host string
+	addrs          []string
+	dns, tcp, tls  probes.Status // "" when that check did not run
+	worst          probes.Result // the result that sets the row's outcome
+	problems       []probes.Result
+}
+
+// rows folds results into one row per endpoint host, in run order.
+func rows(results []probes.Result) []*row {
+	var out []*row
+	byKey := map[string]*row{}
+	for _, r := range results {
+		key := r.Endpoint + " " + r.Host
+		if r.Endpoint == "" {
+			key = r.Check
+		}
+		rw := byKey[key]
+		if rw == nil {
+			rw = &row{endpoint: r.Endpoint, host: r.Host, worst: r}
+			if rw.endpoint == "" {
+				rw.endpoint = r.Check
+			}
+			byKey[key] = rw
+			out = append(out, rw)
+		}
+		switch r.Check {
+		case probes.CheckDNS:
+			rw.dns = worse(rw.dns, r.Status)
+		case probes.CheckTCP:
+			rw.tcp = worse(rw.tcp, r.Status)
+			if a := strings.TrimSuffix(strings.TrimSuffix(r.Addr, ":443"), "]"); !slices.Contains(rw.addrs, strings.TrimPrefix(a, "[")) {
+				rw.addrs = append(rw.addrs, strings.TrimPrefix(a, "["))
+			}
+		case probes.CheckTLS:
+			rw.tls = worse(rw.tls, r.Status)
+		}
+		if r.Status.Rank() > rw.worst.Status.Rank() {
+			rw.worst = r
+		}
+		if r.Status == probes.Fail || r.Status == probes.Warn {
+			rw.problems = append(rw.problems, r)
 		}
 	}
+	slices.SortStableFunc(out, func(a, b *row) int { return b.worst.Status.Rank() - a.worst.Status.Rank() })
+	return out
+}
+
+func worse(a, b probes.Status) probes.Status {
+	if a == "" || b.Rank() > a.Rank() {
+		return b
+	}
+	return a
+}
+
+// Style colours status words; the zero Style prints them plain.
+type Style struct{ Color bool }
+
+func (s Style) status(st probes.Status) string {
+	word := map[probes.Status]string{probes.Pass: "ok", probes.Warn: "WARN", probes.Fail: "FAIL", probes.Skip: "skip", "": "-"}[st]
+	if !s.Color {
+		return word
+	}
+	// Every word gets escapes of the same length, so columns still align.
+	colour := map[probes.Status]string{probes.Fail: "31", probes.Warn: "33", probes.Pass: "32"}[st]
+	if colour == "" {
+		colour = "39"
+	}
+	return "\x1b[" + colour + "m" + word + "\x1b[0m"
+}
+
+// WriteTable writes the report for a person: one row per endpoint
+// (endpoint, host, address, DNS, TCP, TLS, result), failures first, each
+// problem's message and fix under its row, then the verdict.
+func WriteTable(w io.Writer, rep Report, style Style) error {
+	rs := rows(rep.Results)
+	// Align the rows first, then put each row's problems under it.
+	var grid strings.Builder
+	tw := tabwriter.NewWriter(&grid, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ENDPOINT\tHOST\tADDRESS\tDNS\tTCP\tTLS\tRESULT")
+	for _, rw := range rs {
+		result := string(rw.worst.Code)
+		if rw.worst.Status == probes.Pass {
+			result = "ok"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rw.endpoint, dash(rw.host), dash(strings.Join(rw.addrs, ",")),
+			style.status(rw.dns), style.status(rw.tcp), style.status(rw.tls), result)
+	}
 	tw.Flush()
-	fmt.Fprintln(w, verdictLine(s))
+	lines := strings.Split(strings.TrimSuffix(grid.String(), "\n"), "\n")
+	var b strings.Builder
+	b.WriteString(lines[0] + "\n")
+	for i, rw := range rs {
+		b.WriteString(lines[i+1] + "\n")
+		for _, p := range rw.problems {
+			fmt.Fprintf(&b, "    %s %s\n", style.status(p.Status), p.Msg)
+			if p.Hint != "" {
+				fmt.Fprintf(&b, "         fix: %s\n", p.Hint)
+			}
+		}
+	}
+	b.WriteString(verdictLine(rep.Summary) + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func verdictLine(s Summary) string {
@@ -37,6 +126,9 @@ func verdictLine(s Summary) string {
 	line := fmt.Sprintf("verdict: %s (%d pass, %d warn, %d fail, %d skip) in %s", word, v.Counts.Pass, v.Counts.Warn, v.Counts.Fail, v.Counts.Skip, s.Took.Round(1e6))
 	if len(v.Failed) > 0 {
 		line += "; failed: " + strings.Join(v.Failed, ", ")
+	}
+	if s.Server != "" {
+		line += "; API server " + s.Server
 	}
 	if s.ArgsFile != "" {
 		line += "; arguments in " + s.ArgsFile

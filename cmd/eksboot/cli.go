@@ -28,21 +28,24 @@ type command struct {
 	about   string
 	example string
 	params  []string
+	args    string // positional arguments, for usage; "" means none
 	run     func(ctx context.Context, e *env, flags bootstrap.Values) error
 }
 
 // env is what a command may touch of the world.
 type env struct {
 	getenv func(string) string
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	args   []string // positional arguments
 }
 
-var commands = []*command{runCommand, probeCommand, renderCommand, endpointsCommand, versionCommand}
+var commands = []*command{runCommand, probeCommand, renderCommand, endpointsCommand, explainCommand, versionCommand}
 
 // Main runs eksboot with args and returns the exit code.
-func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	e := &env{getenv: getenv, stdout: stdout, stderr: stderr}
+func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
 		topUsage(stdout)
 		if len(args) == 0 {
@@ -71,18 +74,27 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 			}
 		}
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			commandUsage(stdout, cmd)
-			return exitOK
+	// Flags may come before or after the positional arguments.
+	var positional []string
+	for rest := args[1:]; ; rest = fs.Args()[1:] {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				commandUsage(stdout, cmd)
+				return exitOK
+			}
+			fmt.Fprintf(stderr, "eksboot %s: %v; see eksboot %s --help\n", cmd.name, err, cmd.name)
+			return exitInput
 		}
-		fmt.Fprintf(stderr, "eksboot %s: %v; see eksboot %s --help\n", cmd.name, err, cmd.name)
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+	}
+	if len(positional) > 0 && (cmd.args == "" || len(positional) > 1) {
+		fmt.Fprintf(stderr, "eksboot %s: unexpected argument %q; see eksboot %s --help\n", cmd.name, positional[len(positional)-1], cmd.name)
 		return exitInput
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "eksboot %s: unexpected argument %q; see eksboot %s --help\n", cmd.name, fs.Arg(0), cmd.name)
-		return exitInput
-	}
+	e.args = positional
 	return exitCode(stderr, cmd.run(context.Background(), e, flags))
 }
 
@@ -90,7 +102,11 @@ func exitCode(stderr io.Writer, err error) int {
 	var inputErr *bootstrap.InputError
 	var writeErr *bootstrap.WriteError
 	var verdict *verdictError
+	var usage *usageError
 	switch {
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "eksboot: %v\n", err)
+		return exitInput
 	case err == nil:
 		return exitOK
 	case errors.As(err, &verdict):
@@ -105,6 +121,11 @@ func exitCode(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "eksboot: %v\n", err)
 	return exitFailed
 }
+
+// usageError is a wrong use of a command that names no flag: exit 2.
+type usageError struct{ msg string }
+
+func (u *usageError) Error() string { return u.msg }
 
 func isHelp(s string) bool { return s == "-h" || s == "--help" || s == "-help" }
 
@@ -126,7 +147,7 @@ func topUsage(w io.Writer) {
 }
 
 func commandUsage(w io.Writer, c *command) {
-	fmt.Fprintf(w, "Usage: eksboot %s [flags]\n\n%s\n\nExample:\n  %s\n", c.name, c.about, c.example)
+	fmt.Fprintf(w, "Usage: eksboot %s [flags]%s\n\n%s\n\nExample:\n  %s\n", c.name, map[bool]string{true: " " + c.args, false: ""}[c.args != ""], c.about, c.example)
 	if len(c.params) == 0 {
 		return
 	}

@@ -29,12 +29,15 @@ type result struct {
 // default config file is read unless env names one.
 func eksboot(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	if _, ok := env["EKSBOOT_CONSOLE"]; !ok {
+		env["EKSBOOT_CONSOLE"] = "none" // tests never write to this machine's console
+	}
 	if _, ok := env["EKSBOOT_CONFIG"]; !ok {
 		env["EKSBOOT_CONFIG"] = filepath.Join(t.TempDir(), "none.yaml")
 		os.WriteFile(env["EKSBOOT_CONFIG"], nil, 0o644)
 	}
 	var stdout, stderr bytes.Buffer
-	code := Main(args, func(k string) string { return env[k] }, &stdout, &stderr)
+	code := Main(args, func(k string) string { return env[k] }, strings.NewReader(env["stdin"]), &stdout, &stderr)
 	return result{code, stdout.String(), stderr.String()}
 }
 

@@ -13,5 +13,5 @@ var (
 )
 
 func main() {
-	os.Exit(Main(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	os.Exit(Main(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -18,7 +18,7 @@ import (
 
 var probeParams = []string{
 	bootstrap.FlagRequire, bootstrap.FlagOptional, bootstrap.FlagECRAccount, bootstrap.FlagResolver,
-	bootstrap.FlagTimeout, bootstrap.FlagWait, bootstrap.FlagFailOn, bootstrap.FlagOutput,
+	bootstrap.FlagTimeout, bootstrap.FlagWait, bootstrap.FlagFailOn, bootstrap.FlagOutput, bootstrap.FlagConsole,
 }
 
 var probeCommand = &command{
@@ -60,33 +60,35 @@ type verdictError struct{ code int }
 func (v *verdictError) Error() string { return "" }
 
 func runAgent(ctx context.Context, e *env, flags bootstrap.Values, write bool) error {
-	format, err := outputFormat(e, flags)
+	merged := bootstrap.Merge(flags, bootstrap.FromEnv(bootstrap.Params, e.getenv))
+	format, err := outputFormat(e, merged)
 	if err != nil {
 		return err
 	}
-	report := e.stdout
-	argsToStdout := false
 	o := agent.Options{Flags: flags, Getenv: e.getenv, Host: bootstrap.ThisHost(), Write: write, Stdout: e.stdout}
-	if format == "text" {
-		o.Progress = func(failing []string, left time.Duration) {
-			fmt.Fprintf(e.stderr, "eksboot: still failing: %s; re-probing for %s more\n", strings.Join(failing, ", "), left.Round(time.Second))
-		}
+	if format == diag.FormatText {
+		o.Progress = liveLine(e)
 	}
 	out, err := agent.Run(ctx, o)
 	if out == nil {
 		return err
 	}
+	outputs := diag.Outputs{Stdout: e.stdout, Format: format, Style: diag.Style{Color: colour(e)}, Stderr: e.stderr}
 	if write && out.Config.ArgsFile == bootstrap.StdoutPath {
-		argsToStdout = true
+		outputs.Stdout = e.stderr // the arguments own stdout
 	}
-	if argsToStdout {
-		report = e.stderr // the arguments own stdout
+	if console, cerr := diag.OpenConsole(merged.Get(bootstrap.FlagConsole)); cerr != nil {
+		fmt.Fprintf(e.stderr, "eksboot: warning: %v\n", cerr)
+	} else if console != nil {
+		defer console.Close()
+		outputs.Console = console
 	}
-	summary := diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Server: out.Server, Took: out.Took}
-	if format == "json" {
-		diag.WriteJSON(report, out.Results, summary)
-	} else {
-		diag.WriteTable(report, out.Results, summary)
+	if outputs.Journal = diag.OpenJournal(); outputs.Journal != nil && format == diag.FormatJSON && diag.StdoutIsJournal() {
+		outputs.Stdout = nil // the structured entries say it already
+	}
+	rep := diag.Report{Results: out.Results, Summary: diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Server: out.Server, Took: out.Took}}
+	if perr := outputs.Publish(rep); perr != nil && err == nil {
+		err = perr
 	}
 	if err != nil {
 		return err
@@ -106,8 +108,26 @@ func runAgent(ctx context.Context, e *env, flags bootstrap.Values, write bool) e
 	return nil
 }
 
-func outputFormat(e *env, flags bootstrap.Values) (string, error) {
-	v := bootstrap.Merge(flags, bootstrap.FromEnv(bootstrap.Params, e.getenv)).Get(bootstrap.FlagOutput)
+// liveLine keeps one line on stderr saying what --wait still waits for.
+func liveLine(e *env) func([]string, time.Duration) {
+	tty := isTerminal(e.stderr)
+	return func(failing []string, left time.Duration) {
+		msg := fmt.Sprintf("eksboot: still failing: %s; re-probing for %s more", strings.Join(failing, ", "), left.Round(time.Second))
+		if tty {
+			fmt.Fprintf(e.stderr, "\r\x1b[K%s", msg)
+		} else {
+			fmt.Fprintln(e.stderr, msg)
+		}
+	}
+}
+
+// colour is on for a terminal, unless NO_COLOR is set (no-color.org).
+func colour(e *env) bool {
+	return isTerminal(e.stdout) && e.getenv("NO_COLOR") == ""
+}
+
+func outputFormat(e *env, merged bootstrap.Values) (string, error) {
+	v := merged.Get(bootstrap.FlagOutput)
 	switch v {
 	case "text", "json":
 		return v, nil
@@ -139,7 +159,7 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 	params: []string{bootstrap.FlagRegion, bootstrap.FlagEndpoint, bootstrap.FlagRequire, bootstrap.FlagOptional,
 		bootstrap.FlagECRAccount, bootstrap.FlagOutput, bootstrap.FlagConfig, bootstrap.FlagIMDSEndpoint},
 	run: func(ctx context.Context, e *env, flags bootstrap.Values) error {
-		format, err := outputFormat(e, flags)
+		format, err := outputFormat(e, bootstrap.Merge(flags, bootstrap.FromEnv(bootstrap.Params, e.getenv)))
 		if err != nil {
 			return err
 		}

@@ -8,9 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/eksboot/eksboot/test/loopvpc"
 	"github.com/eksboot/eksboot/test/netns"
+	"github.com/eksboot/eksboot/test/pty"
 )
 
 // The CLI tests run inside a network namespace of their own (see
@@ -131,7 +133,7 @@ func TestRunExecHandsOverToBootstrapSh(t *testing.T) {
 	}
 	v := loopvpc.NewVPC(t, "10.100.0.1")
 	cmd := exec.Command(bin, vpcArgs(t, v, "run", "--service-cidr", "10.100.0.0/16", "--args-file", filepath.Join(dir, "bootstrap.args"), "--exec", "--output", "json", "--kubelet-extra-args", "--max-pods=20 '$(x)'")...)
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "EKSBOOT_CONFIG=" + filepath.Join(dir, "none.yaml")}
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "EKSBOOT_CONSOLE=none", "EKSBOOT_CONFIG=" + filepath.Join(dir, "none.yaml")}
 	os.WriteFile(filepath.Join(dir, "none.yaml"), nil, 0o644)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -146,4 +148,55 @@ func TestRunExecHandsOverToBootstrapSh(t *testing.T) {
 	if strings.TrimSpace(string(pid)) != strconv.Itoa(cmd.ProcessState.Pid()) {
 		t.Fatalf("bootstrap.sh ran as pid %s, eksboot was %d: not an exec", pid, cmd.ProcessState.Pid())
 	}
+}
+
+// TestConsoleAndExplainAgree runs a failing probe with the console on a
+// pseudo-terminal, then explains what the terminal showed: the same
+// verdict, failure and fix.
+func TestConsoleAndExplainAgree(t *testing.T) {
+	master, slave := pty.Open(t)
+	v := loopvpc.NewVPC(t, "10.100.0.1")
+	v.Zone.Set("sts.eu-west-1.amazonaws.com", netns.BlackholeAddr)
+	r := eksboot(t, map[string]string{"EKSBOOT_CONSOLE": slave}, vpcArgs(t, v, "probe", "--service-cidr", "10.100.0.0/16", "--output", "text")...)
+	if r.code != 1 || !strings.Contains(r.stdout, "verdict: FAIL") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	console := readUntil(t, master, `"msg":"summary"`)
+	ex := eksboot(t, map[string]string{"stdin": "[    3.1] noise\r\n" + console + "cloud-init: done\r\n"}, "explain", "-")
+	if ex.code != 1 {
+		t.Fatalf("explain exit %d: %s %s", ex.code, ex.stdout, ex.stderr)
+	}
+	verdict := func(s string) string { return s[strings.Index(s, "verdict: "):] }
+	for _, want := range []string{"tcp_timeout", "com.amazonaws.eu-west-1.sts", "failed: sts"} {
+		if !strings.Contains(ex.stdout, want) || !strings.Contains(r.stdout, want) {
+			t.Errorf("%q missing from the terminal or the explained console", want)
+		}
+	}
+	if a, b := strings.Fields(verdict(r.stdout))[1], strings.Fields(verdict(ex.stdout))[1]; a != b {
+		t.Fatalf("terminal says %s, explain says %s", a, b)
+	}
+	file := filepath.Join(t.TempDir(), "console.txt")
+	os.WriteFile(file, []byte(console), 0o644)
+	if fx := eksboot(t, map[string]string{}, "explain", file, "--output", "json"); fx.code != 1 || !strings.Contains(fx.stdout, `"msg":"summary"`) {
+		t.Fatalf("explain FILE: %d %s %s", fx.code, fx.stdout, fx.stderr)
+	}
+	if none := eksboot(t, map[string]string{"stdin": "just noise\n"}, "explain"); none.code != 2 || !strings.Contains(none.stderr, "no eksboot report found") {
+		t.Fatalf("explain of noise: %d %q", none.code, none.stderr)
+	}
+}
+
+func readUntil(t *testing.T, f *os.File, marker string) string {
+	t.Helper()
+	var b strings.Builder
+	buf := make([]byte, 4096)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(b.String(), marker) && time.Now().Before(deadline) {
+		f.SetReadDeadline(time.Now().Add(time.Second))
+		n, _ := f.Read(buf)
+		b.Write(buf[:n])
+	}
+	if !strings.Contains(b.String(), marker) {
+		t.Fatalf("the console showed only %q", b.String())
+	}
+	return b.String()
 }

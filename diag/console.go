@@ -1,0 +1,102 @@
+package diag
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/eksboot/eksboot/probes"
+)
+
+// ConsoleBudget is what one run may write to the serial console: EC2 keeps
+// only the last 64 KiB of it, and the boot has more to say than eksboot.
+const ConsoleBudget = 16 << 10
+
+// ConsolePrefix starts every console line, so explain finds them among the
+// kernel's and cloud-init's.
+const ConsolePrefix = "eksboot: "
+
+// ConsoleNone disables the console.
+const ConsoleNone = "none"
+
+// OpenConsole opens path for writing, or the platform's consoles in turn
+// when path is "" (Linux: /dev/console, /dev/ttyS0, /dev/kmsg; Windows:
+// COM1). It returns nil, nil for "none".
+func OpenConsole(path string) (io.WriteCloser, error) {
+	if path == ConsoleNone {
+		return nil, nil
+	}
+	candidates := defaultConsoles
+	if path != "" {
+		candidates = []string{path}
+	}
+	var errs []error
+	for _, c := range candidates {
+		f, err := openConsoleDevice(c)
+		if err == nil {
+			return f, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, fmt.Errorf("no console to write to: %w", errors.Join(errs...))
+}
+
+// WriteConsole writes the report to w within budget bytes, each line
+// "eksboot: " + one JSON object in a single write. When everything does not
+// fit, passes collapse to a count first; then the least severe detail is
+// dropped, with a line saying how much; the summary always goes last.
+func WriteConsole(w io.Writer, rep Report, budget int, now func() time.Time) error {
+	enc := NewEncoder(now)
+	frame := func(line []byte) []byte { return append([]byte(ConsolePrefix), line...) }
+	summary := frame(enc.Summary(rep.Summary))
+	var lines [][]byte
+	size := len(summary)
+	for _, r := range rep.Results {
+		l := frame(enc.Result(r))
+		lines = append(lines, l)
+		size += len(l)
+	}
+	if size > budget {
+		lines, size = nil, len(summary)
+		var passed int
+		var detail []probes.Result
+		for _, r := range rep.Results {
+			if r.Status == probes.Pass || r.Status == probes.Skip {
+				passed++
+			} else {
+				detail = append(detail, r)
+			}
+		}
+		if passed > 0 {
+			l := frame(enc.Note(slog.LevelInfo, fmt.Sprintf("%d checks passed (detail left out to fit the console)", passed), slog.Int("collapsed", passed)))
+			lines, size = append(lines, l), size+len(l)
+		}
+		// Worst first, so what is dropped is the least severe.
+		detail = sortedWorstFirst(detail)
+		omittedLine := func(n int) []byte {
+			return frame(enc.Note(slog.LevelWarn, fmt.Sprintf("%d more results left out to fit the console; run eksboot probe on the node or read the journal", n), slog.Int("omitted", n)))
+		}
+		reserve := len(omittedLine(len(detail)))
+		for i, r := range detail {
+			l := frame(enc.Result(r))
+			if size+len(l)+reserve > budget {
+				lines = append(lines, omittedLine(len(detail)-i))
+				break
+			}
+			lines, size = append(lines, l), size+len(l)
+		}
+	}
+	for _, l := range append(lines, summary) {
+		if _, err := w.Write(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func openConsoleDevice(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|openNoCTTY, 0)
+}

@@ -1,0 +1,5 @@
+package diag
+
+var defaultConsoles = []string{`\\.\COM1`}
+
+const openNoCTTY = 0

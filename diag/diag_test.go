@@ -1,0 +1,204 @@
+package diag
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/test/netns"
+)
+
+func TestMain(m *testing.M) { netns.RunIsolated(m) }
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func fixedNow() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }
+
+// sampleReport is a run with a pass, a warn and two fails.
+func sampleReport() Report {
+	results := []probes.Result{
+		{Check: probes.CheckIMDS, Addr: "169.254.169.254", Status: probes.Pass, Code: probes.OK, Msg: "imds: IMDSv2 answered in 3ms", Duration: 3 * time.Millisecond},
+		{Check: probes.CheckDNS, Endpoint: "api", Host: "abc.gr7.eu-west-1.eks.amazonaws.com", Addr: "10.0.0.2", Status: probes.Pass, Code: probes.OK, Msg: "api: abc.gr7.eu-west-1.eks.amazonaws.com resolves to 10.0.3.7 through the VPC resolver 10.0.0.2", Duration: time.Millisecond},
+		{Check: probes.CheckTCP, Endpoint: "api", Host: "abc.gr7.eu-west-1.eks.amazonaws.com", Addr: "10.0.3.7:443", Route: "dev eth0 src 10.0.1.10", Status: probes.Pass, Code: probes.OK, Msg: "api: TCP 443 to 10.0.3.7 connected in 1ms", Duration: time.Millisecond},
+		{Check: probes.CheckTLS, Endpoint: "api", Host: "abc.gr7.eu-west-1.eks.amazonaws.com", Addr: "10.0.3.7:443", Status: probes.Pass, Code: probes.OK, Msg: "api: TLS to 10.0.3.7 verified against the cluster CA", Duration: 4 * time.Millisecond},
+		{Check: probes.CheckDNS, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Addr: "10.0.0.2", Status: probes.Fail, Code: probes.DNSPublic, Msg: "ec2: ec2.eu-west-1.amazonaws.com resolves to 52.95.120.1 through the VPC resolver 10.0.0.2, outside the VPC", Hint: "create an interface VPC endpoint for com.amazonaws.eu-west-1.ec2", Duration: time.Millisecond},
+		{Check: probes.CheckTCP, Endpoint: "ecr.dkr", Host: "602401143452.dkr.ecr.eu-west-1.amazonaws.com", Addr: "10.0.3.12:443", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "ecr.dkr: TCP 443 to 10.0.3.12 timed out after 2s", Hint: "the security group of the com.amazonaws.eu-west-1.ecr.dkr endpoint must allow inbound TCP 443 from the node's subnet 10.0.1.0/24", Duration: 2 * time.Second},
+		{Check: probes.CheckDNS, Endpoint: "sts", Host: "sts.eu-west-1.amazonaws.com", Addr: "10.0.0.53", Status: probes.Warn, Code: probes.DNSMismatch, Msg: "sts: the node resolver 10.0.0.53 answers 10.9.9.9 for sts.eu-west-1.amazonaws.com, the VPC resolver 10.0.4.4", Hint: "the node's resolver answers differently from AmazonProvidedDNS", Duration: time.Millisecond},
+	}
+	v := probes.Decide(results, probes.FailOnRequired)
+	return Report{Results: results, Summary: Summary{Verdict: v, ArgsFile: "/etc/eksboot/bootstrap.args", Server: "v1.31.2-eks-7f9249a", Took: 2013 * time.Millisecond}}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	file := filepath.Join("testdata", name)
+	if *update {
+		os.WriteFile(file, got, 0o644)
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (go test ./diag -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs:\n%s", file, got)
+	}
+}
+
+func TestJSONGolden(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteJSON(&b, sampleReport(), fixedNow); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.jsonl", b.Bytes())
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"time", "level", "msg", "v"} {
+			if _, ok := m[k]; !ok {
+				t.Fatalf("%q lacks %s", l, k)
+			}
+		}
+		if m["msg"] != "summary" && (m["check"] == nil || m["status"] == nil || m["code"] == nil || m["ms"] == nil) {
+			t.Fatalf("result line lacks fields: %s", l)
+		}
+		if m["status"] != "pass" && m["msg"] != "summary" && m["hint"] == nil {
+			t.Fatalf("non-pass without hint: %s", l)
+		}
+	}
+	var last map[string]any
+	json.Unmarshal([]byte(lines[len(lines)-1]), &last)
+	if last["msg"] != "summary" || last["fail"] != 2.0 || last["args_file"] != "/etc/eksboot/bootstrap.args" {
+		t.Fatalf("summary %v", last)
+	}
+}
+
+func TestTableGolden(t *testing.T) {
+	var b bytes.Buffer
+	WriteTable(&b, sampleReport(), Style{})
+	golden(t, "report.txt", b.Bytes())
+	out := b.String()
+	if strings.Index(out, "ec2") > strings.Index(out, "\napi ") || strings.Contains(out, "\x1b[") {
+		t.Fatalf("failures first, no colour:\n%s", out)
+	}
+	var c bytes.Buffer
+	WriteTable(&c, sampleReport(), Style{Color: true})
+	if !strings.Contains(c.String(), "\x1b[31mFAIL\x1b[0m") {
+		t.Fatal("no colour on a terminal")
+	}
+}
+
+// recorder keeps each Write call apart.
+type recorder struct{ writes [][]byte }
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.writes = append(r.writes, bytes.Clone(p))
+	return len(p), nil
+}
+
+func checkConsoleLines(t *testing.T, writes [][]byte) {
+	t.Helper()
+	total := 0
+	for _, w := range writes {
+		total += len(w)
+		if !bytes.HasPrefix(w, []byte(ConsolePrefix+"{")) || !bytes.HasSuffix(w, []byte("}\n")) || bytes.Count(w, []byte("\n")) != 1 {
+			t.Fatalf("a write is not one console line: %q", w)
+		}
+		if !json.Valid(w[len(ConsolePrefix):]) {
+			t.Fatalf("not JSON: %q", w)
+		}
+	}
+	if total > ConsoleBudget {
+		t.Fatalf("%d bytes on the console, over the %d budget", total, ConsoleBudget)
+	}
+	if !bytes.Contains(writes[len(writes)-1], []byte(`"msg":"summary"`)) {
+		t.Fatal("the summary is not last")
+	}
+}
+
+func TestConsoleSmallRunIsWhole(t *testing.T) {
+	var r recorder
+	WriteConsole(&r, sampleReport(), ConsoleBudget, fixedNow)
+	checkConsoleLines(t, r.writes)
+	if len(r.writes) != len(sampleReport().Results)+1 {
+		t.Fatalf("%d lines", len(r.writes))
+	}
+}
+
+func TestConsoleBudgetWithHundredsOfFailures(t *testing.T) {
+	rep := sampleReport()
+	for i := range 300 {
+		rep.Results = append(rep.Results, probes.Result{Check: probes.CheckTCP, Endpoint: "ecr.dkr", Host: fmt.Sprintf("%012d.dkr.ecr.eu-west-1.amazonaws.com", i),
+			Addr: fmt.Sprintf("10.0.%d.%d:443", i/250, i%250), Status: probes.Fail, Code: probes.TCPTimeout, Msg: "ecr.dkr: TCP 443 timed out after 2s",
+			Hint: strings.Repeat("the security group must allow inbound TCP 443 ", 3)})
+	}
+	for i := range 200 {
+		rep.Results = append(rep.Results, probes.Result{Check: probes.CheckDNS, Endpoint: "x", Status: probes.Pass, Code: probes.OK, Msg: fmt.Sprintf("pass %d", i)})
+	}
+	rep.Summary.Verdict = probes.Decide(rep.Results, probes.FailOnRequired)
+	var r recorder
+	WriteConsole(&r, rep, ConsoleBudget, fixedNow)
+	checkConsoleLines(t, r.writes)
+	all := bytes.Join(r.writes, nil)
+	if !bytes.Contains(all, []byte(`"collapsed":204`)) || !bytes.Contains(all, []byte(`"omitted":`)) || !bytes.Contains(all, []byte(probes.DNSPublic)) {
+		t.Fatalf("passes must collapse, detail be cut with a count, and the worst kept:\n%s", all[:2000])
+	}
+	// explain reads the cut-down console back to the same verdict.
+	back, err := Parse(bytes.NewReader(all))
+	if err != nil || back.Summary.Verdict.Passed || back.Summary.Verdict.Counts.Fail != 302 {
+		t.Fatalf("%+v %v", back.Summary, err)
+	}
+}
+
+func TestExplainConsoleTranscript(t *testing.T) {
+	f, err := os.Open("testdata/console-output.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.Verdict.Passed || rep.Summary.ArgsFile != "/etc/eksboot/bootstrap.args" || len(rep.Results) != 7 {
+		t.Fatalf("last run: %+v, %d results", rep.Summary, len(rep.Results))
+	}
+	var b bytes.Buffer
+	WriteTable(&b, rep, Style{})
+	golden(t, "explain.txt", b.Bytes())
+	if _, err := Parse(strings.NewReader("[    0.000000] Linux version 6.1\ncloud-init: hello\n")); err != ErrNoReport {
+		t.Fatalf("noise only: %v", err)
+	}
+}
+
+// TestMakeConsoleTranscript writes testdata/console-output.txt under
+// -update: what aws ec2 get-console-output --output text shows of a node
+// that booted twice, kernel and cloud-init lines around eksboot's, and a
+// third run cut off before its summary.
+func TestMakeConsoleTranscript(t *testing.T) {
+	if !*update {
+		return
+	}
+	var b bytes.Buffer
+	b.WriteString("[    0.000000] Linux version 6.1.112-124.190.amzn2023.x86_64 (mockbuild@ip-10-0-53-11) (gcc (GCC) 11.4.1)\r\n")
+	b.WriteString("[    0.000000] Command line: BOOT_IMAGE=(hd0,gpt1)/boot/vmlinuz console=tty0 console=ttyS0,115200n8\r\n")
+	first := Report{Results: sampleReport().Results[:2]}
+	first.Summary = Summary{Verdict: probes.Decide(first.Results, probes.FailOnRequired), Took: 40 * time.Millisecond}
+	WriteConsole(&b, first, ConsoleBudget, fixedNow)
+	b.WriteString("[   12.345678] cloud-init[1234]: Cloud-init v. 22.2.2 running 'modules:final' at Mon, 23 Nov 2026 09:00:12 +0000.\r\n")
+	b.WriteString("ci-info: ++++++++++++++++++++++++++++Net device info+++++++++++++++++++++++++++++\r\n")
+	WriteConsole(&b, sampleReport(), ConsoleBudget, fixedNow)
+	b.WriteString("[   14.000001] systemd[1]: Started kubelet.service - Kubernetes Kubelet.\r\n")
+	b.WriteString(ConsolePrefix + `{"time":"2026-11-23T09:05:00Z","level":"INFO","msg":"imds: IMDSv2 answered in 2ms","v":1,"check":"imds","status":"pass","code":"ok","ms":2}` + "\r\n")
+	b.WriteString("[   15.2] random: crng init done\r\n")
+	os.WriteFile("testdata/console-output.txt", b.Bytes(), 0o644)
+}

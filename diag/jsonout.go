@@ -1,0 +1,16 @@
+package diag
+
+import (
+	"io"
+	"time"
+)
+
+// WriteJSON writes the report as JSON lines: each result, then the summary.
+func WriteJSON(w io.Writer, rep Report, now func() time.Time) error {
+	for _, line := range NewEncoder(now).Lines(rep) {
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
