@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# The simulated private VPC, built from real parts: two network namespaces
+# joined by a veth pair (the node, and the VPC with everything in it),
+# Debian's dnsmasq as AmazonProvidedDNS at the VPC CIDR base + 2, AWS's
+# amazon-ec2-metadata-mock as IMDS on 169.254.169.254:80, the endpoints as
+# TLS listeners (vpcsim) on private addresses with certificates from a test
+# CA, and nftables rules in the VPC namespace standing in for security
+# groups. Sourced by run.sh, demo.sh and bench.sh.
+#
+# A case sets the variables below before sim_up, and may add rules after.
+
+set -euo pipefail
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$E2E_DIR/../.." && pwd)
+
+# Unique names, so two runs on one machine do not collide.
+SIM_ID=${SIM_ID:-eb$$$RANDOM}
+SIM_ID=${SIM_ID:0:10}
+NODE_NS=${SIM_ID}n
+VPC_NS=${SIM_ID}v
+
+REGION=eu-west-1
+API_HOST=0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com
+NODE_IP=10.0.1.10
+VPC_DNS=10.0.0.2
+CUSTOM_DNS=10.0.0.53
+SERVICE_IP=10.100.0.1
+
+# The VPC's endpoints: name -> private address.
+declare -A ENDPOINT_IP=(
+	[api]=10.0.3.5 [ec2]=10.0.3.10 [ecr.api]=10.0.3.11 [ecr.dkr]=10.0.3.12 [sts]=10.0.3.13 [s3]=203.0.113.10
+)
+declare -A ENDPOINT_HOST=(
+	[api]=$API_HOST
+	[ec2]=ec2.$REGION.amazonaws.com
+	[ecr.api]=api.ecr.$REGION.amazonaws.com
+	[ecr.dkr]=602401143452.dkr.ecr.$REGION.amazonaws.com
+	[sts]=sts.$REGION.amazonaws.com
+	[s3]=s3.$REGION.amazonaws.com
+)
+# "Public" addresses: answered for names without a private endpoint. They
+# live in the VPC namespace too, so no packet leaves the machine.
+PUBLIC_IP=198.51.100.20
+
+# What AmazonProvidedDNS answers (host -> address); a case may change it.
+declare -A DNS=()
+# What a custom DNS server (CUSTOM_DNS) answers, when NODE_RESOLVER names it.
+declare -A CUSTOM_DNS_RECORDS=()
+NODE_RESOLVER=$VPC_DNS
+# vpcsim serve specs; a case may replace one.
+declare -A SERVE=()
+IMDS_MODE=v2           # v2, v1 (token PUTs go unanswered) or none
+USER_DATA_FILE=""      # the instance's user data
+RESOLVER_UP=1
+
+sim_defaults() {
+	local name
+	for name in "${!ENDPOINT_IP[@]}"; do
+		DNS[${ENDPOINT_HOST[$name]}]=${ENDPOINT_IP[$name]}
+		if [ "$name" = api ]; then
+			SERVE[$name]=api:${ENDPOINT_IP[$name]}:$SERVICE_IP
+		else
+			SERVE[$name]=tls:${ENDPOINT_IP[$name]}
+		fi
+	done
+}
+
+log() { printf '%s\n' "$*" >&2; }
+
+ns_v() { ip netns exec "$VPC_NS" "$@"; }
+ns_n() { ip netns exec "$NODE_NS" "$@"; }
+
+# Tools: the eksboot binary, vpcsim, the IMDS mock, dnsmasq, nft.
+sim_tools() {
+	SIM_BIN=${SIM_BIN:-$(mktemp -d /tmp/eksboot-e2e-bin.XXXXXX)}
+	export PATH="$(go env GOPATH)/bin:$PATH"
+	if [ ! -x "$SIM_BIN/eksboot" ]; then
+		(cd "$REPO_DIR" && CGO_ENABLED=0 go build -trimpath -o "$SIM_BIN/eksboot" ./cmd/eksboot)
+		(cd "$REPO_DIR" && go build -o "$SIM_BIN/vpcsim" ./test/e2e/vpcsim)
+	fi
+	for tool in ip nft dnsmasq ec2-metadata-mock; do
+		command -v "$tool" >/dev/null || { log "missing $tool: run make tools"; return 1; }
+	done
+}
+
+PIDS=()
+
+sim_up() {
+	SIM_DIR=$(mktemp -d /tmp/eksboot-e2e.XXXXXX)
+	trap sim_down EXIT
+	ip netns add "$NODE_NS"
+	ip netns add "$VPC_NS"
+	ip link add "${SIM_ID}a" type veth peer name "${SIM_ID}b"
+	ip link set "${SIM_ID}a" netns "$NODE_NS"
+	ip link set "${SIM_ID}b" netns "$VPC_NS"
+	ns_n ip link set lo up
+	ns_n ip link set "${SIM_ID}a" name eth0
+	ns_n ip addr add "$NODE_IP/24" dev eth0
+	ns_n ip link set eth0 up
+	ns_n ip route add default via 10.0.1.1
+	ns_v ip link set lo up
+	ns_v ip link set "${SIM_ID}b" name eth0
+	ns_v ip addr add 10.0.1.1/24 dev eth0
+	ns_v ip link set eth0 up
+	local a
+	for a in "$VPC_DNS" "$CUSTOM_DNS" "${ENDPOINT_IP[@]}" "$PUBLIC_IP" 169.254.169.254; do
+		ns_v ip addr add "$a/32" dev lo
+	done
+	# The security groups: a table the cases add rules to.
+	ns_v nft add table inet sg
+	ns_v nft add chain inet sg input '{ type filter hook input priority 0; policy accept; }'
+
+	mkdir -p "/etc/netns/$NODE_NS"
+	echo "nameserver $NODE_RESOLVER" >"/etc/netns/$NODE_NS/resolv.conf"
+
+	ns_v "$SIM_BIN/vpcsim" ca "$SIM_DIR"
+	local specs=("${SERVE[@]}")
+	ip netns exec "$VPC_NS" "$SIM_BIN/vpcsim" serve "$SIM_DIR" "${specs[@]}" >"$SIM_DIR/vpcsim.log" 2>&1 &
+	PIDS+=($!)
+
+	if [ "$RESOLVER_UP" = 1 ]; then
+		start_dns "$VPC_DNS" DNS
+	fi
+	if [ "${#CUSTOM_DNS_RECORDS[@]}" -gt 0 ]; then
+		start_dns "$CUSTOM_DNS" CUSTOM_DNS_RECORDS
+	fi
+	start_imds
+	wait_for_tcp "${ENDPOINT_IP[api]}" 443
+}
+
+# start_dns ADDR ARRAY: dnsmasq on ADDR answering ARRAY's records, and
+# NXDOMAIN for every other name, as AmazonProvidedDNS would.
+start_dns() {
+	local addr=$1
+	local -n records=$2
+	local args=(--no-resolv --no-hosts --no-daemon --bind-interfaces --listen-address="$addr" --user=root
+		--log-facility="$SIM_DIR/dnsmasq-$addr.log" --address=/#/)
+	local host
+	for host in "${!records[@]}"; do
+		args+=(--host-record="$host,${records[$host]}")
+	done
+	ip netns exec "$VPC_NS" dnsmasq "${args[@]}" >/dev/null 2>&1 &
+	PIDS+=($!)
+	wait_for_udp_dns "$addr"
+}
+
+start_imds() {
+	[ "$IMDS_MODE" = none ] && return 0
+	local ud=""
+	[ -n "$USER_DATA_FILE" ] && ud=$(base64 -w0 "$USER_DATA_FILE")
+	cat >"$SIM_DIR/imds.json" <<JSON
+{"metadata":{"values":{"mac":"0e:49:61:0f:c3:11","local-ipv4":"$NODE_IP","mac-vpc-ipv4-cidr-blocks":"10.0.0.0/16","mac-vpc-ipv4-cidr-block":"10.0.0.0/16",
+ "mac-subnet-ipv4-cidr-block":"10.0.1.0/24","mac-security-group-ids":"sg-0a1b2c3d4e5f60718","services-domain":"amazonaws.com","placement-region":"$REGION"}},
+ "dynamic":{"values":{"instance-identity-document":{"region":"$REGION","availabilityZone":"${REGION}a","accountId":"111122223333",
+ "instanceId":"i-0123456789abcdef0","instanceType":"m5.large","privateIp":"$NODE_IP"}}},
+ "userdata":{"values":{"userdata":"$ud"}}}
+JSON
+	if [ "$IMDS_MODE" = v1 ]; then
+		ip netns exec "$VPC_NS" env HOME="$SIM_DIR" ec2-metadata-mock -c "$SIM_DIR/imds.json" -n 127.0.0.1 -p 1338 >"$SIM_DIR/imds.log" 2>&1 &
+		PIDS+=($!)
+		ip netns exec "$VPC_NS" "$SIM_BIN/vpcsim" serve "$SIM_DIR" imds-v1:169.254.169.254:http://127.0.0.1:1338 >>"$SIM_DIR/vpcsim.log" 2>&1 &
+		PIDS+=($!)
+	else
+		ip netns exec "$VPC_NS" env HOME="$SIM_DIR" ec2-metadata-mock -c "$SIM_DIR/imds.json" -n 169.254.169.254 -p 80 --imdsv2 >"$SIM_DIR/imds.log" 2>&1 &
+		PIDS+=($!)
+	fi
+	wait_for_tcp 169.254.169.254 80
+}
+
+wait_for_tcp() {
+	local i
+	for i in $(seq 100); do
+		ns_v bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	log "nothing listens on $1:$2"; return 1
+}
+
+wait_for_udp_dns() {
+	local i
+	for i in $(seq 100); do
+		ns_v bash -c "ss -lun | grep -q '$1:53 '" && return 0
+		sleep 0.05
+	done
+	log "dnsmasq did not start on $1"; return 1
+}
+
+# Security group stand-ins, in the words of the console.
+sg_drop() { ns_v nft add rule inet sg input ip daddr "$1" tcp dport 443 drop; }
+sg_reset() { ns_v nft add rule inet sg input ip daddr "$1" tcp dport 443 reject with tcp reset; }
+sg_drop_dns() { ns_v nft add rule inet sg input ip daddr "$1" udp dport 53 drop; ns_v nft add rule inet sg input ip daddr "$1" tcp dport 53 drop; }
+
+# kill_ns NS: stop every process running in NS.
+kill_ns() {
+	local pids
+	pids=$(ip netns pids "$1" 2>/dev/null || true)
+	[ -n "$pids" ] || return 0
+	kill $pids 2>/dev/null || true
+	local i
+	for i in $(seq 50); do
+		pids=$(ip netns pids "$1" 2>/dev/null || true)
+		[ -z "$pids" ] && return 0
+		sleep 0.05
+	done
+	kill -9 $pids 2>/dev/null || true
+}
+
+sim_down() {
+	kill_ns "$VPC_NS"
+	kill_ns "$NODE_NS"
+	local pid
+	for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	PIDS=()
+	ip netns del "$NODE_NS" 2>/dev/null || true
+	ip netns del "$VPC_NS" 2>/dev/null || true
+	rm -rf "/etc/netns/$NODE_NS"
+	[ -n "${SIM_DIR:-}" ] && [ -z "${KEEP_SIM_DIR:-}" ] && rm -rf "$SIM_DIR"
+	return 0
+}
+
+# The cluster CA as describe-cluster gives it, or another cluster's.
+cluster_ca() { base64 -w0 "$SIM_DIR/${1:-ca}.pem"; }
+
+# eksboot in the node namespace, as user data runs it.
+node_eksboot() { ns_n "$SIM_BIN/eksboot" "$@"; }
+
+# run_case DIR: one case in a VPC of its own. The case file sets what
+# differs from the healthy VPC, the eksboot arguments, and what to expect.
+run_case() {
+	local dir=$1
+	SIM_ID=eb$RANDOM$RANDOM
+	SIM_ID=${SIM_ID:0:10}
+	NODE_NS=${SIM_ID}n VPC_NS=${SIM_ID}v
+	sim_defaults
+	COMMAND=run TARGET=al2 CA_NAME=ca EXPECT_EXIT=0 CLUSTER_FLAGS=1
+	EXTRA_ARGS=() EXPECT=() EXPECT_ARGS=()
+	after_up() { :; }
+	# shellcheck source=/dev/null
+	source "$dir/case.sh"
+	sim_up
+	after_up
+	local out="$SIM_DIR/out.jsonl" code=0
+	: >"$SIM_DIR/console.txt" # the serial console device of the simulation
+	local args=("$COMMAND" --target "$TARGET" --timeout 1s --output json --console "$SIM_DIR/console.txt")
+	[ "$CLUSTER_FLAGS" = 1 ] && args+=(--cluster-name prod --apiserver-endpoint "https://$API_HOST" --b64-cluster-ca "$(cluster_ca "$CA_NAME")")
+	[ "$COMMAND" = run ] && args+=(--args-file "$SIM_DIR/args")
+	node_eksboot "${args[@]}" "${EXTRA_ARGS[@]}" >"$out" 2>"$SIM_DIR/stderr" || code=$?
+	local ok=1
+	if [ "$code" != "$EXPECT_EXIT" ]; then
+		log "exit $code, want $EXPECT_EXIT"; ok=0
+	fi
+	local e status rcode endpoint
+	for e in "${EXPECT[@]}"; do
+		read -r status rcode endpoint <<<"$e"
+		if ! grep -q "\"endpoint\":\"$endpoint\".*\"status\":\"$status\",\"code\":\"$rcode\"" "$out" &&
+			! { [ "$endpoint" = - ] && grep -q "\"status\":\"$status\",\"code\":\"$rcode\"" "$out"; }; then
+			log "no $status $rcode result for $endpoint"; ok=0
+		fi
+		if [ "$status" != pass ] && ! grep "\"code\":\"$rcode\"" "$out" | grep -q '"hint":"'; then
+			log "$rcode has no hint"; ok=0
+		fi
+	done
+	if [ "$COMMAND" = run ] && [ "$code" != 2 ]; then
+		[ -s "$SIM_DIR/args" ] || { log "no arguments file written"; ok=0; }
+		for e in "${EXPECT_ARGS[@]}"; do
+			grep -qF -- "$e" "$SIM_DIR/args" || { log "arguments lack '$e': $(cat "$SIM_DIR/args" | cut -c1-300)"; ok=0; }
+		done
+	fi
+	if [ "$code" = 2 ] && [ -e "$SIM_DIR/args" ]; then
+		log "invalid input, yet the arguments were written"; ok=0
+	fi
+	# The console tells the operator the same verdict, through explain.
+	if [ "$code" != 2 ]; then
+		local ex=0
+		"$SIM_BIN/eksboot" explain "$SIM_DIR/console.txt" >"$SIM_DIR/explain.txt" || ex=$?
+		[ "$ex" = "$code" ] || { log "explain of the console says exit $ex, the run $code"; ok=0; }
+	fi
+	if [ "$ok" != 1 ]; then
+		log "--- eksboot output:"; cat "$out" >&2; cat "$SIM_DIR/stderr" >&2
+		return 1
+	fi
+}

@@ -1,0 +1,211 @@
+// Command vpcsim serves the endpoints of the simulated private VPC: TLS
+// listeners with certificates from a test CA, the API server (/version,
+// /readyz) whose certificate names the kubernetes service IP, and the
+// faults that need a server's cooperation: a listener that never speaks
+// TLS, one that comes up late, an IMDS that ignores token requests.
+//
+//	vpcsim ca DIR                      write ca.pem, other-ca.pem (and keys) into DIR
+//	vpcsim serve DIR SPEC...           serve until killed
+//
+// A SPEC is MODE:ADDR[:ARG]: tls:10.0.3.10 (an endpoint), api:10.0.3.5:10.100.0.1
+// (the API server, ARG its service IP), api-other-ca:ADDR:SERVICEIP, silent:ADDR,
+// late:ADDR:5s, imds-v1:169.254.169.254:http://127.0.0.1:1338 (GETs go to
+// the AWS mock at ARG, token PUTs are never answered, as with a hop limit of 1).
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// APIHost is the simulated cluster's endpoint host.
+const APIHost = "0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com"
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("vpcsim: ")
+	if len(os.Args) < 3 {
+		log.Fatal("usage: vpcsim ca DIR | vpcsim serve DIR SPEC...")
+	}
+	switch os.Args[1] {
+	case "ca":
+		for _, name := range []string{"ca", "other-ca"} {
+			if err := writeCA(os.Args[2], name); err != nil {
+				log.Fatal(err)
+			}
+		}
+	case "serve":
+		for _, spec := range os.Args[3:] {
+			if err := serve(os.Args[2], spec); err != nil {
+				log.Fatalf("%s: %v", spec, err)
+			}
+		}
+		select {}
+	default:
+		log.Fatalf("unknown command %q", os.Args[1])
+	}
+}
+
+func writeCA(dir, name string) error {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "kubernetes (" + name + ")"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return err
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	if err := os.WriteFile(filepath.Join(dir, name+".pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, name+".key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+}
+
+func loadCA(dir, name string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+	certPEM, err := os.ReadFile(filepath.Join(dir, name+".pem"))
+	if err != nil {
+		return nil, nil, err
+	}
+	keyPEM, err := os.ReadFile(filepath.Join(dir, name+".key"))
+	if err != nil {
+		return nil, nil, err
+	}
+	cb, _ := pem.Decode(certPEM)
+	kb, _ := pem.Decode(keyPEM)
+	if cb == nil || kb == nil {
+		return nil, nil, fmt.Errorf("%s: not PEM", name)
+	}
+	cert, err := x509.ParseCertificate(cb.Bytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := x509.ParseECPrivateKey(kb.Bytes)
+	return cert, key, err
+}
+
+// leaf issues a serving certificate for the endpoint's names and addresses.
+func leaf(dir, caName string, names []string, ips []string) (tls.Certificate, error) {
+	ca, caKey, err := loadCA(dir, caName)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: names[0]},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), DNSNames: names,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	for _, ip := range ips {
+		tmpl.IPAddresses = append(tmpl.IPAddresses, net.ParseIP(ip))
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+func serve(dir, spec string) error {
+	mode, rest, _ := strings.Cut(spec, ":")
+	addr, arg, _ := strings.Cut(rest, ":")
+	if mode == "imds-v1" {
+		return serveIMDSv1(addr, rest[len(addr)+1:])
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(addr, "443"))
+	if err != nil && mode != "late" {
+		return err
+	}
+	switch mode {
+	case "tls":
+		cert, err := leaf(dir, "ca", []string{"endpoint.vpce.amazonaws.com"}, []string{addr})
+		if err != nil {
+			return err
+		}
+		go http.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}}), http.NotFoundHandler())
+	case "api", "api-other-ca":
+		caName := map[string]string{"api": "ca", "api-other-ca": "other-ca"}[mode]
+		cert, err := leaf(dir, caName, []string{APIHost, "kubernetes", "kubernetes.default.svc"}, []string{arg, addr})
+		if err != nil {
+			return err
+		}
+		mux := http.NewServeMux()
+		mux.HandleFunc("/version", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"major":"1","minor":"31","gitVersion":"v1.31.2-eks-7f9249a","platform":"linux/amd64"}`)
+		})
+		mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
+		go http.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}}), mux)
+	case "silent":
+		go func() {
+			var held []net.Conn
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				held = append(held, c) // accepted, never answered
+			}
+		}()
+	case "late":
+		delay, err := time.ParseDuration(arg)
+		if err != nil {
+			return err
+		}
+		if l != nil {
+			l.Close()
+		}
+		go func() {
+			time.Sleep(delay)
+			later, err := net.Listen("tcp", net.JoinHostPort(addr, "443"))
+			if err != nil {
+				log.Print(err)
+				return
+			}
+			cert, _ := leaf(dir, "ca", []string{"endpoint.vpce.amazonaws.com"}, []string{addr})
+			http.Serve(tls.NewListener(later, &tls.Config{Certificates: []tls.Certificate{cert}}), http.NotFoundHandler())
+		}()
+	default:
+		return fmt.Errorf("unknown mode %q", mode)
+	}
+	return nil
+}
+
+// serveIMDSv1 answers GETs from the mock behind it and never answers the
+// token PUT, as IMDS looks from a container when the hop limit is 1.
+func serveIMDSv1(addr, backend string) error {
+	u, err := url.Parse(backend)
+	if err != nil {
+		return err
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	l, err := net.Listen("tcp", net.JoinHostPort(addr, "80"))
+	if err != nil {
+		return err
+	}
+	go http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			<-r.Context().Done()
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	return nil
+}
