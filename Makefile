@@ -13,7 +13,9 @@ FUZZTIME ?= 10s
 IMDS_MOCK := github.com/aws/amazon-ec2-metadata-mock/cmd/ec2-metadata-mock@v1.13.0
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test unit fuzz lint tools clean
+APT_PACKAGES := dnsmasq-base nftables iproute2 util-linux dnsutils curl time file
+
+.PHONY: all build test unit e2e demo bench fuzz lint tools clean
 
 all: lint test build
 
@@ -27,17 +29,37 @@ build:
 		echo "built $$out"; \
 	done
 
-## tools: the Go tools the tests use (the AWS IMDS mock, staticcheck)
+## tools: what the tests, demo and benchmark use: Debian packages (as root,
+## when missing) and Go tools (the AWS IMDS mock, staticcheck)
 tools:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "not root: cannot install $$missing"; fi; \
+	fi
 	@command -v ec2-metadata-mock >/dev/null || $(GO) install $(IMDS_MOCK)
 	@command -v staticcheck >/dev/null || $(GO) install $(STATICCHECK)
 
-## test: every test, as CI runs them
-test: tools unit
+## test: every test, as CI runs them; the namespace tests and the
+## end-to-end cases need root, and say so plainly without it
+test: tools unit e2e
 
 unit:
 	$(GO) test -race -count=1 ./...
 	cd test/nodeadm && $(GO) test -count=1 ./...
+
+## e2e: every case of the simulated private VPC (test/e2e/cases)
+e2e: tools
+	@if [ "$$(id -u)" != 0 ]; then echo "make e2e: NOT RUN: the simulated VPC needs root (network namespaces)"; exit 1; fi
+	test/e2e/run.sh
+
+## demo: the main job on the simulated private VPC
+demo: tools
+	test/e2e/demo.sh
+
+## bench: speed, memory, IMDS requests and sizes; writes BENCHMARKS.md
+bench: tools
+	test/e2e/bench.sh
 
 ## fuzz: each fuzz target for FUZZTIME
 fuzz:

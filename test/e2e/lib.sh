@@ -50,7 +50,7 @@ declare -A CUSTOM_DNS_RECORDS=()
 NODE_RESOLVER=$VPC_DNS
 # vpcsim serve specs; a case may replace one.
 declare -A SERVE=()
-IMDS_MODE=v2           # v2, v1 (token PUTs go unanswered) or none
+IMDS_MODE=v2           # v2, v1 (token PUTs go unanswered), count (v2, requests logged) or none
 USER_DATA_FILE=""      # the instance's user data
 RESOLVER_UP=1
 
@@ -156,10 +156,12 @@ start_imds() {
  "instanceId":"i-0123456789abcdef0","instanceType":"m5.large","privateIp":"$NODE_IP"}}},
  "userdata":{"values":{"userdata":"$ud"}}}
 JSON
-	if [ "$IMDS_MODE" = v1 ]; then
-		ip netns exec "$VPC_NS" env HOME="$SIM_DIR" ec2-metadata-mock -c "$SIM_DIR/imds.json" -n 127.0.0.1 -p 1338 >"$SIM_DIR/imds.log" 2>&1 &
+	if [ "$IMDS_MODE" = v1 ] || [ "$IMDS_MODE" = count ]; then
+		local v2=()
+		[ "$IMDS_MODE" = count ] && v2=(--imdsv2)
+		ip netns exec "$VPC_NS" env HOME="$SIM_DIR" ec2-metadata-mock -c "$SIM_DIR/imds.json" -n 127.0.0.1 -p 1338 "${v2[@]}" >"$SIM_DIR/imds.log" 2>&1 &
 		PIDS+=($!)
-		ip netns exec "$VPC_NS" "$SIM_BIN/vpcsim" serve "$SIM_DIR" imds-v1:169.254.169.254:http://127.0.0.1:1338 >>"$SIM_DIR/vpcsim.log" 2>&1 &
+		ip netns exec "$VPC_NS" "$SIM_BIN/vpcsim" serve "$SIM_DIR" "imds-$IMDS_MODE:169.254.169.254:http://127.0.0.1:1338" >"$SIM_DIR/imds-requests.log" 2>&1 &
 		PIDS+=($!)
 	else
 		ip netns exec "$VPC_NS" env HOME="$SIM_DIR" ec2-metadata-mock -c "$SIM_DIR/imds.json" -n 169.254.169.254 -p 80 --imdsv2 >"$SIM_DIR/imds.log" 2>&1 &

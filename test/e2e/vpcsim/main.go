@@ -10,7 +10,9 @@
 // A SPEC is MODE:ADDR[:ARG]: tls:10.0.3.10 (an endpoint), api:10.0.3.5:10.100.0.1
 // (the API server, ARG its service IP), api-other-ca:ADDR:SERVICEIP, silent:ADDR,
 // late:ADDR:5s, imds-v1:169.254.169.254:http://127.0.0.1:1338 (GETs go to
-// the AWS mock at ARG, token PUTs are never answered, as with a hop limit of 1).
+// the AWS mock at ARG, token PUTs are never answered, as with a hop limit of 1),
+// imds-count:169.254.169.254:http://127.0.0.1:1338 (every request passed on
+// and logged).
 package main
 
 import (
@@ -126,8 +128,8 @@ func leaf(dir, caName string, names []string, ips []string) (tls.Certificate, er
 func serve(dir, spec string) error {
 	mode, rest, _ := strings.Cut(spec, ":")
 	addr, arg, _ := strings.Cut(rest, ":")
-	if mode == "imds-v1" {
-		return serveIMDSv1(addr, rest[len(addr)+1:])
+	if mode == "imds-v1" || mode == "imds-count" {
+		return serveIMDSProxy(addr, rest[len(addr)+1:], mode == "imds-v1")
 	}
 	l, err := net.Listen("tcp", net.JoinHostPort(addr, "443"))
 	if err != nil && mode != "late" {
@@ -188,9 +190,10 @@ func serve(dir, spec string) error {
 	return nil
 }
 
-// serveIMDSv1 answers GETs from the mock behind it and never answers the
-// token PUT, as IMDS looks from a container when the hop limit is 1.
-func serveIMDSv1(addr, backend string) error {
+// serveIMDSProxy passes requests to the mock behind it, logging each one
+// (the benchmark counts them). With v1Only it never answers the token PUT,
+// as IMDS looks from a container when the hop limit is 1.
+func serveIMDSProxy(addr, backend string, v1Only bool) error {
 	u, err := url.Parse(backend)
 	if err != nil {
 		return err
@@ -201,7 +204,8 @@ func serveIMDSv1(addr, backend string) error {
 		return err
 	}
 	go http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut {
+		fmt.Printf("imds %s %s\n", r.Method, r.URL.Path)
+		if v1Only && r.Method == http.MethodPut {
 			<-r.Context().Done()
 			return
 		}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Measures eksboot in the simulated VPC against a sequential shell check of
+# the same endpoints (test/bench/peer.sh), healthy and with two faults, and
+# writes BENCHMARKS.md. Needs root.
+set -euo pipefail
+cd "$(dirname "$0")"
+source ./lib.sh
+[ "$(id -u)" = 0 ] || { log "the benchmark needs root (network namespaces)"; exit 1; }
+RUNS=${RUNS:-11}
+TIMEOUT=1
+sim_tools
+sim_defaults
+IMDS_MODE=count
+sim_up
+
+eksboot_args=(probe --target al2 --cluster-name prod --apiserver-endpoint "https://$API_HOST" --b64-cluster-ca "$(cluster_ca)"
+	--service-ipv4-cidr 10.100.0.0/16 --console none --output json --timeout ${TIMEOUT}s)
+hosts=()
+for n in ec2 ecr.api ecr.dkr s3 sts; do hosts+=("${ENDPOINT_HOST[$n]}"); done
+peer_args=("$REPO_DIR/test/bench/peer.sh" "$VPC_DNS" "$SIM_DIR/ca.pem" "$API_HOST" "$TIMEOUT" "${hosts[@]}")
+
+# median_ms CMD...: the median wall time of RUNS runs, process start to exit.
+median_ms() {
+	local times=() i s e
+	for i in $(seq "$RUNS"); do
+		s=$(date +%s%N)
+		ns_n "$@" >/dev/null 2>&1 || true
+		e=$(date +%s%N)
+		times+=($(((e - s) / 1000000)))
+	done
+	printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p"
+}
+
+healthy_eksboot=$(median_ms "$SIM_BIN/eksboot" "${eksboot_args[@]}")
+healthy_peer=$(median_ms "${peer_args[@]}")
+: >"$SIM_DIR/imds-requests.log"
+ns_n "$SIM_BIN/eksboot" "${eksboot_args[@]}" >/dev/null 2>&1 || true
+sleep 0.2
+imds_gets=$(grep -c '^imds GET' "$SIM_DIR/imds-requests.log" || true)
+imds_tokens=$(grep -c '^imds PUT' "$SIM_DIR/imds-requests.log" || true)
+rss_kb=$(ns_n /usr/bin/time -f %M "$SIM_BIN/eksboot" "${eksboot_args[@]}" 2>&1 >/dev/null | tail -1 || true)
+
+sg_drop "${ENDPOINT_IP[sts]}"
+sg_drop "${ENDPOINT_IP[ecr.dkr]}"
+faults_eksboot=$(median_ms "$SIM_BIN/eksboot" "${eksboot_args[@]}")
+faults_peer=$(median_ms "${peer_args[@]}")
+faults_rss_kb=$(ns_n /usr/bin/time -f %M "$SIM_BIN/eksboot" "${eksboot_args[@]}" 2>&1 >/dev/null | tail -1 || true)
+
+(cd "$REPO_DIR" && make -s build >/dev/null)
+size() { stat -c %s "$REPO_DIR/dist/$1"; }
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+verdict() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; then echo met; else echo MISSED; fi; }
+
+ratio=$(awk -v a="$healthy_eksboot" -v b="$healthy_peer" 'BEGIN { printf "%.2f", a / b }')
+faults_x=$(awk -v a="$faults_eksboot" -v t="$TIMEOUT" 'BEGIN { printf "%.2f", a / (t * 1000) }')
+rss_mib=$(awk -v k="$(( rss_kb > faults_rss_kb ? rss_kb : faults_rss_kb ))" 'BEGIN { printf "%.1f", k / 1024 }')
+amd64=$(size eksboot-linux-amd64)
+
+cat >"$REPO_DIR/BENCHMARKS.md" <<MD
+# Benchmarks
+
+Measured by \`make bench\` in the simulated private VPC (\`test/e2e\`), each time the median of
+$RUNS runs from process start to exit, \`--timeout ${TIMEOUT}s\`. The peer is
+\`test/bench/peer.sh\`: the same endpoints checked one after the other with dig, a TCP connect
+per address and curl to \`/version\`.
+
+- machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)
+- date: $(date -u +%Y-%m-%d)
+- commit: $(cd "$REPO_DIR" && git rev-parse --short HEAD)
+
+| measure | eksboot | peer | target | |
+|---|---|---|---|---|
+| healthy verdict | ${healthy_eksboot} ms | ${healthy_peer} ms | ≤ 100 ms | $(verdict "$healthy_eksboot" 100) |
+| healthy, eksboot ÷ peer | ${ratio} | | ≤ 0.25 | $(verdict "$ratio" 0.25) |
+| two faults (sts, ecr.dkr dropped) | ${faults_eksboot} ms (${faults_x} × timeout) | ${faults_peer} ms | ≤ 1.1 × timeout | $(verdict "$faults_x" 1.1) |
+| peak RSS | ${rss_mib} MiB | | ≤ 20 MiB | $(verdict "$rss_mib" 20) |
+| IMDS requests per run | ${imds_tokens} token, ${imds_gets} GETs | | 1 token, ≤ 10 GETs | $(verdict "$imds_gets" 10) |
+| linux/amd64 binary | $(mib "$amd64") MiB | | ≤ 10 MiB | $(verdict "$(mib "$amd64")" 10) |
+| linux/arm64 binary | $(mib "$(size eksboot-linux-arm64)") MiB | | | |
+| windows/amd64 binary | $(mib "$(size eksboot-windows-amd64.exe)") MiB | | | |
+MD
+cat "$REPO_DIR/BENCHMARKS.md"
