@@ -24,6 +24,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"log"
 	"math/big"
 	"net"
@@ -157,13 +158,12 @@ func serve(dir, spec string) error {
 		go http.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}}), mux)
 	case "silent":
 		go func() {
-			var held []net.Conn
 			for {
 				c, err := l.Accept()
 				if err != nil {
 					return
 				}
-				held = append(held, c) // accepted, never answered
+				go io.Copy(io.Discard, c) // accepted and read, never answered
 			}
 		}()
 	case "late":
