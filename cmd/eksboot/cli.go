@@ -162,14 +162,21 @@ func commandUsage(w io.Writer, c *command) {
 	}
 }
 
+// gather reads flags, environment and config file, with an IMDS client for
+// imds://user-data and for facts the caller may still need.
+func gather(ctx context.Context, e *env, flags bootstrap.Values) (bootstrap.Values, *bootstrap.IMDS, error) {
+	early := bootstrap.Merge(flags, bootstrap.FromEnv(bootstrap.Params, e.getenv))
+	md := bootstrap.NewIMDS(early.Get(bootstrap.FlagIMDSEndpoint))
+	vals, err := bootstrap.Gather(ctx, flags, e.getenv, md)
+	return vals, md, err
+}
+
 // gatherAndResolve reads every input source and validates the result. IMDS
 // is asked only for what the inputs leave open, within budget.
 func gatherAndResolve(ctx context.Context, e *env, flags bootstrap.Values, budget time.Duration) (*bootstrap.Config, error) {
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	early := bootstrap.Merge(flags, bootstrap.FromEnv(bootstrap.Params, e.getenv))
-	md := bootstrap.NewIMDS(early.Get(bootstrap.FlagIMDSEndpoint))
-	vals, err := bootstrap.Gather(ctx, flags, e.getenv, md)
+	vals, md, err := gather(ctx, e, flags)
 	if err != nil {
 		return nil, err
 	}

@@ -165,9 +165,7 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 		}
 		ctx, cancel := context.WithTimeout(ctx, renderIMDSBudget)
 		defer cancel()
-		early := bootstrap.Merge(flags, bootstrap.FromEnv(bootstrap.Params, e.getenv))
-		md := bootstrap.NewIMDS(early.Get(bootstrap.FlagIMDSEndpoint))
-		vals, err := bootstrap.Gather(ctx, flags, e.getenv, md)
+		vals, md, err := gather(ctx, e, flags)
 		if err != nil {
 			return err
 		}

@@ -170,23 +170,7 @@ func (ca *CA) ServerCert(t testing.TB, dnsNames []string, ips ...string) tls.Cer
 }
 
 // ListenTCP accepts and holds connections on addr:443 until the test ends.
-func ListenTCP(t testing.TB, addr string) {
-	t.Helper()
-	l, err := net.Listen("tcp", net.JoinHostPort(addr, "443"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { c.Close() })
-		}
-	}()
-}
+func ListenTCP(t testing.TB, addr string) { ServeRaw(t, addr, "") }
 
 // ServeAPI runs an API server stand-in on addr:443 answering /version.
 func ServeAPI(t testing.TB, addr string, cert tls.Certificate, status int) {
