@@ -12,10 +12,12 @@ FUZZTIME ?= 10s
 
 IMDS_MOCK := github.com/aws/amazon-ec2-metadata-mock/cmd/ec2-metadata-mock@v1.13.0
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+NFPM := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
+PKG_VERSION ?= 0.1.0
 
-APT_PACKAGES := dnsmasq-base nftables iproute2 util-linux dnsutils curl time file
+APT_PACKAGES := dnsmasq-base nftables iproute2 util-linux dnsutils curl time file rpm zip unzip shellcheck
 
-.PHONY: all build test unit e2e demo bench fuzz lint tools clean
+.PHONY: all build package package-test test unit e2e demo bench fuzz lint tools clean
 
 all: lint test build
 
@@ -29,6 +31,23 @@ build:
 		echo "built $$out"; \
 	done
 
+## package: .deb and .rpm (amd64, arm64) with nfpm, and the Windows zip
+package: tools build
+	@for arch in amd64 arm64; do \
+		for fmt in deb rpm; do \
+			GOARCH=$$arch VERSION=$(PKG_VERSION) nfpm package --config nfpm.yaml --packager $$fmt --target dist/ || exit 1; \
+		done; \
+	done
+	@rm -f dist/eksboot-windows-amd64.zip
+	@tmp=$$(mktemp -d) && cp dist/eksboot-windows-amd64.exe $$tmp/eksboot.exe && cp README.md LICENSE packaging/examples/windows-user-data.ps1 $$tmp/ && \
+		(cd $$tmp && zip -q $(CURDIR)/dist/eksboot-windows-amd64.zip eksboot.exe README.md LICENSE windows-user-data.ps1) && rm -rf $$tmp
+	@ls -1 dist/*.deb dist/*.rpm dist/*.zip
+
+## package-test: install the .deb into a scratch root and run it; check the
+## .rpm, the unit and every example
+package-test: package
+	packaging/test.sh
+
 ## tools: what the tests, demo and benchmark use: Debian packages (as root,
 ## when missing) and Go tools (the AWS IMDS mock, staticcheck)
 tools:
@@ -38,6 +57,7 @@ tools:
 		else echo "not root: cannot install $$missing"; fi; \
 	fi
 	@command -v ec2-metadata-mock >/dev/null || $(GO) install $(IMDS_MOCK)
+	@command -v nfpm >/dev/null || $(GO) install $(NFPM)
 	@command -v staticcheck >/dev/null || $(GO) install $(STATICCHECK)
 
 ## test: every test, as CI runs them; the namespace tests and the
