@@ -118,8 +118,7 @@ func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *boot
 	facts := bootstrap.NewInstanceFacts(ctx, md)
 	start := time.Now()
 	f, factsErr := facts.Get()
-	timeout := DefaultTimeout
-	imdsResult := probes.IMDSResult(ctx, endpoint, factsErr, time.Since(start), min(timeout, bootstrap.IMDSCallTimeout))
+	imdsResult := probes.IMDSResult(ctx, endpoint, factsErr, time.Since(start), bootstrap.IMDSCallTimeout)
 	if factsErr != nil {
 		f = nil
 	}
@@ -145,7 +144,7 @@ func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *boot
 // BuildPlan turns the inputs into the probe plan.
 func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameservers func() ([]netip.AddrPort, error)) (probes.Plan, error) {
 	sel := probes.Selection{Region: cfg.Region, APIHost: cfg.EndpointHost, ECRAccounts: s.ECRAccounts, Require: s.Require, Optional: s.Optional}
-	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Region: cfg.Region}
+	facts := probes.NodeFacts{ClusterName: cfg.ClusterName}
 	var vpc []netip.Prefix
 	if f != nil {
 		sel.Domain = f.Domain

@@ -135,16 +135,17 @@ func Endpoints(s Selection) ([]Endpoint, error) {
 			continue
 		}
 		e := Endpoint{Name: sp.Name, Kind: sp.Kind, Required: required, Why: sp.Why}
-		switch sp.Name {
-		case "api":
+		if sp.Kind == Cluster {
 			e.Host = s.APIHost
 			out = append(out, e)
 			continue
+		}
+		e.Service = serviceName(s.Region, sp.Name)
+		switch sp.Name {
 		case "ecr.dkr":
 			accounts := append([]string{EKSImageAccount(s.Region)}, s.ECRAccounts...)
 			for _, a := range dedupe(accounts) {
 				e.Host = expand(sp.Host, s.Region, domain, a)
-				e.Service = serviceName(s.Region, sp.Name)
 				out = append(out, e)
 			}
 			continue
@@ -156,7 +157,6 @@ func Endpoints(s Selection) ([]Endpoint, error) {
 		default:
 			e.Host = expand(sp.Host, s.Region, domain, "")
 		}
-		e.Service = serviceName(s.Region, sp.Name)
 		out = append(out, e)
 	}
 	return out, nil

@@ -9,7 +9,6 @@ import (
 // NodeFacts fill the hints with this node's own names and numbers.
 type NodeFacts struct {
 	ClusterName    string
-	Region         string
 	SubnetCIDR     netip.Prefix
 	SecurityGroups []string
 	VPCResolver    netip.AddrPort // invalid when unknown

@@ -58,7 +58,7 @@ func newWorld(t *testing.T, serve bool) *world {
 		VPCCIDRs:  []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		CA:        w.ca.Pool(),
 		Timeout:   500 * time.Millisecond,
-		Facts:     NodeFacts{ClusterName: "prod", Region: "eu-west-1", SubnetCIDR: netip.MustParsePrefix("127.0.1.0/24"), SecurityGroups: []string{"sg-0abc"}, VPCResolver: vpcAddr},
+		Facts:     NodeFacts{ClusterName: "prod", SubnetCIDR: netip.MustParsePrefix("127.0.1.0/24"), SecurityGroups: []string{"sg-0abc"}, VPCResolver: vpcAddr},
 	}
 	return w
 }

@@ -90,7 +90,7 @@ type Result struct {
 
 // ConfigWarning is a result for a warning about the inputs.
 func ConfigWarning(code, msg string) Result {
-	r := Result{Check: CheckConfig, Status: Warn, Code: Code(code), Msg: "config: " + msg, order: -1}
+	r := Result{Check: CheckConfig, Status: Warn, Code: Code(code), Msg: "config: " + msg}
 	r.Hint = hintFor(r, Endpoint{}, NodeFacts{}, false)
 	return r
 }
