@@ -14,6 +14,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/eksboot/eksboot/bootstrap"
 	"github.com/eksboot/eksboot/probes"
 )
@@ -44,6 +45,7 @@ type Outcome struct {
 	Results  []probes.Result
 	Verdict  probes.Verdict
 	Server   string // the API server's version
+	User     *probes.UserInfo
 	ArgsFile string // what was written, "" if nothing
 	Started  time.Time
 	Took     time.Duration
@@ -144,12 +146,22 @@ func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *boot
 // BuildPlan turns the inputs into the probe plan.
 func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameservers func() ([]netip.AddrPort, error)) (probes.Plan, error) {
 	sel := probes.Selection{Region: cfg.Region, APIHost: cfg.EndpointHost, ECRAccounts: s.ECRAccounts, Require: s.Require, Optional: s.Optional}
-	facts := probes.NodeFacts{ClusterName: cfg.ClusterName}
+	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Windows: cfg.Target == bootstrap.TargetWindows}
+	identity := &probes.IdentityPlan{Cluster: cfg.ClusterName, Region: cfg.Region, Windows: facts.Windows,
+		Required: sel.Required(probes.CheckAuth), Unknown: "IMDS did not answer, so the node has no credentials to sign its token with"}
 	var vpc []netip.Prefix
 	if f != nil {
 		sel.Domain = f.Domain
 		vpc = append(slices.Clone(f.VPCCIDRs), f.VPCIPv6CIDRs...)
 		facts.SubnetCIDR, facts.SecurityGroups = f.SubnetCIDR, f.SecurityGroupIDs
+		facts.RoleARN = bootstrap.RoleARN(cfg.Region, f.AccountID, f.Identity.RoleName)
+		facts.InstanceProfileARN, facts.NodeName = f.Identity.InstanceProfileARN, f.LocalHostname
+		identity.Domain, identity.NodeName, identity.Unknown = f.Domain, f.LocalHostname, ""
+		if c := f.Identity.Credentials; c != nil {
+			identity.Credentials = &aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
+		} else {
+			identity.NoRole = f.Identity.Err.Error()
+		}
 	}
 	endpoints, err := probes.Endpoints(sel)
 	if err != nil {
@@ -187,6 +199,9 @@ func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameserver
 		CA:        pool,
 		Timeout:   s.Timeout,
 		Facts:     facts,
+		Identity:  identity,
+
+		ClockRequired: sel.Required(probes.CheckClock),
 	}, nil
 }
 
@@ -213,7 +228,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		runner = &probes.Runner{}
 	}
 	rep := runner.RunUntil(ctx, plan, settings.Wait, o.Progress)
-	out.Server = rep.ServerVersion
+	out.Server, out.User = rep.ServerVersion, rep.User
 
 	results := []probes.Result{imdsResult}
 	if rep.ServerCert != nil {

@@ -64,7 +64,7 @@ func TestHealthyRunTakesTheDNSIPFromTheCertificate(t *testing.T) {
 		}
 		t.Fatalf("verdict %+v", out.Verdict)
 	}
-	if out.Server != "v1.31.2-eks-7f9249a" || out.Results[0].Check != probes.CheckIMDS {
+	if out.Server != loopvpc.APIVersion || out.Results[0].Check != probes.CheckIMDS {
 		t.Fatalf("server %q, first result %+v", out.Server, out.Results[0])
 	}
 	args, err := os.ReadFile(filepath.Join(v.dir, "bootstrap.args"))

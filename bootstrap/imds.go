@@ -34,6 +34,8 @@ type Facts struct {
 	SubnetCIDR       netip.Prefix
 	SecurityGroupIDs []string
 	Domain           string // the partition's DNS suffix, e.g. amazonaws.com
+	LocalHostname    string // the private DNS name the node registers as
+	Identity         Identity
 }
 
 // IMDS reads instance metadata with IMDSv2: one session token for the run,
@@ -108,10 +110,12 @@ func (m *IMDS) Facts(ctx context.Context) (Facts, error) {
 		iface + "subnet-ipv4-cidr-block": new(string),
 		iface + "security-group-ids":     new(string),
 		"services/domain":                new(string),
+		"local-hostname":                 new(string),
 	}
 	errs := make([]error, 0, len(paths))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	wg.Go(func() { f.Identity = m.identity(ctx) })
 	for path, dst := range paths {
 		wg.Go(func() {
 			val, err := m.get(ctx, path)
@@ -131,6 +135,7 @@ func (m *IMDS) Facts(ctx context.Context) (Facts, error) {
 	}
 	f.SecurityGroupIDs = strings.Fields(*paths[iface+"security-group-ids"])
 	f.Domain = *paths["services/domain"]
+	f.LocalHostname = *paths["local-hostname"]
 	return f, errors.Join(errs...)
 }
 

@@ -2,8 +2,11 @@ package bootstrap
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,10 +30,34 @@ func TestFactsFromIMDSMock(t *testing.T) {
 		LocalIPv4: netip.MustParseAddr("10.0.1.10"),
 		VPCCIDRs:  parsePrefixes("10.0.0.0/16 100.64.0.0/16"), VPCIPv6CIDRs: f.VPCIPv6CIDRs,
 		SubnetCIDR: netip.MustParsePrefix("10.0.1.0/24"), SecurityGroupIDs: []string{"sg-1", "sg-2"},
-		Domain: "amazonaws.com",
+		Domain: "amazonaws.com", LocalHostname: "ip-10-0-1-10.eu-west-1.compute.internal",
+		Identity: Identity{InstanceProfileARN: "arn:aws:iam::111122223333:instance-profile/nodes/eksboot-node", RoleName: "eksboot-node",
+			Credentials: &Credentials{AccessKeyID: inst.Credentials.AccessKeyID, SecretAccessKey: inst.Credentials.SecretAccessKey, SessionToken: inst.Credentials.Token}},
 	}
 	if !reflect.DeepEqual(f, want) {
 		t.Fatalf("got  %+v\nwant %+v", f, want)
+	}
+}
+
+// TestNoInstanceProfile: IMDS without iam/ is the identity check's finding,
+// not an IMDS failure.
+func TestNoInstanceProfile(t *testing.T) {
+	inst := imdsmock.Default()
+	inst.RoleName = ""
+	f, err := NewIMDS(imdsmock.Start(t, inst)).Facts(context.Background())
+	if err != nil || f.Identity.Credentials != nil || !errors.Is(f.Identity.Err, ErrNoInstanceProfile) {
+		t.Fatalf("%+v %v", f.Identity, err)
+	}
+}
+
+// TestCredentialsNeverPrint: every way of formatting facts hides the keys.
+func TestCredentialsNeverPrint(t *testing.T) {
+	c := &Credentials{AccessKeyID: "AKID", SecretAccessKey: "s3cr3t", SessionToken: "t0k3n"}
+	f := Facts{Identity: Identity{Credentials: c}}
+	for _, s := range []string{fmt.Sprint(f), fmt.Sprintf("%v %+v %#v %s", f, f, f, c), fmt.Sprintf("%#v", *c)} {
+		if strings.Contains(s, "s3cr3t") || strings.Contains(s, "t0k3n") {
+			t.Fatalf("printed: %s", s)
+		}
 	}
 }
 

@@ -27,6 +27,7 @@ type Summary struct {
 	Verdict  probes.Verdict
 	ArgsFile string
 	Server   string
+	User     *probes.UserInfo // who the API server says the node is
 	Took     time.Duration
 }
 
@@ -82,6 +83,9 @@ func SummaryAttrs(s Summary) []slog.Attr {
 	}
 	if s.Server != "" {
 		attrs = append(attrs, slog.String("server_version", s.Server))
+	}
+	if s.User != nil {
+		attrs = append(attrs, slog.String("user", s.User.Username), slog.Any("groups", s.User.Groups))
 	}
 	return append(attrs, slog.Int64("ms", s.Took.Milliseconds()))
 }

@@ -33,7 +33,8 @@ func sampleReport() Report {
 		{Check: probes.CheckDNS, Endpoint: "sts", Host: "sts.eu-west-1.amazonaws.com", Addr: "10.0.0.53", Status: probes.Warn, Code: probes.DNSMismatch, Msg: "sts: the node resolver 10.0.0.53 answers 10.9.9.9 for sts.eu-west-1.amazonaws.com, the VPC resolver 10.0.4.4", Hint: "the node's resolver answers differently from AmazonProvidedDNS", Duration: time.Millisecond},
 	}
 	v := probes.Decide(results, probes.FailOnRequired)
-	return Report{Results: results, Summary: Summary{Verdict: v, ArgsFile: "/etc/eksboot/bootstrap.args", Server: "v1.31.2-eks-7f9249a", Took: 2013 * time.Millisecond}}
+	return Report{Results: results, Summary: Summary{Verdict: v, ArgsFile: "/etc/eksboot/bootstrap.args", Server: "v1.33.5-eks-3025e55", Took: 2013 * time.Millisecond,
+		User: &probes.UserInfo{Username: "system:node:ip-10-0-1-10.eu-west-1.compute.internal", Groups: []string{"system:nodes", "system:authenticated"}}}}
 }
 
 func golden(t *testing.T, name string, got []byte) {

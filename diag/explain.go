@@ -36,6 +36,8 @@ type line struct {
 	Codes    []string `json:"codes"`
 	ArgsFile string   `json:"args_file"`
 	Server   string   `json:"server_version"`
+	User     string   `json:"user"`
+	Groups   []string `json:"groups"`
 }
 
 // ErrNoReport means the input held no eksboot summary.
@@ -69,6 +71,9 @@ func Parse(r io.Reader) (Report, error) {
 				},
 				ArgsFile: l.ArgsFile, Server: l.Server, Took: time.Duration(l.MS) * time.Millisecond,
 			}}
+			if l.User != "" {
+				rep.Summary.User = &probes.UserInfo{Username: l.User, Groups: l.Groups}
+			}
 			for _, c := range l.Codes {
 				rep.Summary.Verdict.Codes = append(rep.Summary.Verdict.Codes, probes.Code(c))
 			}

@@ -130,6 +130,12 @@ func verdictLine(s Summary) string {
 	if s.Server != "" {
 		line += "; API server " + s.Server
 	}
+	if s.User != nil {
+		line += "; node identity " + s.User.Username
+		if len(s.User.Groups) > 0 {
+			line += " (" + strings.Join(s.User.Groups, ", ") + ")"
+		}
+	}
 	if s.ArgsFile != "" {
 		line += "; arguments in " + s.ArgsFile
 	}

@@ -1,7 +1,6 @@
 package probes
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -12,17 +11,26 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
+	"sync"
 	"time"
+	"unicode"
 )
 
-// maxVersionBytes caps the /version answer.
-const maxVersionBytes = 64 << 10
+// Bounds on what the API server may send back.
+const (
+	maxAPIBodyBytes   = 64 << 10
+	maxAPIHeaderBytes = 32 << 10
+	// maxServerString caps a string the server chose (a version, a user
+	// name) before it reaches any output.
+	maxServerString = 100
+)
 
 // handshake runs TLS over conn with SNI host, verified against roots.
 func handshake(ctx context.Context, conn net.Conn, host string, roots *x509.CertPool, timeout time.Duration) (*tls.Conn, Code, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	tc := tls.Client(conn, &tls.Config{ServerName: host, RootCAs: roots, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}})
+	tc := tls.Client(conn, apiTLSConfig(host, roots))
 	err := tc.HandshakeContext(ctx)
 	if err == nil {
 		return tc, OK, nil
@@ -42,39 +50,163 @@ func handshake(ctx context.Context, conn net.Conn, host string, roots *x509.Cert
 	return nil, TLSError, err
 }
 
-// serverVersion asks the API server GET /version anonymously over tc.
-func serverVersion(ctx context.Context, tc *tls.Conn, host string, timeout time.Duration) (string, Code, error) {
-	deadline := time.Now().Add(timeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
+func apiTLSConfig(host string, roots *x509.CertPool) *tls.Config {
+	return &tls.Config{ServerName: host, RootCAs: roots, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
+}
+
+// apiClient talks HTTP/1.1 to one verified address of the API server: the
+// first request reuses the connection the TLS check made, later ones dial
+// the same address again should the server close it. No proxy, bounded
+// headers and bodies, each request within timeout.
+type apiClient struct {
+	host    string
+	client  *http.Client
+	timeout time.Duration
+}
+
+func newAPIClient(first *tls.Conn, addr netip.AddrPort, host string, roots *x509.CertPool, timeout time.Duration) *apiClient {
+	var once sync.Once
+	dial := func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var reuse net.Conn
+		once.Do(func() { reuse = first })
+		if reuse != nil {
+			return reuse, nil
+		}
+		c, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr.String())
+		if err != nil {
+			return nil, err
+		}
+		tc := tls.Client(c, apiTLSConfig(host, roots))
+		if err := tc.HandshakeContext(ctx); err != nil {
+			c.Close()
+			return nil, err
+		}
+		return tc, nil
 	}
-	tc.SetDeadline(deadline)
-	req, _ := http.NewRequest(http.MethodGet, "https://"+host+"/version", nil)
+	tr := &http.Transport{
+		DialTLSContext:         dial,
+		MaxResponseHeaderBytes: maxAPIHeaderBytes,
+		DisableCompression:     true,
+		TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{}, // HTTP/1.1 only
+	}
+	return &apiClient{host: host, client: &http.Client{Transport: tr}, timeout: timeout}
+}
+
+func (a *apiClient) close() { a.client.CloseIdleConnections() }
+
+// apiAnswer is one bounded response.
+type apiAnswer struct {
+	status int
+	body   []byte
+	date   time.Time // the server's Date header; zero when absent
+	at     time.Time // when the answer arrived, by the node's clock
+}
+
+// do sends one request; token "" means anonymous. The token travels only in
+// the Authorization header and never appears in an error.
+func (a *apiClient) do(ctx context.Context, method, path, token string, body []byte) (apiAnswer, error) {
+	ctx, cancel := context.WithTimeout(ctx, a.timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = strings.NewReader(string(body))
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "https://"+a.host+path, rd)
+	if err != nil {
+		return apiAnswer{}, err
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "eksboot")
-	req.Close = true
-	if err := req.Write(tc); err != nil {
-		return "", APIHTTPError, err
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(tc), req)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := a.client.Do(req)
 	if err != nil {
-		return "", APIHTTPError, err
+		var ue interface{ Unwrap() error }
+		if errors.As(err, &ue) { // *url.Error repeats the URL; the cause is enough
+			err = ue.Unwrap()
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = errors.New("no answer in time")
+		}
+		return apiAnswer{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxVersionBytes))
+	ans := apiAnswer{status: resp.StatusCode, at: time.Now()}
+	ans.body, err = io.ReadAll(io.LimitReader(resp.Body, maxAPIBodyBytes))
 	if err != nil {
-		return "", APIHTTPError, err
+		return ans, fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return "", APIHTTPError, fmt.Errorf("GET /version answered %s", resp.Status)
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		ans.date = d
 	}
-	var v struct {
-		GitVersion string `json:"gitVersion"`
+	return ans, nil
+}
+
+// healthPaths answer anonymous requests on every EKS version: since
+// Kubernetes 1.32 EKS lets anonymous requests reach only these.
+var healthPaths = []string{"/readyz", "/livez", "/healthz"}
+
+// health asks the health endpoints anonymously, in turn, until one answers
+// 200. It returns the first answer with a Date for the clock check.
+func (a *apiClient) health(ctx context.Context) (path string, first apiAnswer, err error) {
+	var last apiAnswer
+	for _, p := range healthPaths {
+		ans, err := a.do(ctx, http.MethodGet, p, "", nil)
+		if err != nil {
+			return p, first, err
+		}
+		if first.at.IsZero() {
+			first = ans
+		}
+		if ans.status == http.StatusOK {
+			return p, first, nil
+		}
+		last = ans
 	}
-	if err := json.Unmarshal(body, &v); err != nil || v.GitVersion == "" {
-		return "", APIHTTPError, fmt.Errorf("GET /version answered no gitVersion")
+	return healthPaths[0], first, fmt.Errorf("GET %s answered %d, and /livez and /healthz no better (%d)", healthPaths[0], first.status, last.status)
+}
+
+// serverVersion asks GET /version with the node's token, then anonymously
+// (clusters before 1.32 allow that); "" when neither answers.
+func (a *apiClient) serverVersion(ctx context.Context, token string) (string, error) {
+	var lastErr error
+	for _, t := range dedupe([]string{token, ""}) {
+		ans, err := a.do(ctx, http.MethodGet, "/version", t, nil)
+		if err != nil {
+			return "", err
+		}
+		var v struct {
+			GitVersion string `json:"gitVersion"`
+		}
+		if ans.status == http.StatusOK && json.Unmarshal(ans.body, &v) == nil && v.GitVersion != "" {
+			return CleanServerString(v.GitVersion), nil
+		}
+		lastErr = fmt.Errorf("GET /version answered %d", ans.status)
 	}
-	return v.GitVersion, OK, nil
+	if token == "" {
+		return "", fmt.Errorf("%w to an anonymous request (EKS 1.32 and later answer /version only to a token)", lastErr)
+	}
+	return "", fmt.Errorf("%w to the node's token and to an anonymous request", lastErr)
+}
+
+// CleanServerString drops control characters from a string the server
+// chose and cuts it to a sane length, so it cannot steer a terminal or
+// crowd the console.
+func CleanServerString(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > maxServerString {
+		s = s[:maxServerString] + "…"
+	}
+	return s
 }
 
 // ServiceIPFromCertificate finds the kubernetes service ClusterIP among the

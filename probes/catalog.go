@@ -47,6 +47,25 @@ var Catalog = []Spec{
 	{"appmesh-envoy-management", "appmesh-envoy-management.{r}.{d}", Interface, false, "App Mesh Envoy"},
 }
 
+// NodeCheck is a check that is not an endpoint, by the name --require and
+// --optional take. Each is required unless named in --optional.
+type NodeCheck struct{ Name, Why string }
+
+// NodeChecks lists them.
+var NodeChecks = []NodeCheck{
+	{CheckAuth, "the node's IAM role is mapped as a node: kubelet registers with it"},
+	{CheckClock, "the node's clock agrees with the API server's: tokens and certificates depend on it"},
+}
+
+// Required says whether a failure of the node-wide check name fails the
+// verdict under s.
+func (s Selection) Required(name string) bool { return !slices.Contains(s.Optional, name) }
+
+func knownName(n string) bool {
+	return slices.ContainsFunc(Catalog, func(sp Spec) bool { return sp.Name == n }) ||
+		slices.ContainsFunc(NodeChecks, func(c NodeCheck) bool { return c.Name == n })
+}
+
 // EKS's image-registry accounts: 602401143452 serves most commercial
 // regions; these have their own (EKS user guide, "Amazon container image
 // registries").
@@ -116,8 +135,8 @@ func Endpoints(s Selection) ([]Endpoint, error) {
 		names []string
 	}{{"require", s.Require}, {"optional", s.Optional}} {
 		for _, n := range list.names {
-			if !slices.ContainsFunc(Catalog, func(sp Spec) bool { return sp.Name == n }) {
-				return nil, &bootstrap.InputError{Flag: list.flag, Problem: fmt.Sprintf("%q is not an endpoint; eksboot endpoints lists them", n)}
+			if !knownName(n) {
+				return nil, &bootstrap.InputError{Flag: list.flag, Problem: fmt.Sprintf("%q is neither an endpoint nor a check; eksboot endpoints lists them", n)}
 			}
 			if slices.Contains(s.Require, n) && slices.Contains(s.Optional, n) {
 				return nil, &bootstrap.InputError{Flag: list.flag, Problem: fmt.Sprintf("%q is named in both --require and --optional", n)}

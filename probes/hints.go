@@ -13,6 +13,27 @@ type NodeFacts struct {
 	SecurityGroups []string
 	VPCResolver    netip.AddrPort // invalid when unknown
 	IMDSEndpoint   string
+	// RoleARN is the node role as aws-auth must name it (no path);
+	// InstanceProfileARN the profile it came through.
+	RoleARN            string
+	InstanceProfileARN string
+	NodeName           string // IMDS local-hostname
+	Windows            bool
+}
+
+func (f NodeFacts) role() string {
+	if f.RoleARN != "" {
+		return f.RoleARN
+	}
+	return "the node's IAM role"
+}
+
+// nodeEntryType is the access entry type for this node's platform.
+func (f NodeFacts) nodeEntryType() string {
+	if f.Windows {
+		return "EC2_WINDOWS"
+	}
+	return "EC2_LINUX"
 }
 
 func (f NodeFacts) subnet() string {
@@ -85,7 +106,24 @@ func hintFor(r Result, e Endpoint, f NodeFacts, viaNodeResolver bool) string {
 	case TLSError:
 		return "TLS with the API server failed: check nothing in the path intercepts TLS to the cluster endpoint"
 	case APIHTTPError:
-		return "the API server did not answer GET /version: check the cluster is ACTIVE (aws eks describe-cluster) and that anonymous access to /version (system:public-info-viewer) is not removed"
+		return fmt.Sprintf("the API server finished TLS but did not answer as it should: check the cluster is ACTIVE and not updating (aws eks describe-cluster --name %s); /readyz, /livez and /healthz answer anonymous requests on every EKS version", clusterName(f))
+	case IAMNoRole:
+		return fmt.Sprintf("the kubelet signs in with the instance's IAM role, and this instance has none: attach an instance profile whose role has AmazonEKSWorkerNodePolicy, AmazonEC2ContainerRegistryReadOnly and AmazonEKS_CNI_Policy (EC2 console > Instance > Actions > Security > Modify IAM role, or the launch template's IamInstanceProfile), then map that role in %s with an access entry of type %s", clusterName(f), f.nodeEntryType())
+	case AuthUnmapped:
+		profile := ""
+		if f.InstanceProfileARN != "" {
+			profile = ", not the instance profile ARN " + f.InstanceProfileARN
+		}
+		return fmt.Sprintf("the cluster %s does not map the role %s: create an access entry of type %s for the role (aws eks create-access-entry --cluster-name %s --principal-arn ROLE_ARN --type %s), or add it to the aws-auth ConfigMap's mapRoles with rolearn %s (the role ARN without its path%s), username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers, system:nodes; the cluster's authentication mode must include the one you use (API, API_AND_CONFIG_MAP or CONFIG_MAP)",
+			clusterName(f), f.role(), f.nodeEntryType(), clusterName(f), f.nodeEntryType(), f.role(), profile)
+	case AuthGroups:
+		return fmt.Sprintf("the role %s is mapped, but not as a node: an access entry of type STANDARD (or a hand-written mapping) gives no system:nodes; delete it and create an access entry of type %s for the role, or give the role the groups system:bootstrappers and system:nodes in aws-auth", f.role(), f.nodeEntryType())
+	case AuthNodeName:
+		return fmt.Sprintf("the node authorizer lets a kubelet write only the node named in its username: map the role %s with username system:node:{{EC2PrivateDNSName}} exactly (an access entry of type %s sets it), not a fixed or hand-built name; if the node's name comes from a custom domain-name in the VPC's DHCP options set, the kubelet's name and EC2's private DNS name (%s) must agree", f.role(), f.nodeEntryType(), dash(f.NodeName))
+	case AuthWindowsGroup:
+		return fmt.Sprintf("Windows nodes need the group eks:kube-proxy-windows, or kube-proxy cannot run and pod networking and DNS break: use an access entry of type EC2_WINDOWS for the role %s (not EC2_LINUX), or add eks:kube-proxy-windows to its groups in aws-auth", f.role())
+	case ClockSkew:
+		return "the node's clock differs from the API server's: run chrony against the Amazon Time Sync Service (169.254.169.123, or fd00:ec2::123 on IPv6-only subnets); with the clock minutes off, STS refuses the node's token and certificates look not yet valid or expired"
 	case ServiceCIDRMismatch:
 		return "the service CIDR given disagrees with the API server's certificate, which names the kubernetes service IP: pass --service-ipv4-cidr as kubernetesNetworkConfig.serviceIpv4Cidr of aws eks describe-cluster; on Windows pod DNS fails otherwise"
 	case VersionSkew:
@@ -113,4 +151,11 @@ func serviceOrCluster(e Endpoint) string {
 		return "cluster"
 	}
 	return e.Service
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

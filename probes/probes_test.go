@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/eksboot/eksboot/bootstrap"
+	"github.com/eksboot/eksboot/test/eksapi"
+	"github.com/eksboot/eksboot/test/imdsmock"
 	"github.com/eksboot/eksboot/test/loopvpc"
 	"github.com/eksboot/eksboot/test/netns"
 	"github.com/miekg/dns"
@@ -25,6 +28,7 @@ const apiHost = "abc.gr7.eu-west-1.eks.amazonaws.com"
 type world struct {
 	vpc, node *loopvpc.Zone
 	ca        *loopvpc.CA
+	api       *eksapi.Server
 	plan      Plan
 	hosts     map[string]string // endpoint name -> host
 }
@@ -33,7 +37,9 @@ var endpointAddrs = map[string]string{"api": "127.0.1.1", "ec2": "127.0.1.2", "e
 
 func newWorld(t *testing.T, serve bool) *world {
 	t.Helper()
-	w := &world{vpc: loopvpc.NewZone(), node: loopvpc.NewZone(), ca: loopvpc.NewCA(t, "kubernetes"), hosts: map[string]string{}}
+	inst := imdsmock.Default()
+	w := &world{vpc: loopvpc.NewZone(), node: loopvpc.NewZone(), ca: loopvpc.NewCA(t, "kubernetes"), hosts: map[string]string{},
+		api: loopvpc.EKS(inst, "prod")}
 	vpcAddr := loopvpc.StartDNS(t, "127.0.0.2:0", w.vpc)
 	nodeAddr := loopvpc.StartDNS(t, "127.0.0.3:0", w.node)
 	endpoints, err := Endpoints(Selection{Region: "eu-west-1", APIHost: apiHost})
@@ -47,7 +53,7 @@ func newWorld(t *testing.T, serve bool) *world {
 			continue
 		}
 		if e.Name == "api" {
-			loopvpc.ServeAPI(t, endpointAddrs["api"], w.ca.ServerCert(t, []string{apiHost}, "10.100.0.1", "127.0.1.1"), http.StatusOK)
+			loopvpc.ServeAPI(t, endpointAddrs["api"], w.ca.ServerCert(t, []string{apiHost}, "10.100.0.1", "127.0.1.1"), w.api)
 		} else {
 			loopvpc.ListenTCP(t, endpointAddrs[e.Name])
 		}
@@ -58,7 +64,11 @@ func newWorld(t *testing.T, serve bool) *world {
 		VPCCIDRs:  []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		CA:        w.ca.Pool(),
 		Timeout:   500 * time.Millisecond,
-		Facts:     NodeFacts{ClusterName: "prod", SubnetCIDR: netip.MustParsePrefix("127.0.1.0/24"), SecurityGroups: []string{"sg-0abc"}, VPCResolver: vpcAddr},
+		Facts: NodeFacts{ClusterName: "prod", SubnetCIDR: netip.MustParsePrefix("127.0.1.0/24"), SecurityGroups: []string{"sg-0abc"}, VPCResolver: vpcAddr,
+			RoleARN: "arn:aws:iam::111122223333:role/eksboot-node", InstanceProfileARN: inst.InstanceProfileARN, NodeName: inst.LocalHostname},
+		Identity: &IdentityPlan{Cluster: "prod", Region: "eu-west-1", NodeName: inst.LocalHostname, Required: true,
+			Credentials: &aws.Credentials{AccessKeyID: inst.Credentials.AccessKeyID, SecretAccessKey: inst.Credentials.SecretAccessKey, SessionToken: inst.Credentials.Token}},
+		ClockRequired: true,
 	}
 	return w
 }
@@ -103,9 +113,14 @@ func TestHealthyVPC(t *testing.T) {
 			t.Errorf("not a pass: %+v", r)
 		}
 	}
-	if rep.ServerVersion != "v1.31.2-eks-7f9249a" || rep.ServerCert == nil {
+	if rep.ServerVersion != loopvpc.APIVersion || rep.ServerCert == nil {
 		t.Fatalf("server version %q", rep.ServerVersion)
 	}
+	if rep.User == nil || rep.User.Username != "system:node:ip-10-0-1-10.eu-west-1.compute.internal" {
+		t.Fatalf("identity %+v", rep.User)
+	}
+	find(t, rep, "", CheckAuth, OK)
+	find(t, rep, "", CheckClock, OK)
 	for name := range endpointAddrs {
 		find(t, rep, name, CheckDNS, OK)
 		find(t, rep, name, CheckTCP, OK)
@@ -150,21 +165,44 @@ func TestEachFailureCode(t *testing.T) {
 		{"no route", func(t *testing.T, w *world) { w.both("ecr.dkr", "10.254.0.1") }, "ecr.dkr", CheckTCP, TCPUnreachable, Fail, "route table"},
 		{"another cluster's CA", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.11")
-			loopvpc.ServeAPI(t, "127.0.1.11", otherCA.ServerCert(t, []string{apiHost}), 200)
+			loopvpc.ServeAPI(t, "127.0.1.11", otherCA.ServerCert(t, []string{apiHost}), w.api)
 		}, "api", CheckTLS, TLSUnknownCA, Fail, "--b64-cluster-ca belongs to another cluster"},
 		{"wrong host name", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.12")
-			loopvpc.ServeAPI(t, "127.0.1.12", w.ca.ServerCert(t, []string{"other.example"}), 200)
+			loopvpc.ServeAPI(t, "127.0.1.12", w.ca.ServerCert(t, []string{"other.example"}), w.api)
 		}, "api", CheckTLS, TLSHostname, Fail, "does not name"},
 		{"TLS never finishes", func(t *testing.T, w *world) { w.both("api", "127.0.1.13"); loopvpc.ServeRaw(t, "127.0.1.13", "") }, "api", CheckTLS, TLSTimeout, Fail, "TLS-inspecting"},
 		{"not TLS", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.14")
 			loopvpc.ServeRaw(t, "127.0.1.14", "HTTP/1.1 400 Bad Request\r\n\r\n")
 		}, "api", CheckTLS, TLSError, Fail, "intercepts TLS"},
-		{"version refused", func(t *testing.T, w *world) {
+		{"not ready", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.15")
-			loopvpc.ServeAPI(t, "127.0.1.15", w.ca.ServerCert(t, []string{apiHost}), http.StatusForbidden)
+			loopvpc.ServeAPI(t, "127.0.1.15", w.ca.ServerCert(t, []string{apiHost}), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusServiceUnavailable)
+			}))
 		}, "api", CheckAPI, APIHTTPError, Fail, "ACTIVE"},
+		{"role unmapped", func(t *testing.T, w *world) { w.api.Access.Entries = nil }, "", CheckAuth, AuthUnmapped, Fail,
+			"does not map the role arn:aws:iam::111122223333:role/eksboot-node: create an access entry of type EC2_LINUX"},
+		{"role mapped with its path", func(t *testing.T, w *world) {
+			w.api.Access.Entries[0].RoleARN = "arn:aws:iam::111122223333:role/nodes/eksboot-node"
+		}, "", CheckAuth, AuthUnmapped, Fail, "rolearn arn:aws:iam::111122223333:role/eksboot-node (the role ARN without its path, not the instance profile ARN arn:aws:iam::111122223333:instance-profile/nodes/eksboot-node)"},
+		{"access entry STANDARD", func(t *testing.T, w *world) { w.api.Access.Entries[0].Type = "STANDARD" }, "", CheckAuth, AuthGroups, Fail, "type STANDARD"},
+		{"node name mismatch", func(t *testing.T, w *world) {
+			w.api.Access.Entries[0] = eksapi.Entry{RoleARN: "arn:aws:iam::111122223333:role/eksboot-node", Type: "aws-auth",
+				Username: "system:node:{{SessionName}}", Groups: []string{"system:bootstrappers", "system:nodes"}}
+		}, "", CheckAuth, AuthNodeName, Fail, "system:node:{{EC2PrivateDNSName}} exactly"},
+		{"windows without the kube-proxy group", func(t *testing.T, w *world) { w.plan.Identity.Windows, w.plan.Facts.Windows = true, true }, "", CheckAuth, AuthWindowsGroup, Warn, "type EC2_WINDOWS"},
+		{"no instance profile", func(t *testing.T, w *world) {
+			w.plan.Identity.Credentials, w.plan.Identity.NoRole = nil, "the instance has no instance profile"
+		}, "", CheckAuth, IAMNoRole, Fail, "attach an instance profile"},
+		{"clock ten minutes behind", func(t *testing.T, w *world) {
+			w.both("api", "127.0.1.16")
+			loopvpc.ServeAPI(t, "127.0.1.16", w.ca.ServerCert(t, []string{apiHost}), http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				rw.Header().Set("Date", time.Now().Add(10*time.Minute).UTC().Format(http.TimeFormat))
+				w.api.ServeHTTP(rw, r)
+			}))
+		}, "", CheckClock, ClockSkew, Fail, "Amazon Time Sync Service"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,8 +1,9 @@
 // Package probes checks, concurrently and under one deadline, that a node
 // of a private EKS cluster can reach what it needs: IMDS, the VPC and node
-// resolvers, DNS and TCP 443 of each VPC endpoint, and TLS and /version of
-// the API server. Each check yields one Result with a stable Code and, when
-// it did not pass, a Hint in the words of the AWS console.
+// resolvers, DNS and TCP 443 of each VPC endpoint, TLS and health of the
+// API server, and the node's identity as the kubelet presents it. Each
+// check yields one Result with a stable Code and, when it did not pass, a
+// Hint in the words of the AWS console.
 package probes
 
 import "time"
@@ -39,6 +40,8 @@ const (
 	CheckTLS    = "tls"
 	CheckAPI    = "api"
 	CheckConfig = "config"
+	CheckAuth   = "auth"  // the node's IAM identity, as the kubelet presents it
+	CheckClock  = "clock" // the node's clock against the API server's
 )
 
 // Code is a result's stable identifier. Codes are part of the contract:
@@ -69,6 +72,12 @@ const (
 	IMDSUnreachable     Code = "imds_unreachable"
 	IMDSV1Only          Code = "imds_v1_only"
 	NoResolver          Code = "no_resolver"
+	IAMNoRole           Code = "iam_no_role"
+	AuthUnmapped        Code = "auth_unmapped"
+	AuthGroups          Code = "auth_groups"
+	AuthNodeName        Code = "auth_node_name"
+	AuthWindowsGroup    Code = "auth_windows_group"
+	ClockSkew           Code = "clock_skew"
 	// The config check also reports bootstrap's warning codes
 	// (bootstrap.WarnCAValidity, bootstrap.WarnDNSIPGuessed).
 )
@@ -86,6 +95,7 @@ type Result struct {
 	Hint     string        `json:"hint,omitempty"`
 	Duration time.Duration `json:"-"`
 	order    int           // the endpoint's place in the plan, for sorting
+	source   string        // the plan endpoint that produced it, for --wait
 }
 
 // ConfigWarning is a result for a warning about the inputs.

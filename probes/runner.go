@@ -28,6 +28,11 @@ type Plan struct {
 	CA        *x509.CertPool
 	Timeout   time.Duration // one probe's limit
 	Facts     NodeFacts
+	// Identity plans the identity check on the API server; nil leaves it out.
+	Identity *IdentityPlan
+	// ClockRequired makes a clock skew over the failing limit fail the
+	// verdict, rather than warn.
+	ClockRequired bool
 }
 
 // Report is what a run found.
@@ -35,6 +40,7 @@ type Report struct {
 	Results       []Result
 	ServerVersion string            // the API server's gitVersion, when /version answered
 	ServerCert    *x509.Certificate // the API server's leaf, when TLS succeeded
+	User          *UserInfo         // who the API server says the node is
 }
 
 // Runner runs a Plan. Dialer is the seam for tests; nil means net.Dialer.
@@ -57,10 +63,11 @@ func (rn *Runner) Run(ctx context.Context, p Plan) Report {
 			defer mu.Unlock()
 			for j := range er.results {
 				er.results[j].order = i
+				er.results[j].source = endpointKey(e.Name, e.Host)
 			}
 			rep.Results = append(rep.Results, er.results...)
 			if e.Kind == Cluster {
-				rep.ServerVersion, rep.ServerCert = er.version, er.cert
+				rep.ServerVersion, rep.ServerCert, rep.User = er.version, er.cert, er.user
 			}
 		})
 	}
@@ -71,7 +78,7 @@ func (rn *Runner) Run(ctx context.Context, p Plan) Report {
 
 // SortResults orders results by endpoint in plan order, then by check.
 func SortResults(rs []Result) {
-	checkOrder := map[string]int{CheckConfig: 0, CheckIMDS: 1, CheckDNS: 2, CheckTCP: 3, CheckTLS: 4, CheckAPI: 5}
+	checkOrder := map[string]int{CheckConfig: 0, CheckIMDS: 1, CheckDNS: 2, CheckTCP: 3, CheckTLS: 4, CheckAPI: 5, CheckAuth: 6, CheckClock: 7}
 	for i := range rs {
 		if rs[i].Check == CheckConfig || rs[i].Check == CheckIMDS {
 			rs[i].order = -1 // node-wide results come first
@@ -86,6 +93,7 @@ type endpointReport struct {
 	results []Result
 	version string
 	cert    *x509.Certificate
+	user    *UserInfo
 }
 
 func (rn *Runner) dialer() dialer {
@@ -246,23 +254,80 @@ func (rn *Runner) connect(ctx context.Context, p Plan, e Endpoint, addrs []netip
 		if c.tlsCon == nil {
 			continue
 		}
-		if !apiDone {
-			apiDone = true
-			out.cert = c.tlsCon.ConnectionState().PeerCertificates[0]
-			start := time.Now()
-			version, code, err := serverVersion(ctx, c.tlsCon, e.Host, p.Timeout)
-			r := Result{Check: CheckAPI, Addr: netip.AddrPortFrom(c.addr, 443).String(), Status: Pass, Code: code, Duration: time.Since(start)}
-			if code == OK {
-				out.version = version
-				r.Msg = fmt.Sprintf("%s: GET /version answered %s", e.Name, version)
-			} else {
-				r.Status = Fail
-				r.Msg = fmt.Sprintf("%s: %v", e.Name, err)
-			}
-			add(r, false)
+		if apiDone {
+			c.tlsCon.Close()
+			continue
 		}
-		c.tlsCon.Close()
+		apiDone = true
+		out.cert = c.tlsCon.ConnectionState().PeerCertificates[0]
+		rn.talkToAPI(ctx, p, e, netip.AddrPortFrom(c.addr, 443), c.tlsCon, add, out)
 	}
+}
+
+// talkToAPI runs, over the first address whose TLS verified: an anonymous
+// health request, the clock against the server's Date, and with the node's
+// own token the identity review and GET /version.
+func (rn *Runner) talkToAPI(ctx context.Context, p Plan, e Endpoint, addr netip.AddrPort, tc *tls.Conn, add func(Result, bool), out *endpointReport) {
+	api := newAPIClient(tc, addr, e.Host, p.CA, p.Timeout)
+	defer api.close()
+	var clockOff bool
+	nodeWide := func(r Result, required bool) {
+		r.Host = e.Host
+		if r.Status == Fail && !required {
+			r.Status = Warn
+		}
+		if r.Status != Pass {
+			r.Hint = hintFor(r, e, p.Facts, false)
+		}
+		if r.Code == AuthUnmapped && clockOff {
+			r.Hint = "first set the node's clock right (chrony with the Amazon Time Sync Service, 169.254.169.123): STS refuses a token signed by a clock that is minutes off, and the API server then answers 401 as for an unmapped role; if the clock is right, " + r.Hint
+		}
+		out.results = append(out.results, r)
+	}
+
+	start := time.Now()
+	path, first, err := api.health(ctx)
+	r := Result{Check: CheckAPI, Addr: addr.String(), Status: Pass, Code: OK, Duration: time.Since(start)}
+	if err == nil {
+		r.Msg = fmt.Sprintf("%s: GET %s answered 200 to an anonymous request", e.Name, path)
+	} else {
+		r.Status, r.Code, r.Msg = Fail, APIHTTPError, fmt.Sprintf("%s: %v", e.Name, err)
+	}
+	add(r, false)
+	if cr, ok := clockResult(first); ok {
+		clockOff = cr.Code == ClockSkew
+		nodeWide(cr, p.ClockRequired)
+	}
+
+	token := ""
+	if ip := p.Identity; ip != nil {
+		start = time.Now()
+		ar := Result{Check: CheckAuth, Status: Fail, Code: IAMNoRole, Msg: "auth: " + ip.NoRole}
+		switch {
+		case ip.Unknown != "":
+			ar.Status, ar.Code, ar.Msg = Skip, OK, "auth: the node's identity is not checked: "+ip.Unknown
+		case ip.Credentials != nil:
+			if token, err = IdentityToken(ctx, *ip.Credentials, ip.Cluster, ip.Region, ip.Domain, time.Now()); err != nil {
+				ar.Code, ar.Msg = APIHTTPError, "auth: signing the node's token failed: "+err.Error()
+			} else {
+				var path string
+				out.user, path, err = api.review(ctx, token)
+				ar = identityResult(ip, out.user, path, err)
+			}
+		}
+		ar.Duration = time.Since(start)
+		nodeWide(ar, ip.Required)
+	}
+
+	start = time.Now()
+	version, err := api.serverVersion(ctx, token)
+	vr := Result{Check: CheckAPI, Addr: addr.String(), Status: Pass, Code: OK, Duration: time.Since(start),
+		Msg: fmt.Sprintf("%s: GET /version answered %s", e.Name, version)}
+	if err != nil {
+		vr.Status, vr.Msg = Skip, fmt.Sprintf("%s: the server version is unknown: %v", e.Name, err)
+	}
+	out.version = version
+	add(vr, false)
 }
 
 func describeTCP(code Code, err error, timeout time.Duration) string {

@@ -51,7 +51,7 @@ func failingEndpoints(p Plan, rep Report) []Endpoint {
 	var out []Endpoint
 	for _, e := range p.Endpoints {
 		if slices.ContainsFunc(rep.Results, func(r Result) bool {
-			return r.Status == Fail && endpointKey(r.Endpoint, r.Host) == endpointKey(e.Name, e.Host)
+			return r.Status == Fail && r.source == endpointKey(e.Name, e.Host)
 		}) {
 			out = append(out, e)
 		}
@@ -69,18 +69,18 @@ func merge(p Plan, old, again Report, reprobed []Endpoint) Report {
 	for _, e := range reprobed {
 		redone[endpointKey(e.Name, e.Host)] = true
 	}
-	out := Report{ServerVersion: old.ServerVersion, ServerCert: old.ServerCert}
+	out := Report{ServerVersion: old.ServerVersion, ServerCert: old.ServerCert, User: old.User}
 	for _, r := range old.Results {
-		if !redone[endpointKey(r.Endpoint, r.Host)] {
+		if !redone[r.source] {
 			out.Results = append(out.Results, r)
 		}
 	}
 	for _, r := range again.Results {
-		r.order = index[endpointKey(r.Endpoint, r.Host)]
+		r.order = index[r.source]
 		out.Results = append(out.Results, r)
 	}
 	if again.ServerCert != nil {
-		out.ServerVersion, out.ServerCert = again.ServerVersion, again.ServerCert
+		out.ServerVersion, out.ServerCert, out.User = again.ServerVersion, again.ServerCert, again.User
 	}
 	SortResults(out.Results)
 	return out

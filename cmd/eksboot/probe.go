@@ -27,7 +27,10 @@ var probeCommand = &command{
 	about: `Reads the inputs and IMDS, then probes at once, under one deadline: the VPC
 resolver and the node's own; DNS of each required VPC endpoint and of the
 cluster endpoint; TCP 443 to every address returned; TLS to the API server
-verified against the given CA; an anonymous GET /version. Each failure comes
+verified against the given CA; an anonymous GET /readyz; and the node's IAM
+identity as the kubelet presents it (a token signed locally with the
+instance role's credentials, sent only to the API server in a
+SelfSubjectReview), which also gives the server version. Each failure comes
 with its fix. Output: a table on a terminal, JSON lines otherwise (--output).
 Exit codes: 0 verdict passes, 1 a check failed under --fail-on, 2 invalid input.`,
 	example: "eksboot probe --config imds://user-data --require ssm --timeout 2s --output text",
@@ -86,7 +89,7 @@ func runAgent(ctx context.Context, e *env, flags bootstrap.Values, write bool) e
 	if outputs.Journal = diag.OpenJournal(); outputs.Journal != nil && format == diag.FormatJSON && diag.StdoutIsJournal() {
 		outputs.Stdout = nil // the structured entries say it already
 	}
-	rep := diag.Report{Results: out.Results, Summary: diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Server: out.Server, Took: out.Took}}
+	rep := diag.Report{Results: out.Results, Summary: diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Server: out.Server, User: out.User, Took: out.Took}}
 	if perr := outputs.Publish(rep); perr != nil && err == nil {
 		err = perr
 	}
@@ -224,6 +227,10 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 		}
 		if len(notProbed) > 0 {
 			fmt.Fprintf(e.stdout, "\nNot probed unless named in --require or --optional: %s\n", strings.Join(notProbed, ", "))
+		}
+		fmt.Fprintln(e.stdout, "\nChecked besides, each failing the verdict unless named in --optional:")
+		for _, c := range probes.NodeChecks {
+			fmt.Fprintf(e.stdout, "  %-6s %s\n", c.Name, c.Why)
 		}
 		return nil
 	},

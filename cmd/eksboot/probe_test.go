@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eksboot/eksboot/test/imdsmock"
 	"github.com/eksboot/eksboot/test/loopvpc"
 	"github.com/eksboot/eksboot/test/netns"
 	"github.com/eksboot/eksboot/test/pty"
@@ -50,7 +53,8 @@ func TestProbeHealthyJSON(t *testing.T) {
 	}
 	lines := jsonLines(t, r.stdout)
 	last := lines[len(lines)-1]
-	if last["msg"] != "summary" || last["status"] != "pass" || last["passed"] != true || last["server_version"] != "v1.31.2-eks-7f9249a" {
+	if last["msg"] != "summary" || last["status"] != "pass" || last["passed"] != true || last["server_version"] != loopvpc.APIVersion ||
+		last["user"] != "system:node:ip-10-0-1-10.eu-west-1.compute.internal" {
 		t.Fatalf("summary %v", last)
 	}
 	if _, ok := last["args_file"]; ok {
@@ -86,7 +90,7 @@ func TestRunBottlerocketArgsGoToStdoutReportToStderr(t *testing.T) {
 
 func TestEndpointsCommand(t *testing.T) {
 	r := eksboot(t, map[string]string{}, "endpoints", "--region", "eu-west-1", "--require", "ssm", "--output", "text", "--imds-endpoint", "http://127.0.0.1:1")
-	for _, want := range []string{"ssm.eu-west-1.amazonaws.com", "602401143452.dkr.ecr.eu-west-1.amazonaws.com", "com.amazonaws.eu-west-1.s3", "gateway", "Not probed unless"} {
+	for _, want := range []string{"ssm.eu-west-1.amazonaws.com", "602401143452.dkr.ecr.eu-west-1.amazonaws.com", "com.amazonaws.eu-west-1.s3", "gateway", "Not probed unless", "  auth   the node's IAM role is mapped"} {
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("lacks %q: %d %s %s", want, r.code, r.stdout, r.stderr)
 		}
@@ -199,4 +203,42 @@ func readUntil(t *testing.T, f *os.File, marker string) string {
 		t.Fatalf("the console showed only %q", b.String())
 	}
 	return b.String()
+}
+
+// noSecrets fails the test when any output carries the role's credentials
+// or a bearer token.
+func noSecrets(t *testing.T, outputs ...string) {
+	t.Helper()
+	c := imdsmock.TestCredentials
+	for _, out := range outputs {
+		for _, secret := range []string{c.SecretAccessKey, c.Token, c.AccessKeyID, "k8s-aws-v1."} {
+			if strings.Contains(out, secret) {
+				t.Fatalf("an output carries a secret (%.12s...):\n%s", secret, out)
+			}
+		}
+	}
+}
+
+// TestIdentityInEveryOutput: a healthy node shows who it authenticates as;
+// an unmapped role fails within one run, naming the role ARN; neither
+// prints a credential or the token anywhere.
+func TestIdentityInEveryOutput(t *testing.T) {
+	master, slave := pty.Open(t)
+	v := loopvpc.NewVPC(t, "10.100.0.1")
+	ok := eksboot(t, map[string]string{"EKSBOOT_CONSOLE": slave}, vpcArgs(t, v, "probe", "--service-cidr", "10.100.0.0/16", "--output", "text")...)
+	console := readUntil(t, master, `"msg":"summary"`)
+	if ok.code != 0 || !strings.Contains(ok.stdout, "node identity system:node:ip-10-0-1-10.eu-west-1.compute.internal (system:nodes, system:authenticated)") {
+		t.Fatalf("exit %d\n%s%s", ok.code, ok.stdout, ok.stderr)
+	}
+	v.API.Access.Entries = nil
+	bad := eksboot(t, map[string]string{"EKSBOOT_CONSOLE": slave}, vpcArgs(t, v, "probe", "--service-cidr", "10.100.0.0/16", "--output", "json")...)
+	console += readUntil(t, master, `"status":"fail","passed":false`)
+	if bad.code != 1 || !strings.Contains(bad.stdout, `"code":"auth_unmapped"`) || !strings.Contains(bad.stdout, "arn:aws:iam::111122223333:role/eksboot-node") {
+		t.Fatalf("exit %d\n%s%s", bad.code, bad.stdout, bad.stderr)
+	}
+	demoted := eksboot(t, map[string]string{}, vpcArgs(t, v, "probe", "--service-cidr", "10.100.0.0/16", "--optional", "auth")...)
+	if demoted.code != 0 || !strings.Contains(demoted.stdout, `"status":"warn","code":"auth_unmapped"`) {
+		t.Fatalf("--optional auth: exit %d\n%s%s", demoted.code, demoted.stdout, demoted.stderr)
+	}
+	noSecrets(t, ok.stdout, ok.stderr, bad.stdout, bad.stderr, demoted.stdout, console)
 }

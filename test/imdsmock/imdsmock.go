@@ -28,6 +28,21 @@ type Instance struct {
 	SecurityGroups                                             []string
 	Domain                                                     string
 	UserData                                                   []byte
+	LocalHostname                                              string
+	// The instance profile and its role; RoleName "" means no profile.
+	InstanceProfileARN, RoleName string
+	Credentials                  Credentials
+}
+
+// Credentials are what IMDS hands out for the role. Test values only; tests
+// grep every output for them.
+type Credentials struct{ AccessKeyID, SecretAccessKey, Token string }
+
+// TestCredentials are the role credentials of Default.
+var TestCredentials = Credentials{
+	AccessKeyID:     "ASIAEKSBOOTTESTKEYID1",
+	SecretAccessKey: "eksbootTestSecretKey/DoNotPrint0000000000",
+	Token:           "IQoJeksbootTestSessionToken//DoNotPrint+00000000000000000000000000==",
 }
 
 // Default is a plausible instance in a 10.0.0.0/16 VPC.
@@ -37,6 +52,9 @@ func Default() Instance {
 		InstanceID: "i-0123456789abcdef0", InstanceType: "m5.large", PrivateIP: "10.0.1.10",
 		MAC: "0e:11:22:33:44:55", VPCCIDRs: []string{"10.0.0.0/16"}, SubnetCIDR: "10.0.1.0/24",
 		SecurityGroups: []string{"sg-0123456789abcdef0"}, Domain: "amazonaws.com",
+		LocalHostname:      "ip-10-0-1-10.eu-west-1.compute.internal",
+		InstanceProfileARN: "arn:aws:iam::111122223333:instance-profile/nodes/eksboot-node",
+		RoleName:           "eksboot-node", Credentials: TestCredentials,
 	}
 }
 
@@ -62,26 +80,9 @@ func Start(t testing.TB, inst Instance) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := map[string]any{
-		"metadata": map[string]any{"values": map[string]any{
-			"mac":                        inst.MAC,
-			"local-ipv4":                 inst.PrivateIP,
-			"mac-vpc-ipv4-cidr-blocks":   strings.Join(inst.VPCCIDRs, "\n"),
-			"mac-vpc-ipv4-cidr-block":    first(inst.VPCCIDRs),
-			"mac-subnet-ipv4-cidr-block": inst.SubnetCIDR,
-			"mac-security-group-ids":     strings.Join(inst.SecurityGroups, "\n"),
-			"services-domain":            inst.Domain,
-			"placement-region":           inst.Region,
-		}},
-		"dynamic": map[string]any{"values": map[string]any{"instance-identity-document": map[string]any{
-			"region": inst.Region, "availabilityZone": inst.AZ, "accountId": inst.AccountID,
-			"instanceId": inst.InstanceID, "instanceType": inst.InstanceType, "privateIp": inst.PrivateIP,
-		}}},
-		"userdata": map[string]any{"values": map[string]any{"userdata": base64.StdEncoding.EncodeToString(inst.UserData)}},
-	}
+	data := Config(inst)
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "aemm-config.json")
-	data, _ := json.Marshal(cfg)
 	if err := os.WriteFile(cfgFile, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -105,6 +106,44 @@ func Start(t testing.TB, inst Instance) string {
 	}
 	t.Fatalf("%s did not answer on %s", Binary, endpoint)
 	return ""
+}
+
+// Config is the mock's configuration file (-c) for inst.
+func Config(inst Instance) []byte {
+	values := map[string]any{
+		"mac":                        inst.MAC,
+		"local-ipv4":                 inst.PrivateIP,
+		"local-hostname":             inst.LocalHostname,
+		"mac-vpc-ipv4-cidr-blocks":   strings.Join(inst.VPCCIDRs, "\n"),
+		"mac-vpc-ipv4-cidr-block":    first(inst.VPCCIDRs),
+		"mac-subnet-ipv4-cidr-block": inst.SubnetCIDR,
+		"mac-security-group-ids":     strings.Join(inst.SecurityGroups, "\n"),
+		"services-domain":            inst.Domain,
+		"placement-region":           inst.Region,
+	}
+	paths := map[string]any{}
+	if inst.RoleName != "" {
+		values["iam-info"] = map[string]string{"Code": "Success", "LastUpdated": "2026-11-29T00:00:00Z",
+			"InstanceProfileArn": inst.InstanceProfileARN, "InstanceProfileId": "AIPAEKSBOOTTESTPROFILE"}
+		values["iam-security-credentials-role"] = inst.RoleName
+		values["iam-security-credentials"] = map[string]string{"Code": "Success", "LastUpdated": "2026-11-29T00:00:00Z", "Type": "AWS-HMAC",
+			"AccessKeyId": inst.Credentials.AccessKeyID, "SecretAccessKey": inst.Credentials.SecretAccessKey,
+			"Token": inst.Credentials.Token, "Expiration": "2099-01-01T00:00:00Z"}
+		paths["iam-security-credentials"] = "/latest/meta-data/iam/security-credentials/" + inst.RoleName
+	} else { // no instance profile: the mock's iam/ paths move where nobody asks
+		for _, k := range []string{"iam-info", "iam-security-credentials-role", "iam-security-credentials"} {
+			paths[k] = "/latest/meta-data/eksboot-test-no-profile/" + k
+		}
+	}
+	data, _ := json.Marshal(map[string]any{
+		"metadata": map[string]any{"paths": paths, "values": values},
+		"dynamic": map[string]any{"values": map[string]any{"instance-identity-document": map[string]any{
+			"region": inst.Region, "availabilityZone": inst.AZ, "accountId": inst.AccountID,
+			"instanceId": inst.InstanceID, "instanceType": inst.InstanceType, "privateIp": inst.PrivateIP,
+		}}},
+		"userdata": map[string]any{"values": map[string]any{"userdata": base64.StdEncoding.EncodeToString(inst.UserData)}},
+	})
+	return data
 }
 
 func first(s []string) string {

@@ -172,21 +172,14 @@ func (ca *CA) ServerCert(t testing.TB, dnsNames []string, ips ...string) tls.Cer
 // ListenTCP accepts and holds connections on addr:443 until the test ends.
 func ListenTCP(t testing.TB, addr string) { ServeRaw(t, addr, "") }
 
-// ServeAPI runs an API server stand-in on addr:443 answering /version.
-func ServeAPI(t testing.TB, addr string, cert tls.Certificate, status int) {
+// ServeAPI serves h on addr:443 with TLS from cert until the test ends.
+func ServeAPI(t testing.TB, addr string, cert tls.Certificate, h http.Handler) {
 	t.Helper()
 	l, err := net.Listen("tcp", net.JoinHostPort(addr, "443"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/version" {
-			http.NotFound(w, r)
-			return
-		}
-		w.WriteHeader(status)
-		w.Write([]byte(`{"major":"1","minor":"31","gitVersion":"v1.31.2-eks-7f9249a"}`))
-	})}
+	srv := &http.Server{Handler: h}
 	tl := tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}})
 	go srv.Serve(tl)
 	t.Cleanup(func() { srv.Close() })

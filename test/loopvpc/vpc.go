@@ -3,11 +3,13 @@ package loopvpc
 import (
 	"encoding/base64"
 	"encoding/pem"
-	"net/http"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/eksboot/eksboot/test/eksapi"
 	"github.com/eksboot/eksboot/test/imdsmock"
 	"github.com/eksboot/eksboot/test/netns"
+	"github.com/eksboot/eksboot/test/stssim"
 )
 
 // APIHost is the cluster endpoint host of the loopback VPC.
@@ -31,6 +33,30 @@ type VPC struct {
 	Zone *Zone
 	CA   *CA
 	IMDS string // IMDS base URL
+	// API is the API server; a test may change its access entries.
+	API *eksapi.Server
+}
+
+// ClusterName is the cluster the loopback VPC's API server belongs to.
+const ClusterName = "prod"
+
+// APIVersion is what the API servers of the tests report: a current EKS.
+const APIVersion = "v1.33.5-eks-3025e55"
+
+// EKS returns an API server of cluster that answers as EKS 1.32 and later
+// do, and maps inst's role with an access entry of type EC2_LINUX.
+func EKS(inst imdsmock.Instance, cluster string) *eksapi.Server {
+	c := inst.Credentials
+	sts := &stssim.STS{Principals: []stssim.Principal{{Account: inst.AccountID, Role: inst.RoleName, Session: inst.InstanceID,
+		Creds: aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.Token}}}}
+	return &eksapi.Server{
+		Version: APIVersion,
+		Verify:  eksapi.LocalVerifier(sts, cluster, inst.Region),
+		Access: &eksapi.AccessEntries{
+			Entries:        []eksapi.Entry{{RoleARN: "arn:aws:iam::" + inst.AccountID + ":role/" + inst.RoleName, Type: "EC2_LINUX"}},
+			PrivateDNSName: map[string]string{inst.InstanceID: inst.LocalHostname},
+		},
+	}
 }
 
 // NewVPC stands the VPC up until the test ends; the API server's
@@ -43,10 +69,11 @@ func NewVPC(t testing.TB, serviceIP string) *VPC {
 	inst.VPCCIDRs = []string{"127.0.0.0/8"}
 	inst.SubnetCIDR = "127.0.1.0/24"
 	v.IMDS = imdsmock.Start(t, inst)
+	v.API = EKS(inst, ClusterName)
 	for host, addr := range EndpointAddrs {
 		v.Zone.Set(host, addr)
 		if host == APIHost {
-			ServeAPI(t, addr, v.CA.ServerCert(t, []string{APIHost}, serviceIP, addr), http.StatusOK)
+			ServeAPI(t, addr, v.CA.ServerCert(t, []string{APIHost}, serviceIP, addr), v.API)
 		} else {
 			ListenTCP(t, addr)
 		}

@@ -1,0 +1,155 @@
+package probes
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+// IdentityPlan is what the identity check needs: how the node signs its
+// token, and what the cluster must answer for the kubelet to register.
+type IdentityPlan struct {
+	Cluster, Region, Domain string
+	// Credentials sign the token; nil when IMDS gave none, and NoRole says
+	// why.
+	Credentials *aws.Credentials
+	NoRole      string
+	// Unknown, when set, says why the identity cannot be checked at all
+	// (IMDS did not answer): a skip, not a failure of its own.
+	Unknown  string
+	NodeName string // IMDS local-hostname: the node object's name
+	Windows  bool
+	Required bool
+}
+
+// UserInfo is who the API server says the node is.
+type UserInfo struct {
+	Username string   `json:"username"`
+	Groups   []string `json:"groups,omitempty"`
+}
+
+// Groups and names the EKS node authorizer expects.
+const (
+	nodeUserPrefix     = "system:node:"
+	nodesGroup         = "system:nodes"
+	kubeProxyWinGroup  = "eks:kube-proxy-windows"
+	selfSubjectReviewV = `{"apiVersion":"authentication.k8s.io/%s","kind":"SelfSubjectReview"}`
+)
+
+// selfSubjectReviewVersions are tried newest first: v1 from 1.28, v1beta1
+// on 1.27; older servers have none and GET /api says authenticated or not.
+var selfSubjectReviewVersions = []string{"v1", "v1beta1"}
+
+// errUnauthorized is a 401 to the node's token.
+var errUnauthorized = fmt.Errorf("the API server answered 401 Unauthorized to the node's token")
+
+// review asks the API server who the token's bearer is. ui is nil when the
+// server authenticated the token but has no SelfSubjectReview to say as
+// whom.
+func (a *apiClient) review(ctx context.Context, token string) (*UserInfo, string, error) {
+	for _, v := range selfSubjectReviewVersions {
+		path := "/apis/authentication.k8s.io/" + v + "/selfsubjectreviews"
+		ans, err := a.do(ctx, http.MethodPost, path, token, fmt.Appendf(nil, selfSubjectReviewV, v))
+		if err != nil {
+			return nil, path, err
+		}
+		switch ans.status {
+		case http.StatusUnauthorized:
+			return nil, path, errUnauthorized
+		case http.StatusNotFound:
+			continue
+		case http.StatusOK, http.StatusCreated:
+			var r struct {
+				Status struct {
+					UserInfo UserInfo `json:"userInfo"`
+				} `json:"status"`
+			}
+			if err := json.Unmarshal(ans.body, &r); err != nil || r.Status.UserInfo.Username == "" {
+				return nil, path, fmt.Errorf("POST %s answered no user", path)
+			}
+			ui := r.Status.UserInfo
+			ui.Username = CleanServerString(ui.Username)
+			for i, g := range ui.Groups {
+				ui.Groups[i] = CleanServerString(g)
+			}
+			return &ui, path, nil
+		default:
+			return nil, path, fmt.Errorf("POST %s answered %d", path, ans.status)
+		}
+	}
+	ans, err := a.do(ctx, http.MethodGet, "/api", token, nil)
+	switch {
+	case err != nil:
+		return nil, "/api", err
+	case ans.status == http.StatusUnauthorized:
+		return nil, "/api", errUnauthorized
+	case ans.status != http.StatusOK:
+		return nil, "/api", fmt.Errorf("GET /api answered %d", ans.status)
+	}
+	return nil, "/api", nil
+}
+
+// identityResult judges the review against what the kubelet needs.
+func identityResult(ip *IdentityPlan, ui *UserInfo, path string, err error) Result {
+	r := Result{Check: CheckAuth, Status: Pass, Code: OK}
+	switch {
+	case err == errUnauthorized:
+		r.Status, r.Code = Fail, AuthUnmapped
+		r.Msg = "auth: " + err.Error() + " (" + path + "): the cluster does not map the node's IAM role"
+	case err != nil:
+		r.Status, r.Code = Fail, APIHTTPError
+		r.Msg = "auth: asking the API server who the node is failed: " + err.Error()
+	case ui == nil:
+		r.Msg = "auth: the API server accepts the node's token (GET /api; this server has no SelfSubjectReview to say as whom)"
+	case !slices.Contains(ui.Groups, nodesGroup):
+		r.Status, r.Code = Fail, AuthGroups
+		r.Msg = fmt.Sprintf("auth: the node authenticates as %s, but its groups (%s) lack %s", ui.Username, strings.Join(ui.Groups, ", "), nodesGroup)
+	case ip.NodeName != "" && ui.Username != nodeUserPrefix+ip.NodeName:
+		r.Status, r.Code = Fail, AuthNodeName
+		r.Msg = fmt.Sprintf("auth: the node authenticates as %s, but the kubelet registers as %s%s", ui.Username, nodeUserPrefix, ip.NodeName)
+	case ip.Windows && !slices.Contains(ui.Groups, kubeProxyWinGroup):
+		r.Status, r.Code = Warn, AuthWindowsGroup
+		r.Msg = fmt.Sprintf("auth: the Windows node authenticates as %s, but its groups (%s) lack %s", ui.Username, strings.Join(ui.Groups, ", "), kubeProxyWinGroup)
+	default:
+		r.Msg = fmt.Sprintf("auth: the node authenticates as %s (groups %s)", ui.Username, strings.Join(ui.Groups, ", "))
+	}
+	return r
+}
+
+// Clock skew limits: tokens and certificates both depend on the clock.
+const (
+	clockWarnSkew = time.Minute
+	clockFailSkew = 5 * time.Minute
+)
+
+// clockResult compares the node's clock with the API server's Date.
+func clockResult(ans apiAnswer) (Result, bool) {
+	if ans.date.IsZero() {
+		return Result{}, false
+	}
+	// Date cuts the server's time to the second: it was half a second
+	// later, on average.
+	skew := ans.at.Sub(ans.date.Add(time.Second / 2)).Round(time.Second)
+	abs := max(skew, -skew)
+	r := Result{Check: CheckClock, Status: Pass, Code: OK, Msg: fmt.Sprintf("clock: the node's clock agrees with the API server's (within %s)", max(abs, time.Second))}
+	way := "ahead of"
+	if skew < 0 {
+		way = "behind"
+	}
+	switch {
+	case abs > clockFailSkew:
+		r.Status, r.Code = Fail, ClockSkew
+	case abs > clockWarnSkew:
+		r.Status, r.Code = Warn, ClockSkew
+	}
+	if r.Code == ClockSkew {
+		r.Msg = fmt.Sprintf("clock: the node's clock is %s %s the API server's", abs, way)
+	}
+	return r, true
+}
