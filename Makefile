@@ -67,6 +67,7 @@ test: tools unit e2e
 unit:
 	$(GO) test -race -count=1 ./...
 	cd test/nodeadm && $(GO) test -count=1 ./...
+	cd test/e2e/vpcsim && $(GO) test -count=1 ./...
 
 ## e2e: every case of the simulated private VPC (test/e2e/cases)
 e2e: tools
@@ -87,11 +88,14 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./bootstrap || exit 1; \
 	done
 
-## lint: gofmt, go vet, staticcheck
+## lint: gofmt, go vet (Linux and Windows), staticcheck; the simulation's
+## module too
 lint: tools
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 	$(GO) vet ./...
+	GOOS=windows $(GO) vet ./...
 	staticcheck ./...
+	cd test/e2e/vpcsim && $(GO) vet ./... && staticcheck ./...
 
 clean:
 	rm -rf dist

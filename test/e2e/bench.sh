@@ -62,7 +62,7 @@ cat >"$REPO_DIR/BENCHMARKS.md" <<MD
 Measured by \`make bench\` in the simulated private VPC (\`test/e2e\`), each time the median of
 $RUNS runs from process start to exit, \`--timeout ${TIMEOUT}s\`. The peer is
 \`test/bench/peer.sh\`: the same endpoints checked one after the other with dig, a TCP connect
-per address and curl to \`/version\`.
+per address and curl to \`/readyz\`.
 
 - machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)
 - date: $(date -u +%Y-%m-%d)

@@ -35,5 +35,12 @@ run_node || code=$?
 echo "(exit code $code)"
 step "3. On a workstation: eksboot explain reads the failed node's console output back"
 "$SIM_BIN/eksboot" explain "$console" || true
+
+step "4. Mend the security group; instead the cluster loses the node role's access entry"
+ns_v nft flush chain inet sg input
+remap --access none
+code=0
+run_node || code=$?
+echo "(exit code $code)"
 rm -f "$args"
 step "Tearing the VPC down"

@@ -53,6 +53,9 @@ declare -A SERVE=()
 IMDS_MODE=v2           # v2, v1 (token PUTs go unanswered), count (v2, requests logged) or none
 USER_DATA_FILE=""      # the instance's user data
 RESOLVER_UP=1
+# Flags for `vpcsim config`: how the cluster maps the node's role, its
+# version, its clock (see test/e2e/vpcsim/config.go).
+SIM_CONFIG=()
 
 sim_defaults() {
 	local name
@@ -77,7 +80,7 @@ sim_tools() {
 	export PATH="$(go env GOPATH)/bin:$PATH"
 	if [ ! -x "$SIM_BIN/eksboot" ]; then
 		(cd "$REPO_DIR" && CGO_ENABLED=0 go build -trimpath -o "$SIM_BIN/eksboot" ./cmd/eksboot)
-		(cd "$REPO_DIR" && go build -o "$SIM_BIN/vpcsim" ./test/e2e/vpcsim)
+		(cd "$REPO_DIR/test/e2e/vpcsim" && go build -o "$SIM_BIN/vpcsim" .)
 	fi
 	for tool in ip nft dnsmasq ec2-metadata-mock; do
 		command -v "$tool" >/dev/null || { log "missing $tool: run make tools"; return 1; }
@@ -115,9 +118,8 @@ sim_up() {
 	echo "nameserver $NODE_RESOLVER" >"/etc/netns/$NODE_NS/resolv.conf"
 
 	ns_v "$SIM_BIN/vpcsim" ca "$SIM_DIR"
-	local specs=("${SERVE[@]}")
-	ip netns exec "$VPC_NS" "$SIM_BIN/vpcsim" serve "$SIM_DIR" "${specs[@]}" >"$SIM_DIR/vpcsim.log" 2>&1 &
-	PIDS+=($!)
+	sim_config
+	start_vpcsim
 
 	if [ "$RESOLVER_UP" = 1 ]; then
 		start_dns "$VPC_DNS" DNS
@@ -126,6 +128,23 @@ sim_up() {
 		start_dns "$CUSTOM_DNS" CUSTOM_DNS_RECORDS
 	fi
 	start_imds
+	wait_for_tcp "${ENDPOINT_IP[api]}" 443
+}
+
+start_vpcsim() {
+	local specs=("${SERVE[@]}")
+	ip netns exec "$VPC_NS" "$SIM_BIN/vpcsim" serve "$SIM_DIR" "${specs[@]}" >>"$SIM_DIR/vpcsim.log" 2>&1 &
+	VPCSIM_PID=$!
+	PIDS+=($!)
+}
+
+# remap CONFIG_FLAG...: the cluster's control plane changes (say, the node
+# role's access entry is deleted): vpcsim restarts with the new cluster.
+remap() {
+	SIM_CONFIG=("$@")
+	sim_config
+	kill "$VPCSIM_PID"; wait "$VPCSIM_PID" 2>/dev/null || true
+	start_vpcsim
 	wait_for_tcp "${ENDPOINT_IP[api]}" 443
 }
 
@@ -145,17 +164,16 @@ start_dns() {
 	wait_for_udp_dns "$addr"
 }
 
+# sim_config writes the IMDS mock's configuration and the cluster's
+# (imds.json, eks.json) from one description of the node.
+sim_config() {
+	local ud=()
+	[ -n "$USER_DATA_FILE" ] && ud=(--user-data "$USER_DATA_FILE")
+	"$SIM_BIN/vpcsim" config "$SIM_DIR" --node-ip "$NODE_IP" "${ud[@]}" "${SIM_CONFIG[@]}"
+}
+
 start_imds() {
 	[ "$IMDS_MODE" = none ] && return 0
-	local ud=""
-	[ -n "$USER_DATA_FILE" ] && ud=$(base64 -w0 "$USER_DATA_FILE")
-	cat >"$SIM_DIR/imds.json" <<JSON
-{"metadata":{"values":{"mac":"0e:49:61:0f:c3:11","local-ipv4":"$NODE_IP","mac-vpc-ipv4-cidr-blocks":"10.0.0.0/16","mac-vpc-ipv4-cidr-block":"10.0.0.0/16",
- "mac-subnet-ipv4-cidr-block":"10.0.1.0/24","mac-security-group-ids":"sg-0a1b2c3d4e5f60718","services-domain":"amazonaws.com","placement-region":"$REGION"}},
- "dynamic":{"values":{"instance-identity-document":{"region":"$REGION","availabilityZone":"${REGION}a","accountId":"111122223333",
- "instanceId":"i-0123456789abcdef0","instanceType":"m5.large","privateIp":"$NODE_IP"}}},
- "userdata":{"values":{"userdata":"$ud"}}}
-JSON
 	if [ "$IMDS_MODE" = v1 ] || [ "$IMDS_MODE" = count ]; then
 		local v2=()
 		[ "$IMDS_MODE" = count ] && v2=(--imdsv2)
@@ -168,6 +186,14 @@ JSON
 		PIDS+=($!)
 	fi
 	wait_for_tcp 169.254.169.254 80
+}
+
+# restart_imds serves new user data: the IMDS mock (the last process
+# started) is replaced by one with the new configuration.
+restart_imds() {
+	sim_config
+	kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true; unset 'PIDS[-1]'
+	start_imds
 }
 
 wait_for_tcp() {
@@ -236,7 +262,7 @@ run_case() {
 	NODE_NS=${SIM_ID}n VPC_NS=${SIM_ID}v
 	sim_defaults
 	COMMAND=run TARGET=al2 CA_NAME=ca EXPECT_EXIT=0 CLUSTER_FLAGS=1
-	EXTRA_ARGS=() EXPECT=() EXPECT_ARGS=()
+	EXTRA_ARGS=() EXPECT=() EXPECT_ARGS=() EXPECT_TEXT=() EXPECT_SUMMARY=() SIM_CONFIG=()
 	after_up() { :; }
 	# shellcheck source=/dev/null
 	source "$dir/case.sh"
@@ -255,13 +281,19 @@ run_case() {
 	local e status rcode endpoint
 	for e in "${EXPECT[@]}"; do
 		read -r status rcode endpoint <<<"$e"
-		if ! grep -q "\"endpoint\":\"$endpoint\".*\"status\":\"$status\",\"code\":\"$rcode\"" "$out" &&
+		if ! grep -Eq "\"(check|endpoint)\":\"$endpoint\".*\"status\":\"$status\",\"code\":\"$rcode\"" "$out" &&
 			! { [ "$endpoint" = - ] && grep -q "\"status\":\"$status\",\"code\":\"$rcode\"" "$out"; }; then
 			log "no $status $rcode result for $endpoint"; ok=0
 		fi
 		if [ "$status" != pass ] && ! grep "\"code\":\"$rcode\"" "$out" | grep -q '"hint":"'; then
 			log "$rcode has no hint"; ok=0
 		fi
+	done
+	for e in "${EXPECT_TEXT[@]}"; do
+		grep -qF -- "$e" "$out" || { log "the output lacks '$e'"; ok=0; }
+	done
+	for e in "${EXPECT_SUMMARY[@]}"; do
+		tail -n 1 "$out" | grep -qF -- "$e" || { log "the summary lacks '$e'"; ok=0; }
 	done
 	if [ "$COMMAND" = run ] && [ "$code" != 2 ]; then
 		[ -s "$SIM_DIR/args" ] || { log "no arguments file written"; ok=0; }
@@ -277,6 +309,13 @@ run_case() {
 		local ex=0
 		"$SIM_BIN/eksboot" explain "$SIM_DIR/console.txt" >"$SIM_DIR/explain.txt" || ex=$?
 		[ "$ex" = "$code" ] || { log "explain of the console says exit $ex, the run $code"; ok=0; }
+	fi
+	# No output carries the role's credentials or a token.
+	local outputs=("$out" "$SIM_DIR/stderr" "$SIM_DIR/console.txt")
+	[ -e "$SIM_DIR/explain.txt" ] && outputs+=("$SIM_DIR/explain.txt")
+	[ -e "$SIM_DIR/args" ] && outputs+=("$SIM_DIR/args")
+	if grep -lF -f "$SIM_DIR/secrets.txt" "${outputs[@]}" >&2; then
+		log "those outputs carry a credential or a token"; ok=0
 	fi
 	if [ "$ok" != 1 ]; then
 		log "--- eksboot output:"; cat "$out" >&2; cat "$SIM_DIR/stderr" >&2

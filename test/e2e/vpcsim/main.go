@@ -1,10 +1,11 @@
 // Command vpcsim serves the endpoints of the simulated private VPC: TLS
-// listeners with certificates from a test CA, the API server (/version,
-// /readyz) whose certificate names the kubernetes service IP, and the
+// listeners with certificates from a test CA, the API server as EKS runs it
+// today (eks.go) whose certificate names the kubernetes service IP, and the
 // faults that need a server's cooperation: a listener that never speaks
 // TLS, one that comes up late, an IMDS that ignores token requests.
 //
 //	vpcsim ca DIR                      write ca.pem, other-ca.pem (and keys) into DIR
+//	vpcsim config DIR [FLAGS]          write imds.json (for AWS's IMDS mock) and eks.json (the cluster)
 //	vpcsim serve DIR SPEC...           serve until killed
 //
 // A SPEC is MODE:ADDR[:ARG]: tls:10.0.3.10 (an endpoint), api:10.0.3.5:10.100.0.1
@@ -44,7 +45,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("vpcsim: ")
 	if len(os.Args) < 3 {
-		log.Fatal("usage: vpcsim ca DIR | vpcsim serve DIR SPEC...")
+		log.Fatal("usage: vpcsim ca DIR | vpcsim config DIR [FLAGS] | vpcsim serve DIR SPEC...")
 	}
 	switch os.Args[1] {
 	case "ca":
@@ -52,6 +53,10 @@ func main() {
 			if err := writeCA(os.Args[2], name); err != nil {
 				log.Fatal(err)
 			}
+		}
+	case "config":
+		if err := writeConfig(os.Args[2], os.Args[3:]); err != nil {
+			log.Fatal(err)
 		}
 	case "serve":
 		for _, spec := range os.Args[3:] {
@@ -149,13 +154,11 @@ func serve(dir, spec string) error {
 		if err != nil {
 			return err
 		}
-		mux := http.NewServeMux()
-		mux.HandleFunc("/version", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprint(w, `{"major":"1","minor":"31","gitVersion":"v1.31.2-eks-7f9249a","platform":"linux/amd64"}`)
-		})
-		mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
-		go http.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}}), mux)
+		api, err := newAPIServer(dir)
+		if err != nil {
+			return err
+		}
+		go http.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}}), api)
 	case "silent":
 		go func() {
 			for {

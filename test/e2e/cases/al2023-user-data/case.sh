@@ -23,8 +23,7 @@ spec:
 --BOUNDARY--
 MIME
 	USER_DATA_FILE=$ud
-	kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true; unset 'PIDS[-1]'
-	start_imds
+	restart_imds
 }
 EXTRA_ARGS=(--config imds://user-data)
 EXPECT_EXIT=0
