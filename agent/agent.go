@@ -254,6 +254,8 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 			return out, err
 		}
 		if err := bootstrap.WriteArgs(cfg.ArgsFile, data, o.Stdout); err != nil {
+			// The report must not say pass when the node got nothing to boot with.
+			out.Results = append(out.Results, probes.WriteFailed(err.Error()))
 			out.Verdict = probes.Decide(out.Results, settings.FailOn)
 			out.Took = time.Since(out.Started)
 			return out, err

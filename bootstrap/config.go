@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"os"
+	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -47,9 +48,9 @@ func ConfigSource(ctx context.Context, path string, explicit bool, md *IMDS) (Va
 		}
 		vals := Values{}
 		for _, doc := range docs {
-			v, err := ParseConfig(doc)
+			v, err := ParseNodeConfig(doc)
 			if err != nil {
-				return nil, inputErrorf(FlagConfig, "%s: %v", UserDataSource, err)
+				return nil, inputErrorf(FlagConfig, "%s: a NodeConfig part: %v", UserDataSource, err)
 			}
 			for k, val := range v { // later parts win, as nodeadm merges them
 				vals[k] = val
@@ -87,26 +88,50 @@ func readBounded(path string) ([]byte, error) {
 	return data, nil
 }
 
-// ParseConfig reads a YAML config: either a map keyed by flag names, or one
-// or more node.eks.aws/v1alpha1 NodeConfig documents whose spec.cluster
-// fills the cluster inputs.
+// ParseConfig reads a YAML config file: either a map keyed by flag names,
+// or one or more node.eks.aws/v1alpha1 NodeConfig documents whose
+// spec.cluster (and spec.kubelet.config.clusterDNS) fill the cluster inputs.
+// Scalars keep the text the user wrote: 012345 stays 012345.
 func ParseConfig(data []byte) (Values, error) {
+	return parseDocs(data, false)
+}
+
+// ParseNodeConfig reads the NodeConfig documents of a user-data part. Its
+// errors quote nothing of the part: user data may hold secrets.
+func ParseNodeConfig(data []byte) (Values, error) {
+	return parseDocs(data, true)
+}
+
+func parseDocs(data []byte, userData bool) (Values, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	out := Values{}
 	for {
-		var doc map[string]any
+		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("not valid YAML: %v", err)
+			return nil, yamlError(err)
+		}
+		root := &doc
+		if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+			root = root.Content[0]
+		}
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+			continue
+		}
+		if root.Kind != yaml.MappingNode {
+			return nil, fmt.Errorf("a document at line %d is not a map of keys to values", root.Line)
 		}
 		var vals Values
-		if _, ok := doc["apiVersion"]; ok {
-			vals, err = nodeConfigValues(doc)
-		} else {
-			vals, err = flagMapValues(doc)
+		switch {
+		case child(root, "apiVersion") != nil:
+			vals, err = nodeConfigValues(root)
+		case userData:
+			err = fmt.Errorf("a document at line %d is not a %s %s", root.Line, nodeConfigAPIVersion, nodeConfigKind)
+		default:
+			vals, err = flagMapValues(root)
 		}
 		if err != nil {
 			return nil, err
@@ -117,60 +142,99 @@ func ParseConfig(data []byte) (Values, error) {
 	}
 }
 
-func flagMapValues(doc map[string]any) (Values, error) {
+// yamlError keeps the parser's line number and drops the rest, which can
+// quote the document.
+func yamlError(err error) error {
+	if m := yamlLinePattern.FindString(err.Error()); m != "" {
+		return fmt.Errorf("not valid YAML (%s)", m)
+	}
+	return errors.New("not valid YAML")
+}
+
+var yamlLinePattern = regexp.MustCompile(`line \d+`)
+
+// child returns the value of key in a mapping node, or nil.
+func child(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// scalar is a scalar node's text as written; "" for anything else.
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return ""
+	}
+	return strings.TrimSpace(n.Value)
+}
+
+func flagMapValues(doc *yaml.Node) (Values, error) {
 	out := Values{}
-	for key, raw := range doc {
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		key, val := doc.Content[i].Value, doc.Content[i+1]
 		p, ok := ParamByName(key)
 		if !ok || p.Name == FlagConfig {
-			return nil, fmt.Errorf("unknown key %q (keys are flag names, such as %s)", key, FlagClusterName)
+			return nil, fmt.Errorf("unknown key %q at line %d (keys are flag names, such as %s)", clip(key), doc.Content[i].Line, FlagClusterName)
 		}
-		switch v := raw.(type) {
-		case nil:
-		case []any:
+		switch val.Kind {
+		case yaml.SequenceNode:
 			if !p.List {
 				return nil, fmt.Errorf("key %q takes one value, not a list", key)
 			}
-			for _, item := range v {
-				out[p.Name] = append(out[p.Name], scalarString(item))
+			for _, item := range val.Content {
+				if item.Kind != yaml.ScalarNode {
+					return nil, fmt.Errorf("key %q takes a list of values, not of lists or maps", key)
+				}
+				out[p.Name] = append(out[p.Name], item.Value)
 			}
-		case map[string]any:
+		case yaml.MappingNode:
 			return nil, fmt.Errorf("key %q takes a value, not a map", key)
+		case yaml.ScalarNode:
+			if val.Tag != "!!null" {
+				out[p.Name] = []string{val.Value}
+			}
 		default:
-			out[p.Name] = []string{scalarString(v)}
+			return nil, fmt.Errorf("key %q takes a plain value", key)
 		}
 	}
 	return out, nil
 }
 
-func scalarString(v any) string {
-	if s, ok := v.(string); ok {
-		return s
+// nodeConfigValues maps a NodeConfig's spec.cluster, and the cluster DNS IP
+// its kubelet config names, onto our inputs: the drop-in eksboot writes is
+// merged over the user's NodeConfig, so it must carry the same clusterDNS.
+func nodeConfigValues(doc *yaml.Node) (Values, error) {
+	if scalar(child(doc, "apiVersion")) != nodeConfigAPIVersion || scalar(child(doc, "kind")) != nodeConfigKind {
+		return nil, fmt.Errorf("a document at line %d is not a %s %s, the only kind understood", doc.Line, nodeConfigAPIVersion, nodeConfigKind)
 	}
-	return fmt.Sprint(v)
-}
-
-// nodeConfigValues maps a NodeConfig's spec.cluster onto our inputs.
-func nodeConfigValues(doc map[string]any) (Values, error) {
-	if doc["apiVersion"] != nodeConfigAPIVersion || doc["kind"] != nodeConfigKind {
-		return nil, fmt.Errorf("apiVersion %v, kind %v: only %s %s is understood", doc["apiVersion"], doc["kind"], nodeConfigAPIVersion, nodeConfigKind)
-	}
-	spec, _ := doc["spec"].(map[string]any)
-	cluster, _ := spec["cluster"].(map[string]any)
+	spec := child(doc, "spec")
+	cluster := child(spec, "cluster")
 	out := Values{}
 	set := func(flag, field string) {
-		if s, ok := cluster[field].(string); ok && strings.TrimSpace(s) != "" {
-			out[flag] = []string{strings.TrimSpace(s)}
+		if s := scalar(child(cluster, field)); s != "" {
+			out[flag] = []string{s}
 		}
 	}
 	set(FlagClusterName, "name")
 	set(FlagEndpoint, "apiServerEndpoint")
 	set(FlagCA, "certificateAuthority")
-	if cidr, ok := cluster["cidr"].(string); ok && cidr != "" {
+	if cidr := scalar(child(cluster, "cidr")); cidr != "" {
 		flag := FlagServiceCIDR
-		if p, err := netip.ParsePrefix(strings.TrimSpace(cidr)); err == nil && p.Addr().Is6() {
+		if p, err := netip.ParsePrefix(cidr); err == nil && p.Addr().Is6() {
 			flag = FlagServiceIPv6CIDR
 		}
-		out[flag] = []string{strings.TrimSpace(cidr)}
+		out[flag] = []string{cidr}
+	}
+	if dns := child(child(child(spec, "kubelet"), "config"), "clusterDNS"); dns != nil && dns.Kind == yaml.SequenceNode && len(dns.Content) > 0 {
+		if ip := scalar(dns.Content[0]); ip != "" {
+			out[FlagDNSClusterIP] = []string{ip}
+		}
 	}
 	return out, nil
 }

@@ -36,7 +36,7 @@ kubelet-extra-args: --max-pods=20
 		"cluster-name: [a, b]":    "takes one value, not a list",
 		"cluster-name: {a: b}":    "takes a value, not a map",
 		"cluster-name: [unclosed": "not valid YAML",
-		"- just\n- a list":        "not valid YAML",
+		"- just\n- a list":        "not a map of keys to values",
 	} {
 		if _, err := ParseConfig([]byte(doc)); err == nil || !strings.Contains(err.Error(), fragment) {
 			t.Errorf("%q: got %v, want %q", doc, err, fragment)
@@ -70,7 +70,7 @@ func TestParseConfigNodeConfig(t *testing.T) {
 	if err != nil || v6.Get(FlagServiceIPv6CIDR) != "fd30::/108" || v6.Has(FlagServiceCIDR) {
 		t.Fatalf("IPv6 cidr: %v %v", v6, err)
 	}
-	if _, err := ParseConfig([]byte("apiVersion: v1\nkind: ConfigMap\n")); err == nil || !strings.Contains(err.Error(), "only node.eks.aws/v1alpha1 NodeConfig") {
+	if _, err := ParseConfig([]byte("apiVersion: v1\nkind: ConfigMap\n")); err == nil || !strings.Contains(err.Error(), "the only kind understood") {
 		t.Fatalf("other kinds: %v", err)
 	}
 	// A later document fills in over an earlier one, as nodeadm merges.
@@ -149,4 +149,42 @@ func TestConfigSourceFile(t *testing.T) {
 	os.WriteFile(bad, []byte("nope: 1\n"), 0o644)
 	_, err = ConfigSource(context.Background(), bad, true, nil)
 	wantInputError(t, err, FlagConfig, `bad.yaml: unknown key "nope"`)
+}
+
+// TestConfigScalarsKeepTheirText: YAML would read 012345 as a number; the
+// user wrote a cluster name or an account.
+func TestConfigScalarsKeepTheirText(t *testing.T) {
+	v, err := ParseConfig([]byte("cluster-name: 012345\necr-account: [012345678901]\ntimeout: 2s\n"))
+	if err != nil || v.Get(FlagClusterName) != "012345" || v.Get(FlagECRAccount) != "012345678901" {
+		t.Fatalf("%v %v", v, err)
+	}
+	v, err = ParseConfig([]byte(strings.Replace(nodeConfigDoc, "name: prod", "name: 012345", 1)))
+	if err != nil || v.Get(FlagClusterName) != "012345" {
+		t.Fatalf("NodeConfig name: %v %v", v, err)
+	}
+}
+
+// TestNodeConfigClusterDNSCarriesOver: the user's clusterDNS becomes the
+// DNS IP, so the drop-in eksboot writes (merged last by nodeadm) keeps it.
+func TestNodeConfigClusterDNSCarriesOver(t *testing.T) {
+	doc := strings.Replace(nodeConfigDoc, "    flags: [--v=2]", "    config:\n      clusterDNS: [10.100.0.53]\n    flags: [--v=2]", 1)
+	v, err := ParseConfig([]byte(doc))
+	if err != nil || v.Get(FlagDNSClusterIP) != "10.100.0.53" {
+		t.Fatalf("%v %v", v, err)
+	}
+}
+
+// TestUserDataErrorsQuoteNothing: a broken or foreign part of user data is
+// refused without a byte of it in the message.
+func TestUserDataErrorsQuoteNothing(t *testing.T) {
+	for _, part := range []string{
+		"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec: [SECRETVALUE: {\n",
+		"password: SECRETVALUE\n",
+		"apiVersion: SECRETVALUE\nkind: NodeConfig\n",
+	} {
+		_, err := ParseNodeConfig([]byte(part))
+		if err == nil || strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "password") {
+			t.Errorf("%q: %v", part, err)
+		}
+	}
 }

@@ -35,43 +35,109 @@ func validLabelKey(k string) bool {
 	return len(prefix) <= 253 && labelPrefixPattern.MatchString(prefix) && labelNamePattern.MatchString(name)
 }
 
-// ParseLabels reads key=value items, as kubelet's --node-labels takes them.
+// kubeletLabels are the kubernetes.io and k8s.io label keys kubelet lets
+// itself set with --node-labels besides its own namespaces; any other key in
+// those namespaces makes kubelet refuse to start (k8s.io/kubelet/pkg/apis).
+var kubeletLabels = []string{
+	"kubernetes.io/hostname", "kubernetes.io/os", "kubernetes.io/arch",
+	"topology.kubernetes.io/zone", "topology.kubernetes.io/region",
+	"failure-domain.beta.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/region",
+	"beta.kubernetes.io/instance-type", "node.kubernetes.io/instance-type",
+	"beta.kubernetes.io/os", "beta.kubernetes.io/arch", "node.kubernetes.io/windows-build",
+}
+
+// kubeletLabelNamespaces, and their subdomains, kubelet may label itself in.
+var kubeletLabelNamespaces = []string{"kubelet.kubernetes.io", "node.kubernetes.io"}
+
+func inNamespace(ns, domain string) bool { return ns == domain || strings.HasSuffix(ns, "."+domain) }
+
+// kubeletRefuses reports whether kubelet refuses key in --node-labels.
+func kubeletRefuses(key string) bool {
+	ns, _, found := strings.Cut(key, "/")
+	if !found || !(inNamespace(ns, "kubernetes.io") || inNamespace(ns, "k8s.io")) || contains(kubeletLabels, key) {
+		return false
+	}
+	for _, allowed := range kubeletLabelNamespaces {
+		if inNamespace(ns, allowed) {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseLabels reads key=value items, as kubelet's --node-labels takes them,
+// refusing what kubelet refuses and a key given twice (kubelet keeps one,
+// TOML and the API server refuse both).
 func ParseLabels(items []string) ([]Label, error) {
 	var out []Label
+	seen := map[string]bool{}
 	for _, item := range items {
 		k, v, ok := strings.Cut(item, "=")
 		switch {
 		case !ok:
-			return nil, inputErrorf(FlagNodeLabels, "%q is not key=value", item)
+			return nil, inputErrorf(FlagNodeLabels, "%q is not key=value", clip(item))
 		case !validLabelKey(k):
-			return nil, inputErrorf(FlagNodeLabels, "%q is not a valid label key", k)
+			return nil, inputErrorf(FlagNodeLabels, "%q is not a valid label key", clip(k))
 		case !labelValuePattern.MatchString(v):
-			return nil, inputErrorf(FlagNodeLabels, "%q is not a valid label value (at most 63 letters, digits, '-', '_', '.')", v)
+			return nil, inputErrorf(FlagNodeLabels, "%q is not a valid label value (at most 63 letters, digits, '-', '_', '.')", clip(v))
+		case kubeletRefuses(k):
+			return nil, inputErrorf(FlagNodeLabels, "kubelet refuses the key %q: in the kubernetes.io and k8s.io namespaces it sets only keys under kubelet.kubernetes.io/ or node.kubernetes.io/ and its own well-known labels (set node-role and the like with kubectl after the node joins)", k)
+		case seen[k]:
+			return nil, inputErrorf(FlagNodeLabels, "the key %q is given twice", k)
 		}
+		seen[k] = true
 		out = append(out, Label{k, v})
 	}
 	return out, nil
 }
 
+// clip cuts a bad value for an error message.
+func clip(s string) string {
+	const most = 100
+	if len(s) <= most {
+		return s
+	}
+	return s[:most] + "…"
+}
+
+// ParseExtraArgs checks --kubelet-extra-args: no control characters for
+// any target (bootstrap.sh writes the value into a systemd unit, where a
+// newline starts a new directive), and for al2 no single quote, which
+// bootstrap.sh puts the value inside.
+func ParseExtraArgs(s string, t Target) (string, error) {
+	if i := strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
+		return "", inputErrorf(FlagKubeletExtraArgs, "holds a control character (%U at byte %d); pass the flags on one line", rune(s[i]), i)
+	}
+	if t == TargetAL2 && strings.Contains(s, "'") {
+		return "", inputErrorf(FlagKubeletExtraArgs, "holds a single quote, which breaks bootstrap.sh's Environment='KUBELET_EXTRA_ARGS=...' line; use double quotes or none")
+	}
+	return s, nil
+}
+
 var taintEffects = []string{"NoSchedule", "PreferNoSchedule", "NoExecute"}
 
 // ParseTaints reads key[=value]:Effect items, as kubelet's
-// --register-with-taints takes them.
+// --register-with-taints takes them; a key and effect given twice is
+// refused, as the API server refuses it.
 func ParseTaints(items []string) ([]Taint, error) {
 	var out []Taint
+	seen := map[string]bool{}
 	for _, item := range items {
 		kv, effect, ok := strings.Cut(item, ":")
 		k, v, _ := strings.Cut(kv, "=")
 		switch {
 		case !ok:
-			return nil, inputErrorf(FlagTaints, "%q is not key=value:Effect", item)
+			return nil, inputErrorf(FlagTaints, "%q is not key=value:Effect", clip(item))
 		case !validLabelKey(k):
-			return nil, inputErrorf(FlagTaints, "%q is not a valid taint key", k)
+			return nil, inputErrorf(FlagTaints, "%q is not a valid taint key", clip(k))
 		case !labelValuePattern.MatchString(v):
-			return nil, inputErrorf(FlagTaints, "%q is not a valid taint value", v)
+			return nil, inputErrorf(FlagTaints, "%q is not a valid taint value", clip(v))
 		case !contains(taintEffects, effect):
-			return nil, inputErrorf(FlagTaints, "effect %q of %q must be one of %s", effect, item, strings.Join(taintEffects, ", "))
+			return nil, inputErrorf(FlagTaints, "effect %q of %q must be one of %s", clip(effect), clip(item), strings.Join(taintEffects, ", "))
+		case seen[k+":"+effect]:
+			return nil, inputErrorf(FlagTaints, "the key %q with effect %s is given twice", k, effect)
 		}
+		seen[k+":"+effect] = true
 		out = append(out, Taint{k, v, effect})
 	}
 	return out, nil

@@ -115,9 +115,8 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time) (*Config, er
 	if c.Taints, err = ParseTaints(v.List(FlagTaints)); err != nil {
 		return nil, err
 	}
-	c.KubeletExtraArgs = v.Get(FlagKubeletExtraArgs)
-	if strings.ContainsRune(c.KubeletExtraArgs, 0) {
-		return nil, inputErrorf(FlagKubeletExtraArgs, "contains a NUL byte")
+	if c.KubeletExtraArgs, err = ParseExtraArgs(v.Get(FlagKubeletExtraArgs), c.Target); err != nil {
+		return nil, err
 	}
 	if c.Target == TargetBottlerocket && strings.TrimSpace(c.KubeletExtraArgs) != "" {
 		return nil, inputErrorf(FlagKubeletExtraArgs, "Bottlerocket has no kubelet command line; set its settings.kubernetes keys in user data instead")

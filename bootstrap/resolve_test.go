@@ -43,7 +43,7 @@ func TestResolveRefuses(t *testing.T) {
 		"bottlerocket extra args": {TargetBottlerocket, Values{FlagKubeletExtraArgs: {"--max-pods=20"}}, FlagKubeletExtraArgs, "Bottlerocket has no kubelet command line"},
 		"windows dns ip only":     {TargetWindows, Values{FlagServiceCIDR: nil, FlagDNSClusterIP: {"192.168.0.10"}}, FlagServiceCIDR, "is required for --target windows"},
 		"no cidr, no imds":        {TargetAL2, Values{FlagServiceCIDR: nil}, FlagServiceCIDR, "VPC CIDRs to guess it from are unknown"},
-		"nul in extra args":       {TargetAL2, Values{FlagKubeletExtraArgs: {"a\x00b"}}, FlagKubeletExtraArgs, "NUL"},
+		"nul in extra args":       {TargetAL2, Values{FlagKubeletExtraArgs: {"a\x00b"}}, FlagKubeletExtraArgs, "control character"},
 		"bad label":               {TargetAL2, Values{FlagNodeLabels: {"a b=c"}}, FlagNodeLabels, "not a valid label key"},
 		"bad region":              {TargetAL2, Values{FlagRegion: {"EU"}}, FlagRegion, "not an AWS region"},
 	} {

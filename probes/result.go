@@ -78,6 +78,8 @@ const (
 	AuthNodeName        Code = "auth_node_name"
 	AuthWindowsGroup    Code = "auth_windows_group"
 	ClockSkew           Code = "clock_skew"
+	ArgsWriteFailed     Code = "args_write_failed"
+	DNSError            Code = "dns_error"
 	// The config check also reports bootstrap's warning codes
 	// (bootstrap.WarnCAValidity, bootstrap.WarnDNSIPGuessed).
 )
@@ -96,6 +98,14 @@ type Result struct {
 	Duration time.Duration `json:"-"`
 	order    int           // the endpoint's place in the plan, for sorting
 	source   string        // the plan endpoint that produced it, for --wait
+}
+
+// WriteFailed is the result of bootstrap arguments that could not be
+// written; msg names the path and the error.
+func WriteFailed(msg string) Result {
+	r := Result{Check: CheckConfig, Status: Fail, Code: ArgsWriteFailed, Msg: "config: " + msg}
+	r.Hint = hintFor(r, Endpoint{}, NodeFacts{}, false)
+	return r
 }
 
 // ConfigWarning is a result for a warning about the inputs.

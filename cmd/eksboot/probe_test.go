@@ -242,3 +242,26 @@ func TestIdentityInEveryOutput(t *testing.T) {
 	}
 	noSecrets(t, ok.stdout, ok.stderr, bad.stdout, bad.stderr, demoted.stdout, console)
 }
+
+// TestRunWriteFailureFailsTheSummary: with every endpoint healthy, a run
+// that cannot write its arguments exits 3, and the summary on stdout and
+// the console says fail with args_write_failed, so explain says FAIL too.
+func TestRunWriteFailureFailsTheSummary(t *testing.T) {
+	v := loopvpc.NewVPC(t, "10.100.0.1")
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "file")
+	os.WriteFile(blocker, []byte("x"), 0o644)
+	console := filepath.Join(dir, "console.txt")
+	os.WriteFile(console, nil, 0o644)
+	r := eksboot(t, map[string]string{"EKSBOOT_CONSOLE": console}, vpcArgs(t, v, "run", "--service-cidr", "10.100.0.0/16",
+		"--args-file", filepath.Join(blocker, "args"), "--output", "json")...)
+	lines := jsonLines(t, r.stdout)
+	last := lines[len(lines)-1]
+	if r.code != 3 || last["status"] != "fail" || last["passed"] != false || !strings.Contains(r.stdout, `"code":"args_write_failed"`) {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	ex := eksboot(t, map[string]string{}, "explain", console, "--output", "text")
+	if ex.code != 1 || !strings.Contains(ex.stdout, "verdict: FAIL") || !strings.Contains(ex.stdout, "args_write_failed") {
+		t.Fatalf("explain: exit %d\n%s%s", ex.code, ex.stdout, ex.stderr)
+	}
+}
