@@ -49,7 +49,7 @@ func OpenConsole(path string) (io.WriteCloser, error) {
 // fit, passes collapse to a count first; then the least severe detail is
 // dropped, with a line saying how much; the summary always goes last.
 func WriteConsole(w io.Writer, rep Report, budget int, now func() time.Time) error {
-	enc := NewEncoder(now)
+	enc := NewEncoder(rep.Run, now)
 	frame := func(line []byte) []byte { return append([]byte(ConsolePrefix), line...) }
 	summary := frame(enc.Summary(rep.Summary))
 	var lines [][]byte

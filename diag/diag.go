@@ -7,6 +7,8 @@ package diag
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
 	"time"
 
@@ -18,8 +20,18 @@ const SchemaVersion = 1
 
 // Report is one run as every output renders it.
 type Report struct {
+	// Run tells this run's lines from another's on a shared console (the
+	// unit's probe and user data's run can write at once).
+	Run     string
 	Results []probes.Result
 	Summary Summary
+}
+
+// NewRunID is a short random id for a run.
+func NewRunID() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // Summary is the last line of a run.
@@ -97,14 +109,18 @@ type Encoder struct {
 	now func() time.Time
 }
 
-// NewEncoder returns an encoder stamping lines with now (time.Now if nil).
-func NewEncoder(now func() time.Time) *Encoder {
+// NewEncoder returns an encoder stamping lines of run with now (time.Now
+// if nil).
+func NewEncoder(run string, now func() time.Time) *Encoder {
 	if now == nil {
 		now = time.Now
 	}
 	e := &Encoder{now: now}
 	h := slog.NewJSONHandler(&e.buf, &slog.HandlerOptions{Level: slog.LevelDebug})
 	e.log = slog.New(h).With("v", SchemaVersion)
+	if run != "" {
+		e.log = e.log.With("run", run)
+	}
 	return e
 }
 

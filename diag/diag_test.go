@@ -33,7 +33,7 @@ func sampleReport() Report {
 		{Check: probes.CheckDNS, Endpoint: "sts", Host: "sts.eu-west-1.amazonaws.com", Addr: "10.0.0.53", Status: probes.Warn, Code: probes.DNSMismatch, Msg: "sts: the node resolver 10.0.0.53 answers 10.9.9.9 for sts.eu-west-1.amazonaws.com, the VPC resolver 10.0.4.4", Hint: "the node's resolver answers differently from AmazonProvidedDNS", Duration: time.Millisecond},
 	}
 	v := probes.Decide(results, probes.FailOnRequired)
-	return Report{Results: results, Summary: Summary{Verdict: v, ArgsFile: "/etc/eksboot/bootstrap.args", Server: "v1.33.5-eks-3025e55", Took: 2013 * time.Millisecond,
+	return Report{Run: "5ca1ab1e", Results: results, Summary: Summary{Verdict: v, ArgsFile: "/etc/eksboot/bootstrap.args", Server: "v1.33.5-eks-3025e55", Took: 2013 * time.Millisecond,
 		User: &probes.UserInfo{Username: "system:node:ip-10-0-1-10.eu-west-1.compute.internal", Groups: []string{"system:nodes", "system:authenticated"}}}}
 }
 
@@ -202,4 +202,34 @@ func TestMakeConsoleTranscript(t *testing.T) {
 	b.WriteString(ConsolePrefix + `{"time":"2026-11-23T09:05:00Z","level":"INFO","msg":"imds: IMDSv2 answered in 2ms","v":1,"check":"imds","status":"pass","code":"ok","ms":2}` + "\r\n")
 	b.WriteString("[   15.2] random: crng init done\r\n")
 	os.WriteFile("testdata/console-output.txt", b.Bytes(), 0o644)
+}
+
+// TestExplainInterleavedRuns: the unit's probe and user data's run write to
+// one console at once; explain keeps each run's results with its summary.
+func TestExplainInterleavedRuns(t *testing.T) {
+	failing := sampleReport()
+	failing.Run = "aaaa0001"
+	passing := Report{Run: "bbbb0002", Results: failing.Results[:4]}
+	passing.Summary = Summary{Verdict: probes.Decide(passing.Results, probes.FailOnRequired)}
+	var a, b recorder
+	WriteConsole(&a, failing, ConsoleBudget, fixedNow)
+	WriteConsole(&b, passing, ConsoleBudget, fixedNow)
+	var console bytes.Buffer
+	for i := 0; i < max(len(a.writes), len(b.writes)); i++ { // the passing run's summary comes first
+		if i < len(b.writes) {
+			console.Write(b.writes[i])
+		}
+		if i < len(a.writes) {
+			console.Write(a.writes[i])
+		}
+	}
+	got, err := Parse(&console)
+	if err != nil || got.Run != "aaaa0001" || len(got.Results) != len(failing.Results) || got.Summary.Verdict.Passed {
+		t.Fatalf("run %s, %d results, %+v, %v", got.Run, len(got.Results), got.Summary.Verdict, err)
+	}
+	for _, w := range append(a.writes, b.writes...) {
+		if !bytes.Contains(w, []byte(`"run":"`)) {
+			t.Fatalf("a line without its run id: %s", w)
+		}
+	}
 }

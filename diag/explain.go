@@ -17,6 +17,7 @@ const maxLine = 1 << 20
 // line is a JSON line as eksboot writes it.
 type line struct {
 	V        int      `json:"v"`
+	Run      string   `json:"run"`
 	Msg      string   `json:"msg"`
 	Check    string   `json:"check"`
 	Endpoint string   `json:"endpoint"`
@@ -45,11 +46,12 @@ var ErrNoReport = errors.New("no eksboot report found: expected JSON lines, or c
 
 // Parse reads eksboot's JSON lines, bare or inside console output (kernel,
 // cloud-init and other noise around the "eksboot: " lines), and returns the
-// last complete run's report.
+// last complete run's report. Runs whose lines interleave are told apart by
+// their run ids.
 func Parse(r io.Reader) (Report, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
-	var current []probes.Result
+	runs := map[string][]probes.Result{} // results so far, by run id
 	var last *Report
 	for sc.Scan() {
 		text := strings.TrimRight(sc.Text(), "\r")
@@ -64,7 +66,7 @@ func Parse(r io.Reader) (Report, error) {
 		}
 		switch {
 		case l.Msg == "summary" && l.Passed != nil:
-			rep := Report{Results: current, Summary: Summary{
+			rep := Report{Run: l.Run, Results: runs[l.Run], Summary: Summary{
 				Verdict: probes.Verdict{
 					Status: probes.Status(l.Status), Passed: *l.Passed, Failed: l.Failed,
 					Counts: probes.Counts{Pass: l.Pass, Warn: l.Warn, Fail: l.Fail, Skip: l.Skip},
@@ -77,9 +79,10 @@ func Parse(r io.Reader) (Report, error) {
 			for _, c := range l.Codes {
 				rep.Summary.Verdict.Codes = append(rep.Summary.Verdict.Codes, probes.Code(c))
 			}
-			last, current = &rep, nil
+			last = &rep
+			delete(runs, l.Run)
 		case l.Check != "":
-			current = append(current, probes.Result{
+			runs[l.Run] = append(runs[l.Run], probes.Result{
 				Check: l.Check, Endpoint: l.Endpoint, Host: l.Host, Addr: l.Addr, Route: l.Route,
 				Status: probes.Status(l.Status), Code: probes.Code(l.Code), Msg: l.Msg, Hint: l.Hint,
 				Duration: time.Duration(l.MS) * time.Millisecond,
@@ -87,7 +90,7 @@ func Parse(r io.Reader) (Report, error) {
 		case l.Msg != "":
 			// A console note (passes collapsed, results left out) reads as a
 			// node-wide row.
-			current = append(current, probes.Result{Check: "console", Status: probes.Skip, Code: "note", Msg: l.Msg})
+			runs[l.Run] = append(runs[l.Run], probes.Result{Check: "console", Status: probes.Skip, Code: "note", Msg: l.Msg})
 		}
 	}
 	if err := sc.Err(); err != nil {

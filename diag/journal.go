@@ -44,6 +44,7 @@ func (j *Journal) Write(rep Report) error {
 			"EKSBOOT_CHECK":     r.Check,
 			"EKSBOOT_STATUS":    string(r.Status),
 			"EKSBOOT_CODE":      string(r.Code),
+			"EKSBOOT_RUN":       rep.Run,
 		}
 		set := func(k, v string) {
 			if v != "" {
@@ -63,5 +64,6 @@ func (j *Journal) Write(rep Report) error {
 		"SYSLOG_IDENTIFIER": "eksboot",
 		"EKSBOOT_CHECK":     "summary",
 		"EKSBOOT_STATUS":    string(s.Verdict.Status),
+		"EKSBOOT_RUN":       rep.Run,
 	})
 }

@@ -85,7 +85,11 @@ func lookup(ctx context.Context, r netip.AddrPort, host string, qtype uint16, ti
 	for hop := 0; hop < maxCNAMEHops; hop++ {
 		resp, err := exchange(ctx, r, name, qtype, timeout)
 		if err != nil {
-			return lookupResult{code: DNSTimeout, err: err}
+			code := DNSError // garbage, an oversize answer, TCP refused after truncation
+			if errors.Is(err, errNoAnswer) {
+				code = DNSTimeout
+			}
+			return lookupResult{code: code, err: err}
 		}
 		switch resp.Rcode {
 		case dns.RcodeSuccess:
@@ -165,12 +169,15 @@ func answerAddrs(resp *dns.Msg, name string) ([]netip.Addr, string) {
 	return addrs, ""
 }
 
+// errNoAnswer is a resolver that said nothing in time.
+var errNoAnswer = errors.New("no answer in time")
+
 func describeNetErr(err error) error {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
-		return errors.New("no answer in time")
+		return errNoAnswer
 	}
-	return err
+	return fmt.Errorf("an unusable answer: %w", err)
 }
 
 // IsPrivate reports whether a is an address a VPC endpoint could have:

@@ -81,6 +81,8 @@ func hintFor(r Result, e Endpoint, f NodeFacts, viaNodeResolver bool) string {
 		return fmt.Sprintf("the resolver %s could not answer for %s: %s (or to 169.254.169.253)", r.Addr, r.Host, customDNS)
 	case DNSTimeout:
 		return fmt.Sprintf("the resolver %s did not answer: for AmazonProvidedDNS check the VPC's \"DNS resolution\" (enableDnsSupport) is on; for a custom DNS server from the DHCP options set, its security group and network ACLs must allow UDP and TCP 53 from %s", r.Addr, f.subnet())
+	case DNSError:
+		return fmt.Sprintf("the resolver %s answered for %s, but not in a form a resolver may (garbage, an answer larger than asked for, or truncated with TCP 53 closed): AmazonProvidedDNS does not do this, so look at the custom DNS server the VPC's DHCP options set names, or a firewall rewriting DNS; it must allow UDP and TCP 53 from %s", r.Addr, r.Host, f.subnet())
 	case DNSMismatch:
 		return fmt.Sprintf("the node's resolver answers differently from %s: %s, so the endpoint's private DNS applies", f.vpcResolver(), customDNS)
 	case NoResolver:

@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"crypto/x509"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -450,5 +451,51 @@ func TestEndpointsCatalog(t *testing.T) {
 		if _, err := Endpoints(sel); err == nil {
 			t.Errorf("%+v accepted", sel)
 		}
+	}
+}
+
+// rawUDP answers every query on addr with reply(query).
+func rawUDP(t *testing.T, addr string, reply func(q []byte) []byte) netip.AddrPort {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			pc.WriteTo(reply(buf[:n]), from)
+		}
+	}()
+	return netip.MustParseAddrPort(pc.LocalAddr().String())
+}
+
+// TestDNSErrorsThatAreNotTimeouts: a resolver that answers garbage, or says
+// "truncated" with TCP 53 closed, is dns_error, not dns_timeout.
+func TestDNSErrorsThatAreNotTimeouts(t *testing.T) {
+	garbage := rawUDP(t, "127.0.0.5:0", func(q []byte) []byte { return append(q[:2:2], 0x81, 0x80, 0xff, 0xff, 0xff) })
+	truncated := rawUDP(t, "127.0.0.6:0", func(q []byte) []byte {
+		m := new(dns.Msg)
+		m.Unpack(q)
+		r := new(dns.Msg)
+		r.SetReply(m)
+		r.Truncated = true
+		b, _ := r.Pack()
+		return b
+	})
+	for name, res := range map[string]netip.AddrPort{"garbage": garbage, "truncated, TCP refused": truncated} {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t, true)
+			w.plan.Resolvers = []Resolver{{RoleVPC, res}}
+			r := find(t, w.run(t), "sts", CheckDNS, DNSError)
+			if r.Status != Fail || !strings.Contains(r.Hint, "not in a form a resolver may") || !strings.Contains(r.Msg, "unusable answer") {
+				t.Errorf("%+v", r)
+			}
+		})
 	}
 }

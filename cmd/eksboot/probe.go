@@ -89,7 +89,7 @@ func runAgent(ctx context.Context, e *env, flags bootstrap.Values, write bool) e
 	if outputs.Journal = diag.OpenJournal(); outputs.Journal != nil && format == diag.FormatJSON && diag.StdoutIsJournal() {
 		outputs.Stdout = nil // the structured entries say it already
 	}
-	rep := diag.Report{Results: out.Results, Summary: diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Server: out.Server, User: out.User, Took: out.Took}}
+	rep := diag.Report{Run: diag.NewRunID(), Results: out.Results, Summary: diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Server: out.Server, User: out.User, Took: out.Took}}
 	if perr := outputs.Publish(rep); perr != nil && err == nil {
 		err = perr
 	}
