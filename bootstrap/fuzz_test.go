@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,7 @@ func FuzzParseEndpoint(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !strings.HasPrefix(canonical, "https://") || host == "" || strings.ContainsAny(host, "/?#@") {
+		if a, err := netip.ParseAddr(host); (err != nil && !validHostName(host)) || (err == nil && a.Zone() != "") || !strings.HasPrefix(canonical, "https://") {
 			t.Fatalf("%q accepted as %q host %q", in, canonical, host)
 		}
 		again, host2, err := ParseEndpoint(canonical)

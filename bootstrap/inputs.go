@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -36,27 +37,52 @@ func ParseEndpoint(s string) (canonical, host string, err error) {
 	u, perr := url.Parse(s)
 	switch {
 	case perr != nil:
-		return "", "", inputErrorf(FlagEndpoint, "%q is not a URL", s)
+		return "", "", inputErrorf(FlagEndpoint, "%q is not a URL", clip(s))
 	case u.Scheme != "https":
-		return "", "", inputErrorf(FlagEndpoint, "%q must start with https://", s)
+		return "", "", inputErrorf(FlagEndpoint, "%q must start with https://", clip(s))
 	case u.Opaque != "" || u.Hostname() == "":
-		return "", "", inputErrorf(FlagEndpoint, "%q has no host", s)
+		return "", "", inputErrorf(FlagEndpoint, "%q has no host", clip(s))
 	case u.User != nil:
-		return "", "", inputErrorf(FlagEndpoint, "%q must not carry user info", s)
+		return "", "", inputErrorf(FlagEndpoint, "%q must not carry user info", clip(s))
 	case u.Path != "" && u.Path != "/":
-		return "", "", inputErrorf(FlagEndpoint, "%q must have no path", s)
+		return "", "", inputErrorf(FlagEndpoint, "%q must have no path", clip(s))
 	case u.RawQuery != "" || u.ForceQuery:
-		return "", "", inputErrorf(FlagEndpoint, "%q must have no query", s)
+		return "", "", inputErrorf(FlagEndpoint, "%q must have no query", clip(s))
 	case u.Fragment != "" || strings.Contains(s, "#"):
-		return "", "", inputErrorf(FlagEndpoint, "%q must have no fragment", s)
+		return "", "", inputErrorf(FlagEndpoint, "%q must have no fragment", clip(s))
 	case u.Port() != "" && u.Port() != "443":
-		return "", "", inputErrorf(FlagEndpoint, "%q: the port must be 443, where EKS serves the API", s)
+		return "", "", inputErrorf(FlagEndpoint, "%q: the port must be 443, where EKS serves the API", clip(s))
 	}
 	host = u.Hostname()
-	if strings.Contains(host, ":") {
-		return "https://[" + host + "]", host, nil
+	if a, err := netip.ParseAddr(host); err == nil {
+		if a.Zone() != "" {
+			return "", "", inputErrorf(FlagEndpoint, "%q names an IPv6 zone; the API server's address has none", clip(s))
+		}
+		if a.Is6() {
+			return "https://[" + host + "]", host, nil
+		}
+		return "https://" + host, host, nil
+	}
+	if !validHostName(host) {
+		return "", "", inputErrorf(FlagEndpoint, "%q: the host is not a DNS name (labels of letters, digits and '-', none empty, 253 characters at most)", clip(s))
 	}
 	return "https://" + host, host, nil
+}
+
+var hostLabelPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+
+// validHostName is a DNS host name: what describe-cluster returns, and
+// nothing a shell, a URL or a resolver would read differently.
+func validHostName(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if !hostLabelPattern.MatchString(label) {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseCA decodes --b64-cluster-ca: base64 of one or more PEM certificates,

@@ -133,3 +133,20 @@ func TestRegionFromEndpointHost(t *testing.T) {
 	_, err := ParseRegion("Ireland")
 	wantInputError(t, err, FlagRegion, "not an AWS region")
 }
+
+// TestEndpointHostIsADNSNameOrAnAddress: what the endpoint's host may not be.
+func TestEndpointHostIsADNSNameOrAnAddress(t *testing.T) {
+	for _, bad := range []string{"https://a..b", "https://$(id)", "https://[fe80::1%25eth0]", "https://*.eks.amazonaws.com",
+		"https://-a.example", "https://" + strings.Repeat("a", 120*1024), "https://a_b.example", "https://a.example."} {
+		_, _, err := ParseEndpoint(bad)
+		wantInputError(t, err, FlagEndpoint, "")
+		if len(err.Error()) > 300 { // the value is quoted cut to 100 characters
+			t.Errorf("%d-byte message for a bad endpoint", len(err.Error()))
+		}
+	}
+	for _, good := range []string{"https://0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com", "https://10.0.3.5", "https://[fd00::5]:443"} {
+		if _, _, err := ParseEndpoint(good); err != nil {
+			t.Errorf("%s: %v", good, err)
+		}
+	}
+}

@@ -1,9 +1,11 @@
 package bootstrap
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // WriteArgs writes data to path, or to stdout when path is StdoutPath.
@@ -22,11 +24,23 @@ func WriteArgs(path string, data []byte, stdout io.Writer) error {
 
 // WriteFileAtomic replaces path with data so that a reader sees the old file
 // or the new one, never a part: a temp file in the same directory, fsync,
-// rename, fsync of the directory. The parent is created 0755, the file is
-// 0644. On failure the old file is left as it was.
+// rename, fsync of the directory. Missing parents are created 0755 whatever
+// the umask, the file is 0644. On failure the old file is left as it was,
+// and no directory made for it stays behind.
 func WriteFileAtomic(path string, data []byte) (err error) {
+	if strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(filepath.Separator)) {
+		return errors.New("the path names a directory; name the file")
+	}
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	made, err := mkdirs(dir)
+	defer func() {
+		if err != nil {
+			for i := len(made) - 1; i >= 0; i-- {
+				os.Remove(made[i])
+			}
+		}
+	}()
+	if err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
@@ -55,4 +69,27 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 		return err
 	}
 	return syncDir(dir)
+}
+
+// mkdirs creates dir and its missing parents 0755, and returns the ones it
+// made, outermost first.
+func mkdirs(dir string) ([]string, error) {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || filepath.Dir(d) == d {
+			break
+		}
+		missing = append([]string{d}, missing...)
+	}
+	var made []string
+	for _, d := range missing {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return made, err
+		}
+		made = append(made, d)
+		if err := os.Chmod(d, 0o755); err != nil { // the umask had its say at Mkdir
+			return made, err
+		}
+	}
+	return made, nil
 }

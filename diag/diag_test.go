@@ -233,3 +233,19 @@ func TestExplainInterleavedRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestTableStripsControlCharacters: an escape sequence in what the API
+// server or a console file says never reaches the terminal.
+func TestTableStripsControlCharacters(t *testing.T) {
+	rep := sampleReport()
+	rep.Summary.Server = "v1.33\x1b]0;owned\x07\x1b[2J"
+	rep.Results[4].Msg += "\x1b[2J\r"
+	rep.Results[4].Hint += "\x1b]0;title\x07"
+	var b bytes.Buffer
+	WriteTable(&b, rep, Style{Color: true})
+	for _, bad := range []string{"\x1b[2J", "\x1b]", "\x07", "\r"} {
+		if strings.Contains(b.String(), bad) {
+			t.Fatalf("%q reached the terminal:\n%q", bad, b.String())
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/eksboot/eksboot/probes"
 )
@@ -96,8 +97,8 @@ func WriteTable(w io.Writer, rep Report, style Style) error {
 		if rw.worst.Status == probes.Pass {
 			result = "ok"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", rw.endpoint, dash(rw.host), dash(strings.Join(rw.addrs, ",")),
-			style.status(rw.dns), style.status(rw.tcp), style.status(rw.tls), result)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", printable(rw.endpoint), dash(printable(rw.host)), dash(printable(strings.Join(rw.addrs, ","))),
+			style.status(rw.dns), style.status(rw.tcp), style.status(rw.tls), printable(result))
 	}
 	tw.Flush()
 	lines := strings.Split(strings.TrimSuffix(grid.String(), "\n"), "\n")
@@ -106,13 +107,13 @@ func WriteTable(w io.Writer, rep Report, style Style) error {
 	for i, rw := range rs {
 		b.WriteString(lines[i+1] + "\n")
 		for _, p := range rw.problems {
-			fmt.Fprintf(&b, "    %s %s\n", style.status(p.Status), p.Msg)
+			fmt.Fprintf(&b, "    %s %s\n", style.status(p.Status), printable(p.Msg))
 			if p.Hint != "" {
-				fmt.Fprintf(&b, "         fix: %s\n", p.Hint)
+				fmt.Fprintf(&b, "         fix: %s\n", printable(p.Hint))
 			}
 		}
 	}
-	b.WriteString(verdictLine(rep.Summary) + "\n")
+	b.WriteString(printable(verdictLine(rep.Summary)) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -140,6 +141,18 @@ func verdictLine(s Summary) string {
 		line += "; arguments in " + s.ArgsFile
 	}
 	return line
+}
+
+// printable drops control characters: what the table shows came partly
+// from outside (the API server, DNS, a console file given to explain), and
+// an escape sequence there must not retitle or clear the terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func dash(s string) string {
