@@ -23,6 +23,7 @@ import (
 const (
 	DefaultTimeout = 2 * time.Second
 	maxTimeout     = time.Minute
+	maxWait        = 24 * time.Hour // no retry without an end
 )
 
 // Options are one run's inputs and seams.
@@ -39,16 +40,18 @@ type Options struct {
 
 // Outcome is what a run found and did.
 type Outcome struct {
-	Config   *bootstrap.Config
-	Facts    *bootstrap.Facts
-	Plan     probes.Plan
-	Results  []probes.Result
-	Verdict  probes.Verdict
-	Server   string // the API server's version
-	User     *probes.UserInfo
-	ArgsFile string // what was written, "" if nothing
-	Started  time.Time
-	Took     time.Duration
+	Config  *bootstrap.Config
+	Facts   *bootstrap.Facts
+	Plan    probes.Plan
+	Results []probes.Result
+	Verdict probes.Verdict
+	Server  string // the API server's version
+	User    *probes.UserInfo
+	// Interrupted: SIGTERM or SIGINT ended the run before its verdict.
+	Interrupted bool
+	ArgsFile    string // what was written, "" if nothing
+	Started     time.Time
+	Took        time.Duration
 }
 
 // Settings are the probe inputs parsed from the merged values.
@@ -80,8 +83,8 @@ func ParseSettings(v bootstrap.Values) (Settings, error) {
 	}
 	if w := v.Get(bootstrap.FlagWait); w != "" {
 		d, err := time.ParseDuration(w)
-		if err != nil || d < 0 {
-			return s, bad(bootstrap.FlagWait, "%q is not a duration such as 3m", w)
+		if err != nil || d < 0 || d > maxWait {
+			return s, bad(bootstrap.FlagWait, "%q is not a duration between 0 and %s, such as 3m", w, "24h")
 		}
 		s.Wait = d
 	}
@@ -113,34 +116,41 @@ func ParseSettings(v bootstrap.Values) (Settings, error) {
 // Prepare gathers, validates and reads IMDS: everything before probing.
 // IMDS is read in full (it names the resolver and fills the hints); its
 // absence is a result, not an error.
-func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *bootstrap.Facts, probes.Result, error) {
+func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *bootstrap.Facts, probes.Result, time.Time, error) {
 	early := bootstrap.Merge(o.Flags, bootstrap.FromEnv(bootstrap.Params, o.Getenv))
 	endpoint := early.Get(bootstrap.FlagIMDSEndpoint)
 	md := bootstrap.NewIMDS(endpoint)
-	facts := bootstrap.NewInstanceFacts(ctx, md)
-	start := time.Now()
-	f, factsErr := facts.Get()
-	imdsResult := probes.IMDSResult(ctx, endpoint, factsErr, time.Since(start), bootstrap.IMDSCallTimeout)
-	if factsErr != nil {
-		f = nil
-	}
 	vals, err := bootstrap.Gather(ctx, o.Flags, o.Getenv, md)
 	if err != nil {
-		return nil, Settings{}, nil, imdsResult, err
-	}
-	cfg, err := bootstrap.Resolve(vals, o.Host, facts, time.Now())
-	if err != nil {
-		return nil, Settings{}, nil, imdsResult, err
+		return nil, Settings{}, nil, probes.Result{}, time.Time{}, err
 	}
 	settings, err := ParseSettings(vals)
 	if err != nil {
-		return nil, settings, nil, imdsResult, err
+		return nil, settings, nil, probes.Result{}, time.Time{}, err
+	}
+	// One deadline for the run: IMDS may take half of it, so a slow IMDS
+	// leaves the probes time of their own.
+	start := time.Now()
+	deadline := start.Add(settings.Timeout + settings.Timeout/10)
+	runCtx, cancelRun := context.WithDeadline(ctx, deadline)
+	defer cancelRun()
+	imdsCtx, cancel := context.WithDeadline(runCtx, start.Add(settings.Timeout/2))
+	defer cancel()
+	facts := bootstrap.NewInstanceFacts(imdsCtx, md)
+	f, factsErr := facts.Get()
+	imdsResult := probes.IMDSResult(runCtx, endpoint, factsErr, time.Since(start), settings.Timeout/2)
+	if factsErr != nil {
+		f = nil
+	}
+	cfg, err := bootstrap.Resolve(vals, o.Host, facts, time.Now())
+	if err != nil {
+		return nil, settings, nil, imdsResult, deadline, err
 	}
 	if cfg.Region == "" {
-		return nil, settings, nil, imdsResult, &bootstrap.InputError{Flag: bootstrap.FlagRegion,
+		return nil, settings, nil, imdsResult, deadline, &bootstrap.InputError{Flag: bootstrap.FlagRegion,
 			Problem: "unknown: IMDS did not answer and the endpoint host does not name it; pass --region"}
 	}
-	return cfg, settings, f, imdsResult, nil
+	return cfg, settings, f, imdsResult, deadline, nil
 }
 
 // BuildPlan turns the inputs into the probe plan.
@@ -209,7 +219,7 @@ func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameserver
 // probed or written; a WriteError after the probes, with the outcome.
 func Run(ctx context.Context, o Options) (*Outcome, error) {
 	out := &Outcome{Started: time.Now()}
-	cfg, settings, f, imdsResult, err := Prepare(ctx, o)
+	cfg, settings, f, imdsResult, deadline, err := Prepare(ctx, o)
 	if err != nil {
 		return nil, err
 	}
@@ -222,13 +232,14 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	plan.Deadline = deadline
 	out.Config, out.Facts, out.Plan = cfg, f, plan
 	runner := o.Runner
 	if runner == nil {
 		runner = &probes.Runner{}
 	}
 	rep := runner.RunUntil(ctx, plan, settings.Wait, o.Progress)
-	out.Server, out.User = rep.ServerVersion, rep.User
+	out.Server, out.User, out.Interrupted = rep.ServerVersion, rep.User, ctx.Err() != nil
 
 	results := []probes.Result{imdsResult}
 	if rep.ServerCert != nil {
@@ -264,6 +275,9 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	}
 	out.Verdict = probes.Decide(out.Results, settings.FailOn)
 	out.Verdict.Exec = settings.Exec
+	if out.Interrupted { // a run that did not finish allows nothing
+		out.Verdict.Passed, out.Verdict.ExitCode, out.Verdict.Exec = false, 1, false
+	}
 	out.Took = time.Since(out.Started)
 	return out, nil
 }

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/eksboot/eksboot/bootstrap"
 	"github.com/eksboot/eksboot/probes"
@@ -152,4 +155,53 @@ func containsCode(codes []probes.Code, c probes.Code) bool {
 		}
 	}
 	return false
+}
+
+// TestSlowIMDSStaysInsideTheDeadline: an IMDS that takes seconds to answer
+// costs the run no more than its one deadline (a bound, not a speed
+// target: each IMDS read and probe is cut by it).
+func TestSlowIMDSStaysInsideTheDeadline(t *testing.T) {
+	v := newVPC(t, "10.100.0.1")
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(3 * time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	start := time.Now()
+	out, err := v.run(t, false, bootstrap.FlagIMDSEndpoint, slow.URL, bootstrap.FlagTimeout, "300ms",
+		bootstrap.FlagResolver, "127.0.0.2", bootstrap.FlagServiceCIDR, "10.100.0.0/16", bootstrap.FlagRegion, "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 900*time.Millisecond {
+		t.Fatalf("a slow IMDS stretched --timeout 300ms to %s", took)
+	}
+	if out.Results[0].Code != probes.IMDSUnreachable || out.Verdict.Passed {
+		t.Fatalf("%+v", out.Results[0])
+	}
+}
+
+// TestInterruptedRoundIsNotAFailure: probes cut short by a signal report
+// skip/interrupted, not the timeouts they were cut into.
+func TestInterruptedRoundIsNotAFailure(t *testing.T) {
+	v := newVPC(t, "10.100.0.1")
+	v.Zone.Set("sts.eu-west-1.amazonaws.com", netns.BlackholeAddr)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	var stdout bytes.Buffer
+	out, err := Run(ctx, Options{Flags: v.flags(bootstrap.FlagTimeout, "2s", bootstrap.FlagServiceCIDR, "10.100.0.0/16"),
+		Getenv: func(string) string { return "" }, Host: bootstrap.ThisHost(), Stdout: &stdout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.Interrupted || out.Verdict.Passed {
+		t.Fatalf("%+v", out.Verdict)
+	}
+	for _, r := range out.Results {
+		if r.Endpoint == "sts" && r.Check == probes.CheckTCP && (r.Status != probes.Skip || r.Code != probes.Interrupted) {
+			t.Fatalf("%+v", r)
+		}
+	}
 }

@@ -72,12 +72,17 @@ func ConfigSource(ctx context.Context, path string, explicit bool, md *IMDS) (Va
 	return vals, nil
 }
 
+// readBounded reads a config file: a plain file only (a FIFO would wait for
+// a writer forever, so the open does not wait), of at most maxConfigBytes.
 func readBounded(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a plain file", path)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package bootstrap
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,8 +18,12 @@ import (
 // IMDSCallTimeout bounds each IMDS call.
 const IMDSCallTimeout = time.Second
 
-// maxIMDSBytes bounds one IMDS answer; user data is at most 16 KiB.
-const maxIMDSBytes = 64 << 10
+// Bounds on IMDS answers: 64 KiB for a fact; user data, which EC2 caps at
+// 16 KiB, with room for an encoding wrapped around it.
+const (
+	maxIMDSBytes     = 64 << 10
+	maxUserDataBytes = 32 << 10
+)
 
 // Facts are what IMDS tells about this instance. Zero values mean unknown.
 type Facts struct {
@@ -61,12 +66,21 @@ func (m *IMDS) get(ctx context.Context, path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("IMDS %s: %w", path, err)
 	}
-	defer out.Content.Close()
-	b, err := io.ReadAll(io.LimitReader(out.Content, maxIMDSBytes))
+	b, err := readCapped(out.Content, maxIMDSBytes)
 	if err != nil {
 		return "", fmt.Errorf("IMDS %s: %w", path, err)
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+// readCapped reads all of r, and fails rather than keep more than limit.
+func readCapped(r io.ReadCloser, limit int64) ([]byte, error) {
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		err = fmt.Errorf("the answer is larger than %d KiB", limit>>10)
+	}
+	return b, err
 }
 
 // UserData returns the instance's user data.
@@ -77,8 +91,11 @@ func (m *IMDS) UserData(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("IMDS user-data: %w", err)
 	}
-	defer out.Content.Close()
-	return io.ReadAll(io.LimitReader(out.Content, maxIMDSBytes))
+	b, err := readCapped(out.Content, maxUserDataBytes)
+	if err != nil {
+		return nil, fmt.Errorf("IMDS user-data: %w", err)
+	}
+	return b, nil
 }
 
 // Facts reads what eksboot needs to know about the instance. The identity
@@ -87,9 +104,22 @@ func (m *IMDS) UserData(ctx context.Context) ([]byte, error) {
 // left empty; the error reports the first path that failed otherwise.
 func (m *IMDS) Facts(ctx context.Context) (Facts, error) {
 	var f Facts
+	// Read as dynamic data rather than through the SDK's document call,
+	// which would decode an answer of any size.
 	idCtx, cancel := context.WithTimeout(ctx, IMDSCallTimeout)
-	doc, err := m.client.GetInstanceIdentityDocument(idCtx, &imds.GetInstanceIdentityDocumentInput{})
-	cancel()
+	defer cancel()
+	out, err := m.client.GetDynamicData(idCtx, &imds.GetDynamicDataInput{Path: "instance-identity/document"})
+	if err != nil {
+		return f, fmt.Errorf("IMDS instance identity document: %w", err)
+	}
+	raw, err := readCapped(out.Content, maxIMDSBytes)
+	var doc struct {
+		Region, AvailabilityZone, InstanceID, InstanceType, PrivateIP string
+		AccountID                                                     string `json:"accountId"`
+	}
+	if err == nil {
+		err = json.Unmarshal(raw, &doc)
+	}
 	if err != nil {
 		return f, fmt.Errorf("IMDS instance identity document: %w", err)
 	}

@@ -1,9 +1,12 @@
 package bootstrap
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -90,5 +93,35 @@ func TestIMDSAbsentIsQuick(t *testing.T) {
 	}
 	if elapsed := time.Since(start); elapsed > 2*IMDSCallTimeout {
 		t.Fatalf("an absent IMDS took %v", elapsed) // a bound, not a speed target: each call is capped
+	}
+}
+
+// hugeIMDS speaks IMDSv2 and answers every GET with size bytes.
+func hugeIMDS(t *testing.T, size int) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			w.Header().Set("X-Aws-Ec2-Metadata-Token-Ttl-Seconds", "21600")
+			w.Write([]byte("token"))
+			return
+		}
+		chunk := bytes.Repeat([]byte("x"), 64<<10)
+		for sent := 0; sent < size && r.Context().Err() == nil; sent += len(chunk) {
+			w.Write(chunk)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestIMDSAnswersAreCapped: a 64 MiB identity document or user data is
+// refused after the cap, not read whole.
+func TestIMDSAnswersAreCapped(t *testing.T) {
+	md := NewIMDS(hugeIMDS(t, 64<<20))
+	if _, err := md.Facts(context.Background()); err == nil || !strings.Contains(err.Error(), "larger than 64 KiB") {
+		t.Fatalf("facts: %v", err)
+	}
+	if _, err := md.UserData(context.Background()); err == nil || !strings.Contains(err.Error(), "larger than 32 KiB") {
+		t.Fatalf("user data: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,4 +40,14 @@ func TestNoStrayDirectories(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("left behind: %v", entries)
 	}
+}
+
+// TestConfigFIFONeverBlocks: --config naming a FIFO is refused at once.
+func TestConfigFIFONeverBlocks(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "config.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ConfigSource(context.Background(), fifo, true, nil)
+	wantInputError(t, err, FlagConfig, "is not a plain file")
 }

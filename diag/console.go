@@ -29,13 +29,13 @@ func OpenConsole(path string) (io.WriteCloser, error) {
 	if path == ConsoleNone {
 		return nil, nil
 	}
-	candidates := defaultConsoles
+	candidates, create := defaultConsoles, false
 	if path != "" {
-		candidates = []string{path}
+		candidates, create = []string{path}, true
 	}
 	var errs []error
 	for _, c := range candidates {
-		f, err := openConsoleDevice(c)
+		f, err := openConsoleDevice(c, create)
 		if err == nil {
 			return f, nil
 		}
@@ -97,6 +97,30 @@ func WriteConsole(w io.Writer, rep Report, budget int, now func() time.Time) err
 	return nil
 }
 
-func openConsoleDevice(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|openNoCTTY, 0)
+// openConsoleDevice opens a console without ever blocking: a FIFO with no
+// reader would hold eksboot forever, so the open does not wait and anything
+// but a character device or a plain file is refused. A path the user named
+// is created as a plain file when it does not exist; a serial device
+// always does.
+func openConsoleDevice(path string, create bool) (*os.File, error) {
+	flags := os.O_WRONLY | os.O_APPEND | openNoCTTY | openNonblock
+	if create && !isDevicePath(path) {
+		flags |= os.O_CREATE
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err == nil && !info.Mode().IsRegular() && info.Mode()&os.ModeCharDevice == 0 {
+		err = fmt.Errorf("%s is neither a character device nor a file", path)
+	}
+	if err == nil {
+		err = setBlocking(f)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }

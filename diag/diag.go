@@ -41,6 +41,8 @@ type Summary struct {
 	Server   string
 	User     *probes.UserInfo // who the API server says the node is
 	Took     time.Duration
+	// Interrupted: SIGTERM or SIGINT ended the run before its verdict.
+	Interrupted bool
 }
 
 // level maps a status to a log level.
@@ -98,6 +100,9 @@ func SummaryAttrs(s Summary) []slog.Attr {
 	}
 	if s.User != nil {
 		attrs = append(attrs, slog.String("user", s.User.Username), slog.Any("groups", s.User.Groups))
+	}
+	if s.Interrupted {
+		attrs = append(attrs, slog.Bool("interrupted", true))
 	}
 	return append(attrs, slog.Int64("ms", s.Took.Milliseconds()))
 }

@@ -249,3 +249,16 @@ func TestTableStripsControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainLongLines: a line of megabytes (a console that printed a
+// binary, a hostile file) is skipped whole; the report around it is read.
+func TestExplainLongLines(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(strings.Repeat("x", 3<<20) + "\n")
+	WriteConsole(&b, sampleReport(), ConsoleBudget, fixedNow)
+	b.WriteString(ConsolePrefix + `{"v":1,"msg":"` + strings.Repeat("y", 2<<20) + `"}` + "\n")
+	got, err := Parse(&b)
+	if err != nil || len(got.Results) != len(sampleReport().Results) || got.Summary.Verdict.Passed {
+		t.Fatalf("%d results, %v", len(got.Results), err)
+	}
+}

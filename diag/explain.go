@@ -2,6 +2,7 @@ package diag
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,34 +12,40 @@ import (
 	"github.com/eksboot/eksboot/probes"
 )
 
-// maxLine bounds one line of console text read by explain.
-const maxLine = 1 << 20
+// Bounds on what explain keeps: one line (longer ones are skipped whole),
+// results of one run, and runs still waiting for their summary.
+const (
+	maxLine          = 1 << 20
+	maxResultsPerRun = 4096
+	maxOpenRuns      = 64
+)
 
 // line is a JSON line as eksboot writes it.
 type line struct {
-	V        int      `json:"v"`
-	Run      string   `json:"run"`
-	Msg      string   `json:"msg"`
-	Check    string   `json:"check"`
-	Endpoint string   `json:"endpoint"`
-	Host     string   `json:"host"`
-	Addr     string   `json:"addr"`
-	Route    string   `json:"route"`
-	Status   string   `json:"status"`
-	Code     string   `json:"code"`
-	MS       int64    `json:"ms"`
-	Hint     string   `json:"hint"`
-	Passed   *bool    `json:"passed"`
-	Pass     int      `json:"pass"`
-	Warn     int      `json:"warn"`
-	Fail     int      `json:"fail"`
-	Skip     int      `json:"skip"`
-	Failed   []string `json:"failed"`
-	Codes    []string `json:"codes"`
-	ArgsFile string   `json:"args_file"`
-	Server   string   `json:"server_version"`
-	User     string   `json:"user"`
-	Groups   []string `json:"groups"`
+	V         int      `json:"v"`
+	Run       string   `json:"run"`
+	Msg       string   `json:"msg"`
+	Check     string   `json:"check"`
+	Endpoint  string   `json:"endpoint"`
+	Host      string   `json:"host"`
+	Addr      string   `json:"addr"`
+	Route     string   `json:"route"`
+	Status    string   `json:"status"`
+	Code      string   `json:"code"`
+	MS        int64    `json:"ms"`
+	Hint      string   `json:"hint"`
+	Passed    *bool    `json:"passed"`
+	Pass      int      `json:"pass"`
+	Warn      int      `json:"warn"`
+	Fail      int      `json:"fail"`
+	Skip      int      `json:"skip"`
+	Failed    []string `json:"failed"`
+	Codes     []string `json:"codes"`
+	ArgsFile  string   `json:"args_file"`
+	Server    string   `json:"server_version"`
+	User      string   `json:"user"`
+	Interrupt bool     `json:"interrupted"`
+	Groups    []string `json:"groups"`
 }
 
 // ErrNoReport means the input held no eksboot summary.
@@ -49,12 +56,18 @@ var ErrNoReport = errors.New("no eksboot report found: expected JSON lines, or c
 // last complete run's report. Runs whose lines interleave are told apart by
 // their run ids.
 func Parse(r io.Reader) (Report, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxLine)
+	br := bufio.NewReaderSize(r, 64<<10)
 	runs := map[string][]probes.Result{} // results so far, by run id
 	var last *Report
-	for sc.Scan() {
-		text := strings.TrimRight(sc.Text(), "\r")
+	for {
+		raw, err := readLine(br)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Report{}, err
+		}
+		text := strings.TrimRight(string(raw), "\r")
 		if i := strings.Index(text, ConsolePrefix+"{"); i >= 0 {
 			text = text[i+len(ConsolePrefix):]
 		} else if !strings.HasPrefix(strings.TrimSpace(text), "{") {
@@ -71,7 +84,7 @@ func Parse(r io.Reader) (Report, error) {
 					Status: probes.Status(l.Status), Passed: *l.Passed, Failed: l.Failed,
 					Counts: probes.Counts{Pass: l.Pass, Warn: l.Warn, Fail: l.Fail, Skip: l.Skip},
 				},
-				ArgsFile: l.ArgsFile, Server: l.Server, Took: time.Duration(l.MS) * time.Millisecond,
+				ArgsFile: l.ArgsFile, Server: l.Server, Took: time.Duration(l.MS) * time.Millisecond, Interrupted: l.Interrupt,
 			}}
 			if l.User != "" {
 				rep.Summary.User = &probes.UserInfo{Username: l.User, Groups: l.Groups}
@@ -81,6 +94,8 @@ func Parse(r io.Reader) (Report, error) {
 			}
 			last = &rep
 			delete(runs, l.Run)
+		case len(runs[l.Run]) >= maxResultsPerRun || (runs[l.Run] == nil && len(runs) >= maxOpenRuns):
+			// more than any run writes: keep what is kept, and the summary
 		case l.Check != "":
 			runs[l.Run] = append(runs[l.Run], probes.Result{
 				Check: l.Check, Endpoint: l.Endpoint, Host: l.Host, Addr: l.Addr, Route: l.Route,
@@ -93,11 +108,34 @@ func Parse(r io.Reader) (Report, error) {
 			runs[l.Run] = append(runs[l.Run], probes.Result{Check: "console", Status: probes.Skip, Code: "note", Msg: l.Msg})
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return Report{}, err
-	}
 	if last == nil {
 		return Report{}, ErrNoReport
 	}
 	return *last, nil
+}
+
+// readLine returns the next line without its newline; a line longer than
+// maxLine comes back empty, its bytes read and dropped.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	tooLong := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(line)+len(chunk) > maxLine {
+				tooLong, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && (len(line) > 0 || tooLong):
+			return bytes.TrimSuffix(line, []byte("\n")), nil
+		case err != nil:
+			return nil, err
+		}
+		return bytes.TrimSuffix(line, []byte("\n")), nil
+	}
 }

@@ -124,6 +124,9 @@ func verdictLine(s Summary) string {
 	if !v.Passed {
 		word = "FAIL"
 	}
+	if s.Interrupted {
+		word += ", interrupted before the verdict"
+	}
 	line := fmt.Sprintf("verdict: %s (%d pass, %d warn, %d fail, %d skip) in %s", word, v.Counts.Pass, v.Counts.Warn, v.Counts.Fail, v.Counts.Skip, s.Took.Round(1e6))
 	if len(v.Failed) > 0 {
 		line += "; failed: " + strings.Join(v.Failed, ", ")

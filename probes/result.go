@@ -80,6 +80,7 @@ const (
 	ClockSkew           Code = "clock_skew"
 	ArgsWriteFailed     Code = "args_write_failed"
 	DNSError            Code = "dns_error"
+	Interrupted         Code = "interrupted"
 	// The config check also reports bootstrap's warning codes
 	// (bootstrap.WarnCAValidity, bootstrap.WarnDNSIPGuessed).
 )

@@ -33,6 +33,10 @@ type Plan struct {
 	// ClockRequired makes a clock skew over the failing limit fail the
 	// verdict, rather than warn.
 	ClockRequired bool
+	// Deadline ends the first round of probes; zero means one Timeout (and
+	// a tenth) from its start. The agent starts it before reading IMDS, so
+	// the whole run costs one timeout.
+	Deadline time.Time
 }
 
 // Report is what a run found.
@@ -51,7 +55,12 @@ type Runner struct {
 // Run probes every endpoint of p concurrently, all under one deadline: a
 // run costs about one probe timeout at worst, not the sum of them.
 func (rn *Runner) Run(ctx context.Context, p Plan) Report {
-	ctx, cancel := context.WithTimeout(ctx, p.Timeout+p.Timeout/10)
+	parent := ctx
+	deadline := p.Deadline
+	if deadline.IsZero() {
+		deadline = time.Now().Add(p.Timeout + p.Timeout/10)
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	var mu sync.Mutex
 	var rep Report
@@ -72,8 +81,22 @@ func (rn *Runner) Run(ctx context.Context, p Plan) Report {
 		})
 	}
 	wg.Wait()
+	if parent.Err() != nil {
+		markInterrupted(rep.Results)
+	}
 	SortResults(rep.Results)
 	return rep
+}
+
+// markInterrupted turns what did not pass into skips: a probe cut short by
+// SIGTERM or SIGINT found nothing wrong, it was stopped.
+func markInterrupted(rs []Result) {
+	for i, r := range rs {
+		if r.Status == Fail || r.Status == Warn {
+			rs[i].Status, rs[i].Code, rs[i].Hint = Skip, Interrupted, ""
+			rs[i].Msg += " (interrupted before it finished)"
+		}
+	}
 }
 
 // SortResults orders results by endpoint in plan order, then by check.

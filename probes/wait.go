@@ -39,8 +39,11 @@ func (rn *Runner) RunUntil(ctx context.Context, p Plan, wait time.Duration, prog
 		}
 		backoff = min(2*backoff, maxBackoff)
 		sub := p
-		sub.Endpoints = failing
+		sub.Endpoints, sub.Deadline = failing, time.Time{}
 		again := rn.Run(ctx, sub)
+		if ctx.Err() != nil {
+			return rep // interrupted mid-round: the last whole answer stands
+		}
 		rep = merge(p, rep, again, failing)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -72,6 +74,10 @@ func runAgent(ctx context.Context, e *env, flags bootstrap.Values, write bool) e
 	if format == diag.FormatText {
 		o.Progress = liveLine(e)
 	}
+	// SIGTERM (a unit's TimeoutStartSec, SSM's timeout) or SIGINT ends the
+	// probes at once; what is known is still published, marked interrupted.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	out, err := agent.Run(ctx, o)
 	if out == nil {
 		return err
@@ -89,7 +95,7 @@ func runAgent(ctx context.Context, e *env, flags bootstrap.Values, write bool) e
 	if outputs.Journal = diag.OpenJournal(); outputs.Journal != nil && format == diag.FormatJSON && diag.StdoutIsJournal() {
 		outputs.Stdout = nil // the structured entries say it already
 	}
-	rep := diag.Report{Run: diag.NewRunID(), Results: out.Results, Summary: diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Server: out.Server, User: out.User, Took: out.Took}}
+	rep := diag.Report{Run: diag.NewRunID(), Results: out.Results, Summary: diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Server: out.Server, User: out.User, Took: out.Took, Interrupted: out.Interrupted}}
 	if perr := outputs.Publish(rep); perr != nil && err == nil {
 		err = perr
 	}

@@ -1,0 +1,8 @@
+//go:build !windows
+
+package bootstrap
+
+import "syscall"
+
+// openNonblock keeps an open from waiting on a FIFO's other end.
+const openNonblock = syscall.O_NONBLOCK

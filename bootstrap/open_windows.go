@@ -1,0 +1,4 @@
+package bootstrap
+
+// openNonblock: Windows opens never wait on a reader or writer.
+const openNonblock = 0
