@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
@@ -121,6 +122,9 @@ func exchange(ctx context.Context, r netip.AddrPort, name string, qtype uint16, 
 	m.SetEdns0(1232, false)
 	c := &dns.Client{Net: "udp", Timeout: timeout}
 	resp, _, err := c.ExchangeContext(ctx, m, r.String())
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return nil, errNoAnswer // no resolver on the address at all
+	}
 	if err == nil && resp.Truncated {
 		c.Net = "tcp"
 		resp, _, err = c.ExchangeContext(ctx, m, r.String())
