@@ -29,6 +29,7 @@ const (
 // Options are one run's inputs and seams.
 type Options struct {
 	Flags     bootstrap.Values
+	FlagNames map[string]string // each flag as typed, by param name
 	Getenv    func(string) string
 	Host      bootstrap.Host
 	Write     bool      // write the bootstrap arguments (run), or only probe
@@ -117,16 +118,14 @@ func ParseSettings(v bootstrap.Values) (Settings, error) {
 // IMDS is read in full (it names the resolver and fills the hints); its
 // absence is a result, not an error.
 func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *bootstrap.Facts, probes.Result, time.Time, error) {
-	early := bootstrap.Merge(o.Flags, bootstrap.FromEnv(bootstrap.Params, o.Getenv))
-	endpoint := early.Get(bootstrap.FlagIMDSEndpoint)
-	md := bootstrap.NewIMDS(endpoint)
-	vals, err := bootstrap.Gather(ctx, o.Flags, o.Getenv, md)
+	vals, origins, md, err := bootstrap.Gather(ctx, o.Flags, o.Getenv)
 	if err != nil {
 		return nil, Settings{}, nil, probes.Result{}, time.Time{}, err
 	}
+	origins.Typed(o.FlagNames)
 	settings, err := ParseSettings(vals)
 	if err != nil {
-		return nil, settings, nil, probes.Result{}, time.Time{}, err
+		return nil, settings, nil, probes.Result{}, time.Time{}, origins.Attribute(err)
 	}
 	// One deadline for the run: IMDS may take half of it, so a slow IMDS
 	// leaves the probes time of their own.
@@ -138,13 +137,13 @@ func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *boot
 	defer cancel()
 	facts := bootstrap.NewInstanceFacts(imdsCtx, md)
 	f, factsErr := facts.Get()
-	imdsResult := probes.IMDSResult(runCtx, endpoint, factsErr, time.Since(start), settings.Timeout/2)
+	imdsResult := probes.IMDSResult(runCtx, md.Endpoint(), factsErr, time.Since(start), settings.Timeout/2)
 	if factsErr != nil {
 		f = nil
 	}
 	cfg, err := bootstrap.Resolve(vals, o.Host, facts, time.Now())
 	if err != nil {
-		return nil, settings, nil, imdsResult, deadline, err
+		return nil, settings, nil, imdsResult, deadline, origins.Attribute(err)
 	}
 	if cfg.Region == "" {
 		return nil, settings, nil, imdsResult, deadline, &bootstrap.InputError{Flag: bootstrap.FlagRegion,

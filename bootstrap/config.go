@@ -30,46 +30,50 @@ const (
 
 // ConfigSource reads the config values named by --config. When explicit is
 // false, the default path may be absent without complaint.
-func ConfigSource(ctx context.Context, path string, explicit bool, md *IMDS) (Values, error) {
+func ConfigSource(ctx context.Context, path string, explicit bool, md *IMDS) (Values, Origins, error) {
 	if path == UserDataSource {
 		if md == nil {
-			return nil, inputErrorf(FlagConfig, "%s needs IMDS", UserDataSource)
+			return nil, nil, inputErrorf(FlagConfig, "%s needs IMDS", UserDataSource)
 		}
 		data, err := md.UserData(ctx)
 		if err != nil {
-			return nil, inputErrorf(FlagConfig, "%s: %v", UserDataSource, err)
+			return nil, nil, inputErrorf(FlagConfig, "%s: %v", UserDataSource, err)
 		}
 		docs, err := NodeConfigsFromUserData(data)
 		if err != nil {
-			return nil, inputErrorf(FlagConfig, "%s: %v", UserDataSource, err)
+			return nil, nil, inputErrorf(FlagConfig, "%s: %v", UserDataSource, err)
 		}
 		if len(docs) == 0 {
-			return nil, inputErrorf(FlagConfig, "%s: the user data has no NodeConfig (a MIME part with Content-Type: application/node.eks.aws)", UserDataSource)
+			return nil, nil, inputErrorf(FlagConfig, "%s: the user data has no NodeConfig (a MIME part with Content-Type: application/node.eks.aws)", UserDataSource)
 		}
-		vals := Values{}
+		vals, origins := Values{}, Origins{}
 		for _, doc := range docs {
-			v, err := ParseNodeConfig(doc)
+			v, o, err := parseDocs(doc, true)
 			if err != nil {
-				return nil, inputErrorf(FlagConfig, "%s: a NodeConfig part: %v", UserDataSource, err)
+				return nil, nil, inputErrorf(FlagConfig, "%s: a NodeConfig part: %v", UserDataSource, err)
 			}
 			for k, val := range v { // later parts win, as nodeadm merges them
 				vals[k] = val
+				origins[k] = Origin{Name: o[k].Name + " in " + UserDataSource, UserData: true}
 			}
 		}
-		return vals, nil
+		return vals, origins, nil
 	}
 	data, err := readBounded(path)
 	if errors.Is(err, fs.ErrNotExist) && !explicit {
-		return Values{}, nil
+		return Values{}, Origins{}, nil
 	}
 	if err != nil {
-		return nil, inputErrorf(FlagConfig, "%v", err)
+		return nil, nil, inputErrorf(FlagConfig, "%v", err)
 	}
-	vals, err := ParseConfig(data)
+	vals, origins, err := parseDocs(data, false)
 	if err != nil {
-		return nil, inputErrorf(FlagConfig, "%s: %v", path, err)
+		return nil, nil, inputErrorf(FlagConfig, "%s: %v", path, err)
 	}
-	return vals, nil
+	for k, o := range origins {
+		origins[k] = Origin{Name: o.Name + " in " + path}
+	}
+	return vals, origins, nil
 }
 
 // readBounded reads a config file: a plain file only (a FIFO would wait for
@@ -98,26 +102,30 @@ func readBounded(path string) ([]byte, error) {
 // spec.cluster (and spec.kubelet.config.clusterDNS) fill the cluster inputs.
 // Scalars keep the text the user wrote: 012345 stays 012345.
 func ParseConfig(data []byte) (Values, error) {
-	return parseDocs(data, false)
+	v, _, err := parseDocs(data, false)
+	return v, err
 }
 
 // ParseNodeConfig reads the NodeConfig documents of a user-data part. Its
 // errors quote nothing of the part: user data may hold secrets.
 func ParseNodeConfig(data []byte) (Values, error) {
-	return parseDocs(data, true)
+	v, _, err := parseDocs(data, true)
+	return v, err
 }
 
-func parseDocs(data []byte, userData bool) (Values, error) {
+// parseDocs returns the values of the documents, and each one's origin: the
+// key or NodeConfig field it came from.
+func parseDocs(data []byte, userData bool) (Values, Origins, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	out := Values{}
+	out, origins := Values{}, Origins{}
 	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			return out, origins, nil
 		}
 		if err != nil {
-			return nil, yamlError(err)
+			return nil, nil, yamlError(err)
 		}
 		root := &doc
 		if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -127,22 +135,23 @@ func parseDocs(data []byte, userData bool) (Values, error) {
 			continue
 		}
 		if root.Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("a document at line %d is not a map of keys to values", root.Line)
+			return nil, nil, fmt.Errorf("a document at line %d is not a map of keys to values", root.Line)
 		}
 		var vals Values
+		var from Origins
 		switch {
 		case child(root, "apiVersion") != nil:
-			vals, err = nodeConfigValues(root)
+			vals, from, err = nodeConfigValues(root)
 		case userData:
 			err = fmt.Errorf("a document at line %d is not a %s %s", root.Line, nodeConfigAPIVersion, nodeConfigKind)
 		default:
-			vals, err = flagMapValues(root)
+			vals, from, err = flagMapValues(root)
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for k, v := range vals {
-			out[k] = v
+			out[k], origins[k] = v, from[k]
 		}
 	}
 }
@@ -179,51 +188,54 @@ func scalar(n *yaml.Node) string {
 	return strings.TrimSpace(n.Value)
 }
 
-func flagMapValues(doc *yaml.Node) (Values, error) {
-	out := Values{}
+func flagMapValues(doc *yaml.Node) (Values, Origins, error) {
+	out, origins := Values{}, Origins{}
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		key, val := doc.Content[i].Value, doc.Content[i+1]
 		p, ok := ParamByName(key)
+		if ok {
+			origins[p.Name] = Origin{Name: key}
+		}
 		if !ok || p.Name == FlagConfig {
-			return nil, fmt.Errorf("unknown key %q at line %d (keys are flag names, such as %s)", clip(key), doc.Content[i].Line, FlagClusterName)
+			return nil, nil, fmt.Errorf("unknown key %q at line %d (keys are flag names, such as %s)", clip(key), doc.Content[i].Line, FlagClusterName)
 		}
 		switch val.Kind {
 		case yaml.SequenceNode:
 			if !p.List {
-				return nil, fmt.Errorf("key %q takes one value, not a list", key)
+				return nil, nil, fmt.Errorf("key %q takes one value, not a list", key)
 			}
 			for _, item := range val.Content {
 				if item.Kind != yaml.ScalarNode {
-					return nil, fmt.Errorf("key %q takes a list of values, not of lists or maps", key)
+					return nil, nil, fmt.Errorf("key %q takes a list of values, not of lists or maps", key)
 				}
 				out[p.Name] = append(out[p.Name], item.Value)
 			}
 		case yaml.MappingNode:
-			return nil, fmt.Errorf("key %q takes a value, not a map", key)
+			return nil, nil, fmt.Errorf("key %q takes a value, not a map", key)
 		case yaml.ScalarNode:
 			if val.Tag != "!!null" {
 				out[p.Name] = []string{val.Value}
 			}
 		default:
-			return nil, fmt.Errorf("key %q takes a plain value", key)
+			return nil, nil, fmt.Errorf("key %q takes a plain value", key)
 		}
 	}
-	return out, nil
+	return out, origins, nil
 }
 
 // nodeConfigValues maps a NodeConfig's spec.cluster, and the cluster DNS IP
 // its kubelet config names, onto our inputs: the drop-in eksboot writes is
 // merged over the user's NodeConfig, so it must carry the same clusterDNS.
-func nodeConfigValues(doc *yaml.Node) (Values, error) {
+func nodeConfigValues(doc *yaml.Node) (Values, Origins, error) {
 	if scalar(child(doc, "apiVersion")) != nodeConfigAPIVersion || scalar(child(doc, "kind")) != nodeConfigKind {
-		return nil, fmt.Errorf("a document at line %d is not a %s %s, the only kind understood", doc.Line, nodeConfigAPIVersion, nodeConfigKind)
+		return nil, nil, fmt.Errorf("a document at line %d is not a %s %s, the only kind understood", doc.Line, nodeConfigAPIVersion, nodeConfigKind)
 	}
 	spec := child(doc, "spec")
 	cluster := child(spec, "cluster")
-	out := Values{}
+	out, origins := Values{}, Origins{}
 	set := func(flag, field string) {
 		if s := scalar(child(cluster, field)); s != "" {
-			out[flag] = []string{s}
+			out[flag], origins[flag] = []string{s}, Origin{Name: "spec.cluster." + field}
 		}
 	}
 	set(FlagClusterName, "name")
@@ -234,12 +246,12 @@ func nodeConfigValues(doc *yaml.Node) (Values, error) {
 		if p, err := netip.ParsePrefix(cidr); err == nil && p.Addr().Is6() {
 			flag = FlagServiceIPv6CIDR
 		}
-		out[flag] = []string{cidr}
+		out[flag], origins[flag] = []string{cidr}, Origin{Name: "spec.cluster.cidr"}
 	}
 	if dns := child(child(child(spec, "kubelet"), "config"), "clusterDNS"); dns != nil && dns.Kind == yaml.SequenceNode && len(dns.Content) > 0 {
 		if ip := scalar(dns.Content[0]); ip != "" {
-			out[FlagDNSClusterIP] = []string{ip}
+			out[FlagDNSClusterIP], origins[FlagDNSClusterIP] = []string{ip}, Origin{Name: "spec.kubelet.config.clusterDNS"}
 		}
 	}
-	return out, nil
+	return out, origins, nil
 }

@@ -140,14 +140,14 @@ func TestNodeConfigsFromUserData(t *testing.T) {
 func TestConfigSourceFile(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "absent.yaml")
-	if v, err := ConfigSource(context.Background(), missing, false, nil); err != nil || len(v) != 0 {
+	if v, _, err := ConfigSource(context.Background(), missing, false, nil); err != nil || len(v) != 0 {
 		t.Fatalf("absent default file must be fine: %v %v", v, err)
 	}
-	_, err := ConfigSource(context.Background(), missing, true, nil)
+	_, _, err := ConfigSource(context.Background(), missing, true, nil)
 	wantInputError(t, err, FlagConfig, "no such file")
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("nope: 1\n"), 0o644)
-	_, err = ConfigSource(context.Background(), bad, true, nil)
+	_, _, err = ConfigSource(context.Background(), bad, true, nil)
 	wantInputError(t, err, FlagConfig, `bad.yaml: unknown key "nope"`)
 }
 
@@ -186,5 +186,22 @@ func TestUserDataErrorsQuoteNothing(t *testing.T) {
 		if err == nil || strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "password") {
 			t.Errorf("%q: %v", part, err)
 		}
+	}
+}
+
+// TestScriptUserDataIsNotANodeConfig: a shell script that writes a
+// NodeConfig is a script, never parsed as YAML.
+func TestScriptUserDataIsNotANodeConfig(t *testing.T) {
+	for _, ud := range []string{
+		"#!/bin/bash\ncat > /etc/eks/nodeadm.d/x.yaml <<EOF\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nEOF\n",
+		"<powershell>\n# node.eks.aws/v1alpha1\n</powershell>\n",
+	} {
+		if docs, err := NodeConfigsFromUserData([]byte(ud)); err != nil || len(docs) != 0 {
+			t.Errorf("%q: %d docs, %v", ud, len(docs), err)
+		}
+	}
+	bad := "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: SECRET;;=\r\n\r\nx\r\n--B--\r\n"
+	if _, err := NodeConfigsFromUserData([]byte(bad)); err == nil || strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("bad Content-Type: %v", err)
 	}
 }

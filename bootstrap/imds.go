@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -46,13 +48,34 @@ type Facts struct {
 // IMDS reads instance metadata with IMDSv2: one session token for the run,
 // no fallback to IMDSv1, each call within IMDSCallTimeout.
 type IMDS struct {
-	client *imds.Client
+	client   *imds.Client
+	endpoint string
 }
+
+// Endpoint is the base URL asked ("" for the default), without user info.
+func (m *IMDS) Endpoint() string { return m.endpoint }
+
+// ParseIMDSEndpoint checks --imds-endpoint: an http(s) base URL with a
+// host and nothing after it. User info is dropped, here and so from every
+// output.
+func ParseIMDSEndpoint(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", inputErrorf(FlagIMDSEndpoint, "%q is not an IMDS base URL such as http://169.254.169.254 or http://[fd00:ec2::254]", clip(userInfo.ReplaceAllString(s, "//")))
+	}
+	u.User, u.Path = nil, ""
+	return u.String(), nil
+}
+
+var userInfo = regexp.MustCompile(`//[^/?#]*@`)
 
 // NewIMDS returns an IMDS client; endpoint "" means the default
 // (http://169.254.169.254).
 func NewIMDS(endpoint string) *IMDS {
-	return &IMDS{client: imds.New(imds.Options{
+	return &IMDS{endpoint: endpoint, client: imds.New(imds.Options{
 		Endpoint:       endpoint,
 		EnableFallback: aws.FalseTernary,
 		Retryer:        aws.NopRetryer{},

@@ -67,8 +67,7 @@ func TestCredentialsNeverPrint(t *testing.T) {
 func TestUserDataNodeConfigFromIMDSMock(t *testing.T) {
 	inst := imdsmock.Default()
 	inst.UserData = mimeDoc(shellPart, "Content-Type: application/node.eks.aws\r\n\r\n"+nodeConfigDoc)
-	md := NewIMDS(imdsmock.Start(t, inst))
-	v, err := Gather(context.Background(), Values{FlagConfig: {UserDataSource}, FlagClusterName: {"flag-wins"}}, func(string) string { return "" }, md)
+	v, _, _, err := Gather(context.Background(), Values{FlagConfig: {UserDataSource}, FlagClusterName: {"flag-wins"}, FlagIMDSEndpoint: {imdsmock.Start(t, inst)}}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +80,7 @@ func TestUserDataWithoutNodeConfig(t *testing.T) {
 	inst := imdsmock.Default()
 	inst.UserData = []byte("#!/bin/bash\necho hello\n")
 	md := NewIMDS(imdsmock.Start(t, inst))
-	_, err := ConfigSource(context.Background(), UserDataSource, true, md)
+	_, _, err := ConfigSource(context.Background(), UserDataSource, true, md)
 	wantInputError(t, err, FlagConfig, "has no NodeConfig")
 }
 

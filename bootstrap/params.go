@@ -4,6 +4,8 @@
 package bootstrap
 
 import (
+	"errors"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -154,6 +156,57 @@ func FromEnv(params []Param, getenv func(string) string) Values {
 	for _, p := range params {
 		if val := getenv(p.EnvName()); val != "" {
 			out[p.Name] = []string{val}
+		}
+	}
+	return out
+}
+
+// Origin is where an input's value came from, named as the user gave it.
+type Origin struct {
+	// Name: the flag as typed (--service-cidr), the environment variable,
+	// the config key or NodeConfig field with its file.
+	Name string
+	// UserData: the value came from the instance's user data, which no
+	// output may quote.
+	UserData bool
+}
+
+// Origins are the inputs' origins, by param name.
+type Origins map[string]Origin
+
+// quotedValue is a value as %q prints it.
+var quotedValue = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// Attribute names in an input error the origin of the value at fault, and
+// strips the quoted value when it came from user data.
+func (o Origins) Attribute(err error) error {
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	if org, ok := o[ie.Flag]; ok {
+		ie.Source = org.Name
+		if org.UserData {
+			ie.Problem = quotedValue.ReplaceAllString(ie.Problem, "the value")
+		}
+	}
+	return err
+}
+
+// Typed names the flags as the user typed them (an alias, say), by param
+// name; flags outrank every other source, so they are the origin.
+func (o Origins) Typed(names map[string]string) {
+	for n, typed := range names {
+		o[n] = Origin{Name: typed}
+	}
+}
+
+// originsOf names every value of v as coming from src.
+func originsOf(v Values, name func(Param) string) Origins {
+	out := Origins{}
+	for n := range v {
+		if p, ok := ParamByName(n); ok {
+			out[n] = Origin{Name: name(p)}
 		}
 	}
 	return out

@@ -106,7 +106,7 @@ func TestPrecedence(t *testing.T) {
 
 	resolve := func() *Config {
 		t.Helper()
-		v, err := Gather(context.Background(), flags, getenv, nil)
+		v, _, _, err := Gather(context.Background(), flags, getenv)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,16 +150,16 @@ func TestGatherConfigPathFromEnv(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "c.yaml")
 	os.WriteFile(file, []byte("cluster-name: x\n"), 0o644)
-	v, err := Gather(context.Background(), Values{}, func(k string) string {
+	v, _, _, err := Gather(context.Background(), Values{}, func(k string) string {
 		if k == "EKSBOOT_CONFIG" {
 			return file
 		}
 		return ""
-	}, nil)
+	})
 	if err != nil || v.Get(FlagClusterName) != "x" {
 		t.Fatalf("%v %v", v, err)
 	}
-	_, err = Gather(context.Background(), Values{FlagConfig: {UserDataSource}}, func(string) string { return "" }, nil)
+	_, _, _, err = Gather(context.Background(), Values{FlagConfig: {UserDataSource}, FlagIMDSEndpoint: {"http://127.0.0.1:1"}}, func(string) string { return "" })
 	var ie *InputError
 	if !errors.As(err, &ie) || ie.Flag != FlagConfig {
 		t.Fatalf("imds://user-data without IMDS: %v", err)

@@ -38,10 +38,20 @@ func NodeConfigsFromUserData(data []byte) ([][]byte, error) {
 		}
 		return nodeConfigParts(textproto.MIMEHeader(msg.Header), msg.Body, 0)
 	}
+	if isScript(data) {
+		return nil, nil // a script that mentions NodeConfig is still a script
+	}
 	if bytes.Contains(data, []byte(nodeConfigAPIVersion)) {
 		return [][]byte{data}, nil
 	}
 	return nil, nil
+}
+
+// isScript: user data cloud-init or EC2Launch runs, not a document.
+func isScript(data []byte) bool {
+	head := bytes.TrimLeft(data, " \t\r\n")
+	return bytes.HasPrefix(head, []byte("#!")) || bytes.HasPrefix(head, []byte("#cloud-config")) ||
+		bytes.HasPrefix(bytes.ToLower(head), []byte("<powershell>")) || bytes.HasPrefix(bytes.ToLower(head), []byte("<script>"))
 }
 
 // unwrap undoes gzip, and base64 around gzip or MIME, as nodeadm does.
@@ -85,7 +95,7 @@ func nodeConfigParts(header textproto.MIMEHeader, body io.Reader, depth int) ([]
 	}
 	mediaType, params, err := mime.ParseMediaType(header.Get("Content-Type"))
 	if err != nil {
-		return nil, fmt.Errorf("MIME Content-Type %q: %v", header.Get("Content-Type"), err)
+		return nil, fmt.Errorf("a MIME part's Content-Type does not parse: %v", err)
 	}
 	if strings.HasPrefix(mediaType, "multipart/") {
 		var docs [][]byte

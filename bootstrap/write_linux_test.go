@@ -48,6 +48,6 @@ func TestConfigFIFONeverBlocks(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := ConfigSource(context.Background(), fifo, true, nil)
+	_, _, err := ConfigSource(context.Background(), fifo, true, nil)
 	wantInputError(t, err, FlagConfig, "is not a plain file")
 }

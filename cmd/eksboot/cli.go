@@ -39,6 +39,8 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	args   []string // positional arguments
+	// flagNames are the flags given, as typed (an alias, say), by param name.
+	flagNames map[string]string
 }
 
 var commands = []*command{runCommand, probeCommand, renderCommand, endpointsCommand, explainCommand, versionCommand}
@@ -95,6 +97,12 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 		return exitInput
 	}
 	e.args = positional
+	e.flagNames = map[string]string{}
+	fs.Visit(func(f *flag.Flag) {
+		if p, ok := bootstrap.ParamByName(f.Name); ok {
+			e.flagNames[p.Name] = "--" + f.Name
+		}
+	})
 	return exitCode(stderr, cmd.run(context.Background(), e, flags))
 }
 
@@ -164,11 +172,10 @@ func commandUsage(w io.Writer, c *command) {
 
 // gather reads flags, environment and config file, with an IMDS client for
 // imds://user-data and for facts the caller may still need.
-func gather(ctx context.Context, e *env, flags bootstrap.Values) (bootstrap.Values, *bootstrap.IMDS, error) {
-	early := bootstrap.Merge(flags, bootstrap.FromEnv(bootstrap.Params, e.getenv))
-	md := bootstrap.NewIMDS(early.Get(bootstrap.FlagIMDSEndpoint))
-	vals, err := bootstrap.Gather(ctx, flags, e.getenv, md)
-	return vals, md, err
+func gather(ctx context.Context, e *env, flags bootstrap.Values) (bootstrap.Values, bootstrap.Origins, *bootstrap.IMDS, error) {
+	vals, origins, md, err := bootstrap.Gather(ctx, flags, e.getenv)
+	origins.Typed(e.flagNames)
+	return vals, origins, md, err
 }
 
 // gatherAndResolve reads every input source and validates the result. IMDS
@@ -176,13 +183,13 @@ func gather(ctx context.Context, e *env, flags bootstrap.Values) (bootstrap.Valu
 func gatherAndResolve(ctx context.Context, e *env, flags bootstrap.Values, budget time.Duration) (*bootstrap.Config, error) {
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	vals, md, err := gather(ctx, e, flags)
+	vals, origins, md, err := gather(ctx, e, flags)
 	if err != nil {
 		return nil, err
 	}
 	cfg, err := bootstrap.Resolve(vals, bootstrap.ThisHost(), bootstrap.NewInstanceFacts(ctx, md), time.Now())
 	if err != nil {
-		return nil, err
+		return nil, origins.Attribute(err)
 	}
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(e.stderr, "eksboot: warning: %s\n", w.Message)

@@ -84,7 +84,9 @@ func TestBadInputExits2WritingNothing(t *testing.T) {
 		"endpoint port":    {"--apiserver-endpoint", "https://abc.example:6443", "--apiserver-endpoint"},
 		"ca base64":        {"--b64-cluster-ca", "%%%", "--b64-cluster-ca"},
 		"ca not pem":       {"--b64-cluster-ca", "aGVsbG8=", "--b64-cluster-ca"},
-		"cidr":             {"--service-cidr", "10.100.0.0", "--service-ipv4-cidr"},
+		"cidr":             {"--service-cidr", "10.100.0.0", "--service-cidr"},
+		"cidr by its name": {"--service-ipv4-cidr", "10.100.0.0", "--service-ipv4-cidr"},
+		"imds endpoint":    {"--imds-endpoint", "ftp://user:pw@x/", "--imds-endpoint"},
 		"dns outside cidr": {"--dns-cluster-ip", "172.20.0.10", "--dns-cluster-ip"},
 		"ip family":        {"--ip-family", "ipv5", "--ip-family"},
 		"v6 cidr in v4":    {"--service-ipv6-cidr", "10.0.0.0/16", "--service-ipv6-cidr"},
@@ -188,5 +190,42 @@ func TestRenderGuessesFromIMDS(t *testing.T) {
 	r := eksboot(t, map[string]string{}, args...)
 	if r.code != 0 || !strings.Contains(r.stdout, "--dns-cluster-ip 172.20.0.10") || !strings.Contains(r.stderr, "warning: no service CIDR or DNS IP given") {
 		t.Fatalf("exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestInputErrorsNameTheirSource: an exit-2 message names the input the way
+// the user gave it (environment variable, config key and file, NodeConfig
+// field in user data), quotes at most ~100 characters of the value, and
+// nothing from user data or an IMDS URL's user info.
+func TestInputErrorsNameTheirSource(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("service-cidr: 10.100.0.0\n"), 0o644)
+	base := []string{"render", "--target", "al2", "--cluster-name", "prod", "--apiserver-endpoint", "https://abc.example", "--b64-cluster-ca", testCA(t), "--imds-endpoint", "http://127.0.0.1:1"}
+	one := func(r result) string {
+		t.Helper()
+		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
+			t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+		}
+		return r.stderr
+	}
+	if got := one(eksboot(t, map[string]string{"EKSBOOT_CONFIG": cfg}, base...)); !strings.HasPrefix(got, "eksboot: service-cidr in "+cfg+": ") {
+		t.Errorf("config key: %q", got)
+	}
+	if got := one(eksboot(t, map[string]string{"EKSBOOT_SERVICE_IPV4_CIDR": "nope"}, base...)); !strings.HasPrefix(got, "eksboot: EKSBOOT_SERVICE_IPV4_CIDR: ") {
+		t.Errorf("environment: %q", got)
+	}
+	if got := one(eksboot(t, map[string]string{}, append(base, "--cluster-name", strings.Repeat("x-", 40000))...)); len(got) > 300 {
+		t.Errorf("a %d-byte message", len(got))
+	}
+	if got := one(eksboot(t, map[string]string{}, "render", "--imds-endpoint", "http://admin:hunter2@[::1", "--target", "al2")); strings.Contains(got, "hunter2") || !strings.HasPrefix(got, "eksboot: --imds-endpoint: ") {
+		t.Errorf("imds endpoint: %q", got)
+	}
+	inst := imdsmock.Default()
+	inst.UserData = []byte("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: application/node.eks.aws\r\n\r\n" +
+		"apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: prod\n    apiServerEndpoint: https://abc.example\n    certificateAuthority: " + testCA(t) + "\n    cidr: SECRET-IN-USER-DATA\n\r\n--B--\r\n")
+	got := one(eksboot(t, map[string]string{}, "render", "--target", "al2", "--config", "imds://user-data", "--imds-endpoint", imdsmock.Start(t, inst)))
+	if !strings.HasPrefix(got, "eksboot: spec.cluster.cidr in imds://user-data: ") || strings.Contains(got, "SECRET") {
+		t.Errorf("user data: %q", got)
 	}
 }

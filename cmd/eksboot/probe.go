@@ -70,7 +70,7 @@ func runAgent(ctx context.Context, e *env, flags bootstrap.Values, write bool) e
 	if err != nil {
 		return err
 	}
-	o := agent.Options{Flags: flags, Getenv: e.getenv, Host: bootstrap.ThisHost(), Write: write, Stdout: e.stdout}
+	o := agent.Options{Flags: flags, FlagNames: e.flagNames, Getenv: e.getenv, Host: bootstrap.ThisHost(), Write: write, Stdout: e.stdout}
 	if format == diag.FormatText {
 		o.Progress = liveLine(e)
 	}
@@ -174,13 +174,13 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 		}
 		ctx, cancel := context.WithTimeout(ctx, renderIMDSBudget)
 		defer cancel()
-		vals, md, err := gather(ctx, e, flags)
+		vals, origins, md, err := gather(ctx, e, flags)
 		if err != nil {
 			return err
 		}
 		settings, err := agent.ParseSettings(vals)
 		if err != nil {
-			return err
+			return origins.Attribute(err)
 		}
 		sel := probes.Selection{Region: vals.Get(bootstrap.FlagRegion), ECRAccounts: settings.ECRAccounts, Require: settings.Require, Optional: settings.Optional, APIHost: "(--apiserver-endpoint)"}
 		if ep := vals.Get(bootstrap.FlagEndpoint); ep != "" {
@@ -190,7 +190,7 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 					sel.Region = bootstrap.RegionFromEndpointHost(host)
 				}
 			} else {
-				return err
+				return origins.Attribute(err)
 			}
 		}
 		if sel.Region == "" {
@@ -202,11 +202,11 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 			return &bootstrap.InputError{Flag: bootstrap.FlagRegion, Problem: "is needed: IMDS did not answer and no endpoint names it"}
 		}
 		if _, err := bootstrap.ParseRegion(sel.Region); err != nil {
-			return err
+			return origins.Attribute(err)
 		}
 		list, err := probes.Endpoints(sel)
 		if err != nil {
-			return err
+			return origins.Attribute(err)
 		}
 		if format == "json" {
 			enc := json.NewEncoder(e.stdout)
