@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -254,6 +255,12 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	}
 	for _, w := range cfg.Warnings {
 		results = append(results, probes.ConfigWarning(w.Code, w.Message))
+	}
+	// nodeadm must find the drop-in unless --exec names it itself.
+	if o.Write && cfg.Target == bootstrap.TargetAL2023 && !settings.Exec && strings.HasPrefix(cfg.ArgsFile, bootstrap.NodeadmDropInDir) {
+		if unit, ignores := bootstrap.NodeadmIgnoresDropIns(o.Host); ignores {
+			results = append(results, probes.DropInIgnored(unit, cfg.ArgsFile))
+		}
 	}
 	out.Results = append(results, rep.Results...)
 	probes.SortResults(out.Results)

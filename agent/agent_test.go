@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -203,5 +205,34 @@ func TestInterruptedRoundIsNotAFailure(t *testing.T) {
 		if r.Endpoint == "sts" && r.Check == probes.CheckTCP && (r.Status != probes.Skip || r.Code != probes.Interrupted) {
 			t.Fatalf("%+v", r)
 		}
+	}
+}
+
+// TestOldAL2023AMIIgnoresTheDropIn: on an AMI whose nodeadm-run.service
+// reads only user data, writing the drop-in is not enough; the run says so.
+func TestOldAL2023AMIIgnoresTheDropIn(t *testing.T) {
+	if err := os.MkdirAll("/etc/eks", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "tmpfs", "/etc/eks").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "/etc/eks").Run() })
+	v := newVPC(t, "10.100.0.1")
+	host := bootstrap.ThisHost()
+	host.ReadFile = func(p string) ([]byte, error) {
+		if p == "/etc/systemd/system/nodeadm-run.service" {
+			return []byte("[Service]\nExecStart=/usr/bin/nodeadm init --skip config --config-source imds://user-data\n"), nil
+		}
+		return nil, os.ErrNotExist
+	}
+	var stdout bytes.Buffer
+	flags := v.flags(bootstrap.FlagTarget, "al2023", bootstrap.FlagServiceCIDR, "10.100.0.0/16", bootstrap.FlagArgsFile, "/etc/eks/nodeadm.d/eksboot.yaml")
+	out, err := Run(context.Background(), Options{Flags: flags, Getenv: func(string) string { return "" }, Host: host, Write: true, Stdout: &stdout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Verdict.Passed || !slices.Contains(out.Verdict.Codes, probes.NodeadmDropInIgnored) {
+		t.Fatalf("%+v", out.Verdict)
 	}
 }

@@ -78,7 +78,9 @@ func ConfigSource(ctx context.Context, path string, explicit bool, md *IMDS) (Va
 
 // readBounded reads a config file: a plain file only (a FIFO would wait for
 // a writer forever, so the open does not wait), of at most maxConfigBytes.
-func readBounded(path string) ([]byte, error) {
+func readBounded(path string) ([]byte, error) { return readBoundedFile(path, maxConfigBytes) }
+
+func readBoundedFile(path string, limit int) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, err
@@ -87,12 +89,12 @@ func readBounded(path string) ([]byte, error) {
 	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a plain file", path)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxConfigBytes {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxConfigBytes)
+	if len(data) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
 	}
 	return data, nil
 }

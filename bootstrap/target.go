@@ -31,6 +31,7 @@ type Host struct {
 	GOOS     string
 	LookPath func(string) (string, error)
 	Exists   func(string) bool
+	ReadFile func(string) ([]byte, error)
 }
 
 // ThisHost is the machine eksboot runs on.
@@ -39,7 +40,37 @@ func ThisHost() Host {
 		GOOS:     runtime.GOOS,
 		LookPath: exec.LookPath,
 		Exists:   func(p string) bool { _, err := os.Stat(p); return err == nil },
+		ReadFile: func(p string) ([]byte, error) { return readBoundedFile(p, 64<<10) },
 	}
+}
+
+// NodeadmDropInDir is where nodeadm reads drop-in NodeConfigs, on AL2023
+// AMIs from v20251023 (amazon-eks-ami #2427).
+const NodeadmDropInDir = "/etc/eks/nodeadm.d/"
+
+// nodeadmRunUnits are where the AMI installs nodeadm-run.service.
+var nodeadmRunUnits = []string{"/etc/systemd/system/nodeadm-run.service", "/usr/lib/systemd/system/nodeadm-run.service"}
+
+// NodeadmIgnoresDropIns says whether this node's nodeadm-run.service reads
+// only user data: its ExecStart names no nodeadm.d config source, as on
+// AL2023 AMIs before v20251023. False when there is no such unit to read.
+func NodeadmIgnoresDropIns(h Host) (unit string, ignores bool) {
+	if h.ReadFile == nil {
+		return "", false
+	}
+	for _, u := range nodeadmRunUnits {
+		data, err := h.ReadFile(u)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "ExecStart=") && strings.Contains(line, "nodeadm.d") {
+				return u, false
+			}
+		}
+		return u, true
+	}
+	return "", false
 }
 
 // ParseTarget reads --target; auto is resolved on h: Windows by OS, AL2023

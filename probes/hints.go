@@ -111,6 +111,8 @@ func hintFor(r Result, e Endpoint, f NodeFacts, viaNodeResolver bool) string {
 		return fmt.Sprintf("the API server finished TLS but did not answer as it should: check the cluster is ACTIVE and not updating (aws eks describe-cluster --name %s); /readyz, /livez and /healthz answer anonymous requests on every EKS version", clusterName(f))
 	case ArgsWriteFailed:
 		return "the node got no bootstrap arguments: make the --args-file path writable (its directory exists or can be made, the file system is not read-only or full), or pass another --args-file"
+	case NodeadmDropInIgnored:
+		return "this AL2023 AMI is older than v20251023, whose nodeadm reads /etc/eks/nodeadm.d/: launch the node from an AL2023 AMI v20251023 or later, or state the whole NodeConfig in the launch template's user data (then eksboot run --config imds://user-data reads it there), or run with --exec, which hands over with --config-source naming the drop-in"
 	case IAMNoRole:
 		return fmt.Sprintf("the kubelet signs in with the instance's IAM role, and this instance has none: attach an instance profile whose role has AmazonEKSWorkerNodePolicy, AmazonEC2ContainerRegistryReadOnly and AmazonEKS_CNI_Policy (EC2 console > Instance > Actions > Security > Modify IAM role, or the launch template's IamInstanceProfile), then map that role in %s with an access entry of type %s", clusterName(f), f.nodeEntryType())
 	case AuthUnmapped:

@@ -183,6 +183,12 @@ func TestEachFailureCode(t *testing.T) {
 				w.WriteHeader(http.StatusServiceUnavailable)
 			}))
 		}, "api", CheckAPI, APIHTTPError, Fail, "ACTIVE"},
+		{"megabytes of headers", func(t *testing.T, w *world) {
+			w.both("api", "127.0.1.17")
+			loopvpc.ServeAPI(t, "127.0.1.17", w.ca.ServerCert(t, []string{apiHost}), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("X-Flood", strings.Repeat("a", 8<<20))
+			}))
+		}, "api", CheckAPI, APIHTTPError, Fail, "ACTIVE"},
 		{"role unmapped", func(t *testing.T, w *world) { w.api.Access.Entries = nil }, "", CheckAuth, AuthUnmapped, Fail,
 			"does not map the role arn:aws:iam::111122223333:role/eksboot-node: create an access entry of type EC2_LINUX"},
 		{"role mapped with its path", func(t *testing.T, w *world) {
@@ -497,5 +503,14 @@ func TestDNSErrorsThatAreNotTimeouts(t *testing.T) {
 				t.Errorf("%+v", r)
 			}
 		})
+	}
+}
+
+// TestServerStringsAreCut: a version or user name the server chose reaches
+// no output with control characters, nor longer than the cap.
+func TestServerStringsAreCut(t *testing.T) {
+	got := CleanServerString("v1.33\x1b]0;owned\x07" + strings.Repeat("9", 4096))
+	if strings.ContainsAny(got, "\x1b\x07") || len(got) > maxServerString+len("…") {
+		t.Fatalf("%q", got)
 	}
 }

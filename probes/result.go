@@ -6,7 +6,10 @@
 // Hint in the words of the AWS console.
 package probes
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Status is a result's outcome.
 type Status string
@@ -50,37 +53,38 @@ type Code string
 
 // Result codes (SPEC §5).
 const (
-	OK                  Code = "ok"
-	DNSPublic           Code = "dns_public"
-	DNSNXDomain         Code = "dns_nxdomain"
-	DNSNoData           Code = "dns_nodata"
-	DNSServFail         Code = "dns_servfail"
-	DNSRefused          Code = "dns_refused"
-	DNSTimeout          Code = "dns_timeout"
-	DNSMismatch         Code = "dns_mismatch"
-	TCPTimeout          Code = "tcp_timeout"
-	TCPRefused          Code = "tcp_refused"
-	TCPUnreachable      Code = "tcp_unreachable"
-	TLSUnknownCA        Code = "tls_unknown_ca"
-	TLSHostname         Code = "tls_hostname"
-	TLSTimeout          Code = "tls_timeout"
-	TLSError            Code = "tls_error"
-	APIHTTPError        Code = "api_http_error"
-	APIPrivateAccess    Code = "api_private_access"
-	ServiceCIDRMismatch Code = "service_cidr_mismatch"
-	VersionSkew         Code = "version_skew"
-	IMDSUnreachable     Code = "imds_unreachable"
-	IMDSV1Only          Code = "imds_v1_only"
-	NoResolver          Code = "no_resolver"
-	IAMNoRole           Code = "iam_no_role"
-	AuthUnmapped        Code = "auth_unmapped"
-	AuthGroups          Code = "auth_groups"
-	AuthNodeName        Code = "auth_node_name"
-	AuthWindowsGroup    Code = "auth_windows_group"
-	ClockSkew           Code = "clock_skew"
-	ArgsWriteFailed     Code = "args_write_failed"
-	DNSError            Code = "dns_error"
-	Interrupted         Code = "interrupted"
+	OK                   Code = "ok"
+	DNSPublic            Code = "dns_public"
+	DNSNXDomain          Code = "dns_nxdomain"
+	DNSNoData            Code = "dns_nodata"
+	DNSServFail          Code = "dns_servfail"
+	DNSRefused           Code = "dns_refused"
+	DNSTimeout           Code = "dns_timeout"
+	DNSMismatch          Code = "dns_mismatch"
+	TCPTimeout           Code = "tcp_timeout"
+	TCPRefused           Code = "tcp_refused"
+	TCPUnreachable       Code = "tcp_unreachable"
+	TLSUnknownCA         Code = "tls_unknown_ca"
+	TLSHostname          Code = "tls_hostname"
+	TLSTimeout           Code = "tls_timeout"
+	TLSError             Code = "tls_error"
+	APIHTTPError         Code = "api_http_error"
+	APIPrivateAccess     Code = "api_private_access"
+	ServiceCIDRMismatch  Code = "service_cidr_mismatch"
+	VersionSkew          Code = "version_skew"
+	IMDSUnreachable      Code = "imds_unreachable"
+	IMDSV1Only           Code = "imds_v1_only"
+	NoResolver           Code = "no_resolver"
+	IAMNoRole            Code = "iam_no_role"
+	AuthUnmapped         Code = "auth_unmapped"
+	AuthGroups           Code = "auth_groups"
+	AuthNodeName         Code = "auth_node_name"
+	AuthWindowsGroup     Code = "auth_windows_group"
+	ClockSkew            Code = "clock_skew"
+	ArgsWriteFailed      Code = "args_write_failed"
+	DNSError             Code = "dns_error"
+	Interrupted          Code = "interrupted"
+	NodeadmDropInIgnored Code = "nodeadm_dropin_ignored"
 	// The config check also reports bootstrap's warning codes
 	// (bootstrap.WarnCAValidity, bootstrap.WarnDNSIPGuessed).
 )
@@ -105,6 +109,16 @@ type Result struct {
 // written; msg names the path and the error.
 func WriteFailed(msg string) Result {
 	r := Result{Check: CheckConfig, Status: Fail, Code: ArgsWriteFailed, Msg: "config: " + msg}
+	r.Hint = hintFor(r, Endpoint{}, NodeFacts{}, false)
+	return r
+}
+
+// DropInIgnored is the result of an AL2023 node whose nodeadm-run.service
+// (unit) reads no drop-in directory, so the NodeConfig eksboot writes there
+// would be silently ignored.
+func DropInIgnored(unit, argsFile string) Result {
+	r := Result{Check: CheckConfig, Status: Fail, Code: NodeadmDropInIgnored,
+		Msg: fmt.Sprintf("config: %s reads only user data (its ExecStart names no nodeadm.d), so nodeadm will ignore %s", unit, argsFile)}
 	r.Hint = hintFor(r, Endpoint{}, NodeFacts{}, false)
 	return r
 }
