@@ -82,10 +82,12 @@ demo: tools
 bench: tools
 	test/e2e/bench.sh
 
-## fuzz: each fuzz target for FUZZTIME
+## fuzz: each fuzz target for FUZZTIME (make fuzz FUZZTIME=10m for the long run)
+FUZZ_TARGETS := bootstrap:FuzzParseCA bootstrap:FuzzParseEndpoint bootstrap:FuzzParseNetwork \
+	bootstrap:FuzzUserData bootstrap:FuzzParseConfig diag:FuzzConsoleRoundTrip probes:FuzzDNSAnswer
 fuzz:
-	@for f in FuzzParseCA FuzzParseEndpoint FuzzParseNetwork; do \
-		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./bootstrap || exit 1; \
+	@for t in $(FUZZ_TARGETS); do \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*} || exit 1; \
 	done
 
 ## lint: gofmt, go vet (Linux and Windows), staticcheck; the simulation's

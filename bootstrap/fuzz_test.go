@@ -63,3 +63,50 @@ func FuzzParseNetwork(f *testing.F) {
 		}
 	})
 }
+
+// secretMark stands for anything in user data: no error may repeat it.
+const secretMark = "SECRETMARK"
+
+func FuzzUserData(f *testing.F) {
+	part := "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: " + secretMark + "\n"
+	f.Add([]byte("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: application/node.eks.aws\r\n\r\n" + part + "\r\n--B--\r\n"))
+	f.Add([]byte("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\n" + secretMark + " not a header\r\n\r\nx\r\n--B--\r\n"))
+	f.Add([]byte("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n" + secretMark + "\r\n--X\r\n"))
+	f.Add([]byte("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: " + secretMark + ";;=\r\n\r\nx\r\n--B--\r\n"))
+	f.Add([]byte("#!/bin/bash\necho node.eks.aws/v1alpha1 " + secretMark + "\n"))
+	f.Add([]byte(part))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		docs, err := NodeConfigsFromUserData(data)
+		if err != nil && strings.Contains(err.Error(), secretMark) {
+			t.Fatalf("an error quotes user data: %v", err)
+		}
+		for _, d := range docs {
+			if len(d) > maxConfigBytes {
+				t.Fatalf("a %d-byte part", len(d))
+			}
+			if _, err := ParseNodeConfig(d); err != nil && strings.Contains(err.Error(), secretMark) {
+				t.Fatalf("a NodeConfig error quotes user data: %v", err)
+			}
+		}
+	})
+}
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte("cluster-name: 012345\necr-account: [012345678901]\n"))
+	f.Add([]byte("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: 012345\n  kubelet:\n    config:\n      clusterDNS: [10.100.0.10]\n"))
+	f.Add([]byte("apiVersion: " + secretMark + "\nkind: NodeConfig\n"))
+	f.Add([]byte("spec: [" + secretMark + ": {\n"))
+	f.Add([]byte("- a\n- list\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if v, err := ParseConfig(data); err == nil {
+			for name := range v {
+				if _, ok := ParamByName(name); !ok {
+					t.Fatalf("a value for %q, which is no input", name)
+				}
+			}
+		}
+		if _, err := ParseNodeConfig(data); err != nil && strings.Contains(err.Error(), secretMark) {
+			t.Fatalf("a user-data error quotes the part: %v", err)
+		}
+	})
+}

@@ -34,7 +34,7 @@ func NodeConfigsFromUserData(data []byte) ([][]byte, error) {
 	if isMIME(data) {
 		msg, err := mail.ReadMessage(bytes.NewReader(data))
 		if err != nil {
-			return nil, fmt.Errorf("MIME user data: %v", err)
+			return nil, errors.New("MIME user data: the headers do not parse") // the parser's error quotes the line
 		}
 		return nodeConfigParts(textproto.MIMEHeader(msg.Header), msg.Body, 0)
 	}
@@ -95,7 +95,7 @@ func nodeConfigParts(header textproto.MIMEHeader, body io.Reader, depth int) ([]
 	}
 	mediaType, params, err := mime.ParseMediaType(header.Get("Content-Type"))
 	if err != nil {
-		return nil, fmt.Errorf("a MIME part's Content-Type does not parse: %v", err)
+		return nil, errors.New("a MIME part's Content-Type does not parse")
 	}
 	if strings.HasPrefix(mediaType, "multipart/") {
 		var docs [][]byte
@@ -106,7 +106,7 @@ func nodeConfigParts(header textproto.MIMEHeader, body io.Reader, depth int) ([]
 				return docs, nil
 			}
 			if err != nil {
-				return nil, fmt.Errorf("MIME multipart: %v", err)
+				return nil, errors.New("MIME multipart: a part does not parse (is the boundary right?)") // the reader's error quotes the line
 			}
 			found, err := nodeConfigParts(part.Header, part, depth+1)
 			if err != nil {
@@ -120,12 +120,12 @@ func nodeConfigParts(header textproto.MIMEHeader, body io.Reader, depth int) ([]
 	}
 	content, err := io.ReadAll(io.LimitReader(body, maxConfigBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("MIME part: %v", err)
+		return nil, errors.New("a MIME part cannot be read")
 	}
 	if strings.EqualFold(header.Get("Content-Transfer-Encoding"), "base64") {
 		decoded, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(content)), ""))
 		if err != nil {
-			return nil, fmt.Errorf("MIME part %s: base64: %v", nodeConfigMediaType, err)
+			return nil, fmt.Errorf("MIME part %s: not valid base64", nodeConfigMediaType)
 		}
 		content = decoded
 	}

@@ -262,3 +262,30 @@ func TestExplainLongLines(t *testing.T) {
 		t.Fatalf("%d results, %v", len(got.Results), err)
 	}
 }
+
+// FuzzConsoleRoundTrip: whatever the results say and however many there
+// are, the console stays within its budget, one JSON line per write with
+// the summary last, and explain reads back the same verdict. Any noise
+// around the lines is skipped.
+func FuzzConsoleRoundTrip(f *testing.F) {
+	f.Add("ec2: resolves outside the VPC", "create an interface VPC endpoint", uint16(3), []byte("[    0.1] noise\n"))
+	f.Add("\x1b]0;title\x07", strings.Repeat("hint ", 200), uint16(900), []byte(ConsolePrefix+"{\"v\":1,\"msg\":\"summary\"}\n"))
+	f.Fuzz(func(t *testing.T, msg, hint string, n uint16, noise []byte) {
+		rep := Report{Run: "f0f0f0f0"}
+		for i := range int(n % 2000) {
+			st := []probes.Status{probes.Pass, probes.Warn, probes.Fail, probes.Skip}[i%4]
+			rep.Results = append(rep.Results, probes.Result{Check: probes.CheckTCP, Endpoint: "sts", Host: msg, Status: st, Code: probes.TCPTimeout, Msg: msg, Hint: hint})
+		}
+		rep.Summary.Verdict = probes.Decide(rep.Results, probes.FailOnRequired)
+		var r recorder
+		if err := WriteConsole(&r, rep, ConsoleBudget, fixedNow); err != nil {
+			t.Fatal(err)
+		}
+		checkConsoleLines(t, r.writes)
+		back, err := Parse(bytes.NewReader(append(append([]byte{}, noise...), bytes.Join(r.writes, nil)...)))
+		if err != nil || back.Summary.Verdict.Passed != rep.Summary.Verdict.Passed || back.Summary.Verdict.Counts != rep.Summary.Verdict.Counts {
+			t.Fatalf("read back %+v, %v; wrote %+v", back.Summary.Verdict, err, rep.Summary.Verdict)
+		}
+		Parse(bytes.NewReader(noise)) // anything at all: no panic
+	})
+}

@@ -514,3 +514,25 @@ func TestServerStringsAreCut(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+// FuzzDNSAnswer: whatever a resolver sends, reading it never panics and
+// keeps no more addresses than the answer holds.
+func FuzzDNSAnswer(f *testing.F) {
+	m := new(dns.Msg)
+	m.SetQuestion("sts.eu-west-1.amazonaws.com.", dns.TypeA)
+	m.Answer = append(m.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: "sts.eu-west-1.amazonaws.com.", Rrtype: dns.TypeCNAME, Class: dns.ClassINET}, Target: "vpce.example."},
+		&dns.A{Hdr: dns.RR_Header{Name: "vpce.example.", Rrtype: dns.TypeA, Class: dns.ClassINET}, A: net.ParseIP("10.0.3.13")})
+	packed, _ := m.Pack()
+	f.Add(packed)
+	f.Add([]byte{0, 1, 0x81, 0x80, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var resp dns.Msg
+		if resp.Unpack(data) != nil {
+			return
+		}
+		addrs, next := answerAddrs(&resp, "sts.eu-west-1.amazonaws.com.")
+		if len(addrs) > len(resp.Answer) || (len(addrs) > 0 && next != "") {
+			t.Fatalf("%d addresses from %d answers, next %q", len(addrs), len(resp.Answer), next)
+		}
+	})
+}
