@@ -102,14 +102,17 @@ func clip(s string) string {
 
 // ParseExtraArgs checks --kubelet-extra-args: no control characters for
 // any target (bootstrap.sh writes the value into a systemd unit, where a
-// newline starts a new directive), and for al2 no single quote, which
-// bootstrap.sh puts the value inside.
+// newline starts a new directive), and for al2 none of what systemd reads
+// in bootstrap.sh's Environment='KUBELET_EXTRA_ARGS=...' line: a single
+// quote ends the value, % starts a specifier, \ an escape.
 func ParseExtraArgs(s string, t Target) (string, error) {
 	if i := strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
 		return "", inputErrorf(FlagKubeletExtraArgs, "holds a control character (%U at byte %d); pass the flags on one line", rune(s[i]), i)
 	}
-	if t == TargetAL2 && strings.Contains(s, "'") {
-		return "", inputErrorf(FlagKubeletExtraArgs, "holds a single quote, which breaks bootstrap.sh's Environment='KUBELET_EXTRA_ARGS=...' line; use double quotes or none")
+	if t == TargetAL2 {
+		if i := strings.IndexAny(s, `'%\`); i >= 0 {
+			return "", inputErrorf(FlagKubeletExtraArgs, "holds %q, which systemd reads in bootstrap.sh's Environment='KUBELET_EXTRA_ARGS=...' line (a quote ends the value, %% starts a specifier, \\ an escape); use double quotes, and no %% or \\", s[i:i+1])
+		}
 	}
 	return s, nil
 }

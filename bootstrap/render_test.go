@@ -98,7 +98,7 @@ func TestAL2LineIsBootstrapShArgv(t *testing.T) {
 		if strings.TrimSpace(extra) == "" {
 			continue
 		}
-		if strings.ContainsFunc(extra, func(r rune) bool { return r == '\'' || r < 0x20 || r == 0x7f }) {
+		if strings.ContainsFunc(extra, func(r rune) bool { return strings.ContainsRune(`'%\`, r) || r < 0x20 || r == 0x7f }) {
 			continue // refused for AL2: TestExtraArgsBootstrapShCannotCarry
 		}
 		c := resolveTarget(t, TargetAL2, Values{FlagKubeletExtraArgs: {extra}, FlagNodeLabels: {"a=b"}})
@@ -232,7 +232,9 @@ func TestExtraArgsBootstrapShCannotCarry(t *testing.T) {
 			wantInputError(t, resolveErr(t, target, Values{FlagKubeletExtraArgs: {bad}}), FlagKubeletExtraArgs, "control character")
 		}
 	}
-	wantInputError(t, resolveErr(t, TargetAL2, Values{FlagKubeletExtraArgs: {"--v=2 'x'"}}), FlagKubeletExtraArgs, "single quote")
+	for _, bad := range []string{"--v=2 'x'", "--foo=%n", `--foo=a\nb`} {
+		wantInputError(t, resolveErr(t, TargetAL2, Values{FlagKubeletExtraArgs: {bad}}), FlagKubeletExtraArgs, "systemd reads")
+	}
 	if err := resolveErr(t, TargetAL2023, Values{FlagKubeletExtraArgs: {"--v=2 'x'"}}); err != nil {
 		t.Fatalf("al2023 takes a quote: %v", err)
 	}
