@@ -15,7 +15,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 NFPM := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
 PKG_VERSION ?= 0.1.0
 
-APT_PACKAGES := dnsmasq-base nftables iproute2 util-linux dnsutils curl time file rpm zip unzip shellcheck
+APT_PACKAGES := dnsmasq-base nftables iproute2 util-linux dnsutils curl time file rpm zip unzip shellcheck systemd
 
 .PHONY: all build package package-test test unit e2e demo bench fuzz lint tools clean
 
