@@ -51,6 +51,8 @@ type Outcome struct {
 	User    *probes.UserInfo
 	// Interrupted: SIGTERM or SIGINT ended the run before its verdict.
 	Interrupted bool
+	// Exec: hand over to the platform bootstrap when the verdict passes.
+	Exec bool
 	ArgsFile    string // what was written, "" if nothing
 	Started     time.Time
 	Took        time.Duration
@@ -280,9 +282,9 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		out.ArgsFile = cfg.ArgsFile
 	}
 	out.Verdict = probes.Decide(out.Results, settings.FailOn)
-	out.Verdict.Exec = settings.Exec
+	out.Exec = settings.Exec
 	if out.Interrupted { // a run that did not finish allows nothing
-		out.Verdict.Passed, out.Verdict.ExitCode, out.Verdict.Exec = false, 1, false
+		out.Verdict.Passed = false
 	}
 	out.Took = time.Since(out.Started)
 	return out, nil

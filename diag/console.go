@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"time"
 
@@ -49,13 +48,16 @@ func OpenConsole(path string) (io.WriteCloser, error) {
 // fit, passes collapse to a count first; then the least severe detail is
 // dropped, with a line saying how much; the summary always goes last.
 func WriteConsole(w io.Writer, rep Report, budget int, now func() time.Time) error {
-	enc := NewEncoder(rep.Run, now)
-	frame := func(line []byte) []byte { return append([]byte(ConsolePrefix), line...) }
-	summary := frame(enc.Summary(rep.Summary))
+	t := stamp(now)
+	frame := func(l Line) []byte { return append([]byte(ConsolePrefix), l.encode()...) }
+	note := func(status probes.Status, msg string) Line {
+		return Line{Time: t, Level: styleOf(status).level, Msg: msg, V: SchemaVersion, Run: rep.Run}
+	}
+	summary := frame(summaryLine(rep.Summary, rep.Run, t))
 	var lines [][]byte
 	size := len(summary)
 	for _, r := range rep.Results {
-		l := frame(enc.Result(r))
+		l := frame(resultLine(r, rep.Run, t))
 		lines = append(lines, l)
 		size += len(l)
 	}
@@ -71,17 +73,21 @@ func WriteConsole(w io.Writer, rep Report, budget int, now func() time.Time) err
 			}
 		}
 		if passed > 0 {
-			l := frame(enc.Note(slog.LevelInfo, fmt.Sprintf("%d checks passed (detail left out to fit the console)", passed), slog.Int("collapsed", passed)))
+			n := note(probes.Pass, fmt.Sprintf("%d checks passed (detail left out to fit the console)", passed))
+			n.Collapsed = passed
+			l := frame(n)
 			lines, size = append(lines, l), size+len(l)
 		}
 		// Worst first, so what is dropped is the least severe.
 		detail = sortedWorstFirst(detail)
 		omittedLine := func(n int) []byte {
-			return frame(enc.Note(slog.LevelWarn, fmt.Sprintf("%d more results left out to fit the console; run eksboot probe on the node or read the journal", n), slog.Int("omitted", n)))
+			o := note(probes.Warn, fmt.Sprintf("%d more results left out to fit the console; run eksboot probe on the node or read the journal", n))
+			o.Omitted = n
+			return frame(o)
 		}
 		reserve := len(omittedLine(len(detail)))
 		for i, r := range detail {
-			l := frame(enc.Result(r))
+			l := frame(resultLine(r, rep.Run, t))
 			if size+len(l)+reserve > budget {
 				lines = append(lines, omittedLine(len(detail)-i))
 				break

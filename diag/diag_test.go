@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -288,4 +289,19 @@ func FuzzConsoleRoundTrip(f *testing.F) {
 		}
 		Parse(bytes.NewReader(noise)) // anything at all: no panic
 	})
+}
+
+// TestExplainRoundTrip: what every output writes, explain reads back whole.
+func TestExplainRoundTrip(t *testing.T) {
+	want := sampleReport()
+	want.Summary.Interrupted = true
+	var b bytes.Buffer
+	WriteJSON(&b, want, fixedNow)
+	got, err := Parse(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("read back\n%+v\nwrote\n%+v", got, want)
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/eksboot/eksboot/probes"
 )
@@ -19,34 +18,6 @@ const (
 	maxResultsPerRun = 4096
 	maxOpenRuns      = 64
 )
-
-// line is a JSON line as eksboot writes it.
-type line struct {
-	V         int      `json:"v"`
-	Run       string   `json:"run"`
-	Msg       string   `json:"msg"`
-	Check     string   `json:"check"`
-	Endpoint  string   `json:"endpoint"`
-	Host      string   `json:"host"`
-	Addr      string   `json:"addr"`
-	Route     string   `json:"route"`
-	Status    string   `json:"status"`
-	Code      string   `json:"code"`
-	MS        int64    `json:"ms"`
-	Hint      string   `json:"hint"`
-	Passed    *bool    `json:"passed"`
-	Pass      int      `json:"pass"`
-	Warn      int      `json:"warn"`
-	Fail      int      `json:"fail"`
-	Skip      int      `json:"skip"`
-	Failed    []string `json:"failed"`
-	Codes     []string `json:"codes"`
-	ArgsFile  string   `json:"args_file"`
-	Server    string   `json:"server_version"`
-	User      string   `json:"user"`
-	Interrupt bool     `json:"interrupted"`
-	Groups    []string `json:"groups"`
-}
 
 // ErrNoReport means the input held no eksboot summary.
 var ErrNoReport = errors.New("no eksboot report found: expected JSON lines, or console output with \"eksboot: \" lines and a summary")
@@ -73,35 +44,19 @@ func Parse(r io.Reader) (Report, error) {
 		} else if !strings.HasPrefix(strings.TrimSpace(text), "{") {
 			continue
 		}
-		var l line
+		var l Line
 		if err := json.Unmarshal([]byte(strings.TrimSpace(text)), &l); err != nil || l.V != SchemaVersion {
 			continue
 		}
 		switch {
-		case l.Msg == "summary" && l.Passed != nil:
-			rep := Report{Run: l.Run, Results: runs[l.Run], Summary: Summary{
-				Verdict: probes.Verdict{
-					Status: probes.Status(l.Status), Passed: *l.Passed, Failed: l.Failed,
-					Counts: probes.Counts{Pass: l.Pass, Warn: l.Warn, Fail: l.Fail, Skip: l.Skip},
-				},
-				ArgsFile: l.ArgsFile, Server: l.Server, Took: time.Duration(l.MS) * time.Millisecond, Interrupted: l.Interrupt,
-			}}
-			if l.User != "" {
-				rep.Summary.User = &probes.UserInfo{Username: l.User, Groups: l.Groups}
-			}
-			for _, c := range l.Codes {
-				rep.Summary.Verdict.Codes = append(rep.Summary.Verdict.Codes, probes.Code(c))
-			}
+		case l.isSummary():
+			rep := Report{Run: l.Run, Results: runs[l.Run], Summary: l.summary()}
 			last = &rep
 			delete(runs, l.Run)
 		case len(runs[l.Run]) >= maxResultsPerRun || (runs[l.Run] == nil && len(runs) >= maxOpenRuns):
 			// more than any run writes: keep what is kept, and the summary
 		case l.Check != "":
-			runs[l.Run] = append(runs[l.Run], probes.Result{
-				Check: l.Check, Endpoint: l.Endpoint, Host: l.Host, Addr: l.Addr, Route: l.Route,
-				Status: probes.Status(l.Status), Code: probes.Code(l.Code), Msg: l.Msg, Hint: l.Hint,
-				Duration: time.Duration(l.MS) * time.Millisecond,
-			})
+			runs[l.Run] = append(runs[l.Run], l.result())
 		case l.Msg != "":
 			// A console note (passes collapsed, results left out) reads as a
 			// node-wide row.

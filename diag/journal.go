@@ -1,8 +1,9 @@
 package diag
 
 import (
+	"time"
+
 	"github.com/coreos/go-systemd/v22/journal"
-	"github.com/eksboot/eksboot/probes"
 )
 
 // Journal sends results to journald with fields to filter on:
@@ -26,44 +27,16 @@ func StdoutIsJournal() bool {
 	return err == nil && ok
 }
 
-func priority(s probes.Status) journal.Priority {
-	switch s {
-	case probes.Fail:
-		return journal.PriErr
-	case probes.Warn:
-		return journal.PriWarning
-	}
-	return journal.PriInfo
-}
-
-// Write sends every result and the summary.
+// Write sends every result and the summary, each entry with every field of
+// its JSON line as an EKSBOOT_ field (EKSBOOT_ROUTE, EKSBOOT_RUN, ...).
 func (j *Journal) Write(rep Report) error {
+	now := time.Now()
 	for _, r := range rep.Results {
-		vars := map[string]string{
-			"SYSLOG_IDENTIFIER": "eksboot",
-			"EKSBOOT_CHECK":     r.Check,
-			"EKSBOOT_STATUS":    string(r.Status),
-			"EKSBOOT_CODE":      string(r.Code),
-			"EKSBOOT_RUN":       rep.Run,
-		}
-		set := func(k, v string) {
-			if v != "" {
-				vars[k] = v
-			}
-		}
-		set("EKSBOOT_ENDPOINT", r.Endpoint)
-		set("EKSBOOT_HOST", r.Host)
-		set("EKSBOOT_ADDR", r.Addr)
-		set("EKSBOOT_HINT", r.Hint)
-		if err := j.send(r.Msg, priority(r.Status), vars); err != nil {
+		if err := j.send(r.Msg, styleOf(r.Status).priority, resultLine(r, rep.Run, now).journalFields()); err != nil {
 			return err
 		}
 	}
-	s := rep.Summary
-	return j.send(verdictLine(s), priority(s.Verdict.Status), map[string]string{
-		"SYSLOG_IDENTIFIER": "eksboot",
-		"EKSBOOT_CHECK":     "summary",
-		"EKSBOOT_STATUS":    string(s.Verdict.Status),
-		"EKSBOOT_RUN":       rep.Run,
-	})
+	fields := summaryLine(rep.Summary, rep.Run, now).journalFields()
+	fields["EKSBOOT_CHECK"] = SummaryMsg
+	return j.send(verdictLine(rep.Summary), styleOf(rep.Summary.Verdict.Status).priority, fields)
 }

@@ -96,6 +96,9 @@ func TestJournalEntries(t *testing.T) {
 			}
 		}
 	}
+	if entries[2]["EKSBOOT_ROUTE"] != "dev eth0 src 10.0.1.10" || entries[2]["EKSBOOT_RUN"] != "5ca1ab1e" || entries[2]["EKSBOOT_MS"] != "1" {
+		t.Fatalf("the journal entry lacks fields of its JSON line: %v", entries[2])
+	}
 	last := entries[len(entries)-1]
 	if fails != 2 || last["EKSBOOT_CHECK"] != "summary" || !strings.HasPrefix(last["MESSAGE"], "verdict: FAIL") {
 		t.Fatalf("fails %d, summary %v", fails, last)

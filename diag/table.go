@@ -71,16 +71,12 @@ func worse(a, b probes.Status) probes.Status {
 type Style struct{ Color bool }
 
 func (s Style) status(st probes.Status) string {
-	word := map[probes.Status]string{probes.Pass: "ok", probes.Warn: "WARN", probes.Fail: "FAIL", probes.Skip: "skip", "": "-"}[st]
+	style := styleOf(st)
 	if !s.Color {
-		return word
+		return style.word
 	}
 	// Every word gets escapes of the same length, so columns still align.
-	colour := map[probes.Status]string{probes.Fail: "31", probes.Warn: "33", probes.Pass: "32"}[st]
-	if colour == "" {
-		colour = "39"
-	}
-	return "\x1b[" + colour + "m" + word + "\x1b[0m"
+	return "\x1b[" + style.colour + "m" + style.word + "\x1b[0m"
 }
 
 // WriteTable writes the report for a person: one row per endpoint

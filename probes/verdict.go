@@ -33,9 +33,6 @@ type Verdict struct {
 	Counts    Counts   `json:"counts"`
 	Failed    []string `json:"failed,omitempty"` // endpoints with a fail
 	Codes     []Code   `json:"codes,omitempty"`  // codes of fails and warns
-	ExitCode  int      `json:"-"`
-	FailOnSet FailOn   `json:"-"`
-	Exec      bool     `json:"-"` // hand over when Passed
 }
 
 // Counts tallies results by status.
@@ -48,7 +45,7 @@ type Counts struct {
 
 // Decide is the one place results become a verdict.
 func Decide(results []Result, failOn FailOn) Verdict {
-	v := Verdict{Status: Pass, FailOnSet: failOn}
+	v := Verdict{Status: Pass}
 	for _, r := range results {
 		switch r.Status {
 		case Pass:
@@ -81,9 +78,6 @@ func Decide(results []Result, failOn FailOn) Verdict {
 		v.Passed = v.Counts.Fail == 0 && v.Counts.Warn == 0
 	default:
 		v.Passed = v.Counts.Fail == 0
-	}
-	if !v.Passed {
-		v.ExitCode = 1
 	}
 	return v
 }

@@ -103,9 +103,9 @@ func runAgent(ctx context.Context, e *env, flags bootstrap.Values, write bool) e
 		return err
 	}
 	if !out.Verdict.Passed {
-		return &verdictError{code: out.Verdict.ExitCode}
+		return &verdictError{code: exitFailed}
 	}
-	if out.Verdict.Exec {
+	if out.Exec {
 		code, err := bootstrap.Handover(out.Config)
 		if err != nil {
 			return err

@@ -1,0 +1,178 @@
+package diag
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-systemd/v22/journal"
+	"github.com/eksboot/eksboot/probes"
+)
+
+// SchemaVersion is the "v" of every JSON line.
+const SchemaVersion = 1
+
+// SummaryMsg is the msg of a run's last line.
+const SummaryMsg = "summary"
+
+// Line is one JSON line (SPEC §6), the one schema every output writes and
+// explain reads: a result, a console note, or the summary. Field order is
+// the order on the wire; what a kind of line does not carry is left out.
+type Line struct {
+	Time  time.Time `json:"time"`
+	Level string    `json:"level"`
+	Msg   string    `json:"msg"`
+	V     int       `json:"v"`
+	Run   string    `json:"run,omitempty"`
+
+	Check    string `json:"check,omitempty"`
+	Endpoint string `json:"endpoint,omitempty"`
+	Host     string `json:"host,omitempty"`
+	Addr     string `json:"addr,omitempty"`
+	Route    string `json:"route,omitempty"`
+	Status   string `json:"status,omitempty"`
+
+	// The summary's.
+	Passed      *bool    `json:"passed,omitempty"`
+	Pass        *int     `json:"pass,omitempty"`
+	Warn        *int     `json:"warn,omitempty"`
+	Fail        *int     `json:"fail,omitempty"`
+	Skip        *int     `json:"skip,omitempty"`
+	Failed      []string `json:"failed,omitempty"`
+	Codes       []string `json:"codes,omitempty"`
+	ArgsFile    string   `json:"args_file,omitempty"`
+	Server      string   `json:"server_version,omitempty"`
+	User        string   `json:"user,omitempty"`
+	Groups      []string `json:"groups,omitempty"`
+	Interrupted bool     `json:"interrupted,omitempty"`
+
+	Code string `json:"code,omitempty"`
+	MS   *int64 `json:"ms,omitempty"`
+	Hint string `json:"hint,omitempty"`
+
+	// A console note's: passes collapsed, results left out.
+	Collapsed int `json:"collapsed,omitempty"`
+	Omitted   int `json:"omitted,omitempty"`
+}
+
+// statusStyle is how each output shows a status: one table.
+type statusStyle struct {
+	level    string
+	priority journal.Priority
+	word     string
+	colour   string // ANSI SGR
+}
+
+var statusStyles = map[probes.Status]statusStyle{
+	probes.Pass: {"INFO", journal.PriInfo, "ok", "32"},
+	probes.Skip: {"INFO", journal.PriInfo, "skip", "39"},
+	probes.Warn: {"WARN", journal.PriWarning, "WARN", "33"},
+	probes.Fail: {"ERROR", journal.PriErr, "FAIL", "31"},
+}
+
+func styleOf(s probes.Status) statusStyle {
+	if st, ok := statusStyles[s]; ok {
+		return st
+	}
+	return statusStyle{"INFO", journal.PriInfo, "-", "39"}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// resultLine is r on the wire.
+func resultLine(r probes.Result, run string, now time.Time) Line {
+	return Line{Time: now, Level: styleOf(r.Status).level, Msg: r.Msg, V: SchemaVersion, Run: run,
+		Check: r.Check, Endpoint: r.Endpoint, Host: r.Host, Addr: r.Addr, Route: r.Route, Status: string(r.Status),
+		Code: string(r.Code), MS: ptr(r.Duration.Milliseconds()), Hint: r.Hint}
+}
+
+// summaryLine is s on the wire.
+func summaryLine(s Summary, run string, now time.Time) Line {
+	v := s.Verdict
+	l := Line{Time: now, Level: styleOf(v.Status).level, Msg: SummaryMsg, V: SchemaVersion, Run: run,
+		Status: string(v.Status), Passed: ptr(v.Passed), Pass: ptr(v.Counts.Pass), Warn: ptr(v.Counts.Warn), Fail: ptr(v.Counts.Fail), Skip: ptr(v.Counts.Skip),
+		Failed: v.Failed, ArgsFile: s.ArgsFile, Server: s.Server, Interrupted: s.Interrupted, MS: ptr(s.Took.Milliseconds())}
+	for _, c := range v.Codes {
+		l.Codes = append(l.Codes, string(c))
+	}
+	if s.User != nil {
+		l.User, l.Groups = s.User.Username, s.User.Groups
+	}
+	return l
+}
+
+// result reads a result line back.
+func (l Line) result() probes.Result {
+	r := probes.Result{Check: l.Check, Endpoint: l.Endpoint, Host: l.Host, Addr: l.Addr, Route: l.Route,
+		Status: probes.Status(l.Status), Code: probes.Code(l.Code), Msg: l.Msg, Hint: l.Hint}
+	if l.MS != nil {
+		r.Duration = time.Duration(*l.MS) * time.Millisecond
+	}
+	return r
+}
+
+// summary reads a summary line back.
+func (l Line) summary() Summary {
+	deref := func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	s := Summary{Verdict: probes.Verdict{Status: probes.Status(l.Status), Passed: l.Passed != nil && *l.Passed, Failed: l.Failed,
+		Counts: probes.Counts{Pass: deref(l.Pass), Warn: deref(l.Warn), Fail: deref(l.Fail), Skip: deref(l.Skip)}},
+		ArgsFile: l.ArgsFile, Server: l.Server, Interrupted: l.Interrupted}
+	if l.MS != nil {
+		s.Took = time.Duration(*l.MS) * time.Millisecond
+	}
+	for _, c := range l.Codes {
+		s.Verdict.Codes = append(s.Verdict.Codes, probes.Code(c))
+	}
+	if l.User != "" {
+		s.User = &probes.UserInfo{Username: l.User, Groups: l.Groups}
+	}
+	return s
+}
+
+func (l Line) isSummary() bool { return l.Msg == SummaryMsg && l.Passed != nil }
+
+// encode is l as one JSON line, newline included.
+func (l Line) encode() []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(l)
+	return b.Bytes()
+}
+
+// journalFields are l's fields as EKSBOOT_ journal fields, every one the
+// JSON line has but the envelope.
+func (l Line) journalFields() map[string]string {
+	var m map[string]any
+	json.Unmarshal(l.encode(), &m)
+	vars := map[string]string{"SYSLOG_IDENTIFIER": "eksboot"}
+	for k, v := range m {
+		switch k {
+		case "time", "level", "msg", "v":
+			continue
+		}
+		var s string
+		switch t := v.(type) {
+		case string:
+			s = t
+		case []any:
+			parts := make([]string, len(t))
+			for i, p := range t {
+				b, _ := json.Marshal(p)
+				parts[i] = strings.Trim(string(b), `"`)
+			}
+			s = strings.Join(parts, ",")
+		default:
+			b, _ := json.Marshal(t)
+			s = string(b)
+		}
+		vars["EKSBOOT_"+strings.ToUpper(k)] = s
+	}
+	return vars
+}
