@@ -52,10 +52,10 @@ type Outcome struct {
 	// Interrupted: SIGTERM or SIGINT ended the run before its verdict.
 	Interrupted bool
 	// Exec: hand over to the platform bootstrap when the verdict passes.
-	Exec bool
-	ArgsFile    string // what was written, "" if nothing
-	Started     time.Time
-	Took        time.Duration
+	Exec     bool
+	ArgsFile string // what was written, "" if nothing
+	Started  time.Time
+	Took     time.Duration
 }
 
 // Settings are the probe inputs parsed from the merged values.

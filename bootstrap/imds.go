@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -76,6 +78,7 @@ var userInfo = regexp.MustCompile(`//[^/?#]*@`)
 // (http://169.254.169.254).
 func NewIMDS(endpoint string) *IMDS {
 	return &IMDS{endpoint: endpoint, client: imds.New(imds.Options{
+		HTTPClient:     cappedClient{imdsHTTP},
 		Endpoint:       endpoint,
 		EnableFallback: aws.FalseTernary,
 		Retryer:        aws.NopRetryer{},
@@ -94,6 +97,43 @@ func (m *IMDS) get(ctx context.Context, path string) (string, error) {
 		return "", fmt.Errorf("IMDS %s: %w", path, err)
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+// imdsHTTP talks to IMDS: never through a proxy, headers bounded.
+var imdsHTTP = &http.Client{Transport: &http.Transport{
+	Proxy:                  nil,
+	DialContext:            (&net.Dialer{Timeout: IMDSCallTimeout}).DialContext,
+	MaxResponseHeaderBytes: 16 << 10,
+}}
+
+// cappedClient bounds every IMDS answer where it is read: the SDK's IMDS
+// client reads a whole body into memory before handing it over.
+type cappedClient struct{ c *http.Client }
+
+func (c cappedClient) Do(r *http.Request) (*http.Response, error) {
+	resp, err := c.c.Do(r)
+	if err == nil {
+		resp.Body = &cappedBody{ReadCloser: resp.Body, left: maxIMDSBytes + 1}
+	}
+	return resp, err
+}
+
+// cappedBody fails a read past its allowance rather than keep going.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, fmt.Errorf("the answer is larger than %d KiB", maxIMDSBytes>>10)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 // readCapped reads all of r, and fails rather than keep more than limit.

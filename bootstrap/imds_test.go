@@ -114,13 +114,17 @@ func hugeIMDS(t *testing.T, size int) string {
 }
 
 // TestIMDSAnswersAreCapped: a 64 MiB identity document or user data is
-// refused after the cap, not read whole.
+// refused at the cap, where the HTTP body is read (the SDK would read it
+// whole), not after.
 func TestIMDSAnswersAreCapped(t *testing.T) {
 	md := NewIMDS(hugeIMDS(t, 64<<20))
 	if _, err := md.Facts(context.Background()); err == nil || !strings.Contains(err.Error(), "larger than 64 KiB") {
 		t.Fatalf("facts: %v", err)
 	}
-	if _, err := md.UserData(context.Background()); err == nil || !strings.Contains(err.Error(), "larger than 32 KiB") {
+	if _, err := md.UserData(context.Background()); err == nil || !strings.Contains(err.Error(), "larger than 64 KiB") {
 		t.Fatalf("user data: %v", err)
+	}
+	if _, err := NewIMDS(hugeIMDS(t, 40<<10)).UserData(context.Background()); err == nil || !strings.Contains(err.Error(), "larger than 32 KiB") {
+		t.Fatalf("40 KiB of user data: %v", err)
 	}
 }

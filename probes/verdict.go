@@ -28,11 +28,11 @@ func ParseFailOn(s string) (FailOn, error) {
 
 // Verdict is the run's conclusion.
 type Verdict struct {
-	Status    Status   `json:"status"` // worst status seen
-	Passed    bool     `json:"passed"` // whether the verdict allows the node to go on
-	Counts    Counts   `json:"counts"`
-	Failed    []string `json:"failed,omitempty"` // endpoints with a fail
-	Codes     []Code   `json:"codes,omitempty"`  // codes of fails and warns
+	Status Status   `json:"status"` // worst status seen
+	Passed bool     `json:"passed"` // whether the verdict allows the node to go on
+	Counts Counts   `json:"counts"`
+	Failed []string `json:"failed,omitempty"` // endpoints with a fail
+	Codes  []Code   `json:"codes,omitempty"`  // codes of fails and warns
 }
 
 // Counts tallies results by status.
