@@ -29,9 +29,11 @@ const (
 
 // Options are one run's inputs and seams.
 type Options struct {
-	Flags     bootstrap.Values
-	FlagNames map[string]string // each flag as typed, by param name
-	Getenv    func(string) string
+	// Values are the inputs from every source, merged once (bootstrap.Gather);
+	// Origins say where each came from; IMDS is --imds-endpoint's client.
+	Values    bootstrap.Values
+	Origins   bootstrap.Origins
+	IMDS      *bootstrap.IMDS
 	Host      bootstrap.Host
 	Write     bool      // write the bootstrap arguments (run), or only probe
 	Stdout    io.Writer // where args go for "-"
@@ -121,11 +123,7 @@ func ParseSettings(v bootstrap.Values) (Settings, error) {
 // IMDS is read in full (it names the resolver and fills the hints); its
 // absence is a result, not an error.
 func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *bootstrap.Facts, probes.Result, time.Time, error) {
-	vals, origins, md, err := bootstrap.Gather(ctx, o.Flags, o.Getenv)
-	if err != nil {
-		return nil, Settings{}, nil, probes.Result{}, time.Time{}, err
-	}
-	origins.Typed(o.FlagNames)
+	vals, origins, md := o.Values, o.Origins, o.IMDS
 	settings, err := ParseSettings(vals)
 	if err != nil {
 		return nil, settings, nil, probes.Result{}, time.Time{}, origins.Attribute(err)
@@ -144,7 +142,7 @@ func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *boot
 	if factsErr != nil {
 		f = nil
 	}
-	cfg, err := bootstrap.Resolve(vals, o.Host, facts, time.Now())
+	cfg, err := bootstrap.Resolve(vals, o.Host, facts, time.Now(), o.Write)
 	if err != nil {
 		return nil, settings, nil, imdsResult, deadline, origins.Attribute(err)
 	}

@@ -54,7 +54,17 @@ func (v *vpc) flags(extra ...string) bootstrap.Values {
 func (v *vpc) run(t *testing.T, write bool, extra ...string) (*Outcome, error) {
 	t.Helper()
 	var stdout bytes.Buffer
-	return Run(context.Background(), Options{Flags: v.flags(extra...), Getenv: func(string) string { return "" }, Host: bootstrap.ThisHost(), Write: write, Stdout: &stdout})
+	return Run(context.Background(), options(t, v.flags(extra...), bootstrap.ThisHost(), write, &stdout))
+}
+
+// options are a run's options from flags alone, gathered as main does.
+func options(t *testing.T, flags bootstrap.Values, host bootstrap.Host, write bool, stdout *bytes.Buffer) Options {
+	t.Helper()
+	vals, origins, md, err := bootstrap.Gather(context.Background(), flags, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Options{Values: vals, Origins: origins, IMDS: md, Host: host, Write: write, Stdout: stdout}
 }
 
 func TestHealthyRunTakesTheDNSIPFromTheCertificate(t *testing.T) {
@@ -193,8 +203,7 @@ func TestInterruptedRoundIsNotAFailure(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	var stdout bytes.Buffer
-	out, err := Run(ctx, Options{Flags: v.flags(bootstrap.FlagTimeout, "2s", bootstrap.FlagServiceCIDR, "10.100.0.0/16"),
-		Getenv: func(string) string { return "" }, Host: bootstrap.ThisHost(), Stdout: &stdout})
+	out, err := Run(ctx, options(t, v.flags(bootstrap.FlagTimeout, "2s", bootstrap.FlagServiceCIDR, "10.100.0.0/16"), bootstrap.ThisHost(), false, &stdout))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +237,7 @@ func TestOldAL2023AMIIgnoresTheDropIn(t *testing.T) {
 	}
 	var stdout bytes.Buffer
 	flags := v.flags(bootstrap.FlagTarget, "al2023", bootstrap.FlagServiceCIDR, "10.100.0.0/16", bootstrap.FlagArgsFile, "/etc/eks/nodeadm.d/eksboot.yaml")
-	out, err := Run(context.Background(), Options{Flags: flags, Getenv: func(string) string { return "" }, Host: host, Write: true, Stdout: &stdout})
+	out, err := Run(context.Background(), options(t, flags, host, true, &stdout))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func TestAL2DropInAsSystemdReadsIt(t *testing.T) {
 		}
 		v := validValues(t)
 		v[FlagTarget], v[FlagKubeletExtraArgs] = []string{"al2"}, []string{extra}
-		c, err := Resolve(v, noHost, noIMDS(), testNow)
+		c, err := Resolve(v, noHost, noIMDS(), testNow, true)
 		if err != nil {
 			continue // refused with exit 2: TestExtraArgsBootstrapShCannotCarry
 		}

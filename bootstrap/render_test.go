@@ -31,7 +31,7 @@ func resolveTarget(t *testing.T, target Target, extra Values) *Config {
 			v[k] = val
 		}
 	}
-	c, err := Resolve(v, noHost, noIMDS(), testNow)
+	c, err := Resolve(v, noHost, noIMDS(), testNow, true)
 	if err != nil {
 		t.Fatalf("%s: %v", target, err)
 	}
@@ -272,6 +272,6 @@ func resolveErr(t *testing.T, target Target, extra Values) error {
 	for k, val := range extra {
 		v[k] = val
 	}
-	_, err := Resolve(v, noHost, noIMDS(), testNow)
+	_, err := Resolve(v, noHost, noIMDS(), testNow, true)
 	return err
 }

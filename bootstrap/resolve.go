@@ -88,8 +88,10 @@ func (i *InstanceFacts) Fetched() *Facts {
 }
 
 // Resolve validates v and derives the rest. It asks facts for IMDS only
-// when a needed value was neither given nor derivable.
-func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time) (*Config, error) {
+// when a needed value was neither given nor derivable. writes says the
+// arguments will be written: only then must the target be known and the
+// service network complete; a probe goes on with a neutral Linux judgement.
+func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool) (*Config, error) {
 	c := &Config{}
 	var err error
 	if c.ClusterName, err = ParseClusterName(v.Get(FlagClusterName)); err != nil {
@@ -107,7 +109,10 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time) (*Config, er
 		c.Warnings = append(c.Warnings, Warning{WarnCAValidity, w})
 	}
 	if c.Target, err = ParseTarget(v.Get(FlagTarget), h); err != nil {
-		return nil, err
+		if writes || v.Get(FlagTarget) != "" && Target(strings.ToLower(v.Get(FlagTarget))) != TargetAuto {
+			return nil, err
+		}
+		c.Target = TargetNeutral
 	}
 	if c.NodeLabels, err = ParseLabels(v.List(FlagNodeLabels)); err != nil {
 		return nil, err
@@ -132,10 +137,16 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time) (*Config, er
 	if c.Target == TargetWindows && c.Network.Family == IPv6 {
 		return nil, inputErrorf(FlagIPFamily, "EKS Windows nodes support only ipv4")
 	}
-	if err := c.completeNetwork(facts); err != nil {
+	if err := c.completeNetwork(facts); err != nil && writes {
 		return nil, err
 	}
-	if err := c.resolveRegion(v.Get(FlagRegion), facts); err != nil {
+	imdsRegion := func() string {
+		if f := facts.Fetched(); f != nil {
+			return f.Region
+		}
+		return ""
+	}
+	if c.Region, err = ResolveRegion(v.Get(FlagRegion), imdsRegion, c.EndpointHost); err != nil {
 		return nil, err
 	}
 	c.ArgsFile = v.Get(FlagArgsFile)
@@ -168,15 +179,16 @@ func (c *Config) completeNetwork(facts *InstanceFacts) error {
 	return nil
 }
 
-func (c *Config) resolveRegion(given string, facts *InstanceFacts) error {
-	var err error
-	switch {
-	case given != "":
-		c.Region, err = ParseRegion(given)
-	case facts.Fetched() != nil && facts.Fetched().Region != "":
-		c.Region = facts.Fetched().Region
-	default:
-		c.Region = RegionFromEndpointHost(c.EndpointHost)
+// ResolveRegion is the region by SPEC §3's precedence, the one place that
+// decides it: given (flag, environment, config), then IMDS (imdsRegion says
+// what IMDS gave; callers choose whether it may be asked), then the
+// endpoint host; "" when none tells.
+func ResolveRegion(given string, imdsRegion func() string, endpointHost string) (string, error) {
+	if given != "" {
+		return ParseRegion(given)
 	}
-	return err
+	if r := imdsRegion(); r != "" {
+		return r, nil
+	}
+	return RegionFromEndpointHost(endpointHost), nil
 }

@@ -56,7 +56,7 @@ func TestResolveRefuses(t *testing.T) {
 				v[k] = val
 			}
 		}
-		_, err := Resolve(v, noHost, noIMDS(), testNow)
+		_, err := Resolve(v, noHost, noIMDS(), testNow, true)
 		t.Run(name, func(t *testing.T) { wantInputError(t, err, tc.flag, tc.fragment) })
 	}
 }
@@ -71,7 +71,7 @@ func TestResolveAsksIMDSOnlyWhenNeeded(t *testing.T) {
 	facts := countingFacts(&Facts{Region: "eu-central-1", VPCCIDRs: parsePrefixes("10.0.0.0/16")}, &calls)
 	v := validValues(t)
 	v[FlagTarget] = []string{"al2"}
-	c, err := Resolve(v, noHost, facts, testNow)
+	c, err := Resolve(v, noHost, facts, testNow, true)
 	if err != nil || calls != 0 {
 		t.Fatalf("complete inputs asked IMDS %d times (%v)", calls, err)
 	}
@@ -79,7 +79,7 @@ func TestResolveAsksIMDSOnlyWhenNeeded(t *testing.T) {
 		t.Fatalf("region derived from the endpoint: %q", c.Region)
 	}
 	delete(v, FlagServiceCIDR)
-	c, err = Resolve(v, noHost, facts, testNow)
+	c, err = Resolve(v, noHost, facts, testNow, true)
 	if err != nil || calls != 1 {
 		t.Fatalf("calls %d, %v", calls, err)
 	}
@@ -115,7 +115,7 @@ func TestPrecedence(t *testing.T) {
 		base[FlagTarget] = []string{"al2"}
 		facts := KnownFacts(imdsFacts)
 		facts.Get() // as run does: the facts are in hand
-		c, err := Resolve(Merge(v, base), noHost, facts, testNow)
+		c, err := Resolve(Merge(v, base), noHost, facts, testNow, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,5 +178,20 @@ func TestDefaultArgsFiles(t *testing.T) {
 	}
 	if got := DefaultArgsFile(TargetWindows); !strings.HasSuffix(got, filepath.Join("eksboot", "bootstrap-args.ps1")) {
 		t.Errorf("windows: %s", got)
+	}
+}
+
+// TestResolveRegionPrecedence: given, then IMDS, then the endpoint host,
+// for every command.
+func TestResolveRegionPrecedence(t *testing.T) {
+	imds := func(r string) func() string { return func() string { return r } }
+	host := "abc.gr7.eu-west-1.eks.amazonaws.com"
+	for _, tc := range []struct{ given, imds, want string }{{"us-east-2", "sa-east-1", "us-east-2"}, {"", "sa-east-1", "sa-east-1"}, {"", "", "eu-west-1"}} {
+		if got, err := ResolveRegion(tc.given, imds(tc.imds), host); err != nil || got != tc.want {
+			t.Errorf("%+v: %q %v", tc, got, err)
+		}
+	}
+	if _, err := ResolveRegion("moon-1", imds(""), host); err == nil {
+		t.Error("moon-1 accepted")
 	}
 }

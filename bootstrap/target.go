@@ -18,6 +18,9 @@ const (
 	TargetAL2023       Target = "al2023"
 	TargetWindows      Target = "windows"
 	TargetBottlerocket Target = "bottlerocket"
+	// TargetNeutral is what a probe judges by when auto cannot tell the
+	// platform and nothing is written: Linux, no platform's particulars.
+	TargetNeutral Target = "linux"
 )
 
 // Targets lists the concrete targets.

@@ -32,9 +32,12 @@ func NewRunID() string {
 type Summary struct {
 	Verdict  probes.Verdict
 	ArgsFile string
-	Server   string
-	User     *probes.UserInfo // who the API server says the node is
-	Took     time.Duration
+	// Target is the platform judged for: what --target said or auto found,
+	// or "linux" when a probe went on without knowing.
+	Target string
+	Server string
+	User   *probes.UserInfo // who the API server says the node is
+	Took   time.Duration
 	// Interrupted: SIGTERM or SIGINT ended the run before its verdict.
 	Interrupted bool
 }

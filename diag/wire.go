@@ -42,6 +42,7 @@ type Line struct {
 	Failed      []string `json:"failed,omitempty"`
 	Codes       []string `json:"codes,omitempty"`
 	ArgsFile    string   `json:"args_file,omitempty"`
+	Target      string   `json:"target,omitempty"`
 	Server      string   `json:"server_version,omitempty"`
 	User        string   `json:"user,omitempty"`
 	Groups      []string `json:"groups,omitempty"`
@@ -92,7 +93,7 @@ func summaryLine(s Summary, run string, now time.Time) Line {
 	v := s.Verdict
 	l := Line{Time: now, Level: styleOf(v.Status).level, Msg: SummaryMsg, V: SchemaVersion, Run: run,
 		Status: string(v.Status), Passed: ptr(v.Passed), Pass: ptr(v.Counts.Pass), Warn: ptr(v.Counts.Warn), Fail: ptr(v.Counts.Fail), Skip: ptr(v.Counts.Skip),
-		Failed: v.Failed, ArgsFile: s.ArgsFile, Server: s.Server, Interrupted: s.Interrupted, MS: ptr(s.Took.Milliseconds())}
+		Failed: v.Failed, ArgsFile: s.ArgsFile, Target: s.Target, Server: s.Server, Interrupted: s.Interrupted, MS: ptr(s.Took.Milliseconds())}
 	for _, c := range v.Codes {
 		l.Codes = append(l.Codes, string(c))
 	}
@@ -122,7 +123,7 @@ func (l Line) summary() Summary {
 	}
 	s := Summary{Verdict: probes.Verdict{Status: probes.Status(l.Status), Passed: l.Passed != nil && *l.Passed, Failed: l.Failed,
 		Counts: probes.Counts{Pass: deref(l.Pass), Warn: deref(l.Warn), Fail: deref(l.Fail), Skip: deref(l.Skip)}},
-		ArgsFile: l.ArgsFile, Server: l.Server, Interrupted: l.Interrupted}
+		ArgsFile: l.ArgsFile, Target: l.Target, Server: l.Server, Interrupted: l.Interrupted}
 	if l.MS != nil {
 		s.Took = time.Duration(*l.MS) * time.Millisecond
 	}

@@ -29,7 +29,7 @@ type command struct {
 	example string
 	params  []string
 	args    string // positional arguments, for usage; "" means none
-	run     func(ctx context.Context, e *env, flags bootstrap.Values) error
+	run     func(ctx context.Context, e *env) error
 }
 
 // env is what a command may touch of the world.
@@ -39,8 +39,17 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	args   []string // positional arguments
-	// flagNames are the flags given, as typed (an alias, say), by param name.
-	flagNames map[string]string
+	in     inputs
+}
+
+// inputs are every source merged once, in main (SPEC §3: flag >
+// environment > config file; IMDS and derived values come in Resolve):
+// the one value each command reads its inputs from.
+type inputs struct {
+	values  bootstrap.Values
+	origins bootstrap.Origins
+	imds    *bootstrap.IMDS   // --imds-endpoint's client; it read user data if --config asked
+	typed   map[string]string // the flags given, as typed, by param name
 }
 
 var commands = []*command{runCommand, probeCommand, renderCommand, endpointsCommand, explainCommand, versionCommand}
@@ -97,13 +106,21 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 		return exitInput
 	}
 	e.args = positional
-	e.flagNames = map[string]string{}
-	fs.Visit(func(f *flag.Flag) {
-		if p, ok := bootstrap.ParamByName(f.Name); ok {
-			e.flagNames[p.Name] = "--" + f.Name
+	if len(cmd.params) > 0 {
+		typed := map[string]string{}
+		fs.Visit(func(f *flag.Flag) {
+			if p, ok := bootstrap.ParamByName(f.Name); ok {
+				typed[p.Name] = "--" + f.Name
+			}
+		})
+		vals, origins, md, err := bootstrap.Gather(context.Background(), flags, getenv)
+		if err != nil {
+			return exitCode(stderr, err)
 		}
-	})
-	return exitCode(stderr, cmd.run(context.Background(), e, flags))
+		origins.Typed(typed)
+		e.in = inputs{values: vals, origins: origins, imds: md, typed: typed}
+	}
+	return exitCode(stderr, cmd.run(context.Background(), e))
 }
 
 func exitCode(stderr io.Writer, err error) int {
@@ -170,26 +187,14 @@ func commandUsage(w io.Writer, c *command) {
 	}
 }
 
-// gather reads flags, environment and config file, with an IMDS client for
-// imds://user-data and for facts the caller may still need.
-func gather(ctx context.Context, e *env, flags bootstrap.Values) (bootstrap.Values, bootstrap.Origins, *bootstrap.IMDS, error) {
-	vals, origins, md, err := bootstrap.Gather(ctx, flags, e.getenv)
-	origins.Typed(e.flagNames)
-	return vals, origins, md, err
-}
-
-// gatherAndResolve reads every input source and validates the result. IMDS
-// is asked only for what the inputs leave open, within budget.
-func gatherAndResolve(ctx context.Context, e *env, flags bootstrap.Values, budget time.Duration) (*bootstrap.Config, error) {
+// resolve validates the inputs for writing. IMDS is asked only for what
+// the inputs leave open, within budget.
+func resolve(ctx context.Context, e *env, budget time.Duration) (*bootstrap.Config, error) {
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	vals, origins, md, err := gather(ctx, e, flags)
+	cfg, err := bootstrap.Resolve(e.in.values, bootstrap.ThisHost(), bootstrap.NewInstanceFacts(ctx, e.in.imds), time.Now(), true)
 	if err != nil {
-		return nil, err
-	}
-	cfg, err := bootstrap.Resolve(vals, bootstrap.ThisHost(), bootstrap.NewInstanceFacts(ctx, md), time.Now())
-	if err != nil {
-		return nil, origins.Attribute(err)
+		return nil, e.in.origins.Attribute(err)
 	}
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(e.stderr, "eksboot: warning: %s\n", w.Message)
@@ -222,12 +227,12 @@ atomically. IMDS is read only for a fact not given (1 s at most).
 Exit codes: 0 written, 2 invalid input (nothing written), 3 could not write.`,
 	example: "eksboot render --target al2023 --cluster-name prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.amazonaws.com --b64-cluster-ca \"$CA\" --service-ipv4-cidr 10.100.0.0/16",
 	params:  append(append([]string{}, inputParams...), bootstrap.FlagArgsFile),
-	run: func(ctx context.Context, e *env, flags bootstrap.Values) error {
-		argsFile := flags.Get(bootstrap.FlagArgsFile) // render writes to stdout unless told here
-		if argsFile == "" {
-			argsFile = bootstrap.StdoutPath
+	run: func(ctx context.Context, e *env) error {
+		argsFile := bootstrap.StdoutPath // render writes to stdout unless --args-file says otherwise
+		if _, given := e.in.typed[bootstrap.FlagArgsFile]; given {
+			argsFile = e.in.values.Get(bootstrap.FlagArgsFile)
 		}
-		cfg, err := gatherAndResolve(ctx, e, flags, renderIMDSBudget)
+		cfg, err := resolve(ctx, e, renderIMDSBudget)
 		if err != nil {
 			return err
 		}
@@ -244,7 +249,7 @@ var versionCommand = &command{
 	summary: "print version, commit, Go version and OS/arch",
 	about:   "Prints eksboot's version and build.",
 	example: "eksboot version",
-	run: func(_ context.Context, e *env, _ bootstrap.Values) error {
+	run: func(_ context.Context, e *env) error {
 		goVersion := runtime.Version()
 		if info, ok := debug.ReadBuildInfo(); ok && info.GoVersion != "" {
 			goVersion = info.GoVersion

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 
@@ -21,7 +20,7 @@ Exit codes: 0 the report's verdict passed, 1 it failed, 2 no report found.`,
 	example: "aws ec2 get-console-output --instance-id i-0123456789abcdef0 --latest --output text | eksboot explain",
 	args:    "[FILE|-]",
 	params:  []string{bootstrap.FlagOutput},
-	run: func(_ context.Context, e *env, flags bootstrap.Values) error {
+	run: func(_ context.Context, e *env) error {
 		var in io.Reader = e.stdin
 		if len(e.args) == 1 && e.args[0] != "-" {
 			f, err := os.Open(e.args[0])
@@ -35,14 +34,14 @@ Exit codes: 0 the report's verdict passed, 1 it failed, 2 no report found.`,
 		if err != nil {
 			return &usageError{msg: "explain: " + err.Error()}
 		}
-		format := flags.Get(bootstrap.FlagOutput)
-		switch format {
-		case "", diag.FormatText:
-			err = diag.WriteTable(e.stdout, rep, diag.Style{Color: colour(e)})
-		case diag.FormatJSON:
+		format, err := outputFormat(e, diag.FormatText)
+		if err != nil {
+			return err
+		}
+		if format == diag.FormatJSON {
 			err = diag.WriteJSON(e.stdout, rep, nil)
-		default:
-			return &bootstrap.InputError{Flag: bootstrap.FlagOutput, Problem: fmt.Sprintf("%q is neither text nor json", format)}
+		} else {
+			err = diag.WriteTable(e.stdout, rep, diag.Style{Color: colour(e)})
 		}
 		if err != nil {
 			return err

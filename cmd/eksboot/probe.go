@@ -37,8 +37,8 @@ with its fix. Output: a table on a terminal, JSON lines otherwise (--output).
 Exit codes: 0 verdict passes, 1 a check failed under --fail-on, 2 invalid input.`,
 	example: "eksboot probe --config imds://user-data --require ssm --timeout 2s --output text",
 	params:  append(append([]string{}, inputParams...), probeParams...),
-	run: func(ctx context.Context, e *env, flags bootstrap.Values) error {
-		return runAgent(ctx, e, flags, false)
+	run: func(ctx context.Context, e *env) error {
+		return runAgent(ctx, e, false)
 	},
 }
 
@@ -54,8 +54,8 @@ Exit codes: 0 verdict passes, 1 a check failed under --fail-on, 2 invalid
 input (nothing written), 3 the arguments could not be written.`,
 	example: "eksboot run --target al2 --exec --cluster-name prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.amazonaws.com --b64-cluster-ca \"$CA\" --service-ipv4-cidr 10.100.0.0/16",
 	params:  append(append([]string{}, inputParams...), append(probeParams, bootstrap.FlagArgsFile, bootstrap.FlagExec)...),
-	run: func(ctx context.Context, e *env, flags bootstrap.Values) error {
-		return runAgent(ctx, e, flags, true)
+	run: func(ctx context.Context, e *env) error {
+		return runAgent(ctx, e, true)
 	},
 }
 
@@ -64,13 +64,12 @@ type verdictError struct{ code int }
 
 func (v *verdictError) Error() string { return "" }
 
-func runAgent(ctx context.Context, e *env, flags bootstrap.Values, write bool) error {
-	merged := bootstrap.Merge(flags, bootstrap.FromEnv(bootstrap.Params, e.getenv))
-	format, err := outputFormat(e, merged)
+func runAgent(ctx context.Context, e *env, write bool) error {
+	format, err := outputFormat(e, "")
 	if err != nil {
 		return err
 	}
-	o := agent.Options{Flags: flags, FlagNames: e.flagNames, Getenv: e.getenv, Host: bootstrap.ThisHost(), Write: write, Stdout: e.stdout}
+	o := agent.Options{Values: e.in.values, Origins: e.in.origins, IMDS: e.in.imds, Host: bootstrap.ThisHost(), Write: write, Stdout: e.stdout}
 	if format == diag.FormatText {
 		o.Progress = liveLine(e)
 	}
@@ -86,7 +85,7 @@ func runAgent(ctx context.Context, e *env, flags bootstrap.Values, write bool) e
 	if write && out.Config.ArgsFile == bootstrap.StdoutPath {
 		outputs.Stdout = e.stderr // the arguments own stdout
 	}
-	if console, cerr := diag.OpenConsole(merged.Get(bootstrap.FlagConsole)); cerr != nil {
+	if console, cerr := diag.OpenConsole(e.in.values.Get(bootstrap.FlagConsole)); cerr != nil {
 		fmt.Fprintf(e.stderr, "eksboot: warning: %v\n", cerr)
 	} else if console != nil {
 		defer console.Close()
@@ -95,7 +94,7 @@ func runAgent(ctx context.Context, e *env, flags bootstrap.Values, write bool) e
 	if outputs.Journal = diag.OpenJournal(); outputs.Journal != nil && format == diag.FormatJSON && diag.StdoutIsJournal() {
 		outputs.Stdout = nil // the structured entries say it already
 	}
-	rep := diag.Report{Run: diag.NewRunID(), Results: out.Results, Summary: diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Server: out.Server, User: out.User, Took: out.Took, Interrupted: out.Interrupted}}
+	rep := diag.Report{Run: diag.NewRunID(), Results: out.Results, Summary: diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Target: string(out.Config.Target), Server: out.Server, User: out.User, Took: out.Took, Interrupted: out.Interrupted}}
 	if perr := outputs.Publish(rep); perr != nil && err == nil {
 		err = perr
 	}
@@ -135,18 +134,23 @@ func colour(e *env) bool {
 	return isTerminal(e.stdout) && e.getenv("NO_COLOR") == ""
 }
 
-func outputFormat(e *env, merged bootstrap.Values) (string, error) {
-	v := merged.Get(bootstrap.FlagOutput)
+// outputFormat is --output from any source, checked; when unset, def, or
+// by default text on a terminal and json otherwise.
+func outputFormat(e *env, def string) (string, error) {
+	v := e.in.values.Get(bootstrap.FlagOutput)
 	switch v {
-	case "text", "json":
+	case diag.FormatText, diag.FormatJSON:
 		return v, nil
 	case "":
-		if isTerminal(e.stdout) {
-			return "text", nil
+		if def != "" {
+			return def, nil
 		}
-		return "json", nil
+		if isTerminal(e.stdout) {
+			return diag.FormatText, nil
+		}
+		return diag.FormatJSON, nil
 	}
-	return "", &bootstrap.InputError{Flag: bootstrap.FlagOutput, Problem: fmt.Sprintf("%q is neither text nor json", v)}
+	return "", e.in.origins.Attribute(&bootstrap.InputError{Flag: bootstrap.FlagOutput, Problem: fmt.Sprintf("%q is neither text nor json", v)})
 }
 
 func isTerminal(w io.Writer) bool {
@@ -167,42 +171,39 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 	example: "eksboot endpoints --region eu-west-1 --require ssm,ssmmessages,ec2messages --ecr-account 123456789012",
 	params: []string{bootstrap.FlagRegion, bootstrap.FlagEndpoint, bootstrap.FlagRequire, bootstrap.FlagOptional,
 		bootstrap.FlagECRAccount, bootstrap.FlagOutput, bootstrap.FlagConfig, bootstrap.FlagIMDSEndpoint},
-	run: func(ctx context.Context, e *env, flags bootstrap.Values) error {
-		format, err := outputFormat(e, bootstrap.Merge(flags, bootstrap.FromEnv(bootstrap.Params, e.getenv)))
+	run: func(ctx context.Context, e *env) error {
+		format, err := outputFormat(e, "")
 		if err != nil {
 			return err
 		}
 		ctx, cancel := context.WithTimeout(ctx, renderIMDSBudget)
 		defer cancel()
-		vals, origins, md, err := gather(ctx, e, flags)
-		if err != nil {
-			return err
-		}
+		vals, origins := e.in.values, e.in.origins
 		settings, err := agent.ParseSettings(vals)
 		if err != nil {
 			return origins.Attribute(err)
 		}
-		sel := probes.Selection{Region: vals.Get(bootstrap.FlagRegion), ECRAccounts: settings.ECRAccounts, Require: settings.Require, Optional: settings.Optional, APIHost: "(--apiserver-endpoint)"}
+		sel := probes.Selection{ECRAccounts: settings.ECRAccounts, Require: settings.Require, Optional: settings.Optional, APIHost: "(--apiserver-endpoint)"}
+		var endpointHost string
 		if ep := vals.Get(bootstrap.FlagEndpoint); ep != "" {
-			if _, host, err := bootstrap.ParseEndpoint(ep); err == nil {
-				sel.APIHost = host
-				if sel.Region == "" {
-					sel.Region = bootstrap.RegionFromEndpointHost(host)
-				}
-			} else {
+			if _, endpointHost, err = bootstrap.ParseEndpoint(ep); err != nil {
 				return origins.Attribute(err)
 			}
+			sel.APIHost = endpointHost
 		}
-		if sel.Region == "" {
-			if f, err := md.Facts(ctx); err == nil {
-				sel.Region, sel.Domain = f.Region, f.Domain
+		facts := bootstrap.NewInstanceFacts(ctx, e.in.imds)
+		imdsRegion := func() string {
+			if f, err := facts.Get(); err == nil {
+				sel.Domain = f.Domain
+				return f.Region
 			}
+			return ""
+		}
+		if sel.Region, err = bootstrap.ResolveRegion(vals.Get(bootstrap.FlagRegion), imdsRegion, endpointHost); err != nil {
+			return origins.Attribute(err)
 		}
 		if sel.Region == "" {
 			return &bootstrap.InputError{Flag: bootstrap.FlagRegion, Problem: "is needed: IMDS did not answer and no endpoint names it"}
-		}
-		if _, err := bootstrap.ParseRegion(sel.Region); err != nil {
-			return origins.Attribute(err)
 		}
 		list, err := probes.Endpoints(sel)
 		if err != nil {

@@ -310,3 +310,34 @@ func TestSIGTERMPublishesWhatIsKnown(t *testing.T) {
 		t.Fatalf("--wait 25h: %d %s", r.code, r.stderr)
 	}
 }
+
+// TestOneInputPath: output and console from a config file, and EKSBOOT_
+// variables, count for every command; explain checks its --output too; a
+// probe on a node that is no known platform goes on, and says so.
+func TestOneInputPath(t *testing.T) {
+	v := loopvpc.NewVPC(t, "10.100.0.1")
+	dir := t.TempDir()
+	console := filepath.Join(dir, "console.txt")
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("output: text\nconsole: "+console+"\n"), 0o644)
+	args := []string{"probe", "--cluster-name", "prod", "--apiserver-endpoint", "https://" + loopvpc.APIHost,
+		"--b64-cluster-ca", v.CAData(), "--imds-endpoint", v.IMDS, "--timeout", "500ms", "--service-cidr", "10.100.0.0/16"}
+	r := eksboot(t, map[string]string{"EKSBOOT_CONFIG": cfg, "EKSBOOT_CONSOLE": ""}, args...) // no --target: this test node has neither nodeadm nor bootstrap.sh
+	if r.code != 0 || !strings.Contains(r.stdout, "verdict: PASS") {
+		t.Fatalf("config output: text: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if data, _ := os.ReadFile(console); !strings.Contains(string(data), `"target":"linux"`) {
+		t.Fatalf("the config's console got: %q", data)
+	}
+	ex := eksboot(t, map[string]string{"EKSBOOT_OUTPUT": "json"}, "explain", console)
+	if ex.code != 0 || !strings.HasPrefix(ex.stdout, "{") {
+		t.Fatalf("EKSBOOT_OUTPUT=json: %d %q", ex.code, ex.stdout)
+	}
+	bogus := eksboot(t, map[string]string{"EKSBOOT_OUTPUT": "bogus"}, "explain", console)
+	if bogus.code != 2 || !strings.HasPrefix(bogus.stderr, "eksboot: EKSBOOT_OUTPUT: ") {
+		t.Fatalf("EKSBOOT_OUTPUT=bogus: %d %q", bogus.code, bogus.stderr)
+	}
+	if w := eksboot(t, map[string]string{}, append([]string{"run"}, args[1:]...)...); w.code != 2 || !strings.Contains(w.stderr, "--target") {
+		t.Fatalf("run without a target: %d %q", w.code, w.stderr)
+	}
+}
