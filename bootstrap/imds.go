@@ -45,6 +45,8 @@ type Facts struct {
 	Domain           string // the partition's DNS suffix, e.g. amazonaws.com
 	LocalHostname    string // the private DNS name the node registers as
 	Identity         Identity
+	// Where the node is, for the summary and the fleet report.
+	AMIID, AvailabilityZoneID, VPCID, SubnetID string
 }
 
 // IMDS reads instance metadata with IMDSv2: one session token for the run,
@@ -204,6 +206,10 @@ func (m *IMDS) Facts(ctx context.Context) (Facts, error) {
 		iface + "security-group-ids":     new(string),
 		"services/domain":                new(string),
 		"local-hostname":                 new(string),
+		"ami-id":                         new(string),
+		"placement/availability-zone-id": new(string),
+		iface + "vpc-id":                 new(string),
+		iface + "subnet-id":              new(string),
 	}
 	errs := make([]error, 0, len(paths))
 	var mu sync.Mutex
@@ -229,6 +235,8 @@ func (m *IMDS) Facts(ctx context.Context) (Facts, error) {
 	f.SecurityGroupIDs = strings.Fields(*paths[iface+"security-group-ids"])
 	f.Domain = *paths["services/domain"]
 	f.LocalHostname = *paths["local-hostname"]
+	f.AMIID, f.AvailabilityZoneID = *paths["ami-id"], *paths["placement/availability-zone-id"]
+	f.VPCID, f.SubnetID = *paths[iface+"vpc-id"], *paths[iface+"subnet-id"]
 	return f, errors.Join(errs...)
 }
 

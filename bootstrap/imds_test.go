@@ -34,6 +34,7 @@ func TestFactsFromIMDSMock(t *testing.T) {
 		VPCCIDRs:  parsePrefixes("10.0.0.0/16 100.64.0.0/16"), VPCIPv6CIDRs: f.VPCIPv6CIDRs,
 		SubnetCIDR: netip.MustParsePrefix("10.0.1.0/24"), SecurityGroupIDs: []string{"sg-1", "sg-2"},
 		Domain: "amazonaws.com", LocalHostname: "ip-10-0-1-10.eu-west-1.compute.internal",
+		AMIID: "ami-0eksboot0test0001", AvailabilityZoneID: "euw1-az1", VPCID: "vpc-0eksboot0test001", SubnetID: "subnet-0eksboot0test01",
 		Identity: Identity{InstanceProfileARN: "arn:aws:iam::111122223333:instance-profile/nodes/eksboot-node", RoleName: "eksboot-node",
 			Credentials: &Credentials{AccessKeyID: inst.Credentials.AccessKeyID, SecretAccessKey: inst.Credentials.SecretAccessKey, SessionToken: inst.Credentials.Token}},
 	}

@@ -40,6 +40,17 @@ type Summary struct {
 	Took   time.Duration
 	// Interrupted: SIGTERM or SIGINT ended the run before its verdict.
 	Interrupted bool
+	// Node is where the run ran, for the fleet report.
+	Node Node
+}
+
+// Node is where a run ran, as IMDS tells it; nothing secret.
+type Node struct {
+	InstanceID, InstanceType, AMIID string
+	AZ, AZID                        string
+	VPCID, SubnetID, SubnetCIDR     string
+	SecurityGroups                  []string
+	Version                         string // eksboot's
 }
 
 // Lines are the report on the wire: every result's line, then the

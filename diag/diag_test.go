@@ -35,7 +35,9 @@ func sampleReport() Report {
 	}
 	v := probes.Decide(results, probes.FailOnRequired)
 	return Report{Run: "5ca1ab1e", Results: results, Summary: Summary{Verdict: v, ArgsFile: "/etc/eksboot/bootstrap.args", Server: "v1.33.5-eks-3025e55", Took: 2013 * time.Millisecond,
-		User: &probes.UserInfo{Username: "system:node:ip-10-0-1-10.eu-west-1.compute.internal", Groups: []string{"system:nodes", "system:authenticated"}}}}
+		User: &probes.UserInfo{Username: "system:node:ip-10-0-1-10.eu-west-1.compute.internal", Groups: []string{"system:nodes", "system:authenticated"}},
+		Node: Node{InstanceID: "i-0123456789abcdef0", InstanceType: "m5.large", AMIID: "ami-0abcdef1234567890", AZ: "eu-west-1a", AZID: "euw1-az1",
+			VPCID: "vpc-0a1b2c3d4e5f60718", SubnetID: "subnet-0a1b2c3d4e5f60718", SubnetCIDR: "10.0.1.0/24", SecurityGroups: []string{"sg-0a1b2c3d4e5f60718"}, Version: "0.1.0"}}}
 }
 
 func golden(t *testing.T, name string, got []byte) {

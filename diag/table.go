@@ -139,6 +139,12 @@ func verdictLine(s Summary) string {
 	if s.ArgsFile != "" {
 		line += "; arguments in " + s.ArgsFile
 	}
+	if n := s.Node; n.InstanceID != "" {
+		line += "; on " + n.InstanceID
+		if n.SubnetID != "" {
+			line += " in " + n.SubnetID + " (" + strings.Trim(n.SubnetCIDR+", "+n.AZ, ", ") + ")"
+		}
+	}
 	return line
 }
 

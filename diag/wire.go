@@ -48,6 +48,18 @@ type Line struct {
 	Groups      []string `json:"groups,omitempty"`
 	Interrupted bool     `json:"interrupted,omitempty"`
 
+	// Where the run ran (the summary's).
+	InstanceID     string   `json:"instance_id,omitempty"`
+	InstanceType   string   `json:"instance_type,omitempty"`
+	AMIID          string   `json:"ami_id,omitempty"`
+	AZ             string   `json:"az,omitempty"`
+	AZID           string   `json:"az_id,omitempty"`
+	VPCID          string   `json:"vpc_id,omitempty"`
+	SubnetID       string   `json:"subnet_id,omitempty"`
+	SubnetCIDR     string   `json:"subnet_cidr,omitempty"`
+	SecurityGroups []string `json:"security_groups,omitempty"`
+	Version        string   `json:"eksboot_version,omitempty"`
+
 	Code string `json:"code,omitempty"`
 	MS   *int64 `json:"ms,omitempty"`
 	Hint string `json:"hint,omitempty"`
@@ -100,6 +112,9 @@ func summaryLine(s Summary, run string, now time.Time) Line {
 	if s.User != nil {
 		l.User, l.Groups = s.User.Username, s.User.Groups
 	}
+	n := s.Node
+	l.InstanceID, l.InstanceType, l.AMIID, l.AZ, l.AZID = n.InstanceID, n.InstanceType, n.AMIID, n.AZ, n.AZID
+	l.VPCID, l.SubnetID, l.SubnetCIDR, l.SecurityGroups, l.Version = n.VPCID, n.SubnetID, n.SubnetCIDR, n.SecurityGroups, n.Version
 	return l
 }
 
@@ -133,6 +148,8 @@ func (l Line) summary() Summary {
 	if l.User != "" {
 		s.User = &probes.UserInfo{Username: l.User, Groups: l.Groups}
 	}
+	s.Node = Node{InstanceID: l.InstanceID, InstanceType: l.InstanceType, AMIID: l.AMIID, AZ: l.AZ, AZID: l.AZID,
+		VPCID: l.VPCID, SubnetID: l.SubnetID, SubnetCIDR: l.SubnetCIDR, SecurityGroups: l.SecurityGroups, Version: l.Version}
 	return s
 }
 

@@ -159,7 +159,7 @@ func Endpoints(s Selection) ([]Endpoint, error) {
 			out = append(out, e)
 			continue
 		}
-		e.Service = serviceName(s.Region, sp.Name)
+		e.Service = ServiceName(s.Region, sp.Name)
 		switch sp.Name {
 		case "ecr.dkr":
 			accounts := append([]string{EKSImageAccount(s.Region)}, s.ECRAccounts...)
@@ -185,9 +185,9 @@ func expand(tmpl, region, domain, account string) string {
 	return strings.NewReplacer("{r}", region, "{d}", domain, "{a}", account).Replace(tmpl)
 }
 
-// serviceName is the VPC endpoint service name, as the console's "Create
+// ServiceName is the VPC endpoint service name, as the console's "Create
 // endpoint" page lists it.
-func serviceName(region, name string) string {
+func ServiceName(region, name string) string {
 	prefix := "com.amazonaws."
 	if strings.HasPrefix(region, "cn-") {
 		prefix = "cn.com.amazonaws."

@@ -29,6 +29,7 @@ type command struct {
 	example string
 	params  []string
 	args    string // positional arguments, for usage; "" means none
+	many    bool   // more than one positional argument is fine
 	run     func(ctx context.Context, e *env) error
 }
 
@@ -101,7 +102,7 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 		}
 		positional = append(positional, fs.Arg(0))
 	}
-	if len(positional) > 0 && (cmd.args == "" || len(positional) > 1) {
+	if len(positional) > 0 && (cmd.args == "" || len(positional) > 1 && !cmd.many) {
 		fmt.Fprintf(stderr, "eksboot %s: unexpected argument %q; see eksboot %s --help\n", cmd.name, positional[len(positional)-1], cmd.name)
 		return exitInput
 	}

@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
-	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/eksboot/eksboot/bootstrap"
 	"github.com/eksboot/eksboot/diag"
@@ -11,44 +12,94 @@ import (
 
 var explainCommand = &command{
 	name:    "explain",
-	summary: "show a failed node's diagnostics (a file, or get-console-output text on stdin) as the terminal report",
-	about: `Reads eksboot's JSON lines, bare or inside a node's console output (kernel
-and cloud-init noise around the "eksboot: " lines are skipped), and prints the
-last run's report as the terminal table with each failure's fix. Runs on any
-workstation: read a node's verdict without logging in to it.
-Exit codes: 0 the report's verdict passed, 1 it failed, 2 no report found.`,
-	example: "aws ec2 get-console-output --instance-id i-0123456789abcdef0 --latest --output text | eksboot explain",
-	args:    "[FILE|-]",
+	summary: "show nodes' diagnostics (files, directories, or stdin) as the terminal report; many nodes give a fleet report",
+	about: `Reads eksboot's JSON lines in any form its output takes: bare (stdout, SSM
+Run Command output saved to S3), inside a node's console output with kernel
+and cloud-init noise around the "eksboot: " lines (aws ec2 get-console-output,
+text or JSON form), from files, directories (walked) or stdin.
+One node: its last run as the terminal table, each failure with its fix.
+Many nodes: a fleet report - how many pass, each failure with the subnets,
+AZs and security groups it hit and spared, and the shared cause where the
+data shows one (a subnet, an AZ, a security group, or the whole VPC). Runs
+cut short and inputs without a report are counted and named.
+Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
+	example: "aws s3 sync s3://my-bucket/eksboot/ ./out/ && eksboot explain ./out/",
+	args:    "[FILE|DIR|-]...",
+	many:    true,
 	params:  []string{bootstrap.FlagOutput},
 	run: func(_ context.Context, e *env) error {
-		var in io.Reader = e.stdin
-		if len(e.args) == 1 && e.args[0] != "-" {
-			f, err := os.Open(e.args[0])
-			if err != nil {
-				return &usageError{msg: "explain: " + err.Error()}
-			}
-			defer f.Close()
-			in = f
-		}
-		rep, err := diag.Parse(in)
-		if err != nil {
-			return &usageError{msg: "explain: " + err.Error()}
-		}
 		format, err := outputFormat(e, diag.FormatText)
 		if err != nil {
 			return err
 		}
+		fleet := diag.NewFleet()
+		if err := readInputs(e, fleet); err != nil {
+			return err
+		}
+		switch {
+		case fleet.Nodes() == 0:
+			return &usageError{msg: "explain: " + diag.ErrNoReport.Error()}
+		case fleet.Nodes() == 1:
+			rep := *fleet.Last()
+			if format == diag.FormatJSON {
+				err = diag.WriteJSON(e.stdout, rep, nil)
+			} else {
+				err = diag.WriteTable(e.stdout, rep, diag.Style{Color: colour(e)})
+			}
+			if err != nil {
+				return err
+			}
+			if !rep.Summary.Verdict.Passed {
+				return &verdictError{code: exitFailed}
+			}
+			return nil
+		}
+		rep := fleet.Report()
 		if format == diag.FormatJSON {
-			err = diag.WriteJSON(e.stdout, rep, nil)
+			err = diag.WriteFleetJSON(e.stdout, rep)
 		} else {
-			err = diag.WriteTable(e.stdout, rep, diag.Style{Color: colour(e)})
+			err = diag.WriteFleet(e.stdout, rep, diag.Style{Color: colour(e)})
 		}
 		if err != nil {
 			return err
 		}
-		if !rep.Summary.Verdict.Passed {
+		if rep.Fail > 0 {
 			return &verdictError{code: exitFailed}
 		}
 		return nil
 	},
+}
+
+// readInputs folds every input into fleet: stdin for none or "-", each
+// file, and every file under each directory.
+func readInputs(e *env, fleet *diag.Fleet) error {
+	if len(e.args) == 0 {
+		return fleet.Read(e.stdin, "stdin")
+	}
+	for _, arg := range e.args {
+		if arg == "-" {
+			if err := fleet.Read(e.stdin, "stdin"); err != nil {
+				return err
+			}
+			continue
+		}
+		err := filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return &usageError{msg: "explain: " + err.Error()}
+			}
+			if d.IsDir() {
+				return nil
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				return &usageError{msg: "explain: " + err.Error()}
+			}
+			defer f.Close()
+			return fleet.Read(f, path)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

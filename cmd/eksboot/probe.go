@@ -94,7 +94,8 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 	if outputs.Journal = diag.OpenJournal(); outputs.Journal != nil && format == diag.FormatJSON && diag.StdoutIsJournal() {
 		outputs.Stdout = nil // the structured entries say it already
 	}
-	rep := diag.Report{Run: diag.NewRunID(), Results: out.Results, Summary: diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Target: string(out.Config.Target), Server: out.Server, User: out.User, Took: out.Took, Interrupted: out.Interrupted}}
+	rep := diag.Report{Run: diag.NewRunID(), Results: out.Results, Summary: diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Target: string(out.Config.Target), Server: out.Server, User: out.User, Took: out.Took, Interrupted: out.Interrupted,
+		Node: where(out.Facts)}}
 	if perr := outputs.Publish(rep); perr != nil && err == nil {
 		err = perr
 	}
@@ -114,6 +115,20 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 		}
 	}
 	return nil
+}
+
+// where says where this run ran: IMDS's facts (none when it did not
+// answer) and this eksboot's version.
+func where(f *bootstrap.Facts) diag.Node {
+	n := diag.Node{Version: version}
+	if f != nil {
+		n.InstanceID, n.InstanceType, n.AMIID, n.AZ, n.AZID = f.InstanceID, f.InstanceType, f.AMIID, f.AvailabilityZone, f.AvailabilityZoneID
+		n.VPCID, n.SubnetID, n.SecurityGroups = f.VPCID, f.SubnetID, f.SecurityGroupIDs
+		if f.SubnetCIDR.IsValid() {
+			n.SubnetCIDR = f.SubnetCIDR.String()
+		}
+	}
+	return n
 }
 
 // liveLine keeps one line on stderr saying what --wait still waits for.

@@ -29,6 +29,7 @@ type Instance struct {
 	Domain                                                     string
 	UserData                                                   []byte
 	LocalHostname                                              string
+	AMIID, AZID, VPCID, SubnetID                               string
 	// The instance profile and its role; RoleName "" means no profile.
 	InstanceProfileARN, RoleName string
 	Credentials                  Credentials
@@ -52,7 +53,8 @@ func Default() Instance {
 		InstanceID: "i-0123456789abcdef0", InstanceType: "m5.large", PrivateIP: "10.0.1.10",
 		MAC: "0e:11:22:33:44:55", VPCCIDRs: []string{"10.0.0.0/16"}, SubnetCIDR: "10.0.1.0/24",
 		SecurityGroups: []string{"sg-0123456789abcdef0"}, Domain: "amazonaws.com",
-		LocalHostname:      "ip-10-0-1-10.eu-west-1.compute.internal",
+		LocalHostname: "ip-10-0-1-10.eu-west-1.compute.internal",
+		AMIID:         "ami-0eksboot0test0001", AZID: "euw1-az1", VPCID: "vpc-0eksboot0test001", SubnetID: "subnet-0eksboot0test01",
 		InstanceProfileARN: "arn:aws:iam::111122223333:instance-profile/nodes/eksboot-node",
 		RoleName:           "eksboot-node", Credentials: TestCredentials,
 	}
@@ -111,15 +113,22 @@ func Start(t testing.TB, inst Instance) string {
 // Config is the mock's configuration file (-c) for inst.
 func Config(inst Instance) []byte {
 	values := map[string]any{
-		"mac":                        inst.MAC,
-		"local-ipv4":                 inst.PrivateIP,
-		"local-hostname":             inst.LocalHostname,
-		"mac-vpc-ipv4-cidr-blocks":   strings.Join(inst.VPCCIDRs, "\n"),
-		"mac-vpc-ipv4-cidr-block":    first(inst.VPCCIDRs),
-		"mac-subnet-ipv4-cidr-block": inst.SubnetCIDR,
-		"mac-security-group-ids":     strings.Join(inst.SecurityGroups, "\n"),
-		"services-domain":            inst.Domain,
-		"placement-region":           inst.Region,
+		"mac":                            inst.MAC,
+		"local-ipv4":                     inst.PrivateIP,
+		"local-hostname":                 inst.LocalHostname,
+		"mac-vpc-ipv4-cidr-blocks":       strings.Join(inst.VPCCIDRs, "\n"),
+		"mac-vpc-ipv4-cidr-block":        first(inst.VPCCIDRs),
+		"mac-subnet-ipv4-cidr-block":     inst.SubnetCIDR,
+		"mac-security-group-ids":         strings.Join(inst.SecurityGroups, "\n"),
+		"services-domain":                inst.Domain,
+		"placement-region":               inst.Region,
+		"placement-availability-zone":    inst.AZ,
+		"ami-id":                         inst.AMIID,
+		"placement-availability-zone-id": inst.AZID,
+		"mac-vpc-id":                     inst.VPCID,
+		"mac-subnet-id":                  inst.SubnetID,
+		"instance-id":                    inst.InstanceID,
+		"instance-type":                  inst.InstanceType,
 	}
 	paths := map[string]any{}
 	if inst.RoleName != "" {

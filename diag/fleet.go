@@ -1,0 +1,311 @@
+package diag
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/eksboot/eksboot/probes"
+)
+
+// Fleet is many nodes' runs folded together, one at a time: per node its
+// facts and failure signatures, and the last run whole (the one-node
+// report). Memory grows with nodes and distinct signatures, not bytes read.
+type Fleet struct {
+	nodes      map[string]*fleetNode // by instance ID (source and run when IMDS did not say)
+	order      []string
+	last       *Report
+	Truncated  []string // runs cut off before their summary, named
+	Unreadable []string // inputs that held no eksboot line, named
+}
+
+type fleetNode struct {
+	id     string
+	node   Node
+	status probes.Status
+	sigs   []Signature
+}
+
+// Signature is a failure as the fleet report groups it: an endpoint (or a
+// node-wide check) and a code.
+type Signature struct {
+	Endpoint string        `json:"endpoint"`
+	Code     probes.Code   `json:"code"`
+	Status   probes.Status `json:"status"`
+	Hint     string        `json:"-"` // one node's hint, for the fleet's fix
+	Host     string        `json:"-"`
+}
+
+// maxNamed bounds the names kept of truncated and unreadable inputs.
+const maxNamed = 100
+
+func appendCapped(list []string, s string) []string {
+	if len(list) >= maxNamed {
+		return list
+	}
+	return append(list, s)
+}
+
+// NewFleet is an empty fleet.
+func NewFleet() *Fleet { return &Fleet{nodes: map[string]*fleetNode{}} }
+
+// Nodes is how many nodes the fleet has heard from.
+func (f *Fleet) Nodes() int { return len(f.order) }
+
+// Last is the last complete run read, whole; nil before any.
+func (f *Fleet) Last() *Report { return f.last }
+
+// add folds one complete run in; a node's later run replaces its earlier.
+func (f *Fleet) add(rep Report, source string) {
+	f.last = &rep
+	id := rep.Summary.Node.InstanceID
+	if id == "" {
+		id = source + "#" + rep.Run
+	}
+	n := &fleetNode{id: id, node: rep.Summary.Node, status: rep.Summary.Verdict.Status}
+	if !rep.Summary.Verdict.Passed && n.status != probes.Fail {
+		n.status = probes.Fail
+	}
+	for _, r := range rep.Results {
+		if r.Status != probes.Fail && r.Status != probes.Warn {
+			continue
+		}
+		name := r.Endpoint
+		if name == "" {
+			name = r.Check
+		}
+		if !slices.ContainsFunc(n.sigs, func(s Signature) bool { return s.Endpoint == name && s.Code == r.Code }) {
+			n.sigs = append(n.sigs, Signature{Endpoint: name, Code: r.Code, Status: r.Status, Hint: r.Hint, Host: r.Host})
+		}
+	}
+	if _, seen := f.nodes[id]; !seen {
+		f.order = append(f.order, id)
+	}
+	f.nodes[id] = n
+}
+
+// Dimensions a failure can be confined to.
+const (
+	ScopeSubnet        = "subnet"
+	ScopeAZ            = "az"
+	ScopeSecurityGroup = "security-group"
+	ScopeVPC           = "vpc"
+)
+
+// Spread is how one value of a dimension (a subnet, an AZ, a security
+// group) divides the nodes: those a failure hit and those it spared.
+type Spread struct {
+	Value  string `json:"value"`
+	Label  string `json:"label,omitempty"` // a subnet's CIDR and AZ
+	Hit    int    `json:"hit"`
+	Spared int    `json:"spared"`
+}
+
+// FailureRow is one signature across the fleet.
+type FailureRow struct {
+	Signature
+	Hit            int      `json:"hit"`
+	Nodes          []string `json:"nodes"` // the first few hit
+	Subnets        []Spread `json:"subnets"`
+	AZs            []Spread `json:"azs"`
+	SecurityGroups []Spread `json:"security_groups"`
+	Scope          string   `json:"scope,omitempty"` // what the failure is confined to, when the data shows it
+	Cause          string   `json:"cause"`
+}
+
+// FleetReport is the fleet's answer: how many nodes pass, and each failure
+// with where it hit, where it spared, and the shared cause when there is one.
+type FleetReport struct {
+	Nodes      int            `json:"nodes"`
+	Pass       int            `json:"pass"`
+	Warn       int            `json:"warn"`
+	Fail       int            `json:"fail"`
+	Versions   map[string]int `json:"versions"`
+	Failures   []FailureRow   `json:"failures"`
+	Truncated  []string       `json:"truncated,omitempty"`
+	Unreadable []string       `json:"unreadable,omitempty"`
+}
+
+// maxNodesNamed bounds the nodes a row names.
+const maxNodesNamed = 8
+
+// Report folds the fleet into its report, failures most widespread first.
+func (f *Fleet) Report() FleetReport {
+	rep := FleetReport{Nodes: len(f.order), Versions: map[string]int{}, Truncated: f.Truncated, Unreadable: f.Unreadable}
+	bySig := map[string]*FailureRow{}
+	var sigOrder []string
+	for _, id := range f.order {
+		n := f.nodes[id]
+		switch n.status {
+		case probes.Fail:
+			rep.Fail++
+		case probes.Warn:
+			rep.Warn++
+		default:
+			rep.Pass++
+		}
+		rep.Versions[dash(n.node.Version)]++
+		for _, s := range n.sigs {
+			key := s.Endpoint + " " + string(s.Code)
+			row := bySig[key]
+			if row == nil {
+				row = &FailureRow{Signature: s}
+				bySig[key] = row
+				sigOrder = append(sigOrder, key)
+			}
+			row.Hit++
+			if len(row.Nodes) < maxNodesNamed {
+				row.Nodes = append(row.Nodes, id)
+			}
+		}
+	}
+	for _, key := range sigOrder {
+		row := bySig[key]
+		f.spread(row)
+		row.Scope, row.Cause = f.cause(row)
+		rep.Failures = append(rep.Failures, *row)
+	}
+	slices.SortStableFunc(rep.Failures, func(a, b FailureRow) int { return b.Hit - a.Hit })
+	return rep
+}
+
+func (n *fleetNode) hit(s Signature) bool {
+	return slices.ContainsFunc(n.sigs, func(t Signature) bool { return t.Endpoint == s.Endpoint && t.Code == s.Code })
+}
+
+// spread counts, for each subnet, AZ and security group, the nodes the
+// failure hit and spared.
+func (f *Fleet) spread(row *FailureRow) {
+	count := func(list *[]Spread, value, label string, hit bool) {
+		if value == "" {
+			return
+		}
+		i := slices.IndexFunc(*list, func(s Spread) bool { return s.Value == value })
+		if i < 0 {
+			*list = append(*list, Spread{Value: value, Label: label})
+			i = len(*list) - 1
+		}
+		if hit {
+			(*list)[i].Hit++
+		} else {
+			(*list)[i].Spared++
+		}
+	}
+	for _, id := range f.order {
+		n := f.nodes[id]
+		h := n.hit(row.Signature)
+		count(&row.Subnets, n.node.SubnetID, strings.Trim(n.node.SubnetCIDR+", "+n.node.AZ, ", "), h)
+		count(&row.AZs, n.node.AZ, n.node.AZID, h)
+		for _, g := range n.node.SecurityGroups {
+			count(&row.SecurityGroups, g, "", h)
+		}
+	}
+}
+
+// cause names the dimension a failure is confined to: every node there hit,
+// none elsewhere, at least two of them. Narrowest first; a failure on every
+// node is VPC-wide; anything else is stated as spread, not explained.
+func (f *Fleet) cause(row *FailureRow) (string, string) {
+	total := len(f.order)
+	what := row.Endpoint + " " + string(row.Code)
+	if row.Hit == total {
+		if total < 2 {
+			return "", ""
+		}
+		return ScopeVPC, fmt.Sprintf("%s on all %d nodes, in every subnet and AZ: VPC-wide, %s", what, total, fleetFix(row, ScopeVPC, Spread{}))
+	}
+	for _, dim := range []struct {
+		scope  string
+		spread []Spread
+		name   string
+	}{{ScopeSubnet, row.Subnets, "subnet"}, {ScopeAZ, row.AZs, "AZ"}, {ScopeSecurityGroup, row.SecurityGroups, "security group"}} {
+		for _, s := range dim.spread {
+			if s.Hit == row.Hit && s.Spared == 0 && s.Hit >= 2 {
+				where := s.Value
+				if s.Label != "" {
+					where += " (" + s.Label + ")"
+				}
+				return dim.scope, fmt.Sprintf("%s on %d of %d nodes in %s %s, on none of %d elsewhere: %s",
+					what, s.Hit, s.Hit, dim.name, where, total-row.Hit, fleetFix(row, dim.scope, s))
+			}
+		}
+	}
+	return "", fmt.Sprintf("%s on %d of %d nodes, spread over %d subnets and %d AZs with nodes it spared: no subnet, AZ or security group explains it; read one node's report (eksboot explain on its console)",
+		what, row.Hit, total, countHit(row.Subnets), countHit(row.AZs))
+}
+
+func countHit(spread []Spread) int {
+	n := 0
+	for _, s := range spread {
+		if s.Hit > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// WriteFleet writes the fleet report for a person: a headline, then one
+// block per failure: where it hit and spared, the shared cause or its
+// absence, and the first nodes it hit.
+func WriteFleet(w io.Writer, rep FleetReport, style Style) error {
+	var b strings.Builder
+	var versions []string
+	for v, n := range rep.Versions {
+		versions = append(versions, fmt.Sprintf("%s on %d", v, n))
+	}
+	slices.Sort(versions)
+	fmt.Fprintf(&b, "fleet: %d nodes: %d pass, %d warn, %d fail; eksboot %s\n", rep.Nodes, rep.Pass, rep.Warn, rep.Fail, strings.Join(versions, ", "))
+	for _, f := range rep.Failures {
+		fmt.Fprintf(&b, "\n%s %s %s on %d of %d nodes\n", style.status(f.Status), printable(f.Endpoint), printable(string(f.Code)), f.Hit, rep.Nodes)
+		fmt.Fprintf(&b, "    subnets:         %s\n", spreadText(f.Subnets))
+		fmt.Fprintf(&b, "    AZs:             %s\n", spreadText(f.AZs))
+		fmt.Fprintf(&b, "    security groups: %s\n", spreadText(f.SecurityGroups))
+		fmt.Fprintf(&b, "    cause: %s\n", printable(f.Cause))
+		more := ""
+		if f.Hit > len(f.Nodes) {
+			more = fmt.Sprintf(" and %d more", f.Hit-len(f.Nodes))
+		}
+		fmt.Fprintf(&b, "    nodes: %s%s\n", printable(strings.Join(f.Nodes, ", ")), more)
+	}
+	for _, t := range rep.Truncated {
+		fmt.Fprintf(&b, "\ntruncated: %s", printable(t))
+	}
+	for _, u := range rep.Unreadable {
+		fmt.Fprintf(&b, "\nunreadable: %s", printable(u))
+	}
+	if len(rep.Truncated)+len(rep.Unreadable) > 0 {
+		b.WriteString("\n")
+	}
+	word := "PASS"
+	if rep.Fail > 0 {
+		word = "FAIL"
+	}
+	fmt.Fprintf(&b, "\nfleet verdict: %s (%d of %d nodes fail; %d inputs truncated, %d unreadable)\n", word, rep.Fail, rep.Nodes, len(rep.Truncated), len(rep.Unreadable))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// spreadText is "subnet-0b2 (10.0.2.0/24, eu-west-1b) 12 hit 0 spared; ...".
+func spreadText(spread []Spread) string {
+	if len(spread) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(spread))
+	for i, s := range spread {
+		label := ""
+		if s.Label != "" {
+			label = " (" + s.Label + ")"
+		}
+		parts[i] = fmt.Sprintf("%s%s %d hit %d spared", s.Value, label, s.Hit, s.Spared)
+	}
+	return printable(strings.Join(parts, "; "))
+}
+
+// WriteFleetJSON writes the fleet report as one JSON object.
+func WriteFleetJSON(w io.Writer, rep FleetReport) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(rep)
+}

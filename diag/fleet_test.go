@@ -1,0 +1,136 @@
+package diag
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/eksboot/eksboot/probes"
+)
+
+// fleetRun is one node's run: where it is and what failed there.
+func fleetRun(i int, subnet, cidr, az, sg string, fails ...probes.Result) Report {
+	results := append([]probes.Result{{Check: probes.CheckIMDS, Status: probes.Pass, Code: probes.OK, Msg: "imds ok"}}, fails...)
+	return Report{Run: fmt.Sprintf("run%04d", i), Results: results, Summary: Summary{
+		Verdict: probes.Decide(results, probes.FailOnRequired),
+		Node:    Node{InstanceID: fmt.Sprintf("i-%017d", i), SubnetID: subnet, SubnetCIDR: cidr, AZ: az, SecurityGroups: []string{sg}, Version: "0.1.0"},
+	}}
+}
+
+var (
+	stsDrop   = probes.Result{Check: probes.CheckTCP, Endpoint: "sts", Host: "sts.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "sts: TCP 443 timed out", Hint: "sg"}
+	ecrDrop   = probes.Result{Check: probes.CheckTCP, Endpoint: "ecr.api", Host: "api.ecr.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "ecr.api: TCP 443 timed out", Hint: "sg"}
+	ec2Public = probes.Result{Check: probes.CheckDNS, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.DNSPublic, Msg: "ec2: public", Hint: "endpoint"}
+	dkrDrop   = probes.Result{Check: probes.CheckTCP, Endpoint: "ecr.dkr", Host: "602401143452.dkr.ecr.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "ecr.dkr: TCP 443 timed out", Hint: "sg"}
+)
+
+// sampleFleet is 32 nodes in four subnets of three AZs (b has two): STS
+// drops from subnet b1, ECR's API from all of AZ b, EC2 resolves publicly
+// everywhere, and ECR's registry times out on three nodes at random.
+func sampleFleet() []Report {
+	subnets := []struct{ id, cidr, az string }{
+		{"subnet-0a1", "10.0.16.0/24", "eu-west-1a"}, {"subnet-0b1", "10.0.32.0/24", "eu-west-1b"},
+		{"subnet-0b2", "10.0.33.0/24", "eu-west-1b"}, {"subnet-0c1", "10.0.48.0/24", "eu-west-1c"},
+	}
+	var runs []Report
+	for i := range 32 {
+		s := subnets[i%4]
+		fails := []probes.Result{ec2Public}
+		if s.id == "subnet-0b1" {
+			fails = append(fails, stsDrop)
+		}
+		if s.az == "eu-west-1b" {
+			fails = append(fails, ecrDrop)
+		}
+		if i == 0 || i == 7 || i == 13 {
+			fails = append(fails, dkrDrop)
+		}
+		runs = append(runs, fleetRun(i, s.id, s.cidr, s.az, "sg-0nodes", fails...))
+	}
+	return runs
+}
+
+func TestFleetNamesEachSharedCause(t *testing.T) {
+	var all bytes.Buffer
+	for _, r := range sampleFleet() {
+		WriteConsole(&all, r, ConsoleBudget, fixedNow)
+		all.WriteString("[   12.3] cloud-init: noise between nodes\n")
+	}
+	f := NewFleet()
+	if err := f.Read(&all, "consoles"); err != nil {
+		t.Fatal(err)
+	}
+	rep := f.Report()
+	if rep.Nodes != 32 || rep.Fail != 32 || rep.Versions["0.1.0"] != 32 {
+		t.Fatalf("%+v", rep)
+	}
+	want := map[string]struct{ scope, cause string }{
+		"ec2 dns_public":      {ScopeVPC, "ec2 dns_public on all 32 nodes, in every subnet and AZ: VPC-wide, no interface endpoint for com.amazonaws.eu-west-1.ec2"},
+		"sts tcp_timeout":     {ScopeSubnet, "sts tcp_timeout on 8 of 8 nodes in subnet subnet-0b1 (10.0.32.0/24, eu-west-1b), on none of 24 elsewhere: the security group of the com.amazonaws.eu-west-1.sts endpoint does not allow TCP 443 from 10.0.32.0/24"},
+		"ecr.api tcp_timeout": {ScopeAZ, "ecr.api tcp_timeout on 16 of 16 nodes in AZ eu-west-1b, on none of 16 elsewhere: the com.amazonaws.eu-west-1.ecr.api endpoint has no network interface in eu-west-1b"},
+		"ecr.dkr tcp_timeout": {"", "ecr.dkr tcp_timeout on 3 of 32 nodes, spread over 3 subnets and 3 AZs with nodes it spared: no subnet, AZ or security group explains it"},
+	}
+	for _, row := range rep.Failures {
+		key := row.Endpoint + " " + string(row.Code)
+		w, ok := want[key]
+		if !ok || row.Scope != w.scope || !strings.HasPrefix(row.Cause, w.cause) {
+			t.Errorf("%s: scope %q cause %q\nwant %q %q", key, row.Scope, row.Cause, w.scope, w.cause)
+		}
+		delete(want, key)
+	}
+	if len(want) > 0 {
+		t.Errorf("rows missing: %v", want)
+	}
+	var text, js bytes.Buffer
+	WriteFleet(&text, rep, Style{})
+	WriteFleetJSON(&js, rep)
+	var back FleetReport
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Nodes != 32 || len(back.Failures) != 4 {
+		t.Fatalf("json: %v %+v", err, back)
+	}
+	if !strings.Contains(text.String(), "fleet: 32 nodes: 0 pass, 0 warn, 32 fail; eksboot 0.1.0 on 32") || !strings.Contains(text.String(), "subnet-0b1 (10.0.32.0/24, eu-west-1b) 8 hit 0 spared") {
+		t.Fatalf("text:\n%s", text.String())
+	}
+}
+
+// TestFleetCountsWhatItCannotRead: a run cut before its summary, and an
+// input with no report, are counted and named, never dropped silently;
+// a node's later run replaces its earlier one.
+func TestFleetCountsWhatItCannotRead(t *testing.T) {
+	runs := sampleFleet()[:3]
+	var one, cut bytes.Buffer
+	WriteJSON(&one, runs[0], fixedNow)
+	WriteJSON(&one, runs[1], fixedNow)
+	healed := runs[0]
+	healed.Results = healed.Results[:1]
+	healed.Summary.Verdict = probes.Decide(healed.Results, probes.FailOnRequired)
+	WriteJSON(&one, healed, fixedNow) // node 0 again, later, passing
+	WriteJSON(&cut, runs[2], fixedNow)
+	lines := strings.Split(strings.TrimSpace(cut.String()), "\n")
+	f := NewFleet()
+	f.Read(&one, "a.jsonl")
+	f.Read(strings.NewReader(strings.Join(lines[:len(lines)-1], "\n")), "cut.jsonl")
+	f.Read(strings.NewReader("just noise\n"), "noise.txt")
+	rep := f.Report()
+	if rep.Nodes != 2 || rep.Pass != 1 || rep.Fail != 1 || len(rep.Truncated) != 1 || len(rep.Unreadable) != 1 ||
+		!strings.HasPrefix(rep.Truncated[0], "cut.jsonl: run run0002") || !strings.HasPrefix(rep.Unreadable[0], "noise.txt") {
+		t.Fatalf("%+v", rep)
+	}
+}
+
+// TestConsoleOutputJSON: aws ec2 get-console-output --output json holds
+// the console in one escaped string.
+func TestConsoleOutputJSON(t *testing.T) {
+	var console bytes.Buffer
+	console.WriteString("[    0.0] Linux version 6.1\r\n")
+	WriteConsole(&console, sampleReport(), ConsoleBudget, fixedNow)
+	out, _ := json.MarshalIndent(map[string]string{"InstanceId": "i-0123456789abcdef0", "Output": console.String(), "Timestamp": "2026-11-29T10:00:00Z"}, "", "    ")
+	for _, form := range [][]byte{out, bytes.ReplaceAll(out, []byte("\n"), nil)} {
+		got, err := Parse(bytes.NewReader(form))
+		if err != nil || len(got.Results) != len(sampleReport().Results) || got.Summary.Node.InstanceID != "i-0123456789abcdef0" {
+			t.Fatalf("%d results, %v", len(got.Results), err)
+		}
+	}
+}

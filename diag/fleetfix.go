@@ -1,0 +1,56 @@
+package diag
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/eksboot/eksboot/probes"
+)
+
+var hostRegion = regexp.MustCompile(`\.([a-z]{2}(?:-[a-z]+)+-[0-9]+)\.`)
+
+// fleetFix says what to change for a failure confined to one value of a
+// dimension (s), in the words of the AWS console; past what it knows, the
+// fix one node's report gave.
+func fleetFix(row *FailureRow, scope string, s Spread) string {
+	svc := "the cluster's"
+	if m := hostRegion.FindStringSubmatch(row.Host); m != nil && row.Endpoint != "api" {
+		svc = probes.ServiceName(m[1], row.Endpoint)
+	}
+	cidr := s.Value
+	if s.Label != "" {
+		cidr = strings.Split(s.Label, ",")[0]
+	}
+	switch row.Code {
+	case probes.TCPTimeout, probes.TCPRefused, probes.TCPUnreachable:
+		switch {
+		case scope == ScopeSubnet && row.Endpoint == "api":
+			return "the cluster security group does not allow TCP 443 from " + cidr + " (or the subnet's network ACL blocks it)"
+		case scope == ScopeSubnet && row.Endpoint == "s3":
+			return "the route table of " + s.Value + " has no route to the S3 gateway endpoint " + svc
+		case scope == ScopeSubnet:
+			return "the security group of the " + svc + " endpoint does not allow TCP 443 from " + cidr + " (or the subnet's network ACL blocks it)"
+		case scope == ScopeAZ:
+			return "the " + svc + " endpoint has no network interface in " + s.Value + " (VPC console > Endpoints > Manage subnets: add a subnet of " + s.Value + "), and its other AZs' addresses do not answer from there"
+		case scope == ScopeSecurityGroup:
+			return "the security group of the " + svc + " endpoint does not allow TCP 443 from the security group " + s.Value
+		case scope == ScopeVPC:
+			return "the security group of the " + svc + " endpoint allows TCP 443 from none of the nodes' subnets or security groups"
+		}
+	case probes.DNSPublic, probes.DNSNXDomain, probes.DNSNoData:
+		if scope == ScopeVPC {
+			return "no interface endpoint for " + svc + " answers in this VPC, or its \"Enable private DNS name\" is off, or the VPC's DNS resolution and DNS hostnames are off"
+		}
+	case probes.DNSTimeout, probes.DNSServFail, probes.DNSRefused, probes.DNSError:
+		switch scope {
+		case ScopeSubnet:
+			return "the network ACL of " + s.Value + " (" + cidr + ") blocks DNS, UDP and TCP 53, to the resolver"
+		case ScopeVPC:
+			return "the VPC's \"DNS resolution\" (enableDnsSupport) is off, or the DHCP options set names a DNS server that does not answer"
+		}
+	}
+	if row.Hint != "" {
+		return "as one node's report says: " + row.Hint
+	}
+	return "read one node's report (eksboot explain on its console)"
+}
