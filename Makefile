@@ -72,10 +72,12 @@ unit:
 	cd test/nodeadm && $(GO) test -count=1 ./...
 	cd test/e2e/vpcsim && $(GO) test -count=1 ./...
 
-## e2e: every case of the simulated private VPC (test/e2e/cases)
+## e2e: every case of the simulated private VPC (test/e2e/cases), then the
+## simulated fleet (test/e2e/fleet.sh)
 e2e: tools
 	@if [ "$$(id -u)" != 0 ]; then echo "make e2e: NOT RUN: the simulated VPC needs root (network namespaces)"; exit 1; fi
 	test/e2e/run.sh
+	test/e2e/fleet.sh
 
 ## demo: the main job on the simulated private VPC
 demo: tools

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/base64"
 	"os"
 	"path/filepath"
@@ -227,5 +228,35 @@ func TestInputErrorsNameTheirSource(t *testing.T) {
 	got := one(eksboot(t, map[string]string{}, "render", "--target", "al2", "--config", "imds://user-data", "--imds-endpoint", imdsmock.Start(t, inst)))
 	if !strings.HasPrefix(got, "eksboot: spec.cluster.cidr in imds://user-data: ") || strings.Contains(got, "SECRET") {
 		t.Errorf("user data: %q", got)
+	}
+}
+
+// TestExplainFleetFromADirectory: Run Command output synced from S3 (a
+// stdout per node, stderr beside it) gives the fleet report; an input with
+// no report is named; explain of nothing at all says so.
+func TestExplainFleetFromADirectory(t *testing.T) {
+	dir := t.TempDir()
+	for i, subnet := range []string{"subnet-0b1", "subnet-0b1", "subnet-0a1"} {
+		out := filepath.Join(dir, "cmd", fmt.Sprintf("i-%017d", i), "awsrunShellScript", "0.awsrunShellScript")
+		os.MkdirAll(out, 0o755)
+		status, code, failed := "pass", "", ""
+		if subnet == "subnet-0b1" {
+			status = "fail"
+			code = `{"time":"2026-11-29T10:00:00Z","level":"ERROR","msg":"sts: TCP 443 timed out","v":1,"run":"r` + fmt.Sprint(i) + `","check":"tcp","endpoint":"sts","host":"sts.eu-west-1.amazonaws.com","status":"fail","code":"tcp_timeout","ms":1000,"hint":"sg"}` + "\n"
+			failed = `"failed":["sts"],"codes":["tcp_timeout"],`
+		}
+		summary := fmt.Sprintf(`{"time":"2026-11-29T10:00:01Z","level":"INFO","msg":"summary","v":1,"run":"r%d","status":"%s","passed":%v,"pass":9,"warn":0,"fail":0,"skip":0,%s"instance_id":"i-%017d","az":"eu-west-1b","subnet_id":"%s","subnet_cidr":"10.0.32.0/24","eksboot_version":"0.1.0","ms":1000}`+"\n",
+			i, status, status == "pass", failed, i, subnet)
+		os.WriteFile(filepath.Join(out, "stdout"), []byte(code+summary), 0o644)
+		os.WriteFile(filepath.Join(out, "stderr"), []byte("eksboot: warning: no console\n"), 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a report\n"), 0o644)
+	r := eksboot(t, map[string]string{}, "explain", dir)
+	if r.code != 1 || !strings.Contains(r.stdout, "fleet: 3 nodes: 1 pass, 0 warn, 2 fail") ||
+		!strings.Contains(r.stdout, "sts tcp_timeout on 2 of 2 nodes in subnet subnet-0b1") || !strings.Contains(r.stdout, "unreadable: "+filepath.Join(dir, "notes.txt")) {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if none := eksboot(t, map[string]string{}, "explain", filepath.Join(dir, "notes.txt")); none.code != 2 {
+		t.Fatalf("no report: %d %s", none.code, none.stderr)
 	}
 }

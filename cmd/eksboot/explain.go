@@ -71,7 +71,8 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 }
 
 // readInputs folds every input into fleet: stdin for none or "-", each
-// file, and every file under each directory.
+// file, and every file under each directory but empty ones and Run
+// Command's stderr files.
 func readInputs(e *env, fleet *diag.Fleet) error {
 	if len(e.args) == 0 {
 		return fleet.Read(e.stdin, "stdin")
@@ -88,6 +89,10 @@ func readInputs(e *env, fleet *diag.Fleet) error {
 				return &usageError{msg: "explain: " + err.Error()}
 			}
 			if d.IsDir() {
+				return nil
+			}
+			// Run Command saves stderr beside stdout; eksboot's report is on stdout.
+			if info, err := d.Info(); path != arg && (d.Name() == "stderr" || err == nil && info.Size() == 0) {
 				return nil
 			}
 			f, err := os.Open(path)

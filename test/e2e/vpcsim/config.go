@@ -48,10 +48,7 @@ func writeConfig(dir string, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	inst := imdsmock.Default()
-	inst.PrivateIP = *nodeIP
-	inst.LocalHostname = "ip-" + strings.ReplaceAll(*nodeIP, ".", "-") + "." + inst.Region + ".compute.internal"
-	inst.SecurityGroups = []string{"sg-0a1b2c3d4e5f60718"}
+	inst := nodeInstance(*nodeIP)
 	if *userData != "" {
 		data, err := os.ReadFile(*userData)
 		if err != nil {
@@ -65,20 +62,10 @@ func writeConfig(dir string, args []string) error {
 	if err := os.WriteFile(filepath.Join(dir, "imds.json"), imdsmock.Config(inst), 0o644); err != nil {
 		return err
 	}
-	// What no output of eksboot may ever carry: the role's keys and a token.
-	cr := imdsmock.TestCredentials
-	secrets := strings.Join([]string{cr.AccessKeyID, cr.SecretAccessKey, cr.Token, "k8s-aws-v1."}, "\n") + "\n"
-	if err := os.WriteFile(filepath.Join(dir, "secrets.txt"), []byte(secrets), 0o644); err != nil {
-		return err
+	c := newCluster(*version, *anonymous, *offset, inst)
+	if *privateDNS != "" {
+		c.Access.PrivateDNSName[inst.InstanceID] = *privateDNS
 	}
-
-	c := clusterConfig{Name: "prod", Region: inst.Region, Version: *version, AnonymousVersion: *anonymous, ClockOffset: *offset}
-	c.Principals = []stssim.Principal{{Account: inst.AccountID, Role: "eksboot-node", Session: inst.InstanceID,
-		Creds: aws.Credentials{AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.Token}}}
-	if *privateDNS == "" {
-		*privateDNS = inst.LocalHostname
-	}
-	c.Access.PrivateDNSName = map[string]string{inst.InstanceID: *privateDNS}
 	if *roleARN == "" {
 		*roleARN = "arn:aws:iam::" + inst.AccountID + ":role/eksboot-node"
 	}
@@ -91,9 +78,44 @@ func writeConfig(dir string, args []string) error {
 	default:
 		return fmt.Errorf("--access %q is not EC2_LINUX, EC2_WINDOWS, STANDARD, aws-auth or none", *access)
 	}
+	return c.write(dir)
+}
+
+// newCluster is a cluster whose STS knows each instance's role session and
+// whose EC2 names each instance's private DNS name.
+func newCluster(version string, anonymous bool, offset time.Duration, insts ...imdsmock.Instance) clusterConfig {
+	c := clusterConfig{Name: "prod", Region: insts[0].Region, Version: version, AnonymousVersion: anonymous, ClockOffset: offset}
+	c.Access.PrivateDNSName = map[string]string{}
+	cr := imdsmock.TestCredentials
+	for _, inst := range insts {
+		c.Principals = append(c.Principals, stssim.Principal{Account: inst.AccountID, Role: "eksboot-node", Session: inst.InstanceID,
+			Creds: aws.Credentials{AccessKeyID: cr.AccessKeyID, SecretAccessKey: cr.SecretAccessKey, SessionToken: cr.Token}})
+		c.Access.PrivateDNSName[inst.InstanceID] = inst.LocalHostname
+	}
+	return c
+}
+
+// write writes DIR/eks.json, and DIR/secrets.txt: what no output of
+// eksboot may ever carry, the role's keys and a token.
+func (c clusterConfig) write(dir string) error {
+	cr := imdsmock.TestCredentials
+	secrets := strings.Join([]string{cr.AccessKeyID, cr.SecretAccessKey, cr.Token, "k8s-aws-v1."}, "\n") + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "secrets.txt"), []byte(secrets), 0o644); err != nil {
+		return err
+	}
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "eks.json"), data, 0o644)
+}
+
+// nodeInstance is the simulation's node at ip: the IMDS facts the fleet
+// report reads, with the role and credentials every node shares.
+func nodeInstance(ip string) imdsmock.Instance {
+	inst := imdsmock.Default()
+	inst.PrivateIP = ip
+	inst.LocalHostname = "ip-" + strings.ReplaceAll(ip, ".", "-") + "." + inst.Region + ".compute.internal"
+	inst.SecurityGroups = []string{"sg-0a1b2c3d4e5f60718"}
+	return inst
 }

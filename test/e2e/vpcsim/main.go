@@ -6,6 +6,8 @@
 //
 //	vpcsim ca DIR                      write ca.pem, other-ca.pem (and keys) into DIR
 //	vpcsim config DIR [FLAGS]          write imds.json (for AWS's IMDS mock) and eks.json (the cluster)
+//	vpcsim fleet-config DIR NODE...    write imds-IP.json per node (IP/SUBNET-ID/CIDR-BASE/BITS/AZ/AZ-ID) and eks.json
+//	vpcsim ssm-step STEP KEY=VALUE...  print a step of packaging/ssm's document as SSM would run it
 //	vpcsim serve DIR SPEC...           serve until killed
 //
 // A SPEC is MODE:ADDR[:ARG]: tls:10.0.3.10 (an endpoint), api:10.0.3.5:10.100.0.1
@@ -45,7 +47,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("vpcsim: ")
 	if len(os.Args) < 3 {
-		log.Fatal("usage: vpcsim ca DIR | vpcsim config DIR [FLAGS] | vpcsim serve DIR SPEC...")
+		log.Fatal("usage: vpcsim ca DIR | vpcsim config DIR [FLAGS] | vpcsim fleet-config DIR NODE... | vpcsim ssm-step STEP KEY=VALUE... | vpcsim serve DIR SPEC...")
 	}
 	switch os.Args[1] {
 	case "ca":
@@ -56,6 +58,14 @@ func main() {
 		}
 	case "config":
 		if err := writeConfig(os.Args[2], os.Args[3:]); err != nil {
+			log.Fatal(err)
+		}
+	case "fleet-config":
+		if err := writeFleetConfig(os.Args[2], os.Args[3:]); err != nil {
+			log.Fatal(err)
+		}
+	case "ssm-step":
+		if err := printSSMStep(os.Args[2], os.Args[3:]); err != nil {
 			log.Fatal(err)
 		}
 	case "serve":
