@@ -33,10 +33,11 @@ func Parse(r io.Reader) (Report, error) {
 	if err := f.Read(r, "-"); err != nil {
 		return Report{}, err
 	}
-	if f.last == nil {
+	last := f.Last()
+	if last == nil {
 		return Report{}, ErrNoReport
 	}
-	return *f.last, nil
+	return *last, nil
 }
 
 // Read folds every complete run in r (named source in the report) into f,
@@ -45,10 +46,14 @@ func Parse(r io.Reader) (Report, error) {
 // A run cut off before its summary is counted as truncated; an input with
 // no eksboot line at all, as unreadable.
 func (f *Fleet) Read(r io.Reader, source string) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	rd := &runReader{fleet: f, source: source, runs: map[string][]probes.Result{}}
+	if f.br == nil {
+		f.br = bufio.NewReaderSize(r, 16<<10)
+	} else {
+		f.br.Reset(r) // one buffer for ten thousand files
+	}
+	rd := &runReader{fleet: f, source: source, runs: map[string][]pendingResult{}}
 	for {
-		raw, err := readLine(br)
+		raw, err := readLine(f.br)
 		if err == io.EOF {
 			break
 		}
@@ -68,35 +73,76 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 	return nil
 }
 
+// pendingResult is a result of a run still awaiting its summary. A pass is
+// kept as its JSON and decoded only if its run is shown whole: the fleet
+// report needs only what failed, and most lines are passes.
+type pendingResult struct {
+	raw    string
+	result probes.Result
+}
+
+func (p pendingResult) decode() probes.Result {
+	if p.raw == "" {
+		return p.result
+	}
+	var l Line
+	json.Unmarshal([]byte(p.raw), &l)
+	return l.result()
+}
+
 // runReader collects one input's runs until their summaries.
 type runReader struct {
 	fleet  *Fleet
 	source string
-	runs   map[string][]probes.Result // results so far, by run id
+	runs   map[string][]pendingResult // by run id
 	seen   bool
 }
 
-// parseLine reads one of eksboot's JSON lines, bare or behind the console
+// jsonOf is the JSON of one of eksboot's lines, bare or behind the console
 // prefix among other text.
-func parseLine(text string) (Line, bool) {
+func jsonOf(text string) (string, bool) {
 	if i := strings.Index(text, ConsolePrefix+"{"); i >= 0 {
-		text = text[i+len(ConsolePrefix):]
-	} else if !strings.HasPrefix(strings.TrimSpace(text), "{") {
-		return Line{}, false
+		return strings.TrimSpace(text[i+len(ConsolePrefix):]), true
 	}
+	text = strings.TrimSpace(text)
+	return text, strings.HasPrefix(text, "{")
+}
+
+// parseLine reads one of eksboot's JSON lines.
+func parseLine(js string) (Line, bool) {
 	var l Line
-	if err := json.Unmarshal([]byte(strings.TrimSpace(text)), &l); err != nil || l.V != SchemaVersion {
+	if err := json.Unmarshal([]byte(js), &l); err != nil || l.V != SchemaVersion {
 		return Line{}, false
 	}
 	return l, true
 }
 
-// consoleOutputJSON is aws ec2 get-console-output --output json: the
-// console text is the Output string.
-var consoleOutputJSON = regexp.MustCompile(`^\s*\{?\s*"Output":\s*(".*")\s*,?\s*\}?\s*$|"Output":\s*("(?:[^"\\]|\\.)*")`)
+// passRun is the run id of a passing result's JSON, found without decoding.
+func passRun(js string) (string, bool) {
+	if !strings.Contains(js, `"status":"pass"`) || !strings.Contains(js, `"v":1,`) || strings.Contains(js, `"msg":"summary"`) {
+		return "", false
+	}
+	_, rest, found := strings.Cut(js, `"run":"`)
+	if !found {
+		return "", strings.Contains(js, `"check":"`)
+	}
+	run, _, found := strings.Cut(rest, `"`)
+	return run, found
+}
 
 func (rd *runReader) line(text string) {
-	l, ok := parseLine(text)
+	js, ok := jsonOf(text)
+	var l Line
+	if ok {
+		if run, pass := passRun(js); pass {
+			rd.seen = true
+			if len(rd.runs[run]) < maxResultsPerRun && (rd.runs[run] != nil || len(rd.runs) < maxOpenRuns) {
+				rd.runs[run] = append(rd.runs[run], pendingResult{raw: js})
+			}
+			return
+		}
+		l, ok = parseLine(js)
+	}
 	if !ok {
 		if m := consoleOutputJSON.FindStringSubmatch(text); m != nil {
 			var console string
@@ -111,18 +157,22 @@ func (rd *runReader) line(text string) {
 	rd.seen = true
 	switch {
 	case l.isSummary():
-		rd.fleet.add(Report{Run: l.Run, Results: rd.runs[l.Run], Summary: l.summary()}, rd.source)
+		rd.fleet.add(l.Run, rd.runs[l.Run], l.summary(), rd.source)
 		delete(rd.runs, l.Run)
 	case len(rd.runs[l.Run]) >= maxResultsPerRun || (rd.runs[l.Run] == nil && len(rd.runs) >= maxOpenRuns):
 		// more than any run writes: keep what is kept, and the summary
 	case l.Check != "":
-		rd.runs[l.Run] = append(rd.runs[l.Run], l.result())
+		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: l.result()})
 	case l.Msg != "":
 		// A console note (passes collapsed, results left out) reads as a
 		// node-wide row.
-		rd.runs[l.Run] = append(rd.runs[l.Run], probes.Result{Check: "console", Status: probes.Skip, Code: "note", Msg: l.Msg})
+		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: probes.Result{Check: "console", Status: probes.Skip, Code: "note", Msg: l.Msg}})
 	}
 }
+
+// consoleOutputJSON is aws ec2 get-console-output --output json: the
+// console text is the Output string.
+var consoleOutputJSON = regexp.MustCompile(`^\s*\{?\s*"Output":\s*(".*")\s*,?\s*\}?\s*$|"Output":\s*("(?:[^"\\]|\\.)*")`)
 
 // readLine returns the next line without its newline; a line longer than
 // maxLine comes back empty, its bytes read and dropped.

@@ -1,6 +1,7 @@
 package diag
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,7 +17,10 @@ import (
 type Fleet struct {
 	nodes      map[string]*fleetNode // by instance ID (source and run when IMDS did not say)
 	order      []string
-	last       *Report
+	first      map[sigKey]Signature // each signature's first sighting, with its hint and host
+	strs       map[string]string    // one copy of what thousands of nodes share
+	last       *lastRun
+	br         *bufio.Reader
 	Truncated  []string // runs cut off before their summary, named
 	Unreadable []string // inputs that held no eksboot line, named
 }
@@ -25,7 +29,12 @@ type fleetNode struct {
 	id     string
 	node   Node
 	status probes.Status
-	sigs   []Signature
+	sigs   []sigKey
+}
+
+type sigKey struct {
+	endpoint string
+	code     probes.Code
 }
 
 // Signature is a failure as the fleet report groups it: an endpoint (or a
@@ -49,35 +58,73 @@ func appendCapped(list []string, s string) []string {
 }
 
 // NewFleet is an empty fleet.
-func NewFleet() *Fleet { return &Fleet{nodes: map[string]*fleetNode{}} }
+func NewFleet() *Fleet {
+	return &Fleet{nodes: map[string]*fleetNode{}, first: map[sigKey]Signature{}, strs: map[string]string{}}
+}
+
+func (f *Fleet) intern(s string) string {
+	if c, ok := f.strs[s]; ok {
+		return c
+	}
+	f.strs[s] = s
+	return s
+}
 
 // Nodes is how many nodes the fleet has heard from.
 func (f *Fleet) Nodes() int { return len(f.order) }
 
+// lastRun is the last complete run read, its passes still undecoded.
+type lastRun struct {
+	run     string
+	results []pendingResult
+	summary Summary
+}
+
 // Last is the last complete run read, whole; nil before any.
-func (f *Fleet) Last() *Report { return f.last }
+func (f *Fleet) Last() *Report {
+	if f.last == nil {
+		return nil
+	}
+	rep := &Report{Run: f.last.run, Summary: f.last.summary}
+	for _, p := range f.last.results {
+		rep.Results = append(rep.Results, p.decode())
+	}
+	return rep
+}
 
 // add folds one complete run in; a node's later run replaces its earlier.
-func (f *Fleet) add(rep Report, source string) {
-	f.last = &rep
-	id := rep.Summary.Node.InstanceID
+func (f *Fleet) add(run string, results []pendingResult, summary Summary, source string) {
+	f.last = &lastRun{run: run, results: results, summary: summary}
+	id := summary.Node.InstanceID
 	if id == "" {
-		id = source + "#" + rep.Run
+		id = source + "#" + run
 	}
-	n := &fleetNode{id: id, node: rep.Summary.Node, status: rep.Summary.Verdict.Status}
-	if !rep.Summary.Verdict.Passed && n.status != probes.Fail {
+	nd := summary.Node
+	for _, p := range []*string{&nd.InstanceType, &nd.AMIID, &nd.AZ, &nd.AZID, &nd.VPCID, &nd.SubnetID, &nd.SubnetCIDR, &nd.Version} {
+		*p = f.intern(*p)
+	}
+	for i, g := range nd.SecurityGroups {
+		nd.SecurityGroups[i] = f.intern(g)
+	}
+	n := &fleetNode{id: id, node: nd, status: summary.Verdict.Status}
+	if !summary.Verdict.Passed && n.status != probes.Fail {
 		n.status = probes.Fail
 	}
-	for _, r := range rep.Results {
-		if r.Status != probes.Fail && r.Status != probes.Warn {
+	for _, p := range results {
+		r := p.result
+		if p.raw != "" || r.Status != probes.Fail && r.Status != probes.Warn {
 			continue
 		}
 		name := r.Endpoint
 		if name == "" {
 			name = r.Check
 		}
-		if !slices.ContainsFunc(n.sigs, func(s Signature) bool { return s.Endpoint == name && s.Code == r.Code }) {
-			n.sigs = append(n.sigs, Signature{Endpoint: name, Code: r.Code, Status: r.Status, Hint: r.Hint, Host: r.Host})
+		k := sigKey{f.intern(name), r.Code}
+		if !slices.Contains(n.sigs, k) {
+			n.sigs = append(n.sigs, k)
+		}
+		if _, seen := f.first[k]; !seen {
+			f.first[k] = Signature{Endpoint: k.endpoint, Code: r.Code, Status: r.Status, Hint: r.Hint, Host: r.Host}
 		}
 	}
 	if _, seen := f.nodes[id]; !seen {
@@ -134,8 +181,8 @@ const maxNodesNamed = 8
 // Report folds the fleet into its report, failures most widespread first.
 func (f *Fleet) Report() FleetReport {
 	rep := FleetReport{Nodes: len(f.order), Versions: map[string]int{}, Truncated: f.Truncated, Unreadable: f.Unreadable}
-	bySig := map[string]*FailureRow{}
-	var sigOrder []string
+	bySig := map[sigKey]*FailureRow{}
+	var sigOrder []sigKey
 	for _, id := range f.order {
 		n := f.nodes[id]
 		switch n.status {
@@ -147,11 +194,10 @@ func (f *Fleet) Report() FleetReport {
 			rep.Pass++
 		}
 		rep.Versions[dash(n.node.Version)]++
-		for _, s := range n.sigs {
-			key := s.Endpoint + " " + string(s.Code)
+		for _, key := range n.sigs {
 			row := bySig[key]
 			if row == nil {
-				row = &FailureRow{Signature: s}
+				row = &FailureRow{Signature: f.first[key]}
 				bySig[key] = row
 				sigOrder = append(sigOrder, key)
 			}
@@ -171,9 +217,7 @@ func (f *Fleet) Report() FleetReport {
 	return rep
 }
 
-func (n *fleetNode) hit(s Signature) bool {
-	return slices.ContainsFunc(n.sigs, func(t Signature) bool { return t.Endpoint == s.Endpoint && t.Code == s.Code })
-}
+func (n *fleetNode) hit(s Signature) bool { return slices.Contains(n.sigs, sigKey{s.Endpoint, s.Code}) }
 
 // spread counts, for each subnet, AZ and security group, the nodes the
 // failure hit and spared.

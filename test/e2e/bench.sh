@@ -46,6 +46,29 @@ faults_eksboot=$(median_ms "$SIM_BIN/eksboot" "${eksboot_args[@]}")
 faults_peer=$(median_ms "${peer_args[@]}")
 faults_rss_kb=$(ns_n /usr/bin/time -f %M "$SIM_BIN/eksboot" "${eksboot_args[@]}" 2>&1 >/dev/null | tail -1 || true)
 
+# The fleet: 24 nodes probing at once, then explain over 10,000 node
+# reports made from their real Run Command outputs, each with its own
+# instance and run id.
+fleet_dir=$(mktemp -d /tmp/eksboot-bench-fleet.XXXXXX)
+FLEET_TIMES=$fleet_dir/times SIM_BIN=$SIM_BIN "$E2E_DIR/fleet.sh" >/dev/null
+source "$fleet_dir/times"
+mkdir -p "$fleet_dir/reports"
+find "$fleet_dir/times.ssm" -name stdout | sort | xargs awk -v out="$fleet_dir/reports" -v n=10000 '
+	FNR == 1 { t++ } { lines[t] = lines[t] $0 "\n" }
+	END {
+		for (k = 0; k < n; k++) {
+			doc = lines[k % t + 1]
+			gsub(/i-0f1ee7[0-9]+/, sprintf("i-1%016d", k), doc)
+			gsub(/"run":"[0-9a-f]+"/, sprintf("\"run\":\"%08x\"", k), doc)
+			f = out "/" k ".stdout"; printf "%s", doc > f; close(f)
+		}
+	}'
+explain_stats=$(/usr/bin/time -f "%e %M" "$SIM_BIN/eksboot" explain --output json "$fleet_dir/reports" 2>&1 >"$fleet_dir/fleet.json" | tail -1 || true) # exit 1: the fleet fails
+explain_ms=$(awk -v s="${explain_stats% *}" 'BEGIN { printf "%d", s * 1000 }')
+explain_mib=$(awk -v k="${explain_stats#* }" 'BEGIN { printf "%.1f", k / 1024 }')
+explain_nodes=$(grep -o '"nodes":[0-9]*' "$fleet_dir/fleet.json" | head -1 | cut -d: -f2)
+rm -rf "$fleet_dir"
+
 (cd "$REPO_DIR" && make -s build >/dev/null)
 size() { stat -c %s "$REPO_DIR/dist/$1"; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
@@ -66,8 +89,14 @@ per address and curl to \`/readyz\`.
 
 IMDS: one session token, then one GET per fact, read concurrently: the identity document,
 \`mac\`, the interface's VPC IPv4 and IPv6 CIDRs, subnet CIDR and security groups,
-\`services/domain\`, \`local-hostname\`, and for the identity check \`iam/info\`, the role name and
-the role's credentials.
+\`services/domain\`, \`local-hostname\`, for the identity check \`iam/info\`, the role name and
+the role's credentials, and for the summary's where-it-ran \`ami-id\`, the AZ ID and the
+interface's VPC and subnet IDs.
+
+The fleet: \`test/e2e/fleet.sh\`'s 24 nodes (four faults, \`--timeout 1s\`) all running the SSM
+document's Linux step at once against one simulated resolver; then \`eksboot explain\` over
+10,000 node reports made from those Run Command outputs, each given its own instance and run
+id, one file each as \`aws s3 sync\` leaves them.
 
 - machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)
 - date: $(date -u +%Y-%m-%d)
@@ -79,7 +108,9 @@ the role's credentials.
 | healthy, eksboot ÷ peer | ${ratio} | | ≤ 0.25 | $(verdict "$ratio" 0.25) |
 | two faults (sts, ecr.dkr dropped) | ${faults_eksboot} ms (${faults_x} × timeout) | ${faults_peer} ms | ≤ 1.1 × timeout | $(verdict "$faults_x" 1.1) |
 | peak RSS | ${rss_mib} MiB | | ≤ 20 MiB | $(verdict "$rss_mib" 20) |
-| IMDS requests per run | ${imds_tokens} token, ${imds_gets} GETs | | 1 token, one GET per fact (≤ 12) | $(verdict "$imds_gets" 12) |
+| IMDS requests per run | ${imds_tokens} token, ${imds_gets} GETs | | 1 token, one GET per fact (≤ 16) | $(verdict "$imds_gets" 16) |
+| fleet: 24 nodes probing at once (4 faults) | ${fleet_ms} ms | | | |
+| explain over ${explain_nodes} node reports | ${explain_ms} ms, ${explain_mib} MiB peak RSS | | ≤ 2000 ms, ≤ 64 MiB | $(verdict "$explain_ms" 2000) $(verdict "$explain_mib" 64) |
 | linux/amd64 binary | $(mib "$amd64") MiB | | ≤ 10 MiB | $(verdict "$(mib "$amd64")" 10) |
 | linux/arm64 binary | $(mib "$(size eksboot-linux-arm64)") MiB | | | |
 | windows/amd64 binary | $(mib "$(size eksboot-windows-amd64.exe)") MiB | | | |
