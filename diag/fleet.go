@@ -213,8 +213,26 @@ func (f *Fleet) Report() FleetReport {
 		row.Scope, row.Cause = f.cause(row)
 		rep.Failures = append(rep.Failures, *row)
 	}
+	followsFromPublicAnswer(rep.Failures)
 	slices.SortStableFunc(rep.Failures, func(a, b FailureRow) int { return b.Hit - a.Hit })
 	return rep
+}
+
+// followsFromPublicAnswer: a TCP failure of an endpoint whose name already
+// resolves outside the VPC on as many nodes is that failure's consequence
+// (the nodes dial the public address), not a security group's.
+func followsFromPublicAnswer(rows []FailureRow) {
+	for i, r := range rows {
+		if r.Code != probes.TCPTimeout && r.Code != probes.TCPUnreachable && r.Code != probes.TCPRefused {
+			continue
+		}
+		for _, d := range rows {
+			if d.Endpoint == r.Endpoint && (d.Code == probes.DNSPublic || d.Code == probes.APIPrivateAccess) && d.Hit >= r.Hit {
+				rows[i].Scope = d.Scope
+				rows[i].Cause = fmt.Sprintf("%s %s on %d of %d nodes follows from %s %s: the nodes dial the address outside the VPC, which they cannot reach; mend that first", r.Endpoint, r.Code, r.Hit, d.Hit, d.Endpoint, d.Code)
+			}
+		}
+	}
 }
 
 func (n *fleetNode) hit(s Signature) bool { return slices.Contains(n.sigs, sigKey{s.Endpoint, s.Code}) }

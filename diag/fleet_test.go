@@ -23,6 +23,7 @@ var (
 	stsDrop   = probes.Result{Check: probes.CheckTCP, Endpoint: "sts", Host: "sts.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "sts: TCP 443 timed out", Hint: "sg"}
 	ecrDrop   = probes.Result{Check: probes.CheckTCP, Endpoint: "ecr.api", Host: "api.ecr.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "ecr.api: TCP 443 timed out", Hint: "sg"}
 	ec2Public = probes.Result{Check: probes.CheckDNS, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.DNSPublic, Msg: "ec2: public", Hint: "endpoint"}
+	ec2Drop   = probes.Result{Check: probes.CheckTCP, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "ec2: TCP 443 timed out", Hint: "sg"}
 	dkrDrop   = probes.Result{Check: probes.CheckTCP, Endpoint: "ecr.dkr", Host: "602401143452.dkr.ecr.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "ecr.dkr: TCP 443 timed out", Hint: "sg"}
 )
 
@@ -37,7 +38,7 @@ func sampleFleet() []Report {
 	var runs []Report
 	for i := range 32 {
 		s := subnets[i%4]
-		fails := []probes.Result{ec2Public}
+		fails := []probes.Result{ec2Public, ec2Drop}
 		if s.id == "subnet-0b1" {
 			fails = append(fails, stsDrop)
 		}
@@ -71,6 +72,7 @@ func TestFleetNamesEachSharedCause(t *testing.T) {
 		"sts tcp_timeout":     {ScopeSubnet, "sts tcp_timeout on 8 of 8 nodes in subnet subnet-0b1 (10.0.32.0/24, eu-west-1b), on none of 24 elsewhere: the security group of the com.amazonaws.eu-west-1.sts endpoint does not allow TCP 443 from 10.0.32.0/24"},
 		"ecr.api tcp_timeout": {ScopeAZ, "ecr.api tcp_timeout on 16 of 16 nodes in AZ eu-west-1b, on none of 16 elsewhere: the com.amazonaws.eu-west-1.ecr.api endpoint has no network interface in eu-west-1b"},
 		"ecr.dkr tcp_timeout": {"", "ecr.dkr tcp_timeout on 3 of 32 nodes, spread over 3 subnets and 3 AZs with nodes it spared: no subnet, AZ or security group explains it"},
+		"ec2 tcp_timeout":     {ScopeVPC, "ec2 tcp_timeout on 32 of 32 nodes follows from ec2 dns_public"},
 	}
 	for _, row := range rep.Failures {
 		key := row.Endpoint + " " + string(row.Code)
@@ -87,7 +89,7 @@ func TestFleetNamesEachSharedCause(t *testing.T) {
 	WriteFleet(&text, rep, Style{})
 	WriteFleetJSON(&js, rep)
 	var back FleetReport
-	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Nodes != 32 || len(back.Failures) != 4 {
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Nodes != 32 || len(back.Failures) != 5 {
 		t.Fatalf("json: %v %+v", err, back)
 	}
 	if !strings.Contains(text.String(), "fleet: 32 nodes: 0 pass, 0 warn, 32 fail; eksboot 0.1.0 on 32") || !strings.Contains(text.String(), "subnet-0b1 (10.0.32.0/24, eu-west-1b) 8 hit 0 spared") {
