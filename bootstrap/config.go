@@ -39,25 +39,7 @@ func ConfigSource(ctx context.Context, path string, explicit bool, md *IMDS) (Va
 		if err != nil {
 			return nil, nil, inputErrorf(FlagConfig, "%s: %v", UserDataSource, err)
 		}
-		docs, err := NodeConfigsFromUserData(data)
-		if err != nil {
-			return nil, nil, inputErrorf(FlagConfig, "%s: %v", UserDataSource, err)
-		}
-		if len(docs) == 0 {
-			return nil, nil, inputErrorf(FlagConfig, "%s: the user data has no NodeConfig (a MIME part with Content-Type: application/node.eks.aws)", UserDataSource)
-		}
-		vals, origins := Values{}, Origins{}
-		for _, doc := range docs {
-			v, o, err := parseDocs(doc, true)
-			if err != nil {
-				return nil, nil, inputErrorf(FlagConfig, "%s: a NodeConfig part: %v", UserDataSource, err)
-			}
-			for k, val := range v { // later parts win, as nodeadm merges them
-				vals[k] = val
-				origins[k] = Origin{Name: o[k].Name + " in " + UserDataSource, UserData: true}
-			}
-		}
-		return vals, origins, nil
+		return userDataValues(data)
 	}
 	data, err := readBounded(path)
 	if errors.Is(err, fs.ErrNotExist) && !explicit {
@@ -72,6 +54,30 @@ func ConfigSource(ctx context.Context, path string, explicit bool, md *IMDS) (Va
 	}
 	for k, o := range origins {
 		origins[k] = Origin{Name: o.Name + " in " + path}
+	}
+	return vals, origins, nil
+}
+
+// userDataValues are the inputs the NodeConfig(s) of user data state, read
+// as nodeadm reads them, each value's origin its NodeConfig field.
+func userDataValues(data []byte) (Values, Origins, error) {
+	docs, err := NodeConfigsFromUserData(data)
+	if err != nil {
+		return nil, nil, inputErrorf(FlagConfig, "%s: %v", UserDataSource, err)
+	}
+	if len(docs) == 0 {
+		return nil, nil, inputErrorf(FlagConfig, "%s: nodeadm will not find a NodeConfig in this user data: it has no NodeConfig (a part of a top-level multipart document with Content-Type: application/node.eks.aws, or a NodeConfig alone)", UserDataSource)
+	}
+	vals, origins := Values{}, Origins{}
+	for _, doc := range docs {
+		v, o, err := parseDocs(doc, true)
+		if err != nil {
+			return nil, nil, inputErrorf(FlagConfig, "%s: nodeadm will not find a NodeConfig in this user data: a NodeConfig part: %v", UserDataSource, err)
+		}
+		for k, val := range v { // later parts win, as nodeadm merges them
+			vals[k] = val
+			origins[k] = Origin{Name: o[k].Name + " in " + UserDataSource, UserData: true}
+		}
 	}
 	return vals, origins, nil
 }
@@ -154,6 +160,9 @@ func parseDocs(data []byte, userData bool) (Values, Origins, error) {
 		}
 		for k, v := range vals {
 			out[k], origins[k] = v, from[k]
+		}
+		if userData {
+			return out, origins, nil // nodeadm decodes a part's first document only
 		}
 	}
 }

@@ -114,7 +114,7 @@ func TestNodeConfigsFromUserData(t *testing.T) {
 		"mime base64 part":        {mimeDoc(shellPart, b64Part), 1},
 		"mime gzip base64 part":   {mimeDoc(gzB64Part), 1},
 		"two parts":               {mimeDoc(plainPart, b64Part), 2},
-		"nested multipart":        {mimeDoc(shellPart, nested), 1},
+		"nested multipart":        {mimeDoc(shellPart, nested), 0}, // nodeadm does not look inside
 		"gzip of mime":            {gz(t, mimeDoc(plainPart)), 1},
 		"base64 of gzip of mime":  {[]byte(base64.StdEncoding.EncodeToString(gz(t, mimeDoc(plainPart)))), 1},
 		"bare NodeConfig":         {[]byte(nodeConfigDoc), 1},
@@ -132,8 +132,12 @@ func TestNodeConfigsFromUserData(t *testing.T) {
 			}
 		}
 	}
-	if _, err := NodeConfigsFromUserData(mimeDoc("Content-Type: application/node.eks.aws\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!")); err == nil {
-		t.Error("a broken base64 part must be an error")
+	docs, err := NodeConfigsFromUserData(mimeDoc("Content-Type: application/node.eks.aws\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!"))
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("a part that is not base64 is read as it is, as nodeadm reads it: %d %v", len(docs), err)
+	}
+	if _, err := ParseNodeConfig(docs[0]); err == nil {
+		t.Error("and then it is no NodeConfig")
 	}
 }
 

@@ -75,6 +75,9 @@ func FuzzUserData(f *testing.F) {
 	f.Add([]byte("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: " + secretMark + ";;=\r\n\r\nx\r\n--B--\r\n"))
 	f.Add([]byte("#!/bin/bash\necho node.eks.aws/v1alpha1 " + secretMark + "\n"))
 	f.Add([]byte(part))
+	for _, tc := range userDataCorpus {
+		f.Add(tc.data)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		docs, err := NodeConfigsFromUserData(data)
 		if err != nil && strings.Contains(err.Error(), secretMark) {

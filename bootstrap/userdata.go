@@ -1,7 +1,6 @@
 package bootstrap
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
@@ -11,77 +10,113 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/mail"
-	"net/textproto"
 	"strings"
 )
 
 // nodeConfigMediaType marks a NodeConfig part in MIME multipart user data.
 const nodeConfigMediaType = "application/node.eks.aws"
 
-// maxMIMEDepth bounds nested multipart documents.
-const maxMIMEDepth = 4
+// maxUserDataParts bounds the parts of a multipart document.
+const maxUserDataParts = 256
 
-// NodeConfigsFromUserData returns the NodeConfig documents in EC2 user data
-// the way nodeadm finds them: gzip is unpacked, MIME multipart is walked for
-// application/node.eks.aws parts (base64 transfer encoding and gzip handled),
-// and user data that is itself a NodeConfig counts whole. A shell script or
-// anything else yields none.
+// NodeConfigsFromUserData returns the NodeConfig documents nodeadm finds in
+// EC2 user data, read the way its user-data provider reads them (amazon-eks-ami
+// nodeadm/internal/configprovider): the whole user data base64-decoded
+// whenever it is valid base64, then gunzipped when it starts as gzip; then,
+// if its top-level Content-Type is multipart/*, each part with Content-Type
+// application/node.eks.aws (quoted-printable decoded, then base64-decoded
+// whenever valid, then gunzipped), parts without a Content-Type and nested
+// multipart parts skipped; otherwise the whole user data is one NodeConfig.
+// A script is not, whatever it mentions. Errors quote nothing of the data.
 func NodeConfigsFromUserData(data []byte) ([][]byte, error) {
-	data, err := unwrap(data)
+	data, err := gunzipIfGzip(decodeIfBase64(data))
 	if err != nil {
 		return nil, err
 	}
-	if isMIME(data) {
-		msg, err := mail.ReadMessage(bytes.NewReader(data))
-		if err != nil {
-			return nil, errors.New("MIME user data: the headers do not parse") // the parser's error quotes the line
-		}
-		return nodeConfigParts(textproto.MIMEHeader(msg.Header), msg.Body, 0)
-	}
-	if isScript(data) {
-		return nil, nil // a script that mentions NodeConfig is still a script
-	}
-	if bytes.Contains(data, []byte(nodeConfigAPIVersion)) {
+	mr, whyNot := multipartReader(data)
+	switch {
+	case whyNot != nil:
+		return nil, whyNot // MIME nodeadm cannot read: say why
+	case mr == nil && (isScript(data) || !bytes.Contains(data, []byte(nodeConfigAPIVersion))):
+		return nil, nil
+	case mr == nil:
 		return [][]byte{data}, nil
 	}
-	return nil, nil
-}
-
-// isScript: user data cloud-init or EC2Launch runs, not a document.
-func isScript(data []byte) bool {
-	head := bytes.TrimLeft(data, " \t\r\n")
-	return bytes.HasPrefix(head, []byte("#!")) || bytes.HasPrefix(head, []byte("#cloud-config")) ||
-		bytes.HasPrefix(bytes.ToLower(head), []byte("<powershell>")) || bytes.HasPrefix(bytes.ToLower(head), []byte("<script>"))
-}
-
-// unwrap undoes gzip, and base64 around gzip or MIME, as nodeadm does.
-func unwrap(data []byte) ([]byte, error) {
-	if decoded, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(data))); err == nil && len(decoded) > 0 {
-		if isGzip(decoded) || isMIME(decoded) {
-			data = decoded
+	var docs [][]byte
+	for n := 0; ; n++ {
+		part, err := mr.NextPart() // decodes quoted-printable, as nodeadm's reader does
+		if errors.Is(err, io.EOF) {
+			return docs, nil
 		}
+		if err != nil || n >= maxUserDataParts {
+			return nil, errors.New("MIME multipart: a part does not parse (is the boundary right?)") // the reader's error quotes the line
+		}
+		ct := part.Header.Get("Content-Type")
+		if ct == "" {
+			continue // nodeadm skips a part without a Content-Type
+		}
+		mediaType, _, err := mime.ParseMediaType(ct)
+		if err != nil {
+			return nil, errors.New("a MIME part's Content-Type does not parse")
+		}
+		if mediaType != nodeConfigMediaType {
+			continue // nested multipart too: nodeadm does not look inside
+		}
+		content, err := io.ReadAll(io.LimitReader(part, maxConfigBytes+1))
+		if err != nil || len(content) > maxConfigBytes {
+			return nil, errors.New("a MIME part cannot be read")
+		}
+		content, err = gunzipIfGzip(decodeIfBase64(content))
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, content)
 	}
-	if isGzip(data) {
-		return gunzip(data)
-	}
-	return data, nil
 }
 
-func isGzip(data []byte) bool { return len(data) > 2 && data[0] == 0x1f && data[1] == 0x8b }
-
-func isMIME(data []byte) bool {
-	head := strings.ToLower(string(data[:min(len(data), 64)]))
-	return strings.HasPrefix(head, "mime-version:") || strings.HasPrefix(head, "content-type:")
+// multipartReader reads data as a MIME message whose Content-Type is
+// multipart/*; nil, with the reason worth telling, when it is not.
+func multipartReader(data []byte) (*multipart.Reader, error) {
+	msg, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil // not MIME at all
+	}
+	ct := msg.Header.Get("Content-Type")
+	mediaType, params, err := mime.ParseMediaType(ct)
+	switch {
+	case err != nil && ct != "":
+		return nil, errors.New("nodeadm will not find a NodeConfig in this user data: its MIME Content-Type does not parse (a boundary with characters such as / must be in double quotes)")
+	case err != nil || !strings.HasPrefix(mediaType, "multipart/"):
+		return nil, nil
+	}
+	return multipart.NewReader(msg.Body, params["boundary"]), nil
 }
 
-func gunzip(data []byte) ([]byte, error) {
+// decodeIfBase64 is data decoded when all of it is valid standard base64
+// (line breaks are allowed), as nodeadm decodes; data itself otherwise.
+func decodeIfBase64(data []byte) []byte {
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(data)))
+	n, err := base64.StdEncoding.Decode(out, data)
+	if err != nil || n == 0 {
+		return data
+	}
+	return out[:n]
+}
+
+func isGzip(data []byte) bool { return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b }
+
+// gunzipIfGzip unpacks data that starts as gzip, at most maxConfigBytes.
+func gunzipIfGzip(data []byte) ([]byte, error) {
+	if !isGzip(data) {
+		return data, nil
+	}
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("gzip user data: %v", err)
+		return nil, errors.New("gzip user data: the gzip header does not parse")
 	}
 	out, err := io.ReadAll(io.LimitReader(zr, maxConfigBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("gzip user data: %v", err)
+		return nil, errors.New("gzip user data: the compressed data does not unpack")
 	}
 	if len(out) > maxConfigBytes {
 		return nil, fmt.Errorf("gzip user data unpacks to more than %d bytes", maxConfigBytes)
@@ -89,50 +124,9 @@ func gunzip(data []byte) ([]byte, error) {
 	return out, nil
 }
 
-func nodeConfigParts(header textproto.MIMEHeader, body io.Reader, depth int) ([][]byte, error) {
-	if depth > maxMIMEDepth {
-		return nil, errors.New("MIME user data nested too deeply")
-	}
-	mediaType, params, err := mime.ParseMediaType(header.Get("Content-Type"))
-	if err != nil {
-		return nil, errors.New("a MIME part's Content-Type does not parse")
-	}
-	if strings.HasPrefix(mediaType, "multipart/") {
-		var docs [][]byte
-		mr := multipart.NewReader(bufio.NewReader(body), params["boundary"])
-		for {
-			part, err := mr.NextRawPart()
-			if errors.Is(err, io.EOF) {
-				return docs, nil
-			}
-			if err != nil {
-				return nil, errors.New("MIME multipart: a part does not parse (is the boundary right?)") // the reader's error quotes the line
-			}
-			found, err := nodeConfigParts(part.Header, part, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			docs = append(docs, found...)
-		}
-	}
-	if mediaType != nodeConfigMediaType {
-		return nil, nil
-	}
-	content, err := io.ReadAll(io.LimitReader(body, maxConfigBytes+1))
-	if err != nil {
-		return nil, errors.New("a MIME part cannot be read")
-	}
-	if strings.EqualFold(header.Get("Content-Transfer-Encoding"), "base64") {
-		decoded, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(content)), ""))
-		if err != nil {
-			return nil, fmt.Errorf("MIME part %s: not valid base64", nodeConfigMediaType)
-		}
-		content = decoded
-	}
-	if isGzip(content) {
-		if content, err = gunzip(content); err != nil {
-			return nil, err
-		}
-	}
-	return [][]byte{content}, nil
+// isScript: user data cloud-init or EC2Launch runs, not a document.
+func isScript(data []byte) bool {
+	head := bytes.TrimLeft(data, " \t\r\n")
+	return bytes.HasPrefix(head, []byte("#!")) || bytes.HasPrefix(head, []byte("#cloud-config")) ||
+		bytes.HasPrefix(bytes.ToLower(head), []byte("<powershell>")) || bytes.HasPrefix(bytes.ToLower(head), []byte("<script>"))
 }
