@@ -29,7 +29,7 @@ func HandoverCommand(c *Config) (string, []string, error) {
 	case TargetWindows:
 		script := filepath.Join(programFiles(), "Amazon", "EKS", "Start-EKSBootstrap.ps1")
 		argv := []string{"powershell.exe", "-NoProfile", "-ExecutionPolicy", "Bypass", "-File", script}
-		return "powershell.exe", append(argv, WindowsArgs(c)...), nil
+		return "powershell.exe", append(argv, WindowsArgv(c)...), nil
 	}
 	return "", nil, inputErrorf(FlagExec, "%s bootstraps itself from its user data settings; there is nothing to hand over to", c.Target)
 }

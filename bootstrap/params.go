@@ -53,6 +53,8 @@ const (
 	FlagExec             = "exec"
 	FlagOutput           = "output"
 	FlagConsole          = "console"
+	FlagKubeProxyArgs    = "kube-proxy-extra-args"
+	FlagExcludedSNAT     = "excluded-snat-cidrs"
 )
 
 // Params lists every input eksboot knows. Commands pick the ones they take.
@@ -81,6 +83,8 @@ var Params = []Param{
 	{Name: FlagFailOn, Usage: "which results fail the verdict: required, any, never", Example: "any"},
 	{Name: FlagExec, Usage: "after writing, hand over to the platform's bootstrap if the verdict allows", Example: "", Bool: true},
 	{Name: FlagOutput, Usage: "text or json; default text on a terminal, else json", Example: "json"},
+	{Name: FlagKubeProxyArgs, Usage: "Windows: extra kube-proxy flags, for Start-EKSBootstrap.ps1's -KubeProxyExtraArgs", Example: "--v=2"},
+	{Name: FlagExcludedSNAT, Usage: "Windows: IPv4 CIDRs pod traffic to which is not SNATed, for Start-EKSBootstrap.ps1's -ExcludedSnatCIDRs; repeatable", Example: "10.10.0.0/16,192.168.0.0/16", List: true},
 	{Name: FlagConsole, Usage: "the serial console device for diagnostics; default /dev/console (Linux), COM1 (Windows); none disables", Example: "/dev/ttyS0"},
 }
 

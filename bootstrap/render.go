@@ -54,29 +54,61 @@ func AL2Args(c *Config) []string {
 	return args
 }
 
-// WindowsArgs is the parameter list for Start-EKSBootstrap.ps1, each name
-// followed by its value.
-func WindowsArgs(c *Config) []string {
-	args := []string{
-		"-EKSClusterName", c.ClusterName,
-		"-APIServerEndpoint", c.Endpoint,
-		"-Base64ClusterCA", c.CA,
-		"-ServiceCIDR", c.Network.CIDR.String(),
-		"-DNSClusterIP", c.Network.DNSIP.String(),
+// WindowsParam is one parameter of Start-EKSBootstrap.ps1 and its value
+// (several for an array parameter).
+type WindowsParam struct {
+	Name   string
+	Values []string
+}
+
+// WindowsArgs are the parameters for Start-EKSBootstrap.ps1.
+func WindowsArgs(c *Config) []WindowsParam {
+	args := []WindowsParam{
+		{"-EKSClusterName", []string{c.ClusterName}},
+		{"-APIServerEndpoint", []string{c.Endpoint}},
+		{"-Base64ClusterCA", []string{c.CA}},
+		{"-ServiceCIDR", []string{c.Network.CIDR.String()}},
+		{"-DNSClusterIP", []string{c.Network.DNSIP.String()}},
 	}
 	if extra := c.kubeletExtraArgs(); extra != "" {
-		args = append(args, "-KubeletExtraArgs", extra)
+		args = append(args, WindowsParam{"-KubeletExtraArgs", []string{extra}})
+	}
+	if c.KubeProxyExtraArgs != "" {
+		args = append(args, WindowsParam{"-KubeProxyExtraArgs", []string{strings.TrimSpace(c.KubeProxyExtraArgs)}})
+	}
+	if len(c.ExcludedSNAT) > 0 {
+		cidrs := make([]string, len(c.ExcludedSNAT))
+		for i, p := range c.ExcludedSNAT {
+			cidrs[i] = p.String()
+		}
+		args = append(args, WindowsParam{"-ExcludedSnatCIDRs", cidrs})
 	}
 	return args
 }
 
+// renderWindows is the parameters as PowerShell reads them after
+// & Start-EKSBootstrap.ps1: verbatim strings, an array as 'a','b'.
 func renderWindows(c *Config) string {
-	args := WindowsArgs(c)
-	parts := make([]string, 0, len(args))
-	for i := 0; i < len(args); i += 2 {
-		parts = append(parts, args[i], PowerShellQuote(args[i+1]))
+	var parts []string
+	for _, p := range WindowsArgs(c) {
+		quoted := make([]string, len(p.Values))
+		for i, v := range p.Values {
+			quoted[i] = PowerShellQuote(v)
+		}
+		parts = append(parts, p.Name, strings.Join(quoted, ","))
 	}
 	return strings.Join(parts, " ")
+}
+
+// WindowsArgv is the parameters as powershell.exe -File takes them: one
+// argv element per parameter, -Name:value, so a value that starts with a
+// dash (--max-pods=20) binds to its parameter rather than reading as one.
+func WindowsArgv(c *Config) []string {
+	var argv []string
+	for _, p := range WindowsArgs(c) {
+		argv = append(argv, p.Name+":"+strings.Join(p.Values, ","))
+	}
+	return argv
 }
 
 // The node.eks.aws/v1alpha1 NodeConfig fields eksboot sets, named as in

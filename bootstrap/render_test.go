@@ -172,33 +172,51 @@ func TestBottlerocketTOMLParses(t *testing.T) {
 }
 
 func TestWindowsLineParameters(t *testing.T) {
-	c := resolveTarget(t, TargetWindows, Values{FlagServiceCIDR: {"172.20.0.0/16"}, FlagKubeletExtraArgs: {"--v=2 '$(x)'"}})
+	c := resolveTarget(t, TargetWindows, Values{FlagServiceCIDR: {"172.20.0.0/16"}, FlagKubeletExtraArgs: {"--v=2 '$(x)'"},
+		FlagKubeProxyArgs: {"--v=3 '$(y)'"}, FlagExcludedSNAT: {"10.10.0.0/16,192.168.5.1/24"}})
 	args := WindowsArgs(c)
-	wantNames := []string{"-EKSClusterName", "-APIServerEndpoint", "-Base64ClusterCA", "-ServiceCIDR", "-DNSClusterIP", "-KubeletExtraArgs"}
+	wantNames := []string{"-EKSClusterName", "-APIServerEndpoint", "-Base64ClusterCA", "-ServiceCIDR", "-DNSClusterIP", "-KubeletExtraArgs", "-KubeProxyExtraArgs", "-ExcludedSnatCIDRs"}
 	for i, name := range wantNames {
-		if args[2*i] != name {
-			t.Fatalf("parameter %d is %s, want %s", i, args[2*i], name)
+		if args[i].Name != name {
+			t.Fatalf("parameter %d is %s, want %s", i, args[i].Name, name)
 		}
 	}
-	if args[7] != "172.20.0.0/16" || args[9] != "172.20.0.10" || args[11] != "--v=2 '$(x)'" {
+	if args[3].Values[0] != "172.20.0.0/16" || args[4].Values[0] != "172.20.0.10" || args[5].Values[0] != "--v=2 '$(x)'" ||
+		args[6].Values[0] != "--v=3 '$(y)'" || !reflect.DeepEqual(args[7].Values, []string{"10.10.0.0/16", "192.168.5.0/24"}) {
 		t.Fatalf("values %q", args)
 	}
 	line, _ := Render(c)
 	rest := strings.TrimSuffix(string(line), "\n")
-	for i := 0; i < len(args); i += 2 {
-		if !strings.HasPrefix(rest, args[i]+" ") {
-			t.Fatalf("expected %s at %q", args[i], rest)
+	for _, p := range args {
+		if !strings.HasPrefix(rest, p.Name+" ") {
+			t.Fatalf("expected %s at %q", p.Name, rest)
 		}
-		var val string
-		val, rest = parsePSVerbatim(t, rest[len(args[i])+1:])
-		if val != args[i+1] {
-			t.Fatalf("%s reads back as %q, want %q", args[i], val, args[i+1])
+		rest = rest[len(p.Name)+1:]
+		for i, want := range p.Values {
+			if i > 0 {
+				if !strings.HasPrefix(rest, ",") {
+					t.Fatalf("%s: no comma between array values at %q", p.Name, rest)
+				}
+				rest = rest[1:]
+			}
+			var val string
+			val, rest = parsePSVerbatim(t, rest)
+			if val != want {
+				t.Fatalf("%s reads back as %q, want %q", p.Name, val, want)
+			}
 		}
 		rest = strings.TrimPrefix(rest, " ")
 	}
 	if rest != "" {
 		t.Fatalf("left over: %q", rest)
 	}
+	if argv := WindowsArgv(c); argv[5] != "-KubeletExtraArgs:--v=2 '$(x)'" || argv[7] != "-ExcludedSnatCIDRs:10.10.0.0/16,192.168.5.0/24" {
+		t.Fatalf("-File argv %q", argv)
+	}
+	for flag, bad := range map[string]string{FlagExcludedSNAT: "fd00::/8", FlagKubeProxyArgs: "a\nb"} {
+		wantInputError(t, resolveErr(t, TargetWindows, Values{flag: {bad}}), flag, "")
+	}
+	wantInputError(t, resolveErr(t, TargetAL2023, Values{FlagKubeProxyArgs: {"--v=2"}}), FlagKubeProxyArgs, "is for Windows nodes")
 }
 
 func TestHandoverCommand(t *testing.T) {
@@ -213,7 +231,7 @@ func TestHandoverCommand(t *testing.T) {
 	}
 	c = resolveTarget(t, TargetWindows, nil)
 	_, argv, _ = HandoverCommand(c)
-	if argv[0] != "powershell.exe" || strings.Join(argv[1:5], " ") != "-NoProfile -ExecutionPolicy Bypass -File" || !strings.HasSuffix(argv[5], "Start-EKSBootstrap.ps1") || !reflect.DeepEqual(argv[6:], WindowsArgs(c)) {
+	if argv[0] != "powershell.exe" || strings.Join(argv[1:5], " ") != "-NoProfile -ExecutionPolicy Bypass -File" || !strings.HasSuffix(argv[5], "Start-EKSBootstrap.ps1") || !reflect.DeepEqual(argv[6:], WindowsArgv(c)) || argv[6] != "-EKSClusterName:"+c.ClusterName {
 		t.Fatalf("windows: %q", argv)
 	}
 	c = resolveTarget(t, TargetBottlerocket, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -21,10 +22,14 @@ type Config struct {
 	Network          ServiceNetwork
 	Region           string
 	KubeletExtraArgs string
-	NodeLabels       []Label
-	Taints           []Taint
-	ArgsFile         string
-	Warnings         []Warning
+	// Windows only: Start-EKSBootstrap.ps1's -KubeProxyExtraArgs and
+	// -ExcludedSnatCIDRs.
+	KubeProxyExtraArgs string
+	ExcludedSNAT       []netip.Prefix
+	NodeLabels         []Label
+	Taints             []Taint
+	ArgsFile           string
+	Warnings           []Warning
 }
 
 // Warning is something about the inputs that works but is worth a look,
@@ -123,6 +128,9 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if c.KubeletExtraArgs, err = ParseExtraArgs(v.Get(FlagKubeletExtraArgs), c.Target); err != nil {
 		return nil, err
 	}
+	if err := c.parseWindowsOnly(v); err != nil {
+		return nil, err
+	}
 	if c.Target == TargetBottlerocket && strings.TrimSpace(c.KubeletExtraArgs) != "" {
 		return nil, inputErrorf(FlagKubeletExtraArgs, "Bottlerocket has no kubelet command line; set its settings.kubernetes keys in user data instead")
 	}
@@ -154,6 +162,30 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 		c.ArgsFile = DefaultArgsFile(c.Target)
 	}
 	return c, nil
+}
+
+// parseWindowsOnly reads the inputs only Start-EKSBootstrap.ps1 takes.
+func (c *Config) parseWindowsOnly(v Values) error {
+	proxy, cidrs := v.Get(FlagKubeProxyArgs), v.List(FlagExcludedSNAT)
+	if c.Target != TargetWindows && c.Target != TargetNeutral && (proxy != "" || len(cidrs) > 0) {
+		flag := FlagKubeProxyArgs
+		if proxy == "" {
+			flag = FlagExcludedSNAT
+		}
+		return inputErrorf(flag, "is for Windows nodes (Start-EKSBootstrap.ps1); --%s %s has no such parameter", FlagTarget, c.Target)
+	}
+	if i := strings.IndexFunc(proxy, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
+		return inputErrorf(FlagKubeProxyArgs, "holds a control character (%U at byte %d); pass the flags on one line", rune(proxy[i]), i)
+	}
+	c.KubeProxyExtraArgs = proxy
+	for _, s := range cidrs {
+		p, err := netip.ParsePrefix(s)
+		if err != nil || !p.Addr().Is4() {
+			return inputErrorf(FlagExcludedSNAT, "%q is not an IPv4 CIDR such as 10.10.0.0/16", clip(s))
+		}
+		c.ExcludedSNAT = append(c.ExcludedSNAT, p.Masked())
+	}
+	return nil
 }
 
 // completeNetwork falls back to bootstrap.sh's VPC guess, the one fact that

@@ -25,14 +25,17 @@ func dialTCP(ctx context.Context, d dialer, addr netip.AddrPort, timeout time.Du
 	return nil, classifyDialErr(err), err
 }
 
+// classifyDialErr turns a failed connect into a code by the errno the OS
+// gave (dialErrnos: the platform's own, Windows' WSAE* are not Unix's).
 func classifyDialErr(err error) Code {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		if code, ok := dialErrnos[errno]; ok {
+			return code
+		}
+	}
 	var ne net.Error
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return TCPRefused
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
-		return TCPUnreachable
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
 		return TCPTimeout
 	}
 	return TCPUnreachable

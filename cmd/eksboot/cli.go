@@ -207,7 +207,7 @@ var inputParams = []string{
 	bootstrap.FlagClusterName, bootstrap.FlagEndpoint, bootstrap.FlagCA,
 	bootstrap.FlagServiceCIDR, bootstrap.FlagServiceIPv6CIDR, bootstrap.FlagDNSClusterIP,
 	bootstrap.FlagIPFamily, bootstrap.FlagTarget, bootstrap.FlagRegion,
-	bootstrap.FlagKubeletExtraArgs, bootstrap.FlagNodeLabels, bootstrap.FlagTaints,
+	bootstrap.FlagKubeletExtraArgs, bootstrap.FlagNodeLabels, bootstrap.FlagTaints, bootstrap.FlagKubeProxyArgs, bootstrap.FlagExcludedSNAT,
 	bootstrap.FlagConfig, bootstrap.FlagIMDSEndpoint,
 }
 
