@@ -18,9 +18,9 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 NFPM := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
 PKG_VERSION ?= 0.1.0
 
-APT_PACKAGES := dnsmasq-base nftables iproute2 util-linux dnsutils curl time file rpm zip unzip shellcheck systemd
+APT_PACKAGES := dnsmasq-base nftables iproute2 util-linux dnsutils curl time file rpm zip unzip shellcheck systemd wine64 gcc-mingw-w64-x86-64-win32
 
-.PHONY: all build package package-test test unit e2e demo bench fuzz lint tools clean
+.PHONY: all build package package-test test unit e2e windows demo bench fuzz lint tools clean
 
 all: lint test build
 
@@ -65,7 +65,7 @@ tools:
 
 ## test: every test, as CI runs them; the namespace tests and the
 ## end-to-end cases need root, and say so plainly without it
-test: tools unit e2e
+test: tools unit e2e windows
 
 unit:
 	$(GO) test -race -count=1 ./...
@@ -78,6 +78,10 @@ e2e: tools
 	@if [ "$$(id -u)" != 0 ]; then echo "make e2e: NOT RUN: the simulated VPC needs root (network namespaces)"; exit 1; fi
 	test/e2e/run.sh
 	test/e2e/fleet.sh
+
+## windows: the Windows binary under Wine (test/windows/wine.sh)
+windows: tools
+	test/windows/wine.sh
 
 ## demo: the main job on the simulated private VPC
 demo: tools

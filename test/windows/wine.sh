@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The Windows binary, run for real under Debian's Wine 8.0, in a Wine prefix
+# of this run's own. Wine 8.0 lacks ProcessPrng, without which a Go 1.22+
+# binary will not start: a test-only bcryptprimitives.dll of ours, built
+# here from bcryptprimitives.c with Debian's mingw-w64, provides it inside
+# the prefix only. Checked: eksboot.exe version; render for every target,
+# byte for byte the Linux build's output, to stdout and to a C:\ path;
+# exit codes 0, 1, 2 and 3 from Wine to the shell; explain on Windows of a
+# report written on Linux. Wine's error strings differ from Windows', so
+# codes are compared, not texts.
+set -euo pipefail
+cd "$(dirname "$0")"
+REPO=$(cd ../.. && pwd)
+for tool in wine wineboot wineserver x86_64-w64-mingw32-gcc; do
+	command -v "$tool" >/dev/null || { echo "missing $tool: make tools installs wine64 and gcc-mingw-w64-x86-64-win32"; exit 1; }
+done
+WORK=$(mktemp -d /tmp/eksboot-wine.XXXXXX)
+export WINEPREFIX=$WORK/prefix WINEDEBUG=-all WINEDLLOVERRIDES="bcryptprimitives=n,b;mscoree,mshtml="
+cleanup() { wineserver -k 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+x86_64-w64-mingw32-gcc -shared -O2 -o "$WORK/bcryptprimitives.dll" bcryptprimitives.c bcryptprimitives.def -ladvapi32
+(cd "$REPO" && CGO_ENABLED=0 GOOS=windows GOARCH=amd64 go build -o "$WORK/eksboot.exe" ./cmd/eksboot &&
+	CGO_ENABLED=0 go build -o "$WORK/eksboot" ./cmd/eksboot)
+wineboot -i >/dev/null 2>&1 # warm the prefix once, before the first run
+cp "$WORK/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+
+fails=0
+fail() { echo "FAIL  windows: $*"; fails=$((fails + 1)); }
+win() { wine "$WORK/eksboot.exe" "$@"; }
+
+out=$(win version) || fail "version: exit $?"
+[[ $out == "eksboot dev (commit none) go1."*" windows/amd64" ]] || fail "version says: $out"
+
+ca=$(base64 -w0 "$REPO/bootstrap/testdata/ca.pem")
+common=(--cluster-name prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.amazonaws.com --b64-cluster-ca "$ca"
+	--service-ipv4-cidr 10.100.0.0/16 --imds-endpoint http://127.0.0.1:1 --node-labels team=data
+	--kubelet-extra-args '--max-pods=20 "$(x)" `y`')
+for target in al2 al2023 windows bottlerocket; do
+	extra=()
+	[ "$target" = windows ] && extra=(--kube-proxy-extra-args --v=2 --excluded-snat-cidrs 10.10.0.0/16,192.168.0.0/16)
+	[ "$target" = bottlerocket ] && common_t=("${common[@]:0:12}") || common_t=("${common[@]}")
+	linux=$("$WORK/eksboot" render --target "$target" "${common_t[@]}" "${extra[@]}") || fail "linux render $target"
+	windows=$(win render --target "$target" "${common_t[@]}" "${extra[@]}") || fail "windows render $target: exit $?"
+	[ "$linux" = "$windows" ] || fail "render $target differs: $(diff <(echo "$linux") <(echo "$windows") | head -5)"
+done
+
+win render --target windows "${common[@]}" --args-file 'C:\eksboot\out\bootstrap-args.ps1' || fail "render to C:\\: exit $?"
+written=$WINEPREFIX/drive_c/eksboot/out/bootstrap-args.ps1
+[ "$(cat "$written" 2>/dev/null)" = "$("$WORK/eksboot" render --target windows "${common[@]}")" ] || fail "the C:\\ file is not the render"
+
+code=0; win render --target windows "${common[@]}" --service-ipv4-cidr 10.100.0.0 2>"$WORK/err" || code=$?
+[ "$code" = 2 ] && grep -q '^eksboot: --service-ipv4-cidr: ' "$WORK/err" || fail "bad input: exit $code, $(cat "$WORK/err")"
+mkdir -p "$WINEPREFIX/drive_c/eksboot"; echo x >"$WINEPREFIX/drive_c/eksboot/file"
+code=0; win render --target windows "${common[@]}" --args-file 'C:\eksboot\file\args.ps1' 2>/dev/null || code=$?
+[ "$code" = 3 ] || fail "a write that cannot succeed: exit $code, want 3"
+cp "$REPO/diag/testdata/report.jsonl" "$WINEPREFIX/drive_c/eksboot/report.jsonl"
+code=0; win explain 'C:\eksboot\report.jsonl' >"$WORK/explain" || code=$?
+[ "$code" = 1 ] && grep -q '^verdict: FAIL' "$WORK/explain" || fail "explain of a failed report: exit $code"
+code=0; "$WORK/eksboot" explain "$REPO/diag/testdata/report.jsonl" >"$WORK/explain.linux" || code=$?
+cmp -s "$WORK/explain" "$WORK/explain.linux" || fail "explain on Windows and Linux differ"
+
+if [ "$fails" = 0 ]; then
+	echo "ok    windows (eksboot.exe under Wine: version, render of every target byte for byte as on Linux, C:\\ paths, exit codes 0 1 2 3, explain)"
+else
+	exit 1
+fi
