@@ -109,22 +109,20 @@ func WriteConsole(w io.Writer, rep Report, budget int, now func() time.Time) err
 // is created as a plain file when it does not exist; a serial device
 // always does.
 func openConsoleDevice(path string, create bool) (*os.File, error) {
-	flags := os.O_WRONLY | os.O_APPEND | openNoCTTY | openNonblock
-	if create && !isDevicePath(path) {
-		flags |= os.O_CREATE
+	flags := os.O_WRONLY | openNoCTTY | openNonblock
+	if !isDevicePath(path) {
+		// Append to a file; not to a device, where Windows would open for
+		// appending only and a serial port refuses that.
+		flags |= os.O_APPEND
+		if create {
+			flags |= os.O_CREATE
+		}
 	}
 	f, err := os.OpenFile(path, flags, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	info, err := f.Stat()
-	if err == nil && !info.Mode().IsRegular() && info.Mode()&os.ModeCharDevice == 0 {
-		err = fmt.Errorf("%s is neither a character device nor a file", path)
-	}
-	if err == nil {
-		err = setBlocking(f)
-	}
-	if err != nil {
+	if err := usableConsole(f, path); err != nil {
 		f.Close()
 		return nil, err
 	}

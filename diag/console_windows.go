@@ -16,4 +16,7 @@ func isDevicePath(p string) bool {
 	return strings.HasPrefix(p, `\\.\`) || strings.HasPrefix(strings.ToUpper(p), "COM")
 }
 
-func setBlocking(*os.File) error { return nil }
+// usableConsole: a Windows open never waits on a pipe's other end, and a
+// serial port answers no file-type question (GetFileType fails on COM1
+// under Wine), so whatever opened is used.
+func usableConsole(*os.File, string) error { return nil }

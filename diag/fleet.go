@@ -160,6 +160,8 @@ type FailureRow struct {
 	SecurityGroups []Spread `json:"security_groups"`
 	Scope          string   `json:"scope,omitempty"` // what the failure is confined to, when the data shows it
 	Cause          string   `json:"cause"`
+	// hit nodes that said their subnet, AZ, security groups (IMDS can fail)
+	knownSubnet, knownAZ, knownSG int
 }
 
 // FleetReport is the fleet's answer: how many nodes pass, and each failure
@@ -255,6 +257,11 @@ func (f *Fleet) spread(row *FailureRow) {
 			(*list)[i].Spared++
 		}
 	}
+	known := func(n *int, value string, hit bool) {
+		if hit && value != "" {
+			*n++
+		}
+	}
 	for _, id := range f.order {
 		n := f.nodes[id]
 		h := n.hit(row.Signature)
@@ -263,12 +270,17 @@ func (f *Fleet) spread(row *FailureRow) {
 		for _, g := range n.node.SecurityGroups {
 			count(&row.SecurityGroups, g, "", h)
 		}
+		known(&row.knownSubnet, n.node.SubnetID, h)
+		known(&row.knownAZ, n.node.AZ, h)
+		known(&row.knownSG, strings.Join(n.node.SecurityGroups, ","), h)
 	}
 }
 
 // cause names the dimension a failure is confined to: every node there hit,
-// none elsewhere, at least two of them. Narrowest first; a failure on every
-// node is VPC-wide; anything else is stated as spread, not explained.
+// none elsewhere, at least two of them, judged by the nodes that said where
+// they are (a node whose IMDS did not answer does not). Narrowest first; a
+// failure on every node is VPC-wide; anything else is stated as spread,
+// not explained.
 func (f *Fleet) cause(row *FailureRow) (string, string) {
 	total := len(f.order)
 	what := row.Endpoint + " " + string(row.Code)
@@ -281,16 +293,21 @@ func (f *Fleet) cause(row *FailureRow) (string, string) {
 	for _, dim := range []struct {
 		scope  string
 		spread []Spread
+		known  int
 		name   string
-	}{{ScopeSubnet, row.Subnets, "subnet"}, {ScopeAZ, row.AZs, "AZ"}, {ScopeSecurityGroup, row.SecurityGroups, "security group"}} {
+	}{{ScopeSubnet, row.Subnets, row.knownSubnet, "subnet"}, {ScopeAZ, row.AZs, row.knownAZ, "AZ"}, {ScopeSecurityGroup, row.SecurityGroups, row.knownSG, "security group"}} {
 		for _, s := range dim.spread {
-			if s.Hit == row.Hit && s.Spared == 0 && s.Hit >= 2 {
+			if s.Hit == dim.known && s.Spared == 0 && s.Hit >= 2 {
 				where := s.Value
 				if s.Label != "" {
 					where += " (" + s.Label + ")"
 				}
-				return dim.scope, fmt.Sprintf("%s on %d of %d nodes in %s %s, on none of %d elsewhere: %s",
-					what, s.Hit, s.Hit, dim.name, where, total-row.Hit, fleetFix(row, dim.scope, s))
+				unknown := ""
+				if n := row.Hit - dim.known; n > 0 {
+					unknown = fmt.Sprintf(" (and on %d that did not say their %s)", n, dim.name)
+				}
+				return dim.scope, fmt.Sprintf("%s on %d of %d nodes in %s %s%s, on none of %d elsewhere: %s",
+					what, s.Hit, s.Hit, dim.name, where, unknown, total-row.Hit, fleetFix(row, dim.scope, s))
 			}
 		}
 	}

@@ -103,7 +103,9 @@ randoms=$(for i in "${RANDOM_NODES[@]}"; do node_ip "$i"; done | paste -sd, -)
 ns_v nft add rule inet sg input ip saddr "{ $randoms }" ip daddr "${ENDPOINT_IP[ecr.dkr]}" tcp dport 443 drop
 
 # Every node at once, as Run Command sends the document to a node group.
-step=$("$SIM_BIN/vpcsim" ssm-step probeLinux "ConfigSource=$SIM_DIR/config.yaml" Timeout=1s)
+# 2s: 48 processes on two cores; a node whose IMDS is slower than its
+# share still counts (the report judges by the nodes that say where they are).
+step=$("$SIM_BIN/vpcsim" ssm-step probeLinux "ConfigSource=$SIM_DIR/config.yaml" Timeout=2s)
 mkdir -p "$SIM_DIR/ssm" "$SIM_DIR/console"
 start=$(date +%s%N)
 for i in $(seq 0 $((NODES - 1))); do
@@ -115,7 +117,7 @@ wait_nodes() { local p; for p in $(jobs -p); do case " ${PIDS[*]} " in *" $p "*)
 wait_nodes
 ssm_ms=$((($(date +%s%N) - start) / 1000000))
 for i in $(seq 0 $((NODES - 1))); do
-	ns_i "$i" "$SIM_BIN/eksboot" probe --config "$SIM_DIR/config.yaml" --timeout 1s --output json \
+	ns_i "$i" "$SIM_BIN/eksboot" probe --config "$SIM_DIR/config.yaml" --timeout 2s --output json \
 		--console "$SIM_DIR/console/node-$i.txt" >/dev/null 2>&1 &
 done
 wait_nodes
@@ -129,18 +131,18 @@ check() { # DIR: explain names each fault's dimension, and none for the random o
 import json, sys
 rep = json.load(open(sys.argv[1])); nodes = int(sys.argv[2])
 rows = {f["endpoint"] + " " + f["code"]: f for f in rep["failures"]}
-want = {
-    "sts tcp_timeout": ("subnet", "in subnet subnet-0b1 (10.0.32.0/24, eu-west-1b), on none of 18 elsewhere: the security group of the com.amazonaws.eu-west-1.sts endpoint does not allow TCP 443 from 10.0.32.0/24"),
-    "ecr.api tcp_timeout": ("az", "in AZ eu-west-1b (euw1-az2), on none of 12 elsewhere: the com.amazonaws.eu-west-1.ecr.api endpoint has no network interface in eu-west-1b"),
-    "ec2 dns_public": ("vpc", "ec2 dns_public on all 24 nodes, in every subnet and AZ: VPC-wide"),
-    "ecr.dkr tcp_timeout": (None, "no subnet, AZ or security group explains it"),
+want = {  # the scope, and what the cause must say
+    "sts tcp_timeout": ("subnet", ["in subnet subnet-0b1 (10.0.32.0/24, eu-west-1b)", "on none of 18 elsewhere: the security group of the com.amazonaws.eu-west-1.sts endpoint does not allow TCP 443 from 10.0.32.0/24"]),
+    "ecr.api tcp_timeout": ("az", ["in AZ eu-west-1b (euw1-az2)", "on none of 12 elsewhere: the com.amazonaws.eu-west-1.ecr.api endpoint has no network interface in eu-west-1b"]),
+    "ec2 dns_public": ("vpc", ["ec2 dns_public on all 24 nodes, in every subnet and AZ: VPC-wide"]),
+    "ecr.dkr tcp_timeout": (None, ["no subnet, AZ or security group explains it"]),
 }
 bad = []
 if rep["nodes"] != nodes or rep["fail"] != nodes or rep.get("truncated") or rep.get("unreadable"):
     bad.append("headline %r" % {k: rep[k] for k in ("nodes", "pass", "fail")})
-for sig, (scope, text) in want.items():
+for sig, (scope, texts) in want.items():
     f = rows.get(sig)
-    if not f or f.get("scope") != scope or text not in f["cause"]:
+    if not f or f.get("scope") != scope or any(t not in f["cause"] for t in texts):
         bad.append("%s: %s" % (sig, f and (f.get("scope"), f["cause"])))
 for b in bad: print("fleet:", b, file=sys.stderr)
 sys.exit(1 if bad else 0)

@@ -253,10 +253,13 @@ cluster_ca() { base64 -w0 "$SIM_DIR/${1:-ca}.pem"; }
 # eksboot in the node namespace, as user data runs it.
 node_eksboot() { ns_n "$SIM_BIN/eksboot" "$@"; }
 
-# run_case DIR: one case in a VPC of its own. The case file sets what
-# differs from the healthy VPC, the eksboot arguments, and what to expect.
+# run_case DIR [windows]: one case in a VPC of its own. The case file sets
+# what differs from the healthy VPC, the eksboot arguments, and what to
+# expect. For windows (eksboot.exe, test/windows), the node is a Windows
+# node: --target windows with the cluster's service CIDR, its role mapped
+# by an EC2_WINDOWS access entry, and the arguments file a PowerShell line.
 run_case() {
-	local dir=$1
+	local dir=$1 platform=${2:-linux}
 	SIM_ID=eb$RANDOM$RANDOM
 	SIM_ID=${SIM_ID:0:10}
 	NODE_NS=${SIM_ID}n VPC_NS=${SIM_ID}v
@@ -266,6 +269,16 @@ run_case() {
 	after_up() { :; }
 	# shellcheck source=/dev/null
 	source "$dir/case.sh"
+	if [ "$platform" = windows ]; then
+		TARGET=windows
+		EXTRA_ARGS+=(--service-ipv4-cidr 10.100.0.0/16)
+		SIM_CONFIG+=(--access EC2_WINDOWS)
+		EXPECT_ARGS=("-EKSClusterName 'prod'" "-ServiceCIDR '10.100.0.0/16'" "-DNSClusterIP '10.100.0.10'")
+		local i
+		for i in "${!EXPECT_SUMMARY[@]}"; do
+			[[ ${EXPECT_SUMMARY[$i]} == '"groups":'* ]] && EXPECT_SUMMARY[$i]='"groups":["system:nodes","eks:kube-proxy-windows","system:authenticated"]'
+		done
+	fi
 	sim_up
 	after_up
 	local out="$SIM_DIR/out.jsonl" code=0

@@ -3,11 +3,12 @@
 # of this run's own. Wine 8.0 lacks ProcessPrng, without which a Go 1.22+
 # binary will not start: a test-only bcryptprimitives.dll of ours, built
 # here from bcryptprimitives.c with Debian's mingw-w64, provides it inside
-# the prefix only. Checked: eksboot.exe version; render for every target,
-# byte for byte the Linux build's output, to stdout and to a C:\ path;
-# exit codes 0, 1, 2 and 3 from Wine to the shell; explain on Windows of a
-# report written on Linux. Wine's error strings differ from Windows', so
-# codes are compared, not texts.
+# the prefix only (and the WSAIoctl request Go's UDP sockets make). Checked:
+# eksboot.exe version; render for every target, byte for byte the Linux
+# build's output, to stdout and to a C:\ path; exit codes 0, 1, 2 and 3
+# from Wine to the shell; explain on Windows of a report written on Linux;
+# and the Windows e2e cases (e2e.sh). Wine's error strings differ from
+# Windows', so codes are compared, not texts.
 set -euo pipefail
 cd "$(dirname "$0")"
 REPO=$(cd ../.. && pwd)
@@ -19,7 +20,7 @@ export WINEPREFIX=$WORK/prefix WINEDEBUG=-all WINEDLLOVERRIDES="bcryptprimitives
 cleanup() { wineserver -k 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-x86_64-w64-mingw32-gcc -shared -O2 -o "$WORK/bcryptprimitives.dll" bcryptprimitives.c bcryptprimitives.def -ladvapi32
+x86_64-w64-mingw32-gcc -shared -O2 -o "$WORK/bcryptprimitives.dll" bcryptprimitives.c bcryptprimitives.def -ladvapi32 -lws2_32
 (cd "$REPO" && CGO_ENABLED=0 GOOS=windows GOARCH=amd64 go build -o "$WORK/eksboot.exe" ./cmd/eksboot &&
 	CGO_ENABLED=0 go build -o "$WORK/eksboot" ./cmd/eksboot)
 wineboot -i >/dev/null 2>&1 # warm the prefix once, before the first run
@@ -60,8 +61,15 @@ code=0; win explain 'C:\eksboot\report.jsonl' >"$WORK/explain" || code=$?
 code=0; "$WORK/eksboot" explain "$REPO/diag/testdata/report.jsonl" >"$WORK/explain.linux" || code=$?
 cmp -s "$WORK/explain" "$WORK/explain.linux" || fail "explain on Windows and Linux differ"
 
+# The probes, for real, in the simulated VPC.
+mkdir -p "$WORK/bin"
+cp "$WORK/eksboot" "$WORK/bin/eksboot"
+(cd "$REPO/test/e2e/vpcsim" && go build -o "$WORK/bin/vpcsim" .)
+source ./e2e.sh
+windows_e2e || fails=$((fails + 1))
+
 if [ "$fails" = 0 ]; then
-	echo "ok    windows (eksboot.exe under Wine: version, render of every target byte for byte as on Linux, C:\\ paths, exit codes 0 1 2 3, explain)"
+	echo "ok    windows (eksboot.exe under Wine: version, render of every target byte for byte as on Linux, C:\\ paths, exit codes 0 1 2 3, explain, six e2e cases)"
 else
 	exit 1
 fi
