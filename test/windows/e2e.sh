@@ -4,7 +4,7 @@
 # expected codes, exit code, hints, secret scan, and eksboot explain (the
 # Linux build) reading the console back to the same verdict all hold for
 # Windows too. Sourced by wine.sh, with WORK, WINEPREFIX and REPO set.
-WINDOWS_CASES=(healthy sg-drop sg-reset resolver-down private-dns-off imds-down)
+read -r -a WINDOWS_CASES <<<"${WINDOWS_CASES_ONLY:-healthy sg-drop sg-reset resolver-down private-dns-off imds-down}"
 
 windows_e2e() {
 	local c failed=0
@@ -25,3 +25,40 @@ windows_e2e() {
 	wineserver -k 2>/dev/null || true
 	return $failed
 }
+
+# windows_exec: run --exec hands over to Start-EKSBootstrap.ps1 through
+# powershell.exe -File (our stand-in, found first on WINEPATH): one argv
+# element per parameter in the -Name:value form, hostile values intact,
+# and the script's exit code comes back as eksboot's.
+windows_exec() (
+	source "$REPO/test/e2e/lib.sh"
+	SIM_BIN=$WORK/bin
+	sim_defaults
+	SIM_CONFIG=(--access EC2_WINDOWS)
+	wineserver -k 2>/dev/null || true
+	sim_up
+	mkdir -p "$WINEPREFIX/drive_c/standin"
+	cp "$WORK/powershell.exe" "$WINEPREFIX/drive_c/standin/powershell.exe"
+	local extra='--max-pods=20 "$(touch C:\x)" `y` '"'z'"' & | ; %PATH%' ca code=0
+	ca=$(cluster_ca)
+	ns_n env WINEPREFIX="$WINEPREFIX" WINEDEBUG=-all WINEDLLOVERRIDES="$WINEDLLOVERRIDES" WINEPATH='C:\standin' \
+		EKSBOOT_TEST_ARGV='C:\standin\argv' EKSBOOT_TEST_EXIT=7 \
+		wine "$WORK/eksboot.exe" run --target windows --exec --cluster-name prod --apiserver-endpoint "https://$API_HOST" \
+		--b64-cluster-ca "$ca" --service-ipv4-cidr 10.100.0.0/16 --timeout 1s --output json --console none \
+		--args-file "Z:$SIM_DIR/args.ps1" --node-labels team=data --kubelet-extra-args "$extra" >"$SIM_DIR/out" 2>&1 || code=$?
+	if [ "$code" != 7 ]; then
+		log "run --exec: exit $code, want the script's 7"; cat "$SIM_DIR/out" >&2; return 1
+	fi
+	python3 - "$WINEPREFIX/drive_c/standin/argv" "$API_HOST" "$ca" "$extra" <<'PY'
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+host, ca, extra = sys.argv[2:5]
+want = ["-NoProfile", "-ExecutionPolicy", "Bypass", "-File", "C:\\Program Files\\Amazon\\EKS\\Start-EKSBootstrap.ps1",
+        "-EKSClusterName:prod", "-APIServerEndpoint:https://" + host, "-Base64ClusterCA:" + ca,
+        "-ServiceCIDR:10.100.0.0/16", "-DNSClusterIP:10.100.0.10", "-KubeletExtraArgs:--node-labels=team=data " + extra]
+if got != want:
+    for i, (g, w) in enumerate(zip(got + [None] * 20, want + [None] * 20)):
+        if g != w: print("argv[%d] = %r, want %r" % (i, g, w), file=sys.stderr)
+    sys.exit(1)
+PY
+)

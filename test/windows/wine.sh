@@ -22,6 +22,7 @@ trap cleanup EXIT
 
 x86_64-w64-mingw32-gcc -shared -O2 -o "$WORK/bcryptprimitives.dll" bcryptprimitives.c bcryptprimitives.def -ladvapi32 -lws2_32
 (cd "$REPO" && CGO_ENABLED=0 GOOS=windows GOARCH=amd64 go build -o "$WORK/eksboot.exe" ./cmd/eksboot &&
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 go build -o "$WORK/powershell.exe" ./test/windows/powershell &&
 	CGO_ENABLED=0 go build -o "$WORK/eksboot" ./cmd/eksboot)
 wineboot -i >/dev/null 2>&1 # warm the prefix once, before the first run
 cp "$WORK/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
@@ -67,6 +68,11 @@ cp "$WORK/eksboot" "$WORK/bin/eksboot"
 (cd "$REPO/test/e2e/vpcsim" && go build -o "$WORK/bin/vpcsim" .)
 source ./e2e.sh
 windows_e2e || fails=$((fails + 1))
+if windows_exec 2>"$WORK/exec.log"; then
+	echo "ok    windows run --exec (powershell.exe -File gets one -Name:value argument a parameter, hostile values intact; the script's exit code is eksboot's)"
+else
+	echo "FAIL  windows run --exec"; sed 's/^/      /' "$WORK/exec.log"; fails=$((fails + 1))
+fi
 
 if [ "$fails" = 0 ]; then
 	echo "ok    windows (eksboot.exe under Wine: version, render of every target byte for byte as on Linux, C:\\ paths, exit codes 0 1 2 3, explain, six e2e cases)"
