@@ -1,17 +1,12 @@
 package bootstrap
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/pem"
-	"math/big"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/eksboot/eksboot/test/testpki"
 )
 
 // testCA is the committed test CA bundle, base64 as describe-cluster gives it.
@@ -27,23 +22,11 @@ func testCA(t testing.TB) string {
 // makeCert returns a PEM certificate valid from notBefore to notAfter.
 func makeCert(t testing.TB, cn string, isCA bool, notBefore, notAfter time.Time) []byte {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pemBytes, err := testpki.SelfSigned(cn, isCA, notBefore, notAfter)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: cn},
-		NotBefore:             notBefore,
-		NotAfter:              notAfter,
-		BasicConstraintsValid: true,
-		IsCA:                  isCA,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	return pemBytes
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

@@ -4,21 +4,15 @@
 package loopvpc
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/eksboot/eksboot/test/testpki"
 	"github.com/miekg/dns"
 )
 
@@ -126,47 +120,27 @@ func StartDNS(t testing.TB, addr string, z *Zone) netip.AddrPort {
 	return netip.MustParseAddrPort(pc.LocalAddr().String())
 }
 
-// CA makes a CA and issues server certificates from it.
-type CA struct {
-	Cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-}
+// CA is the test PKI's CA, with test-failing helpers.
+type CA struct{ *testpki.CA }
 
 // NewCA makes a CA called cn.
 func NewCA(t testing.TB, cn string) *CA {
 	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, NotBefore: time.Now().Add(-time.Hour),
-		NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	ca, err := testpki.NewCA(cn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, _ := x509.ParseCertificate(der)
-	return &CA{Cert: cert, key: key}
-}
-
-// Pool is a cert pool of the CA.
-func (ca *CA) Pool() *x509.CertPool {
-	p := x509.NewCertPool()
-	p.AddCert(ca.Cert)
-	return p
+	return &CA{ca}
 }
 
 // ServerCert issues a serving certificate for dnsNames and ips.
 func (ca *CA) ServerCert(t testing.TB, dnsNames []string, ips ...string) tls.Certificate {
 	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "kube-apiserver"}, NotBefore: time.Now().Add(-time.Hour),
-		NotAfter: time.Now().Add(time.Hour), DNSNames: dnsNames, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	for _, ip := range ips {
-		tmpl.IPAddresses = append(tmpl.IPAddresses, net.ParseIP(ip))
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.key)
+	cert, err := ca.Leaf(dnsNames, ips...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	return cert
 }
 
 // ListenTCP accepts and holds connections on addr:443 until the test ends.

@@ -2,7 +2,6 @@ package loopvpc
 
 import (
 	"encoding/base64"
-	"encoding/pem"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -83,5 +82,5 @@ func NewVPC(t testing.TB, serviceIP string) *VPC {
 
 // CAData is the cluster CA as --b64-cluster-ca takes it.
 func (v *VPC) CAData() string {
-	return base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: v.CA.Cert.Raw}))
+	return base64.StdEncoding.EncodeToString(v.CA.PEM())
 }
