@@ -240,7 +240,32 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	}
 	rep := runner.RunUntil(ctx, plan, settings.Wait, o.Progress)
 	out.Server, out.User, out.Interrupted = rep.ServerVersion, rep.User, ctx.Err() != nil
+	out.Results = append(settle(ctx, o, cfg, settings, plan, rep, imdsResult), rep.Results...)
+	probes.SortResults(out.Results)
 
+	var writeErr error
+	if o.Write {
+		if writeErr = write(cfg, o.Stdout); writeErr != nil {
+			// The report must not say pass when the node got nothing to boot with.
+			out.Results = append(out.Results, probes.WriteFailed(writeErr.Error()))
+		} else {
+			out.ArgsFile = cfg.ArgsFile
+		}
+	}
+	out.Verdict = probes.Decide(out.Results, settings.FailOn)
+	out.Exec = settings.Exec
+	if out.Interrupted { // a run that did not finish allows nothing
+		out.Verdict.Passed = false
+	}
+	out.Took = time.Since(out.Started)
+	return out, writeErr
+}
+
+// settle is what the probes' answers decide besides their own results:
+// the service network against the API server's certificate (which may
+// give the cluster DNS IP), kubelet's version against the server's, the
+// inputs' warnings, and whether nodeadm will read the drop-in.
+func settle(ctx context.Context, o Options, cfg *bootstrap.Config, settings Settings, plan probes.Plan, rep probes.Report, imdsResult probes.Result) []probes.Result {
 	results := []probes.Result{imdsResult}
 	if rep.ServerCert != nil {
 		r, derived := probes.CheckServiceNetwork(cfg.Network, rep.ServerCert, plan.VPCCIDRs, cfg.Target, cfg.EndpointHost)
@@ -262,28 +287,14 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 			results = append(results, probes.DropInIgnored(unit, cfg.ArgsFile))
 		}
 	}
-	out.Results = append(results, rep.Results...)
-	probes.SortResults(out.Results)
+	return results
+}
 
-	if o.Write {
-		data, err := bootstrap.Render(cfg)
-		if err != nil {
-			return out, err
-		}
-		if err := bootstrap.WriteArgs(cfg.ArgsFile, data, o.Stdout); err != nil {
-			// The report must not say pass when the node got nothing to boot with.
-			out.Results = append(out.Results, probes.WriteFailed(err.Error()))
-			out.Verdict = probes.Decide(out.Results, settings.FailOn)
-			out.Took = time.Since(out.Started)
-			return out, err
-		}
-		out.ArgsFile = cfg.ArgsFile
+// write renders the bootstrap arguments and writes them where they go.
+func write(cfg *bootstrap.Config, stdout io.Writer) error {
+	data, err := bootstrap.Render(cfg)
+	if err != nil {
+		return err
 	}
-	out.Verdict = probes.Decide(out.Results, settings.FailOn)
-	out.Exec = settings.Exec
-	if out.Interrupted { // a run that did not finish allows nothing
-		out.Verdict.Passed = false
-	}
-	out.Took = time.Since(out.Started)
-	return out, nil
+	return bootstrap.WriteArgs(cfg.ArgsFile, data, stdout)
 }

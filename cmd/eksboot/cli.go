@@ -70,6 +70,30 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 		fmt.Fprintf(stderr, "eksboot: unknown command %q; see eksboot --help\n", args[0])
 		return exitInput
 	}
+	flags, typed, positional, err := parseArgs(cmd, args[1:])
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		commandUsage(stdout, cmd)
+		return exitOK
+	case err != nil:
+		fmt.Fprintf(stderr, "eksboot %s: %v; see eksboot %s --help\n", cmd.name, err, cmd.name)
+		return exitInput
+	}
+	e.args = positional
+	if len(cmd.params) > 0 {
+		vals, origins, md, err := bootstrap.Gather(context.Background(), flags, getenv)
+		if err != nil {
+			return exitCode(stderr, err)
+		}
+		origins.Typed(typed)
+		e.in = inputs{values: vals, origins: origins, imds: md, typed: typed}
+	}
+	return exitCode(stderr, cmd.run(context.Background(), e))
+}
+
+// parseArgs reads cmd's flags, before or after its positional arguments:
+// the values by param name, each flag as typed, and the positional ones.
+func parseArgs(cmd *command, args []string) (bootstrap.Values, map[string]string, []string, error) {
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	flags := bootstrap.Values{}
@@ -86,16 +110,10 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 			}
 		}
 	}
-	// Flags may come before or after the positional arguments.
 	var positional []string
-	for rest := args[1:]; ; rest = fs.Args()[1:] {
+	for rest := args; ; rest = fs.Args()[1:] {
 		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				commandUsage(stdout, cmd)
-				return exitOK
-			}
-			fmt.Fprintf(stderr, "eksboot %s: %v; see eksboot %s --help\n", cmd.name, err, cmd.name)
-			return exitInput
+			return nil, nil, nil, err
 		}
 		if fs.NArg() == 0 {
 			break
@@ -103,25 +121,15 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 		positional = append(positional, fs.Arg(0))
 	}
 	if len(positional) > 0 && (cmd.args == "" || len(positional) > 1 && !cmd.many) {
-		fmt.Fprintf(stderr, "eksboot %s: unexpected argument %q; see eksboot %s --help\n", cmd.name, positional[len(positional)-1], cmd.name)
-		return exitInput
+		return nil, nil, nil, fmt.Errorf("unexpected argument %q", positional[len(positional)-1])
 	}
-	e.args = positional
-	if len(cmd.params) > 0 {
-		typed := map[string]string{}
-		fs.Visit(func(f *flag.Flag) {
-			if p, ok := bootstrap.ParamByName(f.Name); ok {
-				typed[p.Name] = "--" + f.Name
-			}
-		})
-		vals, origins, md, err := bootstrap.Gather(context.Background(), flags, getenv)
-		if err != nil {
-			return exitCode(stderr, err)
+	typed := map[string]string{}
+	fs.Visit(func(f *flag.Flag) {
+		if p, ok := bootstrap.ParamByName(f.Name); ok {
+			typed[p.Name] = "--" + f.Name
 		}
-		origins.Typed(typed)
-		e.in = inputs{values: vals, origins: origins, imds: md, typed: typed}
-	}
-	return exitCode(stderr, cmd.run(context.Background(), e))
+	})
+	return flags, typed, positional, nil
 }
 
 func exitCode(stderr io.Writer, err error) int {
