@@ -109,6 +109,19 @@ func ParseSettings(v bootstrap.Values) (Settings, error) {
 		}
 		s.ECRAccounts = append(s.ECRAccounts, a)
 	}
+	for _, list := range []struct {
+		flag  string
+		names []string
+	}{{bootstrap.FlagRequire, s.Require}, {bootstrap.FlagOptional, s.Optional}} {
+		for _, n := range list.names {
+			if !probes.KnownName(n) {
+				return s, bad(list.flag, "%q is neither an endpoint nor a check; eksboot endpoints lists them", n)
+			}
+			if slices.Contains(s.Require, n) && slices.Contains(s.Optional, n) {
+				return s, bad(list.flag, "%q is named in both --require and --optional", n)
+			}
+		}
+	}
 	switch e := v.Get(bootstrap.FlagExec); e {
 	case "", "false":
 	case "true":
@@ -154,7 +167,7 @@ func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *boot
 }
 
 // BuildPlan turns the inputs into the probe plan.
-func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameservers func() ([]netip.AddrPort, error)) (probes.Plan, error) {
+func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameservers func() ([]netip.AddrPort, error)) probes.Plan {
 	sel := probes.Selection{Region: cfg.Region, APIHost: cfg.EndpointHost, ECRAccounts: s.ECRAccounts, Require: s.Require, Optional: s.Optional}
 	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Windows: cfg.Target == bootstrap.TargetWindows}
 	identity := &probes.IdentityPlan{Cluster: cfg.ClusterName, Region: cfg.Region, Windows: facts.Windows,
@@ -173,10 +186,7 @@ func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameserver
 			identity.NoRole = f.Identity.Err.Error()
 		}
 	}
-	endpoints, err := probes.Endpoints(sel)
-	if err != nil {
-		return probes.Plan{}, err
-	}
+	endpoints := probes.Endpoints(sel)
 	var resolvers []probes.Resolver
 	switch {
 	case s.Resolver.IsValid():
@@ -212,7 +222,7 @@ func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameserver
 		Identity:  identity,
 
 		ClockRequired: sel.Required(probes.CheckClock),
-	}, nil
+	}
 }
 
 // Run is one whole run. An InputError comes back before anything is
@@ -228,10 +238,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 			return nil, err
 		}
 	}
-	plan, err := BuildPlan(cfg, settings, f, o.Nameserve)
-	if err != nil {
-		return nil, err
-	}
+	plan := BuildPlan(cfg, settings, f, o.Nameserve)
 	plan.Deadline = deadline
 	out.Config, out.Facts, out.Plan = cfg, f, plan
 	runner := o.Runner
@@ -268,9 +275,12 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 func settle(ctx context.Context, o Options, cfg *bootstrap.Config, settings Settings, plan probes.Plan, rep probes.Report, imdsResult probes.Result) []probes.Result {
 	results := []probes.Result{imdsResult}
 	if rep.ServerCert != nil {
-		r, derived := probes.CheckServiceNetwork(cfg.Network, rep.ServerCert, plan.VPCCIDRs, cfg.Target, cfg.EndpointHost)
+		n := cfg.Network
+		given := n.Source == bootstrap.DNSFromFlag || n.Source == bootstrap.DNSFromServiceCIDR
+		r, derived := probes.CheckServiceNetwork(probes.ServiceNetwork{CIDR: n.CIDR, DNSIP: n.DNSIP, Given: given},
+			rep.ServerCert, plan.VPCCIDRs, cfg.Target == bootstrap.TargetWindows, cfg.EndpointHost)
 		if derived != nil {
-			cfg.Network = *derived
+			cfg.Network.CIDR, cfg.Network.DNSIP, cfg.Network.Source = derived.CIDR, derived.DNSIP, bootstrap.DNSFromCertificate
 			cfg.Warnings = slices.DeleteFunc(cfg.Warnings, func(w bootstrap.Warning) bool { return w.Code == bootstrap.WarnDNSIPGuessed })
 		}
 		results = append(results, r)

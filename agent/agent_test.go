@@ -153,8 +153,12 @@ func TestBadSettingsExit2WritingNothing(t *testing.T) {
 			t.Fatalf("--%s %s: wrote the arguments", flag, value)
 		}
 	}
-	_, err := v.run(t, true, bootstrap.FlagTarget, "bottlerocket", bootstrap.FlagExec, "true")
+	_, err := v.run(t, true, bootstrap.FlagRequire, "ssm", bootstrap.FlagOptional, "ssm")
 	var ie *bootstrap.InputError
+	if !errors.As(err, &ie) || ie.Flag != bootstrap.FlagRequire || !strings.Contains(ie.Problem, "both --require and --optional") {
+		t.Fatalf("ssm both required and optional: %v", err)
+	}
+	_, err = v.run(t, true, bootstrap.FlagTarget, "bottlerocket", bootstrap.FlagExec, "true")
 	if !errors.As(err, &ie) || ie.Flag != bootstrap.FlagExec {
 		t.Fatalf("bottlerocket --exec: %v", err)
 	}

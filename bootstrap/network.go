@@ -37,12 +37,6 @@ func ClusterDNSIP(cidr netip.Prefix) netip.Addr {
 	return addToAddr(cidr.Masked().Addr(), 10)
 }
 
-// FirstServiceIP is the kubernetes service ClusterIP of a service CIDR: its
-// first address after the base.
-func FirstServiceIP(cidr netip.Prefix) netip.Addr {
-	return addToAddr(cidr.Masked().Addr(), 1)
-}
-
 func addToAddr(a netip.Addr, n byte) netip.Addr {
 	b := a.AsSlice()
 	for i := len(b) - 1; i >= 0 && n > 0; i-- {

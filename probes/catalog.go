@@ -1,11 +1,8 @@
 package probes
 
 import (
-	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/eksboot/eksboot/bootstrap"
 )
 
 // Kind is how an endpoint is reached from the VPC.
@@ -61,7 +58,9 @@ var NodeChecks = []NodeCheck{
 // verdict under s.
 func (s Selection) Required(name string) bool { return !slices.Contains(s.Optional, name) }
 
-func knownName(n string) bool {
+// KnownName says whether n names an endpoint or a check, as --require and
+// --optional may.
+func KnownName(n string) bool {
 	return slices.ContainsFunc(Catalog, func(sp Spec) bool { return sp.Name == n }) ||
 		slices.ContainsFunc(NodeChecks, func(c NodeCheck) bool { return c.Name == n })
 }
@@ -128,21 +127,9 @@ func DomainFor(region string) string {
 }
 
 // Endpoints resolves the catalog for s: the required endpoints, plus any
-// named in Require or Optional, with their severity as chosen there.
-func Endpoints(s Selection) ([]Endpoint, error) {
-	for _, list := range []struct {
-		flag  string
-		names []string
-	}{{"require", s.Require}, {"optional", s.Optional}} {
-		for _, n := range list.names {
-			if !knownName(n) {
-				return nil, &bootstrap.InputError{Flag: list.flag, Problem: fmt.Sprintf("%q is neither an endpoint nor a check; eksboot endpoints lists them", n)}
-			}
-			if slices.Contains(s.Require, n) && slices.Contains(s.Optional, n) {
-				return nil, &bootstrap.InputError{Flag: list.flag, Problem: fmt.Sprintf("%q is named in both --require and --optional", n)}
-			}
-		}
-	}
+// named in Require or Optional, with their severity as chosen there. The
+// names are the caller's to check first (KnownName).
+func Endpoints(s Selection) []Endpoint {
 	domain := s.Domain
 	if domain == "" {
 		domain = DomainFor(s.Region)
@@ -178,7 +165,7 @@ func Endpoints(s Selection) ([]Endpoint, error) {
 		}
 		out = append(out, e)
 	}
-	return out, nil
+	return out
 }
 
 func expand(tmpl, region, domain, account string) string {

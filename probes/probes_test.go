@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/eksboot/eksboot/bootstrap"
 	"github.com/eksboot/eksboot/test/eksapi"
 	"github.com/eksboot/eksboot/test/imdsmock"
 	"github.com/eksboot/eksboot/test/loopvpc"
@@ -43,10 +42,7 @@ func newWorld(t *testing.T, serve bool) *world {
 		api: loopvpc.EKS(inst, "prod")}
 	vpcAddr := loopvpc.StartDNS(t, "127.0.0.2:0", w.vpc)
 	nodeAddr := loopvpc.StartDNS(t, "127.0.0.3:0", w.node)
-	endpoints, err := Endpoints(Selection{Region: "eu-west-1", APIHost: apiHost})
-	if err != nil {
-		t.Fatal(err)
-	}
+	endpoints := Endpoints(Selection{Region: "eu-west-1", APIHost: apiHost})
 	for _, e := range endpoints {
 		w.hosts[e.Name] = e.Host
 		w.both(e.Name, endpointAddrs[e.Name])
@@ -252,7 +248,7 @@ func TestGatewayPublicAnswerIsFine(t *testing.T) {
 
 func TestOptionalFailureOnlyWarns(t *testing.T) {
 	w := newWorld(t, true)
-	w.plan.Endpoints, _ = Endpoints(Selection{Region: "eu-west-1", APIHost: apiHost, Optional: []string{"sts"}, Require: []string{"ssm"}})
+	w.plan.Endpoints = Endpoints(Selection{Region: "eu-west-1", APIHost: apiHost, Optional: []string{"sts"}, Require: []string{"ssm"}})
 	w.both("sts", "127.0.1.99")
 	w.hosts["ssm"] = "ssm.eu-west-1.amazonaws.com"
 	w.both("ssm", "127.0.1.98")
@@ -351,33 +347,36 @@ func TestServiceNetworkAgainstCertificate(t *testing.T) {
 	if ip, ok := ServiceIPFromCertificate(cert, vpc); !ok || ip.String() != "10.100.0.1" {
 		t.Fatalf("service IP %s %v", ip, ok)
 	}
-	net := func(cidr, dnsIP string) bootstrap.ServiceNetwork {
-		n, err := bootstrap.ParseNetwork(bootstrap.NetworkInputs{ServiceCIDR: cidr, DNSClusterIP: dnsIP})
-		if err != nil {
-			t.Fatal(err)
+	given := func(cidr, dnsIP string) ServiceNetwork {
+		n := ServiceNetwork{Given: true}
+		if cidr != "" {
+			n.CIDR = netip.MustParsePrefix(cidr)
+			n.DNSIP = ipPlus(n.CIDR.Addr(), 10)
+		}
+		if dnsIP != "" {
+			n.DNSIP = netip.MustParseAddr(dnsIP)
 		}
 		return n
 	}
-	if r, d := CheckServiceNetwork(net("10.100.0.0/16", ""), cert, vpc, bootstrap.TargetAL2, apiHost); r.Code != OK || d != nil {
+	if r, d := CheckServiceNetwork(given("10.100.0.0/16", ""), cert, vpc, false, apiHost); r.Code != OK || d != nil {
 		t.Fatalf("agreeing: %+v", r)
 	}
-	r, _ := CheckServiceNetwork(net("172.20.0.0/16", ""), cert, vpc, bootstrap.TargetAL2, apiHost)
+	r, _ := CheckServiceNetwork(given("172.20.0.0/16", ""), cert, vpc, false, apiHost)
 	if r.Code != ServiceCIDRMismatch || r.Status != Warn || !strings.Contains(r.Msg, "10.100.0.1") || !strings.Contains(r.Hint, "--service-ipv4-cidr") {
 		t.Fatalf("mismatch elsewhere warns: %+v", r)
 	}
-	if r, _ := CheckServiceNetwork(net("172.20.0.0/16", ""), cert, vpc, bootstrap.TargetWindows, apiHost); r.Status != Fail {
+	if r, _ := CheckServiceNetwork(given("172.20.0.0/16", ""), cert, vpc, true, apiHost); r.Status != Fail {
 		t.Fatalf("mismatch on Windows fails: %+v", r)
 	}
-	if r, _ := CheckServiceNetwork(net("", "172.20.0.10"), cert, vpc, bootstrap.TargetAL2, apiHost); r.Code != ServiceCIDRMismatch {
+	if r, _ := CheckServiceNetwork(given("", "172.20.0.10"), cert, vpc, false, apiHost); r.Code != ServiceCIDRMismatch {
 		t.Fatalf("DNS IP alone far from the service IP: %+v", r)
 	}
-	guessed := net("", "")
-	guessed.CompleteFromVPC(vpc)
-	r, derived := CheckServiceNetwork(guessed, cert, vpc, bootstrap.TargetAL2023, apiHost)
-	if r.Code != OK || derived == nil || derived.DNSIP.String() != "10.100.0.10" || derived.Source != bootstrap.DNSFromCertificate || derived.CIDR.String() != "10.100.0.0/16" {
+	guessed := ServiceNetwork{CIDR: netip.MustParsePrefix("172.20.0.0/16"), DNSIP: netip.MustParseAddr("172.20.0.10")} // EKS's default beside a 10/8 VPC
+	r, derived := CheckServiceNetwork(guessed, cert, vpc, false, apiHost)
+	if r.Code != OK || derived == nil || derived.DNSIP.String() != "10.100.0.10" || derived.CIDR.String() != "10.100.0.0/16" {
 		t.Fatalf("derived from the certificate: %+v %+v", r, derived)
 	}
-	if r, d := CheckServiceNetwork(guessed, cert, vpc, bootstrap.TargetWindows, apiHost); r.Code != ServiceCIDRMismatch || r.Status != Fail || d != nil {
+	if r, d := CheckServiceNetwork(guessed, cert, vpc, true, apiHost); r.Code != ServiceCIDRMismatch || r.Status != Fail || d != nil {
 		t.Fatalf("Windows with a wrong guess: %+v", r)
 	}
 }
@@ -428,10 +427,7 @@ func TestIMDSResult(t *testing.T) {
 }
 
 func TestEndpointsCatalog(t *testing.T) {
-	eps, err := Endpoints(Selection{Region: "cn-north-1", APIHost: "x.cn-north-1.eks.amazonaws.com.cn", ECRAccounts: []string{"123456789012", "918309763551"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eps := Endpoints(Selection{Region: "cn-north-1", APIHost: "x.cn-north-1.eks.amazonaws.com.cn", ECRAccounts: []string{"123456789012", "918309763551"}})
 	hosts := map[string][]string{}
 	for _, e := range eps {
 		hosts[e.Name] = append(hosts[e.Name], e.Host)
@@ -445,18 +441,20 @@ func TestEndpointsCatalog(t *testing.T) {
 	if len(hosts) != 6 {
 		t.Errorf("default endpoints: %v", hosts)
 	}
-	eps, _ = Endpoints(Selection{Region: "us-gov-west-1", Domain: "amazonaws.com", APIHost: "h", Require: []string{"eks-auth"}})
+	eps = Endpoints(Selection{Region: "us-gov-west-1", Domain: "amazonaws.com", APIHost: "h", Require: []string{"eks-auth"}})
 	if eps[len(eps)-1].Host != "eks-auth.us-gov-west-1.api.aws" || !eps[len(eps)-1].Required {
 		t.Errorf("eks-auth: %+v", eps[len(eps)-1])
 	}
 	if EKSImageAccount("us-gov-west-1") != "013241004608" || EKSImageAccount("eu-west-1") != "602401143452" {
 		t.Error("image accounts")
 	}
-	for _, sel := range []Selection{{Require: []string{"nope"}}, {Optional: []string{"ssm"}, Require: []string{"ssm"}}} {
-		sel.Region = "eu-west-1"
-		if _, err := Endpoints(sel); err == nil {
-			t.Errorf("%+v accepted", sel)
+	for _, n := range []string{"ssm", "api", CheckAuth, CheckClock} {
+		if !KnownName(n) {
+			t.Errorf("%s unknown", n)
 		}
+	}
+	if KnownName("nope") {
+		t.Error("nope known")
 	}
 }
 

@@ -86,7 +86,7 @@ const (
 	Interrupted          Code = "interrupted"
 	NodeadmDropInIgnored Code = "nodeadm_dropin_ignored"
 	// The config check also reports bootstrap's warning codes
-	// (bootstrap.WarnCAValidity, bootstrap.WarnDNSIPGuessed).
+	// (ca_validity, dns_ip_guessed).
 )
 
 // Result is one check's outcome. Every output renders from it.

@@ -4,8 +4,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/netip"
-
-	"github.com/eksboot/eksboot/bootstrap"
 )
 
 // widestServiceCIDR is the widest service CIDR EKS allows (/12): a DNS IP
@@ -13,11 +11,20 @@ import (
 // kubernetes service IP.
 const widestServiceCIDR = 12
 
+// ServiceNetwork is what the inputs say of the cluster's service network.
+type ServiceNetwork struct {
+	CIDR  netip.Prefix // invalid when unknown
+	DNSIP netip.Addr
+	Given bool // the operator gave the CIDR or the DNS IP; false when guessed from the VPC
+}
+
 // CheckServiceNetwork compares the service network of the inputs with the
 // kubernetes service IP the API server's certificate names. It returns the
 // result and, when the inputs gave no service CIDR or DNS IP of their own,
 // the network derived from the certificate for the renderers to use.
-func CheckServiceNetwork(n bootstrap.ServiceNetwork, cert *x509.Certificate, vpc []netip.Prefix, target bootstrap.Target, host string) (Result, *bootstrap.ServiceNetwork) {
+// Windows fails a mismatch where Linux warns: its pod DNS goes to
+// -DNSClusterIP through the -ServiceCIDR routes.
+func CheckServiceNetwork(n ServiceNetwork, cert *x509.Certificate, vpc []netip.Prefix, windows bool, host string) (Result, *ServiceNetwork) {
 	r := Result{Check: CheckAPI, Endpoint: "api", Host: host, Status: Pass, Code: OK}
 	ip, found := netip.Addr{}, false
 	if cert != nil {
@@ -29,19 +36,18 @@ func CheckServiceNetwork(n bootstrap.ServiceNetwork, cert *x509.Certificate, vpc
 		return r, nil
 	}
 	severity := Warn
-	if target == bootstrap.TargetWindows {
-		severity = Fail // Windows pod DNS goes to -DNSClusterIP through -ServiceCIDR routes
+	if windows {
+		severity = Fail
 	}
 	base := ip.Prev()
-	mismatch := func(msg string) (Result, *bootstrap.ServiceNetwork) {
+	mismatch := func(msg string) (Result, *ServiceNetwork) {
 		r.Status, r.Code, r.Msg = severity, ServiceCIDRMismatch, "api: "+msg
 		r.Hint = hintFor(r, Endpoint{Name: "api", Kind: Cluster}, NodeFacts{}, false)
 		return r, nil
 	}
-	switch n.Source {
-	case bootstrap.DNSFromServiceCIDR, bootstrap.DNSFromFlag:
-		if n.CIDR.IsValid() && bootstrap.FirstServiceIP(n.CIDR) != ip {
-			return mismatch(fmt.Sprintf("the API server's certificate names the kubernetes service IP %s, but the service CIDR given is %s (its first address is %s)", ip, n.CIDR, bootstrap.FirstServiceIP(n.CIDR)))
+	if n.Given {
+		if first := n.CIDR.Masked().Addr().Next(); n.CIDR.IsValid() && first != ip {
+			return mismatch(fmt.Sprintf("the API server's certificate names the kubernetes service IP %s, but the service CIDR given is %s (its first address is %s)", ip, n.CIDR, first))
 		}
 		wide := netip.PrefixFrom(ip, min(widestServiceCIDR, ip.BitLen())).Masked()
 		if !wide.Contains(n.DNSIP) {
@@ -51,9 +57,9 @@ func CheckServiceNetwork(n bootstrap.ServiceNetwork, cert *x509.Certificate, vpc
 		return r, nil
 	}
 	derived := n
-	derived.DNSIP, derived.Source = ipPlus(base, 10), bootstrap.DNSFromCertificate
+	derived.DNSIP = ipPlus(base, 10)
 	if n.CIDR.IsValid() && !n.CIDR.Contains(ip) {
-		if target == bootstrap.TargetWindows {
+		if windows {
 			return mismatch(fmt.Sprintf("the API server's certificate names the kubernetes service IP %s, outside the guessed service CIDR %s; Windows needs the real one", ip, n.CIDR))
 		}
 		derived.CIDR = alignedPrefix(base)
