@@ -245,9 +245,16 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	if runner == nil {
 		runner = &probes.Runner{}
 	}
+	// kubelet answers for its version beside the probes, under the same deadline.
+	kubelet := make(chan string, 1)
+	go func() {
+		kctx, cancel := context.WithDeadline(ctx, deadline)
+		defer cancel()
+		kubelet <- probes.KubeletVersion(kctx, time.Second)
+	}()
 	rep := runner.RunUntil(ctx, plan, settings.Wait, o.Progress)
 	out.Server, out.User, out.Interrupted = rep.ServerVersion, rep.User, ctx.Err() != nil
-	out.Results = append(settle(ctx, o, cfg, settings, plan, rep, imdsResult), rep.Results...)
+	out.Results = append(settle(o, cfg, settings, plan, rep, <-kubelet, imdsResult), rep.Results...)
 	probes.SortResults(out.Results)
 
 	var writeErr error
@@ -272,7 +279,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 // the service network against the API server's certificate (which may
 // give the cluster DNS IP), kubelet's version against the server's, the
 // inputs' warnings, and whether nodeadm will read the drop-in.
-func settle(ctx context.Context, o Options, cfg *bootstrap.Config, settings Settings, plan probes.Plan, rep probes.Report, imdsResult probes.Result) []probes.Result {
+func settle(o Options, cfg *bootstrap.Config, settings Settings, plan probes.Plan, rep probes.Report, kubeletVersion string, imdsResult probes.Result) []probes.Result {
 	results := []probes.Result{imdsResult}
 	if rep.ServerCert != nil {
 		n := cfg.Network
@@ -285,7 +292,7 @@ func settle(ctx context.Context, o Options, cfg *bootstrap.Config, settings Sett
 		}
 		results = append(results, r)
 	}
-	if r, ok := probes.CheckSkew(probes.KubeletVersion(ctx, time.Second), rep.ServerVersion); ok {
+	if r, ok := probes.CheckSkew(kubeletVersion, rep.ServerVersion); ok {
 		results = append(results, r)
 	}
 	for _, w := range cfg.Warnings {

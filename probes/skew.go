@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os/exec"
@@ -16,8 +17,8 @@ const maxKubeletMinorsBehind = 3
 
 var versionPattern = regexp.MustCompile(`v?(\d+)\.(\d+)`)
 
-// KubeletVersion asks the node's kubelet for its version, within timeout;
-// "" when there is no kubelet.
+// KubeletVersion asks the node's kubelet for its version, within timeout
+// and ctx; "" when there is no kubelet or it does not answer in time.
 func KubeletVersion(ctx context.Context, timeout time.Duration) string {
 	name := "kubelet"
 	if runtime.GOOS == "windows" {
@@ -29,14 +30,28 @@ func KubeletVersion(ctx context.Context, timeout time.Duration) string {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, path, "--version").Output()
-	if err != nil {
+	var out headBuffer
+	cmd := exec.CommandContext(ctx, path, "--version")
+	cmd.Stdout = &out
+	cmd.WaitDelay = 100 * time.Millisecond // a child kubelet left behind must not hold the pipe open
+	if err := cmd.Run(); err != nil {
 		return ""
 	}
-	if m := versionPattern.FindString(string(out)); m != "" {
-		return m
+	return versionPattern.FindString(out.String())
+}
+
+// headBuffer keeps the first maxKubeletVersionOutput bytes written to it:
+// a version line is short, and a kubelet that prints more is not trusted
+// with the memory.
+type headBuffer struct{ bytes.Buffer }
+
+const maxKubeletVersionOutput = 4 << 10
+
+func (b *headBuffer) Write(p []byte) (int, error) {
+	if room := maxKubeletVersionOutput - b.Len(); room > 0 {
+		b.Buffer.Write(p[:min(len(p), room)])
 	}
-	return ""
+	return len(p), nil
 }
 
 func minorOf(v string) (int, int, bool) {
