@@ -61,6 +61,21 @@ func (f NodeFacts) vpcResolver() string {
 // e on this node; viaNodeResolver says the answer came from the node's own
 // resolver rather than AmazonProvidedDNS. Every non-pass code has one.
 func hintFor(r Result, e Endpoint, f NodeFacts, viaNodeResolver bool) string {
+	if h := pathHint(r, e, f, viaNodeResolver); h != "" {
+		return h
+	}
+	if h := nodeHint(r, f); h != "" {
+		return h
+	}
+	if r.Check == CheckConfig {
+		return "see the message; the inputs work but deserve a look"
+	}
+	return ""
+}
+
+// pathHint covers the way from the node to an endpoint: DNS, TCP, TLS and
+// the API server's answer.
+func pathHint(r Result, e Endpoint, f NodeFacts, viaNodeResolver bool) string {
 	service := e.Service
 	customDNS := fmt.Sprintf("if the VPC's DHCP options set names a custom DNS server, it must forward these names to %s", f.vpcResolver())
 	switch r.Code {
@@ -109,6 +124,14 @@ func hintFor(r Result, e Endpoint, f NodeFacts, viaNodeResolver bool) string {
 		return "TLS with the API server failed: check nothing in the path intercepts TLS to the cluster endpoint"
 	case APIHTTPError:
 		return fmt.Sprintf("the API server finished TLS but did not answer as it should: check the cluster is ACTIVE and not updating (aws eks describe-cluster --name %s); /readyz, /livez and /healthz answer anonymous requests on every EKS version", clusterName(f))
+	}
+	return ""
+}
+
+// nodeHint covers the node itself: its inputs, its identity, its clock,
+// its kubelet and its metadata service.
+func nodeHint(r Result, f NodeFacts) string {
+	switch r.Code {
 	case ArgsWriteFailed:
 		return "the node got no bootstrap arguments: make the --args-file path writable (its directory exists or can be made, the file system is not read-only or full), or pass another --args-file"
 	case NodeadmDropInIgnored:
@@ -138,9 +161,6 @@ func hintFor(r Result, e Endpoint, f NodeFacts, viaNodeResolver bool) string {
 		return fmt.Sprintf("IMDS did not answer at %s: turn the instance metadata service on (aws ec2 modify-instance-metadata-options --http-endpoint enabled); in a container raise the hop limit (--http-put-response-hop-limit 2)", f.IMDSEndpoint)
 	case IMDSV1Only:
 		return "the IMDSv2 token request failed but IMDSv1 answered: raise the PUT response hop limit (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2) so IMDSv2 works from here"
-	}
-	if r.Check == CheckConfig {
-		return "see the message; the inputs work but deserve a look"
 	}
 	return ""
 }
