@@ -168,33 +168,10 @@ func (m *IMDS) UserData(ctx context.Context) ([]byte, error) {
 // paths follow at once. Paths that an instance may lack (IPv6 CIDRs) are
 // left empty; the error reports the first path that failed otherwise.
 func (m *IMDS) Facts(ctx context.Context) (Facts, error) {
-	var f Facts
-	// Read as dynamic data rather than through the SDK's document call,
-	// which would decode an answer of any size.
-	idCtx, cancel := context.WithTimeout(ctx, IMDSCallTimeout)
-	defer cancel()
-	out, err := m.client.GetDynamicData(idCtx, &imds.GetDynamicDataInput{Path: "instance-identity/document"})
+	f, err := m.identityDocument(ctx)
 	if err != nil {
-		return f, fmt.Errorf("IMDS instance identity document: %w", err)
+		return f, err
 	}
-	raw, err := readCapped(out.Content, maxIMDSBytes)
-	var doc struct {
-		Region, AvailabilityZone, InstanceID, InstanceType, PrivateIP string
-		AccountID                                                     string `json:"accountId"`
-	}
-	if err == nil {
-		err = json.Unmarshal(raw, &doc)
-	}
-	if err != nil {
-		return f, fmt.Errorf("IMDS instance identity document: %w", err)
-	}
-	f.Region = doc.Region
-	f.AvailabilityZone = doc.AvailabilityZone
-	f.AccountID = doc.AccountID
-	f.InstanceID = doc.InstanceID
-	f.InstanceType = doc.InstanceType
-	f.LocalIPv4, _ = netip.ParseAddr(doc.PrivateIP)
-
 	if f.MAC, err = m.get(ctx, "mac"); err != nil {
 		return f, err
 	}
@@ -238,6 +215,34 @@ func (m *IMDS) Facts(ctx context.Context) (Facts, error) {
 	f.AMIID, f.AvailabilityZoneID = *paths["ami-id"], *paths["placement/availability-zone-id"]
 	f.VPCID, f.SubnetID = *paths[iface+"vpc-id"], *paths[iface+"subnet-id"]
 	return f, errors.Join(errs...)
+}
+
+// identityDocument reads the instance identity document as dynamic data
+// rather than through the SDK's document call, which would decode an
+// answer of any size.
+func (m *IMDS) identityDocument(ctx context.Context) (Facts, error) {
+	var f Facts
+	ctx, cancel := context.WithTimeout(ctx, IMDSCallTimeout)
+	defer cancel()
+	out, err := m.client.GetDynamicData(ctx, &imds.GetDynamicDataInput{Path: "instance-identity/document"})
+	if err != nil {
+		return f, fmt.Errorf("IMDS instance identity document: %w", err)
+	}
+	raw, err := readCapped(out.Content, maxIMDSBytes)
+	var doc struct {
+		Region, AvailabilityZone, InstanceID, InstanceType, PrivateIP string
+		AccountID                                                     string `json:"accountId"`
+	}
+	if err == nil {
+		err = json.Unmarshal(raw, &doc)
+	}
+	if err != nil {
+		return f, fmt.Errorf("IMDS instance identity document: %w", err)
+	}
+	f.Region, f.AvailabilityZone, f.AccountID = doc.Region, doc.AvailabilityZone, doc.AccountID
+	f.InstanceID, f.InstanceType = doc.InstanceID, doc.InstanceType
+	f.LocalIPv4, _ = netip.ParseAddr(doc.PrivateIP)
+	return f, nil
 }
 
 func isNotFound(err error) bool {
