@@ -98,20 +98,9 @@ func (i *InstanceFacts) Fetched() *Facts {
 // service network complete; a probe goes on with a neutral Linux judgement.
 func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool) (*Config, error) {
 	c := &Config{}
-	var err error
-	if c.ClusterName, err = ParseClusterName(v.Get(FlagClusterName)); err != nil {
+	err := c.parseCluster(v, now)
+	if err != nil {
 		return nil, err
-	}
-	if c.Endpoint, c.EndpointHost, err = ParseEndpoint(strings.TrimSpace(v.Get(FlagEndpoint))); err != nil {
-		return nil, err
-	}
-	var warnings []string
-	if c.CACerts, warnings, err = ParseCA(v.Get(FlagCA), now); err != nil {
-		return nil, err
-	}
-	c.CA = strings.Join(strings.Fields(v.Get(FlagCA)), "")
-	for _, w := range warnings {
-		c.Warnings = append(c.Warnings, Warning{WarnCAValidity, w})
 	}
 	if c.Target, err = ParseTarget(v.Get(FlagTarget), h); err != nil {
 		if writes || v.Get(FlagTarget) != "" && Target(strings.ToLower(v.Get(FlagTarget))) != TargetAuto {
@@ -162,6 +151,27 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 		c.ArgsFile = DefaultArgsFile(c.Target)
 	}
 	return c, nil
+}
+
+// parseCluster reads what names the cluster: its name, its endpoint and
+// its CA, whose validity at now may warn.
+func (c *Config) parseCluster(v Values, now time.Time) error {
+	var err error
+	if c.ClusterName, err = ParseClusterName(v.Get(FlagClusterName)); err != nil {
+		return err
+	}
+	if c.Endpoint, c.EndpointHost, err = ParseEndpoint(strings.TrimSpace(v.Get(FlagEndpoint))); err != nil {
+		return err
+	}
+	var warnings []string
+	if c.CACerts, warnings, err = ParseCA(v.Get(FlagCA), now); err != nil {
+		return err
+	}
+	c.CA = strings.Join(strings.Fields(v.Get(FlagCA)), "")
+	for _, w := range warnings {
+		c.Warnings = append(c.Warnings, Warning{WarnCAValidity, w})
+	}
+	return nil
 }
 
 // parseWindowsOnly reads the inputs only Start-EKSBootstrap.ps1 takes.
