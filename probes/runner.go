@@ -159,22 +159,7 @@ func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint) *endpoi
 	for i, res := range p.Resolvers {
 		ans := answers[i]
 		viaNode := res.Role == RoleNode
-		r := Result{Check: CheckDNS, Addr: res.Addr.Addr().String(), Status: Pass, Code: OK, Duration: ans.elapsed}
-		switch {
-		case ans.code != OK:
-			r.Status, r.Code = Fail, ans.code
-			r.Msg = fmt.Sprintf("%s: the %s found no address for %s (%v)", e.Name, res, e.Host, ans.err)
-		default:
-			r.Code = classify(e, ans.addrs, p.VPCCIDRs)
-			if r.Code != OK {
-				r.Status = Fail
-			}
-			r.Msg = fmt.Sprintf("%s: %s resolves to %s through the %s", e.Name, e.Host, joinAddrs(ans.addrs), res)
-			if r.Code != OK {
-				r.Msg += ", outside the VPC"
-			}
-		}
-		add(r, viaNode)
+		add(dnsResult(e, res, ans, p.VPCCIDRs), viaNode)
 		if ans.code == OK {
 			if res.Role == RoleVPC {
 				vpcAnswer = &answers[i]
@@ -193,6 +178,24 @@ func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint) *endpoi
 		rn.connect(ctx, p, e, addrs, add, out)
 	}
 	return out
+}
+
+// dnsResult judges one resolver's answer for e: no address, or addresses
+// inside or outside the VPC.
+func dnsResult(e Endpoint, res Resolver, ans lookupResult, vpc []netip.Prefix) Result {
+	r := Result{Check: CheckDNS, Addr: res.Addr.Addr().String(), Status: Pass, Code: OK, Duration: ans.elapsed}
+	if ans.code != OK {
+		r.Status, r.Code = Fail, ans.code
+		r.Msg = fmt.Sprintf("%s: the %s found no address for %s (%v)", e.Name, res, e.Host, ans.err)
+		return r
+	}
+	r.Code = classify(e, ans.addrs, vpc)
+	r.Msg = fmt.Sprintf("%s: %s resolves to %s through the %s", e.Name, e.Host, joinAddrs(ans.addrs), res)
+	if r.Code != OK {
+		r.Status = Fail
+		r.Msg += ", outside the VPC"
+	}
+	return r
 }
 
 func (rn *Runner) resolve(ctx context.Context, p Plan, res Resolver, host string) lookupResult {
@@ -324,21 +327,8 @@ func (rn *Runner) talkToAPI(ctx context.Context, p Plan, e Endpoint, addr netip.
 
 	token := ""
 	if ip := p.Identity; ip != nil {
-		start = time.Now()
-		ar := Result{Check: CheckAuth, Status: Fail, Code: IAMNoRole, Msg: "auth: " + ip.NoRole}
-		switch {
-		case ip.Unknown != "":
-			ar.Status, ar.Code, ar.Msg = Skip, OK, "auth: the node's identity is not checked: "+ip.Unknown
-		case ip.Credentials != nil:
-			if token, err = IdentityToken(ctx, *ip.Credentials, ip.Cluster, ip.Region, ip.Domain, time.Now()); err != nil {
-				ar.Code, ar.Msg = APIHTTPError, "auth: signing the node's token failed: "+err.Error()
-			} else {
-				var path string
-				out.user, path, err = api.review(ctx, token)
-				ar = identityResult(ip, out.user, path, err)
-			}
-		}
-		ar.Duration = time.Since(start)
+		var ar Result
+		ar, token = checkIdentity(ctx, ip, api, out)
 		nodeWide(ar, ip.Required)
 	}
 
@@ -351,6 +341,31 @@ func (rn *Runner) talkToAPI(ctx context.Context, p Plan, e Endpoint, addr netip.
 	}
 	out.version = version
 	add(vr, false)
+}
+
+// checkIdentity asks the API server who the node's token makes it, as the
+// kubelet will be; it returns the result and the token, "" when there is
+// none to sign.
+func checkIdentity(ctx context.Context, ip *IdentityPlan, api *apiClient, out *endpointReport) (Result, string) {
+	start := time.Now()
+	r := Result{Check: CheckAuth, Status: Fail, Code: IAMNoRole, Msg: "auth: " + ip.NoRole}
+	token := ""
+	switch {
+	case ip.Unknown != "":
+		r.Status, r.Code, r.Msg = Skip, OK, "auth: the node's identity is not checked: "+ip.Unknown
+	case ip.Credentials != nil:
+		var err error
+		if token, err = IdentityToken(ctx, *ip.Credentials, ip.Cluster, ip.Region, ip.Domain, time.Now()); err != nil {
+			r.Code, r.Msg = APIHTTPError, "auth: signing the node's token failed: "+err.Error()
+			token = ""
+		} else {
+			var path string
+			out.user, path, err = api.review(ctx, token)
+			r = identityResult(ip, out.user, path, err)
+		}
+	}
+	r.Duration = time.Since(start)
+	return r, token
 }
 
 func describeTCP(code Code, err error, timeout time.Duration) string {
