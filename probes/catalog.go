@@ -58,6 +58,18 @@ var NodeChecks = []NodeCheck{
 // verdict under s.
 func (s Selection) Required(name string) bool { return !slices.Contains(s.Optional, name) }
 
+// NotProbed lists the catalog's endpoints that s leaves out: those not
+// required by default and not named in Require or Optional.
+func NotProbed(s Selection) []string {
+	var out []string
+	for _, sp := range Catalog {
+		if !sp.Required && !slices.Contains(s.Require, sp.Name) && !slices.Contains(s.Optional, sp.Name) {
+			out = append(out, sp.Name)
+		}
+	}
+	return out
+}
+
 // KnownName says whether n names an endpoint or a check, as --require and
 // --optional may.
 func KnownName(n string) bool {

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/eksboot/eksboot/agent"
@@ -220,44 +218,6 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 		if sel.Region == "" {
 			return &bootstrap.InputError{Flag: bootstrap.FlagRegion, Problem: "is needed: IMDS did not answer and no endpoint names it"}
 		}
-		list := probes.Endpoints(sel)
-		if format == "json" {
-			enc := json.NewEncoder(e.stdout)
-			for _, ep := range list {
-				enc.Encode(ep)
-			}
-			return nil
-		}
-		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ENDPOINT\tHOST\tSERVICE\tKIND\tON FAILURE\tWHY")
-		for _, ep := range list {
-			sev := "fail"
-			if !ep.Required {
-				sev = "warn"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ep.Name, ep.Host, dashIfEmpty(ep.Service), ep.Kind, sev, ep.Why)
-		}
-		tw.Flush()
-		var notProbed []string
-		for _, sp := range probes.Catalog {
-			if !sp.Required && !strings.Contains(","+strings.Join(append(settings.Require, settings.Optional...), ",")+",", ","+sp.Name+",") {
-				notProbed = append(notProbed, sp.Name)
-			}
-		}
-		if len(notProbed) > 0 {
-			fmt.Fprintf(e.stdout, "\nNot probed unless named in --require or --optional: %s\n", strings.Join(notProbed, ", "))
-		}
-		fmt.Fprintln(e.stdout, "\nChecked besides, each failing the verdict unless named in --optional:")
-		for _, c := range probes.NodeChecks {
-			fmt.Fprintf(e.stdout, "  %-6s %s\n", c.Name, c.Why)
-		}
-		return nil
+		return diag.WriteEndpoints(e.stdout, sel, format == "json")
 	},
-}
-
-func dashIfEmpty(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
