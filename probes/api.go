@@ -174,7 +174,11 @@ func (a *apiClient) health(ctx context.Context) (path string, first apiAnswer, e
 // (clusters before 1.32 allow that); "" when neither answers.
 func (a *apiClient) serverVersion(ctx context.Context, token string) (string, error) {
 	var lastErr error
-	for _, t := range dedupe([]string{token, ""}) {
+	tokens := []string{""}
+	if token != "" {
+		tokens = []string{token, ""}
+	}
+	for _, t := range tokens {
 		ans, err := a.do(ctx, http.MethodGet, "/version", t, nil)
 		if err != nil {
 			return "", err

@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -533,4 +534,29 @@ func FuzzDNSAnswer(f *testing.F) {
 			t.Fatalf("%d addresses from %d answers, next %q", len(addrs), len(resp.Answer), next)
 		}
 	})
+}
+
+// TestServerVersionWithoutAToken: a node without credentials still asks
+// /version anonymously, which clusters before 1.32 answer and 1.32+ refuse.
+func TestServerVersionWithoutAToken(t *testing.T) {
+	for _, anonymous := range []bool{true, false} {
+		t.Run(fmt.Sprint("anonymous version ", anonymous), func(t *testing.T) {
+			w := newWorld(t, true)
+			w.api.AnonymousVersion = anonymous
+			w.plan.Identity = nil
+			rep := w.run(t)
+			var version Result
+			for _, r := range rep.Results {
+				if r.Endpoint == "api" && strings.Contains(r.Msg, "/version") {
+					version = r
+				}
+			}
+			switch {
+			case anonymous && rep.ServerVersion != loopvpc.APIVersion:
+				t.Fatalf("1.31: version %q: %s", rep.ServerVersion, dump(rep.Results))
+			case !anonymous && (rep.ServerVersion != "" || version.Status != Skip || !strings.Contains(version.Msg, "GET /version answered 401 to an anonymous request")):
+				t.Fatalf("1.32+: version %q, %s %s", rep.ServerVersion, version.Status, version.Msg)
+			}
+		})
+	}
 }
