@@ -152,6 +152,7 @@ func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *boot
 	facts := bootstrap.NewInstanceFacts(imdsCtx, md)
 	f, factsErr := facts.Get()
 	imdsResult := probes.IMDSResult(runCtx, md.Endpoint(), factsErr, time.Since(start), settings.Timeout/2)
+	imdsResult = probes.OnFailure(imdsResult, probes.Selection{Optional: settings.Optional}.Required(probes.CheckIMDS))
 	if factsErr != nil {
 		f = nil
 	}

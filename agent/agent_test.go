@@ -249,3 +249,26 @@ func TestOldAL2023AMIIgnoresTheDropIn(t *testing.T) {
 		t.Fatalf("%+v", out.Verdict)
 	}
 }
+
+// TestOptionalIMDS: on a node run with IMDS turned off on purpose, every
+// input given, --optional imds turns its failure into a warning.
+func TestOptionalIMDS(t *testing.T) {
+	v := newVPC(t, "10.100.0.1")
+	fails := map[string]int{}
+	for _, optional := range []string{"", probes.CheckIMDS} {
+		out, err := v.run(t, false, bootstrap.FlagIMDSEndpoint, "http://127.0.0.1:1", bootstrap.FlagOptional, optional,
+			bootstrap.FlagResolver, "127.0.0.2", bootstrap.FlagServiceCIDR, "10.100.0.0/16", bootstrap.FlagRegion, "eu-west-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		imds := out.Results[0]
+		want := map[string]probes.Status{"": probes.Fail, probes.CheckIMDS: probes.Warn}[optional]
+		if imds.Code != probes.IMDSUnreachable || imds.Status != want {
+			t.Fatalf("--optional %q: imds %s %s", optional, imds.Status, imds.Code)
+		}
+		fails[optional] = out.Verdict.Counts.Fail
+	}
+	if fails[probes.CheckIMDS] != fails[""]-1 {
+		t.Fatalf("failures without and with --optional imds: %v", fails)
+	}
+}

@@ -50,6 +50,7 @@ type NodeCheck struct{ Name, Why string }
 
 // NodeChecks lists them.
 var NodeChecks = []NodeCheck{
+	{CheckIMDS, "the instance metadata service answers: it names the region, the VPC's resolver, the node's role and its credentials"},
 	{CheckAuth, "the node's IAM role is mapped as a node: kubelet registers with it"},
 	{CheckClock, "the node's clock agrees with the API server's: tokens and certificates depend on it"},
 }
@@ -57,6 +58,15 @@ var NodeChecks = []NodeCheck{
 // Required says whether a failure of the node-wide check name fails the
 // verdict under s.
 func (s Selection) Required(name string) bool { return !slices.Contains(s.Optional, name) }
+
+// OnFailure is the one place --require and --optional act on a result: a
+// failure of what is not required only warns.
+func OnFailure(r Result, required bool) Result {
+	if r.Status == Fail && !required {
+		r.Status = Warn
+	}
+	return r
+}
 
 // NotProbed lists the catalog's endpoints that s leaves out: those not
 // required by default and not named in Require or Optional.

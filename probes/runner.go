@@ -130,9 +130,7 @@ func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint) *endpoi
 	out := &endpointReport{}
 	add := func(r Result, viaNode bool) {
 		r.Endpoint, r.Host = e.Name, e.Host
-		if r.Status == Fail && !e.Required {
-			r.Status = Warn
-		}
+		r = OnFailure(r, e.Required)
 		if r.Status != Pass {
 			r.Hint = hintFor(r, e, p.Facts, viaNode)
 		}
@@ -299,9 +297,7 @@ func (rn *Runner) talkToAPI(ctx context.Context, p Plan, e Endpoint, addr netip.
 	var clockOff bool
 	nodeWide := func(r Result, required bool) {
 		r.Host = e.Host
-		if r.Status == Fail && !required {
-			r.Status = Warn
-		}
+		r = OnFailure(r, required)
 		if r.Status != Pass {
 			r.Hint = hintFor(r, e, p.Facts, false)
 		}
