@@ -35,13 +35,10 @@ func CheckServiceNetwork(n ServiceNetwork, cert *x509.Certificate, vpc []netip.P
 		r.Msg = "api: the API server's certificate names no kubernetes service IP to check the service CIDR against"
 		return r, nil
 	}
-	severity := Warn
-	if windows {
-		severity = Fail
-	}
 	base := ip.Prev()
 	mismatch := func(msg string) (Result, *ServiceNetwork) {
-		r.Status, r.Code, r.Msg = severity, ServiceCIDRMismatch, "api: "+msg
+		r.Status, r.Code, r.Msg = Fail, ServiceCIDRMismatch, "api: "+msg
+		r = OnFailure(r, windows)
 		r.Hint = hintFor(r, Endpoint{Name: "api", Kind: Cluster}, NodeFacts{}, false)
 		return r, nil
 	}
