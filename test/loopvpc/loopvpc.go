@@ -5,12 +5,15 @@ package loopvpc
 
 import (
 	"crypto/tls"
+	"errors"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/eksboot/eksboot/test/testpki"
 	"github.com/miekg/dns"
@@ -104,7 +107,7 @@ func (z *Zone) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 // StartDNS serves z on addr over UDP and TCP until the test ends.
 func StartDNS(t testing.TB, addr string, z *Zone) netip.AddrPort {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", addr)
+	pc, err := listenPacketRetrying(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,8 +119,23 @@ func StartDNS(t testing.TB, addr string, z *Zone) netip.AddrPort {
 	tcp := &dns.Server{Listener: l, Handler: z}
 	go udp.ActivateAndServe()
 	go tcp.ActivateAndServe()
-	t.Cleanup(func() { udp.Shutdown(); tcp.Shutdown() })
+	// Shutdown does nothing to a server whose goroutine has not started
+	// yet, so the sockets are closed here too: the next test binds them.
+	t.Cleanup(func() { udp.Shutdown(); tcp.Shutdown(); pc.Close(); l.Close() })
 	return netip.MustParseAddrPort(pc.LocalAddr().String())
+}
+
+// listenPacketRetrying binds addr, waiting up to two seconds for it to be
+// free: the previous test's resolver on the same fixed address has been
+// seen to stay bound for a moment after its Close returned (under -race),
+// and a test must not fail for that.
+func listenPacketRetrying(addr string) (net.PacketConn, error) {
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		pc, err := net.ListenPacket("udp", addr)
+		if err == nil || !errors.Is(err, syscall.EADDRINUSE) || time.Now().After(deadline) {
+			return pc, err
+		}
+	}
 }
 
 // CA is the test PKI's CA, with test-failing helpers.
