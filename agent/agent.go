@@ -291,10 +291,10 @@ func settle(o Options, cfg *bootstrap.Config, settings Settings, plan probes.Pla
 			cfg.Network.CIDR, cfg.Network.DNSIP, cfg.Network.Source = derived.CIDR, derived.DNSIP, bootstrap.DNSFromCertificate
 			cfg.Warnings = slices.DeleteFunc(cfg.Warnings, func(w bootstrap.Warning) bool { return w.Code == bootstrap.WarnDNSIPGuessed })
 		}
-		results = append(results, r)
+		results = append(results, plan.Placed(r))
 	}
 	if r, ok := probes.CheckSkew(kubeletVersion, rep.ServerVersion); ok {
-		results = append(results, r)
+		results = append(results, plan.Placed(r))
 	}
 	for _, w := range cfg.Warnings {
 		results = append(results, probes.ConfigWarning(w.Code, w.Message))

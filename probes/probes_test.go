@@ -560,3 +560,24 @@ func TestServerVersionWithoutAToken(t *testing.T) {
 		})
 	}
 }
+
+// TestPlacedSortsBesideItsEndpoint: a result made after the probes (the
+// version skew) sorts with its endpoint wherever the plan puts it.
+func TestPlacedSortsBesideItsEndpoint(t *testing.T) {
+	p := Plan{Endpoints: []Endpoint{{Name: "sts"}, {Name: "api"}, {Name: "s3"}}}
+	rs := []Result{
+		{Check: CheckDNS, Endpoint: "s3", order: 2},
+		{Check: CheckTCP, Endpoint: "api", order: 1},
+		{Check: CheckDNS, Endpoint: "sts", order: 0},
+	}
+	skew, _ := CheckSkew("v1.27.1", "v1.33.5")
+	rs = append(rs, p.Placed(skew), p.Placed(Result{Check: CheckIMDS}))
+	SortResults(rs)
+	var got []string
+	for _, r := range rs {
+		got = append(got, r.Check+"/"+r.Endpoint)
+	}
+	if want := "imds/ dns/sts tcp/api api/api dns/s3"; strings.Join(got, " ") != want {
+		t.Fatalf("got %s, want %s", strings.Join(got, " "), want)
+	}
+}

@@ -99,6 +99,15 @@ func markInterrupted(rs []Result) {
 	}
 }
 
+// Placed gives r, made outside the runner, the place of its endpoint in
+// the plan, so that it sorts beside that endpoint's own results.
+func (p Plan) Placed(r Result) Result {
+	if i := slices.IndexFunc(p.Endpoints, func(e Endpoint) bool { return e.Name == r.Endpoint }); i >= 0 {
+		r.order = i
+	}
+	return r
+}
+
 // SortResults orders results by endpoint in plan order, then by check.
 func SortResults(rs []Result) {
 	checkOrder := map[string]int{CheckConfig: 0, CheckIMDS: 1, CheckDNS: 2, CheckTCP: 3, CheckTLS: 4, CheckAPI: 5, CheckAuth: 6, CheckClock: 7}
