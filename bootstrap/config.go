@@ -95,14 +95,24 @@ func readBoundedFile(path string, limit int) ([]byte, error) {
 	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a plain file", path)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > limit {
+	data, err := readAtMost(f, int64(limit))
+	if errors.Is(err, errTooLarge) {
 		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
 	}
-	return data, nil
+	return data, err
+}
+
+// errTooLarge is readAtMost's answer to input past its limit.
+var errTooLarge = errors.New("too large")
+
+// readAtMost reads all of r, and fails with errTooLarge rather than keep
+// more than limit bytes.
+func readAtMost(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		return nil, errTooLarge
+	}
+	return b, err
 }
 
 // ParseConfig reads a YAML config file: either a map keyed by flag names,

@@ -138,11 +138,12 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// readCapped reads all of r, and fails rather than keep more than limit.
+// readCapped reads all of an IMDS answer, and fails rather than keep more
+// than limit.
 func readCapped(r io.ReadCloser, limit int64) ([]byte, error) {
 	defer r.Close()
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err == nil && int64(len(b)) > limit {
+	b, err := readAtMost(r, limit)
+	if errors.Is(err, errTooLarge) {
 		err = fmt.Errorf("the answer is larger than %d KiB", limit>>10)
 	}
 	return b, err

@@ -62,8 +62,8 @@ func NodeConfigsFromUserData(data []byte) ([][]byte, error) {
 		if mediaType != nodeConfigMediaType {
 			continue // nested multipart too: nodeadm does not look inside
 		}
-		content, err := io.ReadAll(io.LimitReader(part, maxConfigBytes+1))
-		if err != nil || len(content) > maxConfigBytes {
+		content, err := readAtMost(part, maxConfigBytes)
+		if err != nil {
 			return nil, errors.New("a MIME part cannot be read")
 		}
 		content, err = gunzipIfGzip(decodeIfBase64(content))
@@ -114,12 +114,12 @@ func gunzipIfGzip(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, errors.New("gzip user data: the gzip header does not parse")
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, maxConfigBytes+1))
+	out, err := readAtMost(zr, maxConfigBytes)
+	if errors.Is(err, errTooLarge) {
+		return nil, fmt.Errorf("gzip user data unpacks to more than %d bytes", maxConfigBytes)
+	}
 	if err != nil {
 		return nil, errors.New("gzip user data: the compressed data does not unpack")
-	}
-	if len(out) > maxConfigBytes {
-		return nil, fmt.Errorf("gzip user data unpacks to more than %d bytes", maxConfigBytes)
 	}
 	return out, nil
 }
