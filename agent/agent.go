@@ -161,8 +161,7 @@ func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *boot
 		return nil, settings, nil, imdsResult, deadline, origins.Attribute(err)
 	}
 	if cfg.Region == "" {
-		return nil, settings, nil, imdsResult, deadline, &bootstrap.InputError{Flag: bootstrap.FlagRegion,
-			Problem: "unknown: IMDS did not answer and the endpoint host does not name it; pass --region"}
+		return nil, settings, nil, imdsResult, deadline, bootstrap.RegionUnknown()
 	}
 	return cfg, settings, f, imdsResult, deadline, nil
 }

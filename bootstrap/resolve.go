@@ -221,6 +221,12 @@ func (c *Config) completeNetwork(facts *InstanceFacts) error {
 	return nil
 }
 
+// RegionUnknown is the input error of a command that needs the region
+// when ResolveRegion found none.
+func RegionUnknown() *InputError {
+	return inputErrorf(FlagRegion, "unknown: IMDS did not answer and the endpoint host does not name it; pass --region")
+}
+
 // ResolveRegion is the region by SPEC §3's precedence, the one place that
 // decides it: given (flag, environment, config), then IMDS (imdsRegion says
 // what IMDS gave; callers choose whether it may be asked), then the

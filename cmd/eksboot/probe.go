@@ -216,7 +216,7 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 			return origins.Attribute(err)
 		}
 		if sel.Region == "" {
-			return &bootstrap.InputError{Flag: bootstrap.FlagRegion, Problem: "is needed: IMDS did not answer and no endpoint names it"}
+			return bootstrap.RegionUnknown()
 		}
 		return diag.WriteEndpoints(e.stdout, sel, format == "json")
 	},

@@ -100,6 +100,10 @@ func TestEndpointsCommand(t *testing.T) {
 	if j.code != 0 || !strings.Contains(j.stdout, `"endpoint":"api","host":"`+loopvpc.APIHost+`"`) {
 		t.Fatalf("%d %s %s", j.code, j.stdout, j.stderr)
 	}
+	noRegion := eksboot(t, map[string]string{}, "endpoints", "--imds-endpoint", "http://127.0.0.1:1")
+	if noRegion.code != 2 || !strings.HasPrefix(noRegion.stderr, "eksboot: --region: unknown:") {
+		t.Fatalf("no region: %d %q", noRegion.code, noRegion.stderr)
+	}
 	bad := eksboot(t, map[string]string{}, "endpoints", "--region", "eu-west-1", "--require", "nope")
 	if bad.code != 2 || !strings.HasPrefix(bad.stderr, "eksboot: --require:") {
 		t.Fatalf("%d %q", bad.code, bad.stderr)
