@@ -362,7 +362,6 @@ func checkIdentity(ctx context.Context, ip *IdentityPlan, api *apiClient, out *e
 		var err error
 		if token, err = IdentityToken(ctx, *ip.Credentials, ip.Cluster, ip.Region, ip.Domain, time.Now()); err != nil {
 			r.Code, r.Msg = APIHTTPError, "auth: signing the node's token failed: "+err.Error()
-			token = ""
 		} else {
 			var path string
 			out.user, path, err = api.review(ctx, token)
