@@ -23,6 +23,16 @@ import (
 // test/netns): probe and run dial and query for real.
 func TestMain(m *testing.M) { netns.RunIsolated(m) }
 
+// buildEksboot builds the real binary into dir, for tests that exec it.
+func buildEksboot(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "eksboot")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	return bin
+}
+
 func vpcArgs(t *testing.T, v *loopvpc.VPC, cmd string, extra ...string) []string {
 	return append([]string{cmd, "--target", "al2", "--cluster-name", "prod", "--apiserver-endpoint", "https://" + loopvpc.APIHost,
 		"--b64-cluster-ca", v.CAData(), "--imds-endpoint", v.IMDS, "--timeout", "500ms"}, extra...)
@@ -136,10 +146,7 @@ func TestRunExecHandsOverToBootstrapSh(t *testing.T) {
 	if err := os.WriteFile("/etc/eks/bootstrap.sh", []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "eksboot")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("%v %s", err, out)
-	}
+	bin := buildEksboot(t, dir)
 	v := loopvpc.NewVPC(t, "10.100.0.1")
 	cmd := exec.Command(bin, vpcArgs(t, v, "run", "--service-cidr", "10.100.0.0/16", "--args-file", filepath.Join(dir, "bootstrap.args"), "--exec", "--output", "json", "--kubelet-extra-args", "--max-pods=20 \"$(x)\"")...)
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "EKSBOOT_CONSOLE=none", "EKSBOOT_CONFIG=" + filepath.Join(dir, "none.yaml")}
@@ -276,10 +283,7 @@ func TestRunWriteFailureFailsTheSummary(t *testing.T) {
 // to stdout and the console within a second, marked interrupted, exit 1.
 func TestSIGTERMPublishesWhatIsKnown(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "eksboot")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("%v %s", err, out)
-	}
+	bin := buildEksboot(t, dir)
 	v := loopvpc.NewVPC(t, "10.100.0.1")
 	v.Zone.Set("sts.eu-west-1.amazonaws.com", netns.BlackholeAddr)
 	console := filepath.Join(dir, "console.txt")
