@@ -1,7 +1,7 @@
-// Package agent is one eksboot run from inputs to verdict: gather and
-// validate the inputs, read IMDS, build the probe plan, probe, settle the
-// service network against the API server's certificate, write the
-// bootstrap arguments, and decide.
+// Package agent is one eksboot run from inputs to verdict: validate the
+// inputs, read IMDS, build the plan (the endpoints and the node checks,
+// with what they judge), run it, take the service network the API
+// server's certificate gives, write the bootstrap arguments, and decide.
 package agent
 
 import (
@@ -132,46 +132,44 @@ func ParseSettings(v bootstrap.Values) (Settings, error) {
 	return s, nil
 }
 
-// Prepare gathers, validates and reads IMDS: everything before probing.
+// prepare gathers, validates and reads IMDS: everything before probing.
 // IMDS is read in full (it names the resolver and fills the hints); its
-// absence is a result, not an error.
-func Prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *bootstrap.Facts, probes.Result, time.Time, error) {
+// absence is the imds check's to judge, not an error.
+func prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *bootstrap.Facts, probes.IMDSRead, time.Time, error) {
 	vals, origins, md := o.Values, o.Origins, o.IMDS
 	settings, err := ParseSettings(vals)
 	if err != nil {
-		return nil, settings, nil, probes.Result{}, time.Time{}, origins.Attribute(err)
+		return nil, settings, nil, probes.IMDSRead{}, time.Time{}, origins.Attribute(err)
 	}
 	// One deadline for the run: IMDS may take half of it, so a slow IMDS
 	// leaves the probes time of their own.
 	start := time.Now()
 	deadline := start.Add(settings.Timeout + settings.Timeout/10)
-	runCtx, cancelRun := context.WithDeadline(ctx, deadline)
-	defer cancelRun()
-	imdsCtx, cancel := context.WithDeadline(runCtx, start.Add(settings.Timeout/2))
+	imdsCtx, cancel := context.WithDeadline(ctx, start.Add(settings.Timeout/2))
 	defer cancel()
 	facts := bootstrap.NewInstanceFacts(imdsCtx, md)
 	f, factsErr := facts.Get()
-	imdsResult := probes.IMDSResult(runCtx, md.Endpoint(), factsErr, time.Since(start), settings.Timeout/2)
-	imdsResult = probes.OnFailure(imdsResult, probes.Selection{Optional: settings.Optional}.Required(probes.CheckIMDS))
+	read := probes.IMDSRead{Endpoint: md.Endpoint(), Err: factsErr, Took: time.Since(start), Timeout: settings.Timeout / 2}
 	if factsErr != nil {
 		f = nil
 	}
 	cfg, err := bootstrap.Resolve(vals, o.Host, facts, time.Now(), o.Write)
 	if err != nil {
-		return nil, settings, nil, imdsResult, deadline, origins.Attribute(err)
+		return nil, settings, nil, read, deadline, origins.Attribute(err)
 	}
 	if cfg.Region == "" {
-		return nil, settings, nil, imdsResult, deadline, bootstrap.RegionUnknown()
+		return nil, settings, nil, read, deadline, bootstrap.RegionUnknown()
 	}
-	return cfg, settings, f, imdsResult, deadline, nil
+	return cfg, settings, f, read, deadline, nil
 }
 
-// BuildPlan turns the inputs into the probe plan.
+// BuildPlan turns the inputs into the plan: the endpoints and every node
+// check, with what they judge.
 func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameservers func() ([]netip.AddrPort, error)) probes.Plan {
 	sel := probes.Selection{Region: cfg.Region, APIHost: cfg.EndpointHost, ECRAccounts: s.ECRAccounts, Require: s.Require, Optional: s.Optional}
 	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Windows: cfg.Target == bootstrap.TargetWindows}
 	identity := &probes.IdentityPlan{Cluster: cfg.ClusterName, Region: cfg.Region, Windows: facts.Windows,
-		Required: sel.Required(probes.CheckAuth), Unknown: "IMDS did not answer, so the node has no credentials to sign its token with"}
+		Unknown: "IMDS did not answer, so the node has no credentials to sign its token with"}
 	var vpc []netip.Prefix
 	if f != nil {
 		sel.Domain = f.Domain
@@ -186,16 +184,39 @@ func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameserver
 			identity.NoRole = f.Identity.Err.Error()
 		}
 	}
-	endpoints := probes.Endpoints(sel)
+	resolvers := resolversFor(s, f, nameservers)
+	if len(resolvers) > 0 && resolvers[0].Role == probes.RoleVPC {
+		facts.VPCResolver = resolvers[0].Addr
+	}
+	pool := x509.NewCertPool()
+	for _, c := range cfg.CACerts {
+		pool.AddCert(c)
+	}
+	n := cfg.Network
+	return probes.Plan{
+		Endpoints: probes.Endpoints(sel),
+		Checks:    probes.NodeChecks,
+		Selection: sel,
+		Resolvers: resolvers,
+		IPv6:      n.Family == bootstrap.IPv6,
+		VPCCIDRs:  vpc,
+		CA:        pool,
+		Timeout:   s.Timeout,
+		Facts:     facts,
+		Identity:  identity,
+		Service:   probes.ServiceNetwork{CIDR: n.CIDR, DNSIP: n.DNSIP, Given: n.Source == bootstrap.DNSFromFlag || n.Source == bootstrap.DNSFromServiceCIDR},
+	}
+}
+
+// resolversFor lists the resolvers to ask: the VPC's (--resolver, or
+// AmazonProvidedDNS of the VPC's first CIDR), then the node's own.
+func resolversFor(s Settings, f *bootstrap.Facts, nameservers func() ([]netip.AddrPort, error)) []probes.Resolver {
 	var resolvers []probes.Resolver
 	switch {
 	case s.Resolver.IsValid():
 		resolvers = append(resolvers, probes.Resolver{Role: probes.RoleVPC, Addr: s.Resolver})
 	case f != nil && len(f.VPCCIDRs) > 0:
 		resolvers = append(resolvers, probes.Resolver{Role: probes.RoleVPC, Addr: probes.AmazonProvidedDNS(f.VPCCIDRs[0])})
-	}
-	if len(resolvers) > 0 {
-		facts.VPCResolver = resolvers[0].Addr
 	}
 	if nameservers == nil {
 		nameservers = probes.NodeNameservers
@@ -207,29 +228,14 @@ func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameserver
 			}
 		}
 	}
-	pool := x509.NewCertPool()
-	for _, c := range cfg.CACerts {
-		pool.AddCert(c)
-	}
-	return probes.Plan{
-		Endpoints: endpoints,
-		Resolvers: resolvers,
-		IPv6:      cfg.Network.Family == bootstrap.IPv6,
-		VPCCIDRs:  vpc,
-		CA:        pool,
-		Timeout:   s.Timeout,
-		Facts:     facts,
-		Identity:  identity,
-
-		ClockRequired: sel.Required(probes.CheckClock),
-	}
+	return resolvers
 }
 
 // Run is one whole run. An InputError comes back before anything is
 // probed or written; a WriteError after the probes, with the outcome.
 func Run(ctx context.Context, o Options) (*Outcome, error) {
 	out := &Outcome{Started: time.Now()}
-	cfg, settings, f, imdsResult, deadline, err := Prepare(ctx, o)
+	cfg, settings, f, read, deadline, err := prepare(ctx, o)
 	if err != nil {
 		return nil, err
 	}
@@ -239,23 +245,22 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 		}
 	}
 	plan := BuildPlan(cfg, settings, f, o.Nameserve)
-	plan.Deadline = deadline
+	plan.Deadline, plan.IMDS = deadline, read
+	plan.Config = inputResults(o, cfg, settings)
+	kctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	plan.Kubelet = probes.KubeletVersionLater(kctx, time.Second)
 	out.Config, out.Facts, out.Plan = cfg, f, plan
 	runner := o.Runner
 	if runner == nil {
 		runner = &probes.Runner{}
 	}
-	// kubelet answers for its version beside the probes, under the same deadline.
-	kubelet := make(chan string, 1)
-	go func() {
-		kctx, cancel := context.WithDeadline(ctx, deadline)
-		defer cancel()
-		kubelet <- probes.KubeletVersion(kctx, time.Second)
-	}()
 	rep := runner.RunUntil(ctx, plan, settings.Wait, o.Progress)
 	out.Server, out.User, out.Interrupted = rep.ServerVersion, rep.User, ctx.Err() != nil
-	out.Results = append(settle(o, cfg, settings, plan, rep, <-kubelet, imdsResult), rep.Results...)
-	probes.SortResults(out.Results)
+	out.Results = rep.Results
+	if d := rep.Network; d != nil { // the certificate's word on the service network is what gets written
+		cfg.Network.CIDR, cfg.Network.DNSIP, cfg.Network.Source = d.CIDR, d.DNSIP, bootstrap.DNSFromCertificate
+	}
 
 	var writeErr error
 	if o.Write {
@@ -275,30 +280,13 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	return out, writeErr
 }
 
-// settle is what the probes' answers decide besides their own results:
-// the service network against the API server's certificate (which may
-// give the cluster DNS IP), kubelet's version against the server's, the
-// inputs' warnings, and whether nodeadm will read the drop-in.
-func settle(o Options, cfg *bootstrap.Config, settings Settings, plan probes.Plan, rep probes.Report, kubeletVersion string, imdsResult probes.Result) []probes.Result {
-	results := []probes.Result{imdsResult}
-	if rep.ServerCert != nil {
-		n := cfg.Network
-		given := n.Source == bootstrap.DNSFromFlag || n.Source == bootstrap.DNSFromServiceCIDR
-		r, derived := probes.CheckServiceNetwork(probes.ServiceNetwork{CIDR: n.CIDR, DNSIP: n.DNSIP, Given: given},
-			rep.ServerCert, plan.VPCCIDRs, cfg.Target == bootstrap.TargetWindows, cfg.EndpointHost)
-		if derived != nil {
-			cfg.Network.CIDR, cfg.Network.DNSIP, cfg.Network.Source = derived.CIDR, derived.DNSIP, bootstrap.DNSFromCertificate
-			cfg.Warnings = slices.DeleteFunc(cfg.Warnings, func(w bootstrap.Warning) bool { return w.Code == bootstrap.WarnDNSIPGuessed })
-		}
-		results = append(results, plan.Placed(r))
-	}
-	if r, ok := probes.CheckSkew(kubeletVersion, rep.ServerVersion); ok {
-		results = append(results, plan.Placed(r))
-	}
+// inputResults are what the inputs deserve a word about: their warnings,
+// and a drop-in nodeadm will not read (unless --exec names it itself).
+func inputResults(o Options, cfg *bootstrap.Config, settings Settings) []probes.Result {
+	var results []probes.Result
 	for _, w := range cfg.Warnings {
 		results = append(results, probes.ConfigWarning(w.Code, w.Message))
 	}
-	// nodeadm must find the drop-in unless --exec names it itself.
 	if o.Write && cfg.Target == bootstrap.TargetAL2023 && !settings.Exec && strings.HasPrefix(cfg.ArgsFile, bootstrap.NodeadmDropInDir) {
 		if unit, ignores := bootstrap.NodeadmIgnoresDropIns(o.Host); ignores {
 			results = append(results, probes.DropInIgnored(unit, cfg.ArgsFile))

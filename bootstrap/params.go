@@ -75,7 +75,7 @@ var Params = []Param{
 	{Name: FlagConfig, Usage: "a YAML config file (our flag names as keys, or a NodeConfig), or imds://user-data", Example: "imds://user-data"},
 	{Name: FlagIMDSEndpoint, Usage: "IMDS base URL", Example: "http://[fd00:ec2::254]"},
 	{Name: FlagRequire, Usage: "endpoints or checks whose failure fails the verdict (eksboot endpoints lists them); repeatable", Example: "ssm,logs", List: true},
-	{Name: FlagOptional, Usage: "endpoints or checks (imds, auth, clock) whose failure only warns; repeatable", Example: "sts", List: true},
+	{Name: FlagOptional, Usage: "endpoints or checks whose failure only warns (eksboot endpoints lists them); repeatable", Example: "sts", List: true},
 	{Name: FlagECRAccount, Usage: "extra ECR registry accounts to probe; repeatable", Example: "123456789012", List: true},
 	{Name: FlagResolver, Usage: "the VPC resolver, IP[:PORT]; default AmazonProvidedDNS (primary VPC CIDR base + 2)", Example: "10.0.0.2"},
 	{Name: FlagTimeout, Usage: "one probe's time limit", Example: "2s"},

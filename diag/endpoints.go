@@ -39,9 +39,18 @@ func WriteEndpoints(w io.Writer, s probes.Selection, asJSON bool) error {
 	if left := probes.NotProbed(s); len(left) > 0 {
 		fmt.Fprintf(w, "\nNot probed unless named in --require or --optional: %s\n", strings.Join(left, ", "))
 	}
-	fmt.Fprintln(w, "\nChecked besides, each failing the verdict unless named in --optional:")
+	fmt.Fprintln(w, "\nChecked besides (--require and --optional name these too):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHECK\tON FAILURE\tWHY")
 	for _, c := range probes.NodeChecks {
-		fmt.Fprintf(w, "  %-6s %s\n", c.Name, c.Why)
+		onFailure := "warn"
+		switch {
+		case c.Required:
+			onFailure = "fail"
+		case c.RequiredOnWindows:
+			onFailure = "fail on Windows, else warn"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, onFailure, c.Why)
 	}
-	return nil
+	return tw.Flush()
 }

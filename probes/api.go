@@ -59,6 +59,7 @@ func apiTLSConfig(host string, roots *x509.CertPool) *tls.Config {
 // the same address again should the server close it. No proxy, bounded
 // headers and bodies, each request within timeout.
 type apiClient struct {
+	addr    netip.AddrPort
 	host    string
 	client  *http.Client
 	timeout time.Duration
@@ -89,7 +90,7 @@ func newAPIClient(first *tls.Conn, addr netip.AddrPort, host string, roots *x509
 		DisableCompression:     true,
 		TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{}, // HTTP/1.1 only
 	}
-	return &apiClient{host: host, client: &http.Client{Transport: tr}, timeout: timeout}
+	return &apiClient{addr: addr, host: host, client: &http.Client{Transport: tr}, timeout: timeout}
 }
 
 func (a *apiClient) close() { a.client.CloseIdleConnections() }

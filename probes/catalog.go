@@ -44,30 +44,6 @@ var Catalog = []Spec{
 	{"appmesh-envoy-management", "appmesh-envoy-management.{r}.{d}", Interface, false, "App Mesh Envoy"},
 }
 
-// NodeCheck is a check that is not an endpoint, by the name --require and
-// --optional take. Each is required unless named in --optional.
-type NodeCheck struct{ Name, Why string }
-
-// NodeChecks lists them.
-var NodeChecks = []NodeCheck{
-	{CheckIMDS, "the instance metadata service answers: it names the region, the VPC's resolver, the node's role and its credentials"},
-	{CheckAuth, "the node's IAM role is mapped as a node: kubelet registers with it"},
-	{CheckClock, "the node's clock agrees with the API server's: tokens and certificates depend on it"},
-}
-
-// Required says whether a failure of the node-wide check name fails the
-// verdict under s.
-func (s Selection) Required(name string) bool { return !slices.Contains(s.Optional, name) }
-
-// OnFailure is the one place --require and --optional act on a result: a
-// failure of what is not required only warns.
-func OnFailure(r Result, required bool) Result {
-	if r.Status == Fail && !required {
-		r.Status = Warn
-	}
-	return r
-}
-
 // NotProbed lists the catalog's endpoints that s leaves out: those not
 // required by default and not named in Require or Optional.
 func NotProbed(s Selection) []string {
@@ -84,7 +60,7 @@ func NotProbed(s Selection) []string {
 // --optional may.
 func KnownName(n string) bool {
 	return slices.ContainsFunc(Catalog, func(sp Spec) bool { return sp.Name == n }) ||
-		slices.ContainsFunc(NodeChecks, func(c NodeCheck) bool { return c.Name == n })
+		slices.ContainsFunc(NodeChecks, func(c Check) bool { return c.Name == n })
 }
 
 // EKS's image-registry accounts: 602401143452 serves most commercial

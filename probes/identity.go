@@ -25,8 +25,59 @@ type IdentityPlan struct {
 	Unknown  string
 	NodeName string // IMDS local-hostname: the node object's name
 	Windows  bool
-	Required bool
 }
+
+// authCheck asks the API server who the node's token makes it, as the
+// kubelet will be, over the connection the api check verified.
+var authCheck = Check{Name: CheckAuth, Required: true, Needs: []string{"api"},
+	Why: "the node's IAM role is mapped as a node: kubelet registers with it",
+	Run: func(ctx context.Context, p Plan, f *Findings) []Result {
+		ip := p.Identity
+		if ip == nil || f.API == nil {
+			return nil
+		}
+		start := time.Now()
+		r := Result{Check: CheckAuth, Host: f.API.host, Status: Fail, Code: IAMNoRole, Msg: "auth: " + ip.NoRole}
+		switch {
+		case ip.Unknown != "":
+			r.Status, r.Code, r.Msg = Skip, OK, "auth: the node's identity is not checked: "+ip.Unknown
+		case ip.Credentials != nil:
+			token, err := IdentityToken(ctx, *ip.Credentials, ip.Cluster, ip.Region, ip.Domain, time.Now())
+			if err != nil {
+				r.Code, r.Msg = APIHTTPError, "auth: signing the node's token failed: "+err.Error()
+				break
+			}
+			f.Token = token
+			var path string
+			f.User, path, err = f.API.review(ctx, token)
+			r = identityResult(ip, f.User, path, err)
+			r.Host = f.API.host
+		}
+		r.Duration = time.Since(start)
+		if r.Status != Pass {
+			r.Hint = hintFor(r, p.endpoint("api"), p.Facts, false)
+		}
+		if clock, ok := clockResult(f.Health); ok && clock.Code == ClockSkew && r.Code == AuthUnmapped {
+			r.Hint = "first set the node's clock right (chrony with the Amazon Time Sync Service, 169.254.169.123): STS refuses a token signed by a clock that is minutes off, and the API server then answers 401 as for an unmapped role; if the clock is right, " + r.Hint
+		}
+		return []Result{r}
+	}}
+
+// clockCheck compares the node's clock with the Date of the API server's
+// first health answer.
+var clockCheck = Check{Name: CheckClock, Required: true, Needs: []string{"api"},
+	Why: "the node's clock agrees with the API server's: tokens and certificates depend on it",
+	Run: func(_ context.Context, _ Plan, f *Findings) []Result {
+		if f.API == nil {
+			return nil
+		}
+		r, ok := clockResult(f.Health)
+		if !ok {
+			return nil
+		}
+		r.Host = f.API.host
+		return []Result{r}
+	}}
 
 // UserInfo is who the API server says the node is.
 type UserInfo struct {

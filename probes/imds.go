@@ -9,6 +9,22 @@ import (
 	"time"
 )
 
+// IMDSRead is how the run's one read of the IMDS facts went.
+type IMDSRead struct {
+	Endpoint string // "" is the default, http://169.254.169.254
+	Err      error
+	Took     time.Duration
+	Timeout  time.Duration // for the IMDSv1 question when it failed
+}
+
+// imdsCheck judges the run's read of the IMDS facts: it happened before the
+// plan, which it fills, so repeating the judgement changes nothing.
+var imdsCheck = Check{Name: CheckIMDS, Required: true, Once: true,
+	Why: "the instance metadata service answers: it names the region, the VPC's resolver, the node's role and its credentials",
+	Run: func(ctx context.Context, p Plan, _ *Findings) []Result {
+		return []Result{IMDSResult(ctx, p.IMDS.Endpoint, p.IMDS.Err, p.IMDS.Took, p.IMDS.Timeout)}
+	}}
+
 // IMDSResult turns the outcome of reading the IMDS facts into a result.
 // When that failed, one plain IMDSv1 GET tells imds_v1_only (the token call
 // is what fails, typically the PUT hop limit) from imds_unreachable.

@@ -9,7 +9,9 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"os/exec"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,9 +66,10 @@ func newWorld(t *testing.T, serve bool) *world {
 		Timeout:   500 * time.Millisecond,
 		Facts: NodeFacts{ClusterName: "prod", SubnetCIDR: netip.MustParsePrefix("127.0.1.0/24"), SecurityGroups: []string{"sg-0abc"}, VPCResolver: vpcAddr,
 			RoleARN: "arn:aws:iam::111122223333:role/eksboot-node", InstanceProfileARN: inst.InstanceProfileARN, NodeName: inst.LocalHostname},
-		Identity: &IdentityPlan{Cluster: "prod", Region: "eu-west-1", NodeName: inst.LocalHostname, Required: true,
+		Checks: NodeChecks,
+		IMDS:   IMDSRead{Took: time.Millisecond},
+		Identity: &IdentityPlan{Cluster: "prod", Region: "eu-west-1", NodeName: inst.LocalHostname,
 			Credentials: &aws.Credentials{AccessKeyID: inst.Credentials.AccessKeyID, SecretAccessKey: inst.Credentials.SecretAccessKey, SessionToken: inst.Credentials.Token}},
-		ClockRequired: true,
 	}
 	return w
 }
@@ -362,12 +365,8 @@ func TestServiceNetworkAgainstCertificate(t *testing.T) {
 	if r, d := CheckServiceNetwork(given("10.100.0.0/16", ""), cert, vpc, false, apiHost); r.Code != OK || d != nil {
 		t.Fatalf("agreeing: %+v", r)
 	}
-	r, _ := CheckServiceNetwork(given("172.20.0.0/16", ""), cert, vpc, false, apiHost)
-	if r.Code != ServiceCIDRMismatch || r.Status != Warn || !strings.Contains(r.Msg, "10.100.0.1") || !strings.Contains(r.Hint, "--service-ipv4-cidr") {
-		t.Fatalf("mismatch elsewhere warns: %+v", r)
-	}
-	if r, _ := CheckServiceNetwork(given("172.20.0.0/16", ""), cert, vpc, true, apiHost); r.Status != Fail {
-		t.Fatalf("mismatch on Windows fails: %+v", r)
+	if r, _ := CheckServiceNetwork(given("172.20.0.0/16", ""), cert, vpc, false, apiHost); r.Code != ServiceCIDRMismatch || !strings.Contains(r.Msg, "10.100.0.1") {
+		t.Fatalf("mismatch: %+v", r)
 	}
 	if r, _ := CheckServiceNetwork(given("", "172.20.0.10"), cert, vpc, false, apiHost); r.Code != ServiceCIDRMismatch {
 		t.Fatalf("DNS IP alone far from the service IP: %+v", r)
@@ -394,7 +393,7 @@ func TestCheckSkew(t *testing.T) {
 		{"v1.32.0", "v1.31.2-eks-7f9249a", VersionSkew, Fail},
 	} {
 		r, ok := CheckSkew(tc.kubelet, tc.server)
-		if !ok || r.Code != tc.code || r.Status != tc.status || (tc.code != OK && r.Hint == "") {
+		if !ok || r.Code != tc.code || r.Status != tc.status {
 			t.Errorf("%s vs %s: %+v", tc.kubelet, tc.server, r)
 		}
 	}
@@ -561,23 +560,91 @@ func TestServerVersionWithoutAToken(t *testing.T) {
 	}
 }
 
-// TestPlacedSortsBesideItsEndpoint: a result made after the probes (the
-// version skew) sorts with its endpoint wherever the plan puts it.
-func TestPlacedSortsBesideItsEndpoint(t *testing.T) {
-	p := Plan{Endpoints: []Endpoint{{Name: "sts"}, {Name: "api"}, {Name: "s3"}}}
-	rs := []Result{
-		{Check: CheckDNS, Endpoint: "s3", order: 2},
-		{Check: CheckTCP, Endpoint: "api", order: 1},
-		{Check: CheckDNS, Endpoint: "sts", order: 0},
-	}
-	skew, _ := CheckSkew("v1.27.1", "v1.33.5")
-	rs = append(rs, p.Placed(skew), p.Placed(Result{Check: CheckIMDS}))
-	SortResults(rs)
+// TestNodeCheckResultsSortBesideTheirEndpoint: what the node checks say
+// of the API server (its version, the skew, the service CIDR) sorts with
+// the api endpoint wherever the plan puts it; IMDS and config come first.
+func TestNodeCheckResultsSortBesideTheirEndpoint(t *testing.T) {
+	w := newWorld(t, true)
+	slices.Reverse(w.plan.Endpoints)
+	w.plan.Kubelet = func() string { return "v1.27.1" }
+	w.plan.Config = []Result{ConfigWarning("ca_validity", "the CA expires in 20 days")}
+	rep := w.run(t)
 	var got []string
-	for _, r := range rs {
-		got = append(got, r.Check+"/"+r.Endpoint)
+	for _, r := range rep.Results {
+		if r.Endpoint == "" || r.Endpoint == "api" || r.Endpoint == "sts" {
+			got = append(got, r.Check+"/"+r.Endpoint)
+		}
 	}
-	if want := "imds/ dns/sts tcp/api api/api dns/s3"; strings.Join(got, " ") != want {
-		t.Fatalf("got %s, want %s", strings.Join(got, " "), want)
+	want := "config/ imds/ dns/sts dns/sts tcp/sts dns/api dns/api tcp/api tls/api api/api api/api api/api api/api auth/ clock/"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("got  %s\nwant %s\n%s", strings.Join(got, " "), want, dump(rep.Results))
+	}
+	if r := find(t, rep, "api", CheckAPI, VersionSkew); r.Status != Warn || !strings.Contains(r.Hint, "kubelet") {
+		t.Fatalf("skew: %+v", r)
+	}
+}
+
+// TestSeverityIsDecidedOnce: a service CIDR the certificate contradicts
+// warns a Linux node and fails a Windows one, and --optional and
+// --require turn either way; the same for any check by name.
+func TestSeverityIsDecidedOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		windows           bool
+		require, optional []string
+		want              Status
+	}{
+		{"linux", false, nil, nil, Warn},
+		{"windows", true, nil, nil, Fail},
+		{"linux, required", false, []string{"service-cidr"}, nil, Fail},
+		{"windows, optional", true, nil, []string{"service-cidr"}, Warn},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, true)
+			w.plan.Facts.Windows, w.plan.Identity.Windows = tc.windows, tc.windows
+			w.plan.Selection.Require, w.plan.Selection.Optional = tc.require, tc.optional
+			w.plan.Service = ServiceNetwork{CIDR: netip.MustParsePrefix("172.20.0.0/16"), DNSIP: netip.MustParseAddr("172.20.0.10"), Given: true}
+			var progressed bool
+			rep := (&Runner{}).RunUntil(context.Background(), w.plan, time.Minute, func([]string, time.Duration) { progressed = true })
+			r := find(t, rep, "api", CheckAPI, ServiceCIDRMismatch)
+			if r.Status != tc.want || !strings.Contains(r.Hint, "--service-ipv4-cidr") {
+				t.Fatalf("%s: %+v", r.Status, r)
+			}
+			if progressed {
+				t.Fatal("--wait waited on a mismatch that waiting cannot change")
+			}
+		})
+	}
+	w := newWorld(t, true)
+	w.api.Access.Entries = nil
+	w.plan.Selection.Optional = []string{CheckAuth}
+	if r := find(t, w.run(t), "", CheckAuth, AuthUnmapped); r.Status != Warn {
+		t.Fatalf("--optional auth: %+v", r)
+	}
+}
+
+// TestWaitRunsTheAPIAgainForItsIdentity: a role mapped while eksboot waits
+// is found by asking the API server again, over a new connection.
+func TestWaitRunsTheAPIAgainForItsIdentity(t *testing.T) {
+	w := newWorld(t, true)
+	unmapped := loopvpc.EKS(imdsmock.Default(), "prod")
+	unmapped.Access.Entries = nil
+	var mapped atomic.Bool
+	w.both("api", "127.0.1.18")
+	loopvpc.ServeAPI(t, "127.0.1.18", w.ca.ServerCert(t, []string{apiHost}, "10.100.0.1"), http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if mapped.Load() {
+			w.api.ServeHTTP(rw, r)
+		} else {
+			unmapped.ServeHTTP(rw, r)
+		}
+	}))
+	var heard []string
+	rep := (&Runner{}).RunUntil(context.Background(), w.plan, 20*time.Second, func(failing []string, _ time.Duration) {
+		heard = append(heard, strings.Join(failing, ","))
+		mapped.Store(true)
+	})
+	find(t, rep, "", CheckAuth, OK)
+	if len(heard) != 1 || heard[0] != CheckAuth || rep.User == nil || rep.ServerVersion == "" {
+		t.Fatalf("heard %q, user %+v, version %q:\n%s", heard, rep.User, rep.ServerVersion, dump(rep.Results))
 	}
 }

@@ -7,6 +7,7 @@
 package probes
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -101,8 +102,8 @@ type Result struct {
 	Msg      string        `json:"msg"`
 	Hint     string        `json:"hint,omitempty"`
 	Duration time.Duration `json:"-"`
-	order    int           // the endpoint's place in the plan, for sorting
-	source   string        // the plan endpoint that produced it, for --wait
+	order    int           // its place in the plan: its endpoint's, or its check's
+	check    int           // the check of the plan that made it, for --wait
 }
 
 // WriteFailed is the result of bootstrap arguments that could not be
@@ -122,6 +123,25 @@ func DropInIgnored(unit, argsFile string) Result {
 	r.Hint = hintFor(r, Endpoint{}, NodeFacts{}, false)
 	return r
 }
+
+// DNSIPGuessed is the warning of a cluster DNS IP guessed from the VPC;
+// the API server's certificate, when it names the service network,
+// answers it.
+const DNSIPGuessed Code = "dns_ip_guessed"
+
+// configCheck reports what the inputs deserve a word about (Plan.Config),
+// less the guess the API server's certificate settled.
+var configCheck = Check{Name: CheckConfig, Required: true, Once: true, Needs: []string{"service-cidr"},
+	Why: "the inputs: guesses, certificates near expiry, a drop-in nodeadm would not read",
+	Run: func(_ context.Context, p Plan, f *Findings) []Result {
+		var out []Result
+		for _, r := range p.Config {
+			if r.Code != DNSIPGuessed || f.Network == nil {
+				out = append(out, r)
+			}
+		}
+		return out
+	}}
 
 // ConfigWarning is a result for a warning about the inputs.
 func ConfigWarning(code, msg string) Result {

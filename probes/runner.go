@@ -1,7 +1,6 @@
 package probes
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -19,21 +18,28 @@ import (
 // maxAddrsPerEndpoint bounds the TCP checks of one host (S3 answers many).
 const maxAddrsPerEndpoint = 8
 
-// Plan is what one run probes, built first as data.
+// Plan is what one run checks, built first as data.
 type Plan struct {
 	Endpoints []Endpoint
+	// Checks are the checks besides the endpoints (NodeChecks, usually).
+	Checks []Check
+	// Selection's Require and Optional weigh every check.
+	Selection Selection
 	Resolvers []Resolver // the VPC resolver first when known, then the node's
 	IPv6      bool       // ask AAAA as well as A
 	VPCCIDRs  []netip.Prefix
 	CA        *x509.CertPool
 	Timeout   time.Duration // one probe's limit
 	Facts     NodeFacts
-	// Identity plans the identity check on the API server; nil leaves it out.
-	Identity *IdentityPlan
-	// ClockRequired makes a clock skew over the failing limit fail the
-	// verdict, rather than warn.
-	ClockRequired bool
-	// Deadline ends the first round of probes; zero means one Timeout (and
+
+	// What the node checks judge.
+	IMDS     IMDSRead
+	Identity *IdentityPlan // nil leaves the identity unchecked
+	Kubelet  func() string // kubelet's version, "" when unknown; nil when there is no kubelet to ask
+	Service  ServiceNetwork
+	Config   []Result // what the inputs deserve a word about
+
+	// Deadline ends the first round of checks; zero means one Timeout (and
 	// a tenth) from its start. The agent starts it before reading IMDS, so
 	// the whole run costs one timeout.
 	Deadline time.Time
@@ -45,6 +51,9 @@ type Report struct {
 	ServerVersion string            // the API server's gitVersion, when /version answered
 	ServerCert    *x509.Certificate // the API server's leaf, when TLS succeeded
 	User          *UserInfo         // who the API server says the node is
+	// Network is the service network the API server's certificate gives,
+	// when the inputs gave none of their own.
+	Network *ServiceNetwork
 }
 
 // Runner runs a Plan. Dialer is the seam for tests; nil means net.Dialer.
@@ -52,80 +61,14 @@ type Runner struct {
 	Dialer dialer
 }
 
-// Run probes every endpoint of p concurrently, all under one deadline: a
-// run costs about one probe timeout at worst, not the sum of them.
+// Run runs every check of p concurrently, each as soon as the checks it
+// needs have finished, all under one deadline: a run costs about one probe
+// timeout at worst, not the sum of them.
 func (rn *Runner) Run(ctx context.Context, p Plan) Report {
-	parent := ctx
-	deadline := p.Deadline
-	if deadline.IsZero() {
-		deadline = time.Now().Add(p.Timeout + p.Timeout/10)
-	}
-	ctx, cancel := context.WithDeadline(ctx, deadline)
-	defer cancel()
-	var mu sync.Mutex
-	var rep Report
-	var wg sync.WaitGroup
-	for i, e := range p.Endpoints {
-		wg.Go(func() {
-			er := rn.probeEndpoint(ctx, p, e)
-			mu.Lock()
-			defer mu.Unlock()
-			for j := range er.results {
-				er.results[j].order = i
-				er.results[j].source = endpointKey(e.Name, e.Host)
-			}
-			rep.Results = append(rep.Results, er.results...)
-			if e.Kind == Cluster {
-				rep.ServerVersion, rep.ServerCert, rep.User = er.version, er.cert, er.user
-			}
-		})
-	}
-	wg.Wait()
-	if parent.Err() != nil {
-		markInterrupted(rep.Results)
-	}
-	SortResults(rep.Results)
-	return rep
-}
-
-// markInterrupted turns what did not pass into skips: a probe cut short by
-// SIGTERM or SIGINT found nothing wrong, it was stopped.
-func markInterrupted(rs []Result) {
-	for i, r := range rs {
-		if r.Status == Fail || r.Status == Warn {
-			rs[i].Status, rs[i].Code, rs[i].Hint = Skip, Interrupted, ""
-			rs[i].Msg += " (interrupted before it finished)"
-		}
-	}
-}
-
-// Placed gives r, made outside the runner, the place of its endpoint in
-// the plan, so that it sorts beside that endpoint's own results.
-func (p Plan) Placed(r Result) Result {
-	if i := slices.IndexFunc(p.Endpoints, func(e Endpoint) bool { return e.Name == r.Endpoint }); i >= 0 {
-		r.order = i
-	}
-	return r
-}
-
-// SortResults orders results by endpoint in plan order, then by check.
-func SortResults(rs []Result) {
-	checkOrder := map[string]int{CheckConfig: 0, CheckIMDS: 1, CheckDNS: 2, CheckTCP: 3, CheckTLS: 4, CheckAPI: 5, CheckAuth: 6, CheckClock: 7}
-	for i := range rs {
-		if rs[i].Check == CheckConfig || rs[i].Check == CheckIMDS {
-			rs[i].order = -1 // node-wide results come first
-		}
-	}
-	slices.SortStableFunc(rs, func(a, b Result) int {
-		return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(checkOrder[a.Check], checkOrder[b.Check]))
-	})
-}
-
-type endpointReport struct {
-	results []Result
-	version string
-	cert    *x509.Certificate
-	user    *UserInfo
+	s := rn.start(p)
+	defer s.close()
+	s.round(ctx, p.Deadline, s.all())
+	return s.report(ctx.Err() != nil)
 }
 
 func (rn *Runner) dialer() dialer {
@@ -135,15 +78,16 @@ func (rn *Runner) dialer() dialer {
 	return &net.Dialer{}
 }
 
-func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint) *endpointReport {
-	out := &endpointReport{}
+// probeEndpoint is the check of one endpoint: DNS through each resolver,
+// TCP 443 to each address, and for the cluster TLS and health.
+func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint, f *Findings) []Result {
+	var out []Result
 	add := func(r Result, viaNode bool) {
 		r.Endpoint, r.Host = e.Name, e.Host
-		r = OnFailure(r, e.Required)
 		if r.Status != Pass {
 			r.Hint = hintFor(r, e, p.Facts, viaNode)
 		}
-		out.results = append(out.results, r)
+		out = append(out, r)
 	}
 
 	if len(p.Resolvers) == 0 {
@@ -151,7 +95,7 @@ func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint) *endpoi
 		return out
 	}
 	if a, err := netip.ParseAddr(e.Host); err == nil { // an endpoint given as an address needs no DNS
-		rn.connect(ctx, p, e, []netip.Addr{a.Unmap()}, add, out)
+		rn.connect(ctx, p, e, []netip.Addr{a.Unmap()}, add, f)
 		return out
 	}
 	answers := make([]lookupResult, len(p.Resolvers))
@@ -182,7 +126,7 @@ func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint) *endpoi
 		}
 	}
 	if len(addrs) > 0 {
-		rn.connect(ctx, p, e, addrs, add, out)
+		rn.connect(ctx, p, e, addrs, add, f)
 	}
 	return out
 }
@@ -235,8 +179,8 @@ func classify(e Endpoint, addrs []netip.Addr, vpc []netip.Prefix) Code {
 }
 
 // connect dials every address; for the cluster it then runs TLS on each
-// and asks /version over the first that verifies.
-func (rn *Runner) connect(ctx context.Context, p Plan, e Endpoint, addrs []netip.Addr, add func(Result, bool), out *endpointReport) {
+// and asks for health over the first that verifies.
+func (rn *Runner) connect(ctx context.Context, p Plan, e Endpoint, addrs []netip.Addr, add func(Result, bool), f *Findings) {
 	type conn struct {
 		addr   netip.Addr
 		tcp    Result
@@ -292,84 +236,29 @@ func (rn *Runner) connect(ctx context.Context, p Plan, e Endpoint, addrs []netip
 			continue
 		}
 		apiDone = true
-		out.cert = c.tlsCon.ConnectionState().PeerCertificates[0]
-		rn.talkToAPI(ctx, p, e, netip.AddrPortFrom(c.addr, 443), c.tlsCon, add, out)
+		add(askHealth(ctx, p, e, netip.AddrPortFrom(c.addr, 443), c.tlsCon, f), false)
 	}
 }
 
-// talkToAPI runs, over the first address whose TLS verified: an anonymous
-// health request, the clock against the server's Date, and with the node's
-// own token the identity review and GET /version.
-func (rn *Runner) talkToAPI(ctx context.Context, p Plan, e Endpoint, addr netip.AddrPort, tc *tls.Conn, add func(Result, bool), out *endpointReport) {
-	api := newAPIClient(tc, addr, e.Host, p.CA, p.Timeout)
-	defer api.close()
-	var clockOff bool
-	nodeWide := func(r Result, required bool) {
-		r.Host = e.Host
-		r = OnFailure(r, required)
-		if r.Status != Pass {
-			r.Hint = hintFor(r, e, p.Facts, false)
-		}
-		if r.Code == AuthUnmapped && clockOff {
-			r.Hint = "first set the node's clock right (chrony with the Amazon Time Sync Service, 169.254.169.123): STS refuses a token signed by a clock that is minutes off, and the API server then answers 401 as for an unmapped role; if the clock is right, " + r.Hint
-		}
-		out.results = append(out.results, r)
+// askHealth asks the API server for its health, anonymously, over the
+// connection whose TLS verified, and keeps that connection for the checks
+// that need the api check.
+func askHealth(ctx context.Context, p Plan, e Endpoint, addr netip.AddrPort, tc *tls.Conn, f *Findings) Result {
+	f.ServerCert = tc.ConnectionState().PeerCertificates[0]
+	if f.API != nil { // from an earlier round of --wait
+		f.API.close()
 	}
-
+	f.API = newAPIClient(tc, addr, e.Host, p.CA, p.Timeout)
 	start := time.Now()
-	path, first, err := api.health(ctx)
+	path, first, err := f.API.health(ctx)
+	f.Health = first
 	r := Result{Check: CheckAPI, Addr: addr.String(), Status: Pass, Code: OK, Duration: time.Since(start)}
 	if err == nil {
 		r.Msg = fmt.Sprintf("%s: GET %s answered 200 to an anonymous request", e.Name, path)
 	} else {
 		r.Status, r.Code, r.Msg = Fail, APIHTTPError, fmt.Sprintf("%s: %v", e.Name, err)
 	}
-	add(r, false)
-	if cr, ok := clockResult(first); ok {
-		clockOff = cr.Code == ClockSkew
-		nodeWide(cr, p.ClockRequired)
-	}
-
-	token := ""
-	if ip := p.Identity; ip != nil {
-		var ar Result
-		ar, token = checkIdentity(ctx, ip, api, out)
-		nodeWide(ar, ip.Required)
-	}
-
-	start = time.Now()
-	version, err := api.serverVersion(ctx, token)
-	vr := Result{Check: CheckAPI, Addr: addr.String(), Status: Pass, Code: OK, Duration: time.Since(start),
-		Msg: fmt.Sprintf("%s: GET /version answered %s", e.Name, version)}
-	if err != nil {
-		vr.Status, vr.Msg = Skip, fmt.Sprintf("%s: the server version is unknown: %v", e.Name, err)
-	}
-	out.version = version
-	add(vr, false)
-}
-
-// checkIdentity asks the API server who the node's token makes it, as the
-// kubelet will be; it returns the result and the token, "" when there is
-// none to sign.
-func checkIdentity(ctx context.Context, ip *IdentityPlan, api *apiClient, out *endpointReport) (Result, string) {
-	start := time.Now()
-	r := Result{Check: CheckAuth, Status: Fail, Code: IAMNoRole, Msg: "auth: " + ip.NoRole}
-	token := ""
-	switch {
-	case ip.Unknown != "":
-		r.Status, r.Code, r.Msg = Skip, OK, "auth: the node's identity is not checked: "+ip.Unknown
-	case ip.Credentials != nil:
-		var err error
-		if token, err = IdentityToken(ctx, *ip.Credentials, ip.Cluster, ip.Region, ip.Domain, time.Now()); err != nil {
-			r.Code, r.Msg = APIHTTPError, "auth: signing the node's token failed: "+err.Error()
-		} else {
-			var path string
-			out.user, path, err = api.review(ctx, token)
-			r = identityResult(ip, out.user, path, err)
-		}
-	}
-	r.Duration = time.Since(start)
-	return r, token
+	return r
 }
 
 func describeTCP(code Code, err error, timeout time.Duration) string {

@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"context"
 	"crypto/x509"
 	"fmt"
 	"net/netip"
@@ -18,12 +19,25 @@ type ServiceNetwork struct {
 	Given bool // the operator gave the CIDR or the DNS IP; false when guessed from the VPC
 }
 
+// serviceCIDRCheck compares the service network of the inputs with the API
+// server's certificate. A mismatch fails a Windows node and warns a Linux
+// one: Windows pod DNS goes to -DNSClusterIP through the -ServiceCIDR
+// routes.
+var serviceCIDRCheck = Check{Name: "service-cidr", RequiredOnWindows: true, Once: true, Needs: []string{"api"},
+	Why: "the service CIDR and cluster DNS IP agree with the kubernetes service IP in the API server's certificate",
+	Run: func(_ context.Context, p Plan, f *Findings) []Result {
+		if f.ServerCert == nil {
+			return nil
+		}
+		r, derived := CheckServiceNetwork(p.Service, f.ServerCert, p.VPCCIDRs, p.Facts.Windows, p.endpoint("api").Host)
+		f.Network = derived
+		return []Result{r}
+	}}
+
 // CheckServiceNetwork compares the service network of the inputs with the
 // kubernetes service IP the API server's certificate names. It returns the
 // result and, when the inputs gave no service CIDR or DNS IP of their own,
 // the network derived from the certificate for the renderers to use.
-// Windows fails a mismatch where Linux warns: its pod DNS goes to
-// -DNSClusterIP through the -ServiceCIDR routes.
 func CheckServiceNetwork(n ServiceNetwork, cert *x509.Certificate, vpc []netip.Prefix, windows bool, host string) (Result, *ServiceNetwork) {
 	r := Result{Check: CheckAPI, Endpoint: "api", Host: host, Status: Pass, Code: OK}
 	ip, found := netip.Addr{}, false
@@ -38,8 +52,6 @@ func CheckServiceNetwork(n ServiceNetwork, cert *x509.Certificate, vpc []netip.P
 	base := ip.Prev()
 	mismatch := func(msg string) (Result, *ServiceNetwork) {
 		r.Status, r.Code, r.Msg = Fail, ServiceCIDRMismatch, "api: "+msg
-		r = OnFailure(r, windows)
-		r.Hint = hintFor(r, Endpoint{Name: "api", Kind: Cluster}, NodeFacts{}, false)
 		return r, nil
 	}
 	if n.Given {

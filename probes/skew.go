@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"runtime"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -16,6 +17,40 @@ import (
 const maxKubeletMinorsBehind = 3
 
 var versionPattern = regexp.MustCompile(`v?(\d+)\.(\d+)`)
+
+// versionSkewCheck asks the API server's version, with the node's token
+// (EKS 1.32 and later answer /version to no one else), and compares
+// kubelet's with it.
+var versionSkewCheck = Check{Name: "version-skew", Required: true, Once: true, Needs: []string{"api", CheckAuth},
+	Why: "kubelet is no newer than the API server and at most three minor versions older",
+	Run: func(ctx context.Context, p Plan, f *Findings) []Result {
+		if f.API == nil {
+			return nil
+		}
+		start := time.Now()
+		version, err := f.API.serverVersion(ctx, f.Token)
+		r := Result{Check: CheckAPI, Endpoint: "api", Host: f.API.host, Addr: f.API.addr.String(), Status: Pass, Code: OK,
+			Duration: time.Since(start), Msg: "api: GET /version answered " + version}
+		if err != nil {
+			r.Status, r.Msg = Skip, fmt.Sprintf("api: the server version is unknown: %v", err)
+		}
+		f.Version = version
+		out := []Result{r}
+		if p.Kubelet != nil {
+			if skew, ok := CheckSkew(p.Kubelet(), version); ok {
+				out = append(out, skew)
+			}
+		}
+		return out
+	}}
+
+// KubeletVersionLater starts asking kubelet for its version and returns
+// the way to wait for the answer.
+func KubeletVersionLater(ctx context.Context, timeout time.Duration) func() string {
+	answer := make(chan string, 1)
+	go func() { answer <- KubeletVersion(ctx, timeout) }()
+	return sync.OnceValue(func() string { return <-answer })
+}
 
 // KubeletVersion asks the node's kubelet for its version, within timeout
 // and ctx; "" when there is no kubelet or it does not answer in time.
@@ -81,9 +116,6 @@ func CheckSkew(kubelet, server string) (Result, bool) {
 	case sMin-kMin > maxKubeletMinorsBehind:
 		r.Status, r.Code = Warn, VersionSkew
 		r.Msg = fmt.Sprintf("api: kubelet %s is %d minor versions behind the API server %s", kubelet, sMin-kMin, server)
-	}
-	if r.Status != Pass {
-		r.Hint = hintFor(r, Endpoint{Name: "api", Kind: Cluster}, NodeFacts{}, false)
 	}
 	return r, true
 }

@@ -12,79 +12,86 @@ const (
 	maxBackoff   = 4 * time.Second
 )
 
-// RunUntil runs p, then re-probes the endpoints that failed, with backoff,
-// until they pass or wait has gone. progress, if set, hears what is still
-// failing and how long is left before each re-probe.
+// RunUntil runs p, then runs again what failed, with backoff, until it
+// passes or wait has gone. progress, if set, hears what is still failing
+// and how long is left before each round.
 func (rn *Runner) RunUntil(ctx context.Context, p Plan, wait time.Duration, progress func(failing []string, left time.Duration)) Report {
 	deadline := time.Now().Add(wait)
-	rep := rn.Run(ctx, p)
+	s := rn.start(p)
+	defer s.close()
+	s.round(ctx, p.Deadline, s.all())
+	if ctx.Err() != nil {
+		return s.report(true)
+	}
+	// From here on the last whole round stands when the run is stopped.
 	backoff := firstBackoff
 	for {
-		failing := failingEndpoints(p, rep)
+		failing, again := s.failing()
 		left := time.Until(deadline)
 		if len(failing) == 0 || left <= 0 || ctx.Err() != nil {
-			return rep
+			return s.report(false)
 		}
 		if progress != nil {
-			names := make([]string, len(failing))
-			for i, e := range failing {
-				names[i] = e.Name
-			}
-			progress(slices.Compact(names), left)
+			progress(failing, left)
 		}
 		select {
 		case <-ctx.Done():
-			return rep
+			return s.report(false)
 		case <-time.After(min(backoff, left)):
 		}
 		backoff = min(2*backoff, maxBackoff)
-		sub := p
-		sub.Endpoints, sub.Deadline = failing, time.Time{}
-		again := rn.Run(ctx, sub)
+		before := slices.Clone(s.results)
+		s.round(ctx, time.Time{}, again)
 		if ctx.Err() != nil {
-			return rep // interrupted mid-round: the last whole answer stands
+			s.results = before
+			return s.report(false)
 		}
-		rep = merge(p, rep, again, failing)
 	}
 }
 
-func endpointKey(name, host string) string { return name + " " + host }
-
-func failingEndpoints(p Plan, rep Report) []Endpoint {
-	var out []Endpoint
-	for _, e := range p.Endpoints {
-		if slices.ContainsFunc(rep.Results, func(r Result) bool {
-			return r.Status == Fail && r.source == endpointKey(e.Name, e.Host)
-		}) {
-			out = append(out, e)
+// failing names the checks that failed and may pass if run again, and
+// marks what the next round runs: those, the checks they need (a clock
+// is read again only by asking the server again), and every check that
+// needs any of these.
+func (s *session) failing() ([]string, []bool) {
+	again := make([]bool, len(s.checks))
+	var names []string
+	var mark func(i int)
+	mark = func(i int) {
+		if again[i] {
+			return
+		}
+		again[i] = true
+		for j, d := range s.checks {
+			if slices.Contains(s.checks[i].Needs, d.Name) {
+				mark(j)
+			}
 		}
 	}
-	return out
+	for i, c := range s.checks {
+		if !c.Once && slices.ContainsFunc(s.results[i], func(r Result) bool { return r.Status == Fail }) {
+			mark(i)
+			if !slices.Contains(names, c.Name) {
+				names = append(names, c.Name)
+			}
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for i, c := range s.checks {
+			if !again[i] && slices.ContainsFunc(c.Needs, func(n string) bool { return s.runsAgain(again, n) }) {
+				again[i], changed = true, true
+			}
+		}
+	}
+	return names, again
 }
 
-// merge replaces the results of the re-probed endpoints, keeping plan order.
-func merge(p Plan, old, again Report, reprobed []Endpoint) Report {
-	index := map[string]int{}
-	for i, e := range p.Endpoints {
-		index[endpointKey(e.Name, e.Host)] = i
-	}
-	redone := map[string]bool{}
-	for _, e := range reprobed {
-		redone[endpointKey(e.Name, e.Host)] = true
-	}
-	out := Report{ServerVersion: old.ServerVersion, ServerCert: old.ServerCert, User: old.User}
-	for _, r := range old.Results {
-		if !redone[r.source] {
-			out.Results = append(out.Results, r)
+func (s *session) runsAgain(again []bool, name string) bool {
+	for j, d := range s.checks {
+		if again[j] && d.Name == name {
+			return true
 		}
 	}
-	for _, r := range again.Results {
-		r.order = index[r.source]
-		out.Results = append(out.Results, r)
-	}
-	if again.ServerCert != nil {
-		out.ServerVersion, out.ServerCert, out.User = again.ServerVersion, again.ServerCert, again.User
-	}
-	SortResults(out.Results)
-	return out
+	return false
 }

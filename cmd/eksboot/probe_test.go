@@ -101,7 +101,7 @@ func TestRunBottlerocketArgsGoToStdoutReportToStderr(t *testing.T) {
 
 func TestEndpointsCommand(t *testing.T) {
 	r := eksboot(t, map[string]string{}, "endpoints", "--region", "eu-west-1", "--require", "ssm", "--output", "text", "--imds-endpoint", "http://127.0.0.1:1")
-	for _, want := range []string{"ssm.eu-west-1.amazonaws.com", "602401143452.dkr.ecr.eu-west-1.amazonaws.com", "com.amazonaws.eu-west-1.s3", "gateway", "Not probed unless", "  auth   the node's IAM role is mapped"} {
+	for _, want := range []string{"ssm.eu-west-1.amazonaws.com", "602401143452.dkr.ecr.eu-west-1.amazonaws.com", "com.amazonaws.eu-west-1.s3", "gateway", "Not probed unless", "\nauth          fail                        the node's IAM role is mapped"} {
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("lacks %q: %d %s %s", want, r.code, r.stdout, r.stderr)
 		}

@@ -1,0 +1,131 @@
+package probes
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// session is one plan being run: its checks, what they found, and the
+// latest results of each.
+type session struct {
+	plan    Plan
+	checks  []Check
+	found   Findings
+	results [][]Result // by check
+}
+
+func (rn *Runner) start(p Plan) *session {
+	checks := rn.checks(p)
+	return &session{plan: p, checks: checks, results: make([][]Result, len(checks))}
+}
+
+func (s *session) close() {
+	if s.found.API != nil {
+		s.found.API.close()
+	}
+}
+
+func (s *session) all() []bool {
+	which := make([]bool, len(s.checks))
+	for i := range which {
+		which[i] = true
+	}
+	return which
+}
+
+// round runs the checks marked in which, each after those it needs.
+func (s *session) round(ctx context.Context, deadline time.Time, which []bool) {
+	if deadline.IsZero() {
+		deadline = time.Now().Add(s.plan.Timeout + s.plan.Timeout/10)
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	done := make([]chan struct{}, len(s.checks))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	var wg sync.WaitGroup
+	for i, c := range s.checks {
+		if !which[i] {
+			close(done[i])
+			continue
+		}
+		wg.Go(func() {
+			defer close(done[i])
+			for j, d := range s.checks {
+				if slices.Contains(c.Needs, d.Name) {
+					<-done[j]
+				}
+			}
+			s.results[i] = s.weigh(c, i, c.Run(ctx, s.plan, &s.found))
+		})
+	}
+	wg.Wait()
+}
+
+// weigh gives check i's results their severity, hint and place.
+func (s *session) weigh(c Check, i int, rs []Result) []Result {
+	required := s.plan.required(c)
+	for k, r := range rs {
+		r = OnFailure(r, required)
+		e := s.plan.endpoint(r.Endpoint)
+		if r.Status != Pass && r.Hint == "" {
+			r.Hint = hintFor(r, e, s.plan.Facts, false)
+		}
+		r.check, r.order = i, i
+		if i >= len(s.plan.Endpoints) && e.Name != "" { // a node check's word on an endpoint sorts beside it
+			r.order = slices.IndexFunc(s.checks, func(c Check) bool { return c.Name == e.Name })
+		}
+		rs[k] = r
+	}
+	return rs
+}
+
+// endpoint is the plan's endpoint called name; zero when there is none.
+func (p Plan) endpoint(name string) Endpoint {
+	if i := slices.IndexFunc(p.Endpoints, func(e Endpoint) bool { return e.Name == name }); i >= 0 {
+		return p.Endpoints[i]
+	}
+	return Endpoint{}
+}
+
+// report gathers the latest results of every check; interrupted says
+// SIGTERM or SIGINT cut them short.
+func (s *session) report(interrupted bool) Report {
+	rep := Report{ServerVersion: s.found.Version, ServerCert: s.found.ServerCert, User: s.found.User, Network: s.found.Network}
+	for _, rs := range s.results {
+		rep.Results = append(rep.Results, rs...)
+	}
+	if interrupted {
+		markInterrupted(rep.Results)
+	}
+	SortResults(rep.Results)
+	return rep
+}
+
+// markInterrupted turns what did not pass into skips: a probe cut short by
+// SIGTERM or SIGINT found nothing wrong, it was stopped.
+func markInterrupted(rs []Result) {
+	for i, r := range rs {
+		if r.Status == Fail || r.Status == Warn {
+			rs[i].Status, rs[i].Code, rs[i].Hint = Skip, Interrupted, ""
+			rs[i].Msg += " (interrupted before it finished)"
+		}
+	}
+}
+
+// SortResults orders results by endpoint in plan order, then by check.
+func SortResults(rs []Result) {
+	checkOrder := map[string]int{CheckConfig: 0, CheckIMDS: 1, CheckDNS: 2, CheckTCP: 3, CheckTLS: 4, CheckAPI: 5, CheckAuth: 6, CheckClock: 7}
+	for i := range rs {
+		if rs[i].Check == CheckConfig || rs[i].Check == CheckIMDS {
+			rs[i].order = -1 // node-wide results come first
+		}
+	}
+	slices.SortStableFunc(rs, func(a, b Result) int {
+		return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(checkOrder[a.Check], checkOrder[b.Check]))
+	})
+}
