@@ -92,8 +92,8 @@ bench: tools
 	test/e2e/bench.sh
 
 ## fuzz: each fuzz target for FUZZTIME executions (make fuzz FUZZTIME=5000000x for the long run)
-FUZZ_TARGETS := bootstrap:FuzzParseCA bootstrap:FuzzParseEndpoint bootstrap:FuzzParseNetwork \
-	bootstrap:FuzzUserData bootstrap:FuzzParseConfig diag:FuzzConsoleRoundTrip probes:FuzzDNSAnswer
+FUZZ_TARGETS := inputs:FuzzParseCA inputs:FuzzParseEndpoint inputs:FuzzParseNetwork \
+	inputs:FuzzUserData inputs:FuzzParseConfig diag:FuzzConsoleRoundTrip probes:FuzzDNSAnswer
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*} || exit 1; \

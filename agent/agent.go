@@ -17,6 +17,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/eksboot/eksboot/bootstrap"
+	"github.com/eksboot/eksboot/imds"
+	"github.com/eksboot/eksboot/inputs"
 	"github.com/eksboot/eksboot/probes"
 )
 
@@ -29,12 +31,12 @@ const (
 
 // Options are one run's inputs and seams.
 type Options struct {
-	// Values are the inputs from every source, merged once (bootstrap.Gather);
+	// Values are the inputs from every source, merged once (inputs.Gather);
 	// Origins say where each came from; IMDS is --imds-endpoint's client.
-	Values    bootstrap.Values
-	Origins   bootstrap.Origins
-	IMDS      *bootstrap.IMDS
-	Host      bootstrap.Host
+	Values    inputs.Values
+	Origins   inputs.Origins
+	IMDS      *imds.Client
+	Host      inputs.Host
 	Write     bool      // write the bootstrap arguments (run), or only probe
 	Stdout    io.Writer // where args go for "-"
 	Progress  func(failing []string, left time.Duration)
@@ -44,8 +46,8 @@ type Options struct {
 
 // Outcome is what a run found and did.
 type Outcome struct {
-	Config  *bootstrap.Config
-	Facts   *bootstrap.Facts
+	Config  *inputs.Config
+	Facts   *imds.Facts
 	Plan    probes.Plan
 	Results []probes.Result
 	Verdict probes.Verdict
@@ -75,44 +77,44 @@ type Settings struct {
 var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
 // ParseSettings checks the probe flags.
-func ParseSettings(v bootstrap.Values) (Settings, error) {
-	s := Settings{Timeout: DefaultTimeout, Require: v.List(bootstrap.FlagRequire), Optional: v.List(bootstrap.FlagOptional)}
+func ParseSettings(v inputs.Values) (Settings, error) {
+	s := Settings{Timeout: DefaultTimeout, Require: v.List(inputs.FlagRequire), Optional: v.List(inputs.FlagOptional)}
 	bad := func(flag, format string, args ...any) error {
-		return &bootstrap.InputError{Flag: flag, Problem: fmt.Sprintf(format, args...)}
+		return &inputs.InputError{Flag: flag, Problem: fmt.Sprintf(format, args...)}
 	}
-	if t := v.Get(bootstrap.FlagTimeout); t != "" {
+	if t := v.Get(inputs.FlagTimeout); t != "" {
 		d, err := time.ParseDuration(t)
 		if err != nil || d <= 0 || d > maxTimeout {
-			return s, bad(bootstrap.FlagTimeout, "%q is not a duration between 0 and %s, such as 2s", t, maxTimeout)
+			return s, bad(inputs.FlagTimeout, "%q is not a duration between 0 and %s, such as 2s", t, maxTimeout)
 		}
 		s.Timeout = d
 	}
-	if w := v.Get(bootstrap.FlagWait); w != "" {
+	if w := v.Get(inputs.FlagWait); w != "" {
 		d, err := time.ParseDuration(w)
 		if err != nil || d < 0 || d > maxWait {
-			return s, bad(bootstrap.FlagWait, "%q is not a duration between 0 and %s, such as 3m", w, "24h")
+			return s, bad(inputs.FlagWait, "%q is not a duration between 0 and %s, such as 3m", w, "24h")
 		}
 		s.Wait = d
 	}
 	var err error
-	if s.FailOn, err = probes.ParseFailOn(v.Get(bootstrap.FlagFailOn)); err != nil {
-		return s, bad(bootstrap.FlagFailOn, "%v", err)
+	if s.FailOn, err = probes.ParseFailOn(v.Get(inputs.FlagFailOn)); err != nil {
+		return s, bad(inputs.FlagFailOn, "%v", err)
 	}
-	if r := v.Get(bootstrap.FlagResolver); r != "" {
+	if r := v.Get(inputs.FlagResolver); r != "" {
 		if s.Resolver, err = probes.ParseResolver(r); err != nil {
-			return s, bad(bootstrap.FlagResolver, "%v", err)
+			return s, bad(inputs.FlagResolver, "%v", err)
 		}
 	}
-	for _, a := range v.List(bootstrap.FlagECRAccount) {
+	for _, a := range v.List(inputs.FlagECRAccount) {
 		if !accountPattern.MatchString(a) {
-			return s, bad(bootstrap.FlagECRAccount, "%q is not a 12-digit AWS account ID", a)
+			return s, bad(inputs.FlagECRAccount, "%q is not a 12-digit AWS account ID", a)
 		}
 		s.ECRAccounts = append(s.ECRAccounts, a)
 	}
 	for _, list := range []struct {
 		flag  string
 		names []string
-	}{{bootstrap.FlagRequire, s.Require}, {bootstrap.FlagOptional, s.Optional}} {
+	}{{inputs.FlagRequire, s.Require}, {inputs.FlagOptional, s.Optional}} {
 		for _, n := range list.names {
 			if !probes.KnownName(n) {
 				return s, bad(list.flag, "%q is neither an endpoint nor a check; eksboot endpoints lists them", n)
@@ -122,12 +124,12 @@ func ParseSettings(v bootstrap.Values) (Settings, error) {
 			}
 		}
 	}
-	switch e := v.Get(bootstrap.FlagExec); e {
+	switch e := v.Get(inputs.FlagExec); e {
 	case "", "false":
 	case "true":
 		s.Exec = true
 	default:
-		return s, bad(bootstrap.FlagExec, "%q is not true or false", e)
+		return s, bad(inputs.FlagExec, "%q is not true or false", e)
 	}
 	return s, nil
 }
@@ -135,7 +137,7 @@ func ParseSettings(v bootstrap.Values) (Settings, error) {
 // prepare gathers, validates and reads IMDS: everything before probing.
 // IMDS is read in full (it names the resolver and fills the hints); its
 // absence is the imds check's to judge, not an error.
-func prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *bootstrap.Facts, probes.IMDSRead, time.Time, error) {
+func prepare(ctx context.Context, o Options) (*inputs.Config, Settings, *imds.Facts, probes.IMDSRead, time.Time, error) {
 	vals, origins, md := o.Values, o.Origins, o.IMDS
 	settings, err := ParseSettings(vals)
 	if err != nil {
@@ -147,27 +149,27 @@ func prepare(ctx context.Context, o Options) (*bootstrap.Config, Settings, *boot
 	deadline := start.Add(settings.Timeout + settings.Timeout/10)
 	imdsCtx, cancel := context.WithDeadline(ctx, start.Add(settings.Timeout/2))
 	defer cancel()
-	facts := bootstrap.NewInstanceFacts(imdsCtx, md)
+	facts := inputs.NewInstanceFacts(imdsCtx, md)
 	f, factsErr := facts.Get()
 	read := probes.IMDSRead{Endpoint: md.Endpoint(), Err: factsErr, Took: time.Since(start), Timeout: settings.Timeout / 2}
 	if factsErr != nil {
 		f = nil
 	}
-	cfg, err := bootstrap.Resolve(vals, o.Host, facts, time.Now(), o.Write)
+	cfg, err := inputs.Resolve(vals, o.Host, facts, time.Now(), o.Write)
 	if err != nil {
 		return nil, settings, nil, read, deadline, origins.Attribute(err)
 	}
 	if cfg.Region == "" {
-		return nil, settings, nil, read, deadline, bootstrap.RegionUnknown()
+		return nil, settings, nil, read, deadline, inputs.RegionUnknown()
 	}
 	return cfg, settings, f, read, deadline, nil
 }
 
 // BuildPlan turns the inputs into the plan: the endpoints and every node
 // check, with what they judge.
-func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameservers func() ([]netip.AddrPort, error)) probes.Plan {
+func BuildPlan(cfg *inputs.Config, s Settings, f *imds.Facts, nameservers func() ([]netip.AddrPort, error)) probes.Plan {
 	sel := probes.Selection{Region: cfg.Region, APIHost: cfg.EndpointHost, ECRAccounts: s.ECRAccounts, Require: s.Require, Optional: s.Optional}
-	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Windows: cfg.Target == bootstrap.TargetWindows}
+	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Windows: cfg.Target == inputs.TargetWindows}
 	identity := &probes.IdentityPlan{Cluster: cfg.ClusterName, Region: cfg.Region, Windows: facts.Windows,
 		Unknown: "IMDS did not answer, so the node has no credentials to sign its token with"}
 	var vpc []netip.Prefix
@@ -175,7 +177,7 @@ func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameserver
 		sel.Domain = f.Domain
 		vpc = append(slices.Clone(f.VPCCIDRs), f.VPCIPv6CIDRs...)
 		facts.SubnetCIDR, facts.SecurityGroups = f.SubnetCIDR, f.SecurityGroupIDs
-		facts.RoleARN = bootstrap.RoleARN(cfg.Region, f.AccountID, f.Identity.RoleName)
+		facts.RoleARN = imds.RoleARN(cfg.Region, f.AccountID, f.Identity.RoleName)
 		facts.InstanceProfileARN, facts.NodeName = f.Identity.InstanceProfileARN, f.LocalHostname
 		identity.Domain, identity.NodeName, identity.Unknown = f.Domain, f.LocalHostname, ""
 		if c := f.Identity.Credentials; c != nil {
@@ -198,19 +200,19 @@ func BuildPlan(cfg *bootstrap.Config, s Settings, f *bootstrap.Facts, nameserver
 		Checks:    probes.NodeChecks,
 		Selection: sel,
 		Resolvers: resolvers,
-		IPv6:      n.Family == bootstrap.IPv6,
+		IPv6:      n.Family == inputs.IPv6,
 		VPCCIDRs:  vpc,
 		CA:        pool,
 		Timeout:   s.Timeout,
 		Facts:     facts,
 		Identity:  identity,
-		Service:   probes.ServiceNetwork{CIDR: n.CIDR, DNSIP: n.DNSIP, Given: n.Source == bootstrap.DNSFromFlag || n.Source == bootstrap.DNSFromServiceCIDR},
+		Service:   probes.ServiceNetwork{CIDR: n.CIDR, DNSIP: n.DNSIP, Given: n.Source == inputs.DNSFromFlag || n.Source == inputs.DNSFromServiceCIDR},
 	}
 }
 
 // resolversFor lists the resolvers to ask: the VPC's (--resolver, or
 // AmazonProvidedDNS of the VPC's first CIDR), then the node's own.
-func resolversFor(s Settings, f *bootstrap.Facts, nameservers func() ([]netip.AddrPort, error)) []probes.Resolver {
+func resolversFor(s Settings, f *imds.Facts, nameservers func() ([]netip.AddrPort, error)) []probes.Resolver {
 	var resolvers []probes.Resolver
 	switch {
 	case s.Resolver.IsValid():
@@ -259,7 +261,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	out.Server, out.User, out.Interrupted = rep.ServerVersion, rep.User, ctx.Err() != nil
 	out.Results = rep.Results
 	if d := rep.Network; d != nil { // the certificate's word on the service network is what gets written
-		cfg.Network.CIDR, cfg.Network.DNSIP, cfg.Network.Source = d.CIDR, d.DNSIP, bootstrap.DNSFromCertificate
+		cfg.Network.CIDR, cfg.Network.DNSIP, cfg.Network.Source = d.CIDR, d.DNSIP, inputs.DNSFromCertificate
 	}
 
 	var writeErr error
@@ -282,13 +284,13 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 
 // inputResults are what the inputs deserve a word about: their warnings,
 // and a drop-in nodeadm will not read (unless --exec names it itself).
-func inputResults(o Options, cfg *bootstrap.Config, settings Settings) []probes.Result {
+func inputResults(o Options, cfg *inputs.Config, settings Settings) []probes.Result {
 	var results []probes.Result
 	for _, w := range cfg.Warnings {
 		results = append(results, probes.ConfigWarning(w.Code, w.Message))
 	}
-	if o.Write && cfg.Target == bootstrap.TargetAL2023 && !settings.Exec && strings.HasPrefix(cfg.ArgsFile, bootstrap.NodeadmDropInDir) {
-		if unit, ignores := bootstrap.NodeadmIgnoresDropIns(o.Host); ignores {
+	if o.Write && cfg.Target == inputs.TargetAL2023 && !settings.Exec && strings.HasPrefix(cfg.ArgsFile, inputs.NodeadmDropInDir) {
+		if unit, ignores := inputs.NodeadmIgnoresDropIns(o.Host); ignores {
 			results = append(results, probes.DropInIgnored(unit, cfg.ArgsFile))
 		}
 	}
@@ -296,7 +298,7 @@ func inputResults(o Options, cfg *bootstrap.Config, settings Settings) []probes.
 }
 
 // write renders the bootstrap arguments and writes them where they go.
-func write(cfg *bootstrap.Config, stdout io.Writer) error {
+func write(cfg *inputs.Config, stdout io.Writer) error {
 	data, err := bootstrap.Render(cfg)
 	if err != nil {
 		return err

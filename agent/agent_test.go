@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eksboot/eksboot/bootstrap"
+	"github.com/eksboot/eksboot/inputs"
 	"github.com/eksboot/eksboot/probes"
 	"github.com/eksboot/eksboot/test/loopvpc"
 	"github.com/eksboot/eksboot/test/netns"
@@ -33,16 +33,16 @@ func newVPC(t *testing.T, serviceIP string) *vpc {
 	return &vpc{loopvpc.NewVPC(t, serviceIP), t.TempDir()}
 }
 
-func (v *vpc) flags(extra ...string) bootstrap.Values {
-	f := bootstrap.Values{
-		bootstrap.FlagClusterName:  {"prod"},
-		bootstrap.FlagEndpoint:     {"https://" + apiHost},
-		bootstrap.FlagCA:           {v.CAData()},
-		bootstrap.FlagTarget:       {"al2"},
-		bootstrap.FlagIMDSEndpoint: {v.IMDS},
-		bootstrap.FlagArgsFile:     {filepath.Join(v.dir, "bootstrap.args")},
-		bootstrap.FlagTimeout:      {"500ms"},
-		bootstrap.FlagConfig:       {filepath.Join(v.dir, "none.yaml")},
+func (v *vpc) flags(extra ...string) inputs.Values {
+	f := inputs.Values{
+		inputs.FlagClusterName:  {"prod"},
+		inputs.FlagEndpoint:     {"https://" + apiHost},
+		inputs.FlagCA:           {v.CAData()},
+		inputs.FlagTarget:       {"al2"},
+		inputs.FlagIMDSEndpoint: {v.IMDS},
+		inputs.FlagArgsFile:     {filepath.Join(v.dir, "bootstrap.args")},
+		inputs.FlagTimeout:      {"500ms"},
+		inputs.FlagConfig:       {filepath.Join(v.dir, "none.yaml")},
 	}
 	os.WriteFile(filepath.Join(v.dir, "none.yaml"), nil, 0o644)
 	for i := 0; i+1 < len(extra); i += 2 {
@@ -54,13 +54,13 @@ func (v *vpc) flags(extra ...string) bootstrap.Values {
 func (v *vpc) run(t *testing.T, write bool, extra ...string) (*Outcome, error) {
 	t.Helper()
 	var stdout bytes.Buffer
-	return Run(context.Background(), options(t, v.flags(extra...), bootstrap.ThisHost(), write, &stdout))
+	return Run(context.Background(), options(t, v.flags(extra...), inputs.ThisHost(), write, &stdout))
 }
 
 // options are a run's options from flags alone, gathered as main does.
-func options(t *testing.T, flags bootstrap.Values, host bootstrap.Host, write bool, stdout *bytes.Buffer) Options {
+func options(t *testing.T, flags inputs.Values, host inputs.Host, write bool, stdout *bytes.Buffer) Options {
 	t.Helper()
-	vals, origins, md, err := bootstrap.Gather(context.Background(), flags, func(string) string { return "" })
+	vals, origins, md, err := inputs.Gather(context.Background(), flags, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func options(t *testing.T, flags bootstrap.Values, host bootstrap.Host, write bo
 }
 
 func TestHealthyRunTakesTheDNSIPFromTheCertificate(t *testing.T) {
-	if string(probes.DNSIPGuessed) != bootstrap.WarnDNSIPGuessed {
+	if string(probes.DNSIPGuessed) != inputs.WarnDNSIPGuessed {
 		t.Fatal("the config check drops the guess by another code than the inputs give it")
 	}
 	v := newVPC(t, "172.20.0.1")
@@ -89,7 +89,7 @@ func TestHealthyRunTakesTheDNSIPFromTheCertificate(t *testing.T) {
 	if err != nil || !strings.Contains(string(args), "--dns-cluster-ip 172.20.0.10") {
 		t.Fatalf("args %q %v", args, err)
 	}
-	if out.ArgsFile == "" || out.Config.Network.Source != bootstrap.DNSFromCertificate {
+	if out.ArgsFile == "" || out.Config.Network.Source != inputs.DNSFromCertificate {
 		t.Fatalf("%+v", out.Config.Network)
 	}
 }
@@ -97,7 +97,7 @@ func TestHealthyRunTakesTheDNSIPFromTheCertificate(t *testing.T) {
 func TestBrokenEndpointFailsButStillWrites(t *testing.T) {
 	v := newVPC(t, "10.100.0.1")
 	v.Zone.Set("sts.eu-west-1.amazonaws.com", netns.BlackholeAddr)
-	out, err := v.run(t, true, bootstrap.FlagServiceCIDR, "10.100.0.0/16")
+	out, err := v.run(t, true, inputs.FlagServiceCIDR, "10.100.0.0/16")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,17 +117,17 @@ func TestBrokenEndpointFailsButStillWrites(t *testing.T) {
 		t.Fatal("run writes the arguments whenever the inputs are valid")
 	}
 	// --optional sts demotes it; --fail-on never passes anything.
-	if out, _ := v.run(t, false, bootstrap.FlagServiceCIDR, "10.100.0.0/16", bootstrap.FlagOptional, "sts"); !out.Verdict.Passed {
+	if out, _ := v.run(t, false, inputs.FlagServiceCIDR, "10.100.0.0/16", inputs.FlagOptional, "sts"); !out.Verdict.Passed {
 		t.Fatalf("optional: %+v", out.Verdict)
 	}
-	if out, _ := v.run(t, false, bootstrap.FlagServiceCIDR, "10.100.0.0/16", bootstrap.FlagFailOn, "never"); !out.Verdict.Passed {
+	if out, _ := v.run(t, false, inputs.FlagServiceCIDR, "10.100.0.0/16", inputs.FlagFailOn, "never"); !out.Verdict.Passed {
 		t.Fatalf("never: %+v", out.Verdict)
 	}
 }
 
 func TestServiceCIDRContradictingTheCertificate(t *testing.T) {
 	v := newVPC(t, "10.100.0.1")
-	out, err := v.run(t, false, bootstrap.FlagServiceCIDR, "172.20.0.0/16", bootstrap.FlagTarget, "windows")
+	out, err := v.run(t, false, inputs.FlagServiceCIDR, "172.20.0.0/16", inputs.FlagTarget, "windows")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,16 +139,16 @@ func TestServiceCIDRContradictingTheCertificate(t *testing.T) {
 func TestBadSettingsExit2WritingNothing(t *testing.T) {
 	v := newVPC(t, "10.100.0.1")
 	for flag, value := range map[string]string{
-		bootstrap.FlagTimeout:    "soon",
-		bootstrap.FlagWait:       "-1s",
-		bootstrap.FlagFailOn:     "sometimes",
-		bootstrap.FlagResolver:   "dns.example",
-		bootstrap.FlagECRAccount: "12345",
-		bootstrap.FlagRequire:    "ecr",
-		bootstrap.FlagExec:       "maybe",
+		inputs.FlagTimeout:    "soon",
+		inputs.FlagWait:       "-1s",
+		inputs.FlagFailOn:     "sometimes",
+		inputs.FlagResolver:   "dns.example",
+		inputs.FlagECRAccount: "12345",
+		inputs.FlagRequire:    "ecr",
+		inputs.FlagExec:       "maybe",
 	} {
 		_, err := v.run(t, true, flag, value)
-		var ie *bootstrap.InputError
+		var ie *inputs.InputError
 		if !errors.As(err, &ie) || ie.Flag != flag {
 			t.Errorf("--%s %s: %v", flag, value, err)
 		}
@@ -156,13 +156,13 @@ func TestBadSettingsExit2WritingNothing(t *testing.T) {
 			t.Fatalf("--%s %s: wrote the arguments", flag, value)
 		}
 	}
-	_, err := v.run(t, true, bootstrap.FlagRequire, "ssm", bootstrap.FlagOptional, "ssm")
-	var ie *bootstrap.InputError
-	if !errors.As(err, &ie) || ie.Flag != bootstrap.FlagRequire || !strings.Contains(ie.Problem, "both --require and --optional") {
+	_, err := v.run(t, true, inputs.FlagRequire, "ssm", inputs.FlagOptional, "ssm")
+	var ie *inputs.InputError
+	if !errors.As(err, &ie) || ie.Flag != inputs.FlagRequire || !strings.Contains(ie.Problem, "both --require and --optional") {
 		t.Fatalf("ssm both required and optional: %v", err)
 	}
-	_, err = v.run(t, true, bootstrap.FlagTarget, "bottlerocket", bootstrap.FlagExec, "true")
-	if !errors.As(err, &ie) || ie.Flag != bootstrap.FlagExec {
+	_, err = v.run(t, true, inputs.FlagTarget, "bottlerocket", inputs.FlagExec, "true")
+	if !errors.As(err, &ie) || ie.Flag != inputs.FlagExec {
 		t.Fatalf("bottlerocket --exec: %v", err)
 	}
 }
@@ -189,8 +189,8 @@ func TestSlowIMDSStaysInsideTheDeadline(t *testing.T) {
 	}))
 	defer slow.Close()
 	start := time.Now()
-	out, err := v.run(t, false, bootstrap.FlagIMDSEndpoint, slow.URL, bootstrap.FlagTimeout, "300ms",
-		bootstrap.FlagResolver, "127.0.0.2", bootstrap.FlagServiceCIDR, "10.100.0.0/16", bootstrap.FlagRegion, "eu-west-1")
+	out, err := v.run(t, false, inputs.FlagIMDSEndpoint, slow.URL, inputs.FlagTimeout, "300ms",
+		inputs.FlagResolver, "127.0.0.2", inputs.FlagServiceCIDR, "10.100.0.0/16", inputs.FlagRegion, "eu-west-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestInterruptedRoundIsNotAFailure(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	var stdout bytes.Buffer
-	out, err := Run(ctx, options(t, v.flags(bootstrap.FlagTimeout, "2s", bootstrap.FlagServiceCIDR, "10.100.0.0/16"), bootstrap.ThisHost(), false, &stdout))
+	out, err := Run(ctx, options(t, v.flags(inputs.FlagTimeout, "2s", inputs.FlagServiceCIDR, "10.100.0.0/16"), inputs.ThisHost(), false, &stdout))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestOldAL2023AMIIgnoresTheDropIn(t *testing.T) {
 	}
 	t.Cleanup(func() { exec.Command("umount", "/etc/eks").Run() })
 	v := newVPC(t, "10.100.0.1")
-	host := bootstrap.ThisHost()
+	host := inputs.ThisHost()
 	host.ReadFile = func(p string) ([]byte, error) {
 		if p == "/etc/systemd/system/nodeadm-run.service" {
 			return []byte("[Service]\nExecStart=/usr/bin/nodeadm init --skip config --config-source imds://user-data\n"), nil
@@ -243,7 +243,7 @@ func TestOldAL2023AMIIgnoresTheDropIn(t *testing.T) {
 		return nil, os.ErrNotExist
 	}
 	var stdout bytes.Buffer
-	flags := v.flags(bootstrap.FlagTarget, "al2023", bootstrap.FlagServiceCIDR, "10.100.0.0/16", bootstrap.FlagArgsFile, "/etc/eks/nodeadm.d/eksboot.yaml")
+	flags := v.flags(inputs.FlagTarget, "al2023", inputs.FlagServiceCIDR, "10.100.0.0/16", inputs.FlagArgsFile, "/etc/eks/nodeadm.d/eksboot.yaml")
 	out, err := Run(context.Background(), options(t, flags, host, true, &stdout))
 	if err != nil {
 		t.Fatal(err)
@@ -259,8 +259,8 @@ func TestOptionalIMDS(t *testing.T) {
 	v := newVPC(t, "10.100.0.1")
 	fails := map[string]int{}
 	for _, optional := range []string{"", probes.CheckIMDS} {
-		out, err := v.run(t, false, bootstrap.FlagIMDSEndpoint, "http://127.0.0.1:1", bootstrap.FlagOptional, optional,
-			bootstrap.FlagResolver, "127.0.0.2", bootstrap.FlagServiceCIDR, "10.100.0.0/16", bootstrap.FlagRegion, "eu-west-1")
+		out, err := v.run(t, false, inputs.FlagIMDSEndpoint, "http://127.0.0.1:1", inputs.FlagOptional, optional,
+			inputs.FlagResolver, "127.0.0.2", inputs.FlagServiceCIDR, "10.100.0.0/16", inputs.FlagRegion, "eu-west-1")
 		if err != nil {
 			t.Fatal(err)
 		}

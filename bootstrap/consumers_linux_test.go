@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eksboot/eksboot/inputs"
 )
 
 // TestAL2DropInAsSystemdReadsIt plays AL2's bootstrap.sh: the arguments
@@ -27,9 +29,9 @@ func TestAL2DropInAsSystemdReadsIt(t *testing.T) {
 		if strings.TrimSpace(extra) == "" {
 			continue
 		}
-		v := validValues(t)
-		v[FlagTarget], v[FlagKubeletExtraArgs] = []string{"al2"}, []string{extra}
-		c, err := Resolve(v, noHost, noIMDS(), testNow, true)
+		v := validValues()
+		v[inputs.FlagTarget], v[inputs.FlagKubeletExtraArgs] = []string{"al2"}, []string{extra}
+		c, err := inputs.Resolve(v, noHost, noIMDS(), testNow, true)
 		if err != nil {
 			continue // refused with exit 2: TestExtraArgsBootstrapShCannotCarry
 		}

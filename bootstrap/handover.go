@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/eksboot/eksboot/inputs"
 )
 
 // NodeadmPath is where the AL2023 AMIs install nodeadm.
@@ -13,25 +15,25 @@ const NodeadmPath = "/usr/bin/nodeadm"
 // as a path and its full argv: AL2 bootstrap.sh with the rendered
 // arguments; AL2023 nodeadm init reading the drop-in eksboot wrote;
 // Windows Start-EKSBootstrap.ps1 with each parameter its own argv entry.
-func HandoverCommand(c *Config) (string, []string, error) {
+func HandoverCommand(c *inputs.Config) (string, []string, error) {
 	switch c.Target {
-	case TargetAL2:
-		return AL2BootstrapScript, append([]string{AL2BootstrapScript}, AL2Args(c)...), nil
-	case TargetAL2023:
-		if c.ArgsFile == StdoutPath {
-			return "", nil, inputErrorf(FlagExec, "nodeadm reads the NodeConfig from a file; pass --%s", FlagArgsFile)
+	case inputs.TargetAL2:
+		return inputs.AL2BootstrapScript, append([]string{inputs.AL2BootstrapScript}, AL2Args(c)...), nil
+	case inputs.TargetAL2023:
+		if c.ArgsFile == inputs.StdoutPath {
+			return "", nil, inputs.Errorf(inputs.FlagExec, "nodeadm reads the NodeConfig from a file; pass --%s", inputs.FlagArgsFile)
 		}
 		abs, err := filepath.Abs(c.ArgsFile)
 		if err != nil {
-			return "", nil, inputErrorf(FlagArgsFile, "%v", err)
+			return "", nil, inputs.Errorf(inputs.FlagArgsFile, "%v", err)
 		}
 		return NodeadmPath, []string{NodeadmPath, "init", "--config-source", "file://" + filepath.ToSlash(abs)}, nil
-	case TargetWindows:
+	case inputs.TargetWindows:
 		script := filepath.Join(programFiles(), "Amazon", "EKS", "Start-EKSBootstrap.ps1")
 		argv := []string{"powershell.exe", "-NoProfile", "-ExecutionPolicy", "Bypass", "-File", script}
 		return "powershell.exe", append(argv, WindowsArgv(c)...), nil
 	}
-	return "", nil, inputErrorf(FlagExec, "%s bootstraps itself from its user data settings; there is nothing to hand over to", c.Target)
+	return "", nil, inputs.Errorf(inputs.FlagExec, "%s bootstraps itself from its user data settings; there is nothing to hand over to", c.Target)
 }
 
 func programFiles() string {
@@ -43,7 +45,7 @@ func programFiles() string {
 
 // Handover replaces eksboot with the platform bootstrap (on Windows, runs it
 // and returns its exit code). It returns only on failure, or on Windows.
-func Handover(c *Config) (int, error) {
+func Handover(c *inputs.Config) (int, error) {
 	path, argv, err := HandoverCommand(c)
 	if err != nil {
 		return 0, err

@@ -1,3 +1,6 @@
+// Package bootstrap turns a Config into what each node platform's bootstrap
+// reads (bootstrap.sh arguments, a nodeadm NodeConfig, Start-EKSBootstrap.ps1
+// parameters, Bottlerocket settings), writes it atomically, and hands over.
 package bootstrap
 
 import (
@@ -5,50 +8,41 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/eksboot/eksboot/inputs"
 	"go.yaml.in/yaml/v3"
 )
 
 // Render returns the bootstrap arguments of c's target, byte for byte what
 // is printed or written.
-func Render(c *Config) ([]byte, error) {
+func Render(c *inputs.Config) ([]byte, error) {
 	switch c.Target {
-	case TargetAL2:
+	case inputs.TargetAL2:
 		return []byte(ShellJoin(AL2Args(c)) + "\n"), nil
-	case TargetAL2023:
+	case inputs.TargetAL2023:
 		return renderNodeConfig(c)
-	case TargetWindows:
+	case inputs.TargetWindows:
 		return []byte(renderWindows(c) + "\n"), nil
-	case TargetBottlerocket:
+	case inputs.TargetBottlerocket:
 		return []byte(renderBottlerocket(c)), nil
 	}
 	return nil, fmt.Errorf("no renderer for target %q", c.Target)
 }
 
-// kubeletExtraArgs is the one string bootstrap.sh and Start-EKSBootstrap.ps1
-// take: labels and taints as flags, then the user's extra args verbatim.
-func (c *Config) kubeletExtraArgs() string {
-	parts := c.labelAndTaintFlags()
-	if strings.TrimSpace(c.KubeletExtraArgs) != "" {
-		parts = append(parts, strings.TrimSpace(c.KubeletExtraArgs))
-	}
-	return strings.Join(parts, " ")
-}
-
 // AL2Args is the argv for /etc/eks/bootstrap.sh, cluster name first.
-func AL2Args(c *Config) []string {
+func AL2Args(c *inputs.Config) []string {
 	args := []string{
 		c.ClusterName,
 		"--apiserver-endpoint", c.Endpoint,
 		"--b64-cluster-ca", c.CA,
 		"--dns-cluster-ip", c.Network.DNSIP.String(),
 	}
-	if c.Network.Family == IPv6 {
-		args = append(args, "--ip-family", IPv6)
+	if c.Network.Family == inputs.IPv6 {
+		args = append(args, "--ip-family", inputs.IPv6)
 		if c.Network.CIDR.IsValid() {
 			args = append(args, "--service-ipv6-cidr", c.Network.CIDR.String())
 		}
 	}
-	if extra := c.kubeletExtraArgs(); extra != "" {
+	if extra := c.KubeletArgsLine(); extra != "" {
 		args = append(args, "--kubelet-extra-args", extra)
 	}
 	return args
@@ -62,7 +56,7 @@ type WindowsParam struct {
 }
 
 // WindowsArgs are the parameters for Start-EKSBootstrap.ps1.
-func WindowsArgs(c *Config) []WindowsParam {
+func WindowsArgs(c *inputs.Config) []WindowsParam {
 	args := []WindowsParam{
 		{"-EKSClusterName", []string{c.ClusterName}},
 		{"-APIServerEndpoint", []string{c.Endpoint}},
@@ -70,7 +64,7 @@ func WindowsArgs(c *Config) []WindowsParam {
 		{"-ServiceCIDR", []string{c.Network.CIDR.String()}},
 		{"-DNSClusterIP", []string{c.Network.DNSIP.String()}},
 	}
-	if extra := c.kubeletExtraArgs(); extra != "" {
+	if extra := c.KubeletArgsLine(); extra != "" {
 		args = append(args, WindowsParam{"-KubeletExtraArgs", []string{extra}})
 	}
 	if c.KubeProxyExtraArgs != "" {
@@ -88,7 +82,7 @@ func WindowsArgs(c *Config) []WindowsParam {
 
 // renderWindows is the parameters as PowerShell reads them after
 // & Start-EKSBootstrap.ps1: verbatim strings, an array as 'a','b'.
-func renderWindows(c *Config) string {
+func renderWindows(c *inputs.Config) string {
 	var parts []string
 	for _, p := range WindowsArgs(c) {
 		quoted := make([]string, len(p.Values))
@@ -103,7 +97,7 @@ func renderWindows(c *Config) string {
 // WindowsArgv is the parameters as powershell.exe -File takes them: one
 // argv element per parameter, -Name:value, so a value that starts with a
 // dash (--max-pods=20) binds to its parameter rather than reading as one.
-func WindowsArgv(c *Config) []string {
+func WindowsArgv(c *inputs.Config) []string {
 	var argv []string
 	for _, p := range WindowsArgs(c) {
 		argv = append(argv, p.Name+":"+strings.Join(p.Values, ","))
@@ -140,10 +134,10 @@ type kubeletConfig struct {
 	ClusterDNS []string `yaml:"clusterDNS"`
 }
 
-func renderNodeConfig(c *Config) ([]byte, error) {
+func renderNodeConfig(c *inputs.Config) ([]byte, error) {
 	doc := nodeConfig{
-		APIVersion: nodeConfigAPIVersion,
-		Kind:       nodeConfigKind,
+		APIVersion: inputs.NodeConfigAPIVersion,
+		Kind:       inputs.NodeConfigKind,
 		Spec: nodeConfigSpec{
 			Cluster: clusterDetails{
 				Name:                 c.ClusterName,
@@ -170,7 +164,7 @@ func renderNodeConfig(c *Config) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func renderBottlerocket(c *Config) string {
+func renderBottlerocket(c *inputs.Config) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "[settings.kubernetes]\n")
 	fmt.Fprintf(&b, "cluster-name = %s\n", TOMLQuote(c.ClusterName))

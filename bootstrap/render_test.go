@@ -1,6 +1,7 @@
 package bootstrap
 
 import (
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"os"
@@ -12,18 +13,37 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/eksboot/eksboot/imds"
+	"github.com/eksboot/eksboot/inputs"
+	"github.com/eksboot/eksboot/test/testpki"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
 var testNow = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// validValues are complete inputs for every target.
+func validValues() inputs.Values {
+	return inputs.Values{
+		inputs.FlagClusterName: {"prod-eu_1"},
+		inputs.FlagEndpoint:    {"https://0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com"},
+		inputs.FlagCA:          {base64.StdEncoding.EncodeToString(testpki.ClusterCAPEM)},
+		inputs.FlagServiceCIDR: {"10.100.0.0/16"},
+	}
+}
+
+// noHost is a machine with neither nodeadm nor bootstrap.sh.
+var noHost = inputs.Host{GOOS: "linux", LookPath: func(string) (string, error) { return "", os.ErrNotExist }, Exists: func(string) bool { return false }}
+
+// noIMDS is a node whose IMDS knows nothing: the inputs must say it all.
+func noIMDS() *inputs.InstanceFacts { return inputs.KnownFacts(&imds.Facts{}) }
+
 // resolveTarget resolves valid inputs for target, changed by extra; a nil
 // value in extra removes that input.
-func resolveTarget(t *testing.T, target Target, extra Values) *Config {
+func resolveTarget(t *testing.T, target inputs.Target, extra inputs.Values) *inputs.Config {
 	t.Helper()
-	v := validValues(t)
-	v[FlagTarget] = []string{string(target)}
+	v := validValues()
+	v[inputs.FlagTarget] = []string{string(target)}
 	for k, val := range extra {
 		if val == nil {
 			delete(v, k)
@@ -31,33 +51,33 @@ func resolveTarget(t *testing.T, target Target, extra Values) *Config {
 			v[k] = val
 		}
 	}
-	c, err := Resolve(v, noHost, noIMDS(), testNow, true)
+	c, err := inputs.Resolve(v, noHost, noIMDS(), testNow, true)
 	if err != nil {
 		t.Fatalf("%s: %v", target, err)
 	}
 	return c
 }
 
-var goldenCases = map[string]Values{
+var goldenCases = map[string]inputs.Values{
 	"ipv4": {
-		FlagNodeLabels:       {"team=data,node.kubernetes.io/lifecycle=spot"},
-		FlagTaints:           {"dedicated=gpu:NoSchedule", "spot:PreferNoSchedule"},
-		FlagKubeletExtraArgs: {"--max-pods=58 --v=2"},
+		inputs.FlagNodeLabels:       {"team=data,node.kubernetes.io/lifecycle=spot"},
+		inputs.FlagTaints:           {"dedicated=gpu:NoSchedule", "spot:PreferNoSchedule"},
+		inputs.FlagKubeletExtraArgs: {"--max-pods=58 --v=2"},
 	},
 	"ipv6": {
-		FlagServiceCIDR:     nil,
-		FlagServiceIPv6CIDR: {"fd30:1c53:5f8a::/108"},
+		inputs.FlagServiceCIDR:     nil,
+		inputs.FlagServiceIPv6CIDR: {"fd30:1c53:5f8a::/108"},
 	},
 }
 
 func TestRenderGolden(t *testing.T) {
-	for _, target := range Targets {
+	for _, target := range inputs.Targets {
 		for name, extra := range goldenCases {
-			if target == TargetWindows && name == "ipv6" {
-				continue // EKS Windows nodes are IPv4 only; see TestResolveRefuses
+			if target == inputs.TargetWindows && name == "ipv6" {
+				continue // EKS Windows nodes are inputs.IPv4 only; see TestResolveRefuses
 			}
-			if target == TargetBottlerocket {
-				extra = withoutKey(extra, FlagKubeletExtraArgs)
+			if target == inputs.TargetBottlerocket {
+				extra = withoutKey(extra, inputs.FlagKubeletExtraArgs)
 			}
 			c := resolveTarget(t, target, extra)
 			got, err := Render(c)
@@ -81,8 +101,8 @@ func TestRenderGolden(t *testing.T) {
 	}
 }
 
-func withoutKey(v Values, key string) Values {
-	out := Values{}
+func withoutKey(v inputs.Values, key string) inputs.Values {
+	out := inputs.Values{}
 	for k, val := range v {
 		if k != key {
 			out[k] = val
@@ -101,7 +121,7 @@ func TestAL2LineIsBootstrapShArgv(t *testing.T) {
 		if strings.ContainsFunc(extra, func(r rune) bool { return strings.ContainsRune(`'%\`, r) || r < 0x20 || r == 0x7f }) {
 			continue // refused for AL2: TestExtraArgsBootstrapShCannotCarry
 		}
-		c := resolveTarget(t, TargetAL2, Values{FlagKubeletExtraArgs: {extra}, FlagNodeLabels: {"a=b"}})
+		c := resolveTarget(t, inputs.TargetAL2, inputs.Values{inputs.FlagKubeletExtraArgs: {extra}, inputs.FlagNodeLabels: {"a=b"}})
 		line, err := Render(c)
 		if err != nil {
 			t.Fatal(err)
@@ -137,7 +157,7 @@ func TestAL2LineIsBootstrapShArgv(t *testing.T) {
 // TestBottlerocketTOMLParses reads the render back with a TOML parser and
 // checks Bottlerocket's documented setting names and values.
 func TestBottlerocketTOMLParses(t *testing.T) {
-	c := resolveTarget(t, TargetBottlerocket, Values{FlagNodeLabels: {"team=data"}, FlagTaints: {"dedicated=gpu:NoSchedule,dedicated=gpu:NoExecute"}})
+	c := resolveTarget(t, inputs.TargetBottlerocket, inputs.Values{inputs.FlagNodeLabels: {"team=data"}, inputs.FlagTaints: {"dedicated=gpu:NoSchedule,dedicated=gpu:NoExecute"}})
 	out, _ := Render(c)
 	var doc struct {
 		Settings struct {
@@ -172,8 +192,8 @@ func TestBottlerocketTOMLParses(t *testing.T) {
 }
 
 func TestWindowsLineParameters(t *testing.T) {
-	c := resolveTarget(t, TargetWindows, Values{FlagServiceCIDR: {"172.20.0.0/16"}, FlagKubeletExtraArgs: {"--v=2 '$(x)'"},
-		FlagKubeProxyArgs: {"--v=3 '$(y)'"}, FlagExcludedSNAT: {"10.10.0.0/16,192.168.5.1/24"}})
+	c := resolveTarget(t, inputs.TargetWindows, inputs.Values{inputs.FlagServiceCIDR: {"172.20.0.0/16"}, inputs.FlagKubeletExtraArgs: {"--v=2 '$(x)'"},
+		inputs.FlagKubeProxyArgs: {"--v=3 '$(y)'"}, inputs.FlagExcludedSNAT: {"10.10.0.0/16,192.168.5.1/24"}})
 	args := WindowsArgs(c)
 	wantNames := []string{"-EKSClusterName", "-APIServerEndpoint", "-Base64ClusterCA", "-ServiceCIDR", "-DNSClusterIP", "-KubeletExtraArgs", "-KubeProxyExtraArgs", "-ExcludedSnatCIDRs"}
 	for i, name := range wantNames {
@@ -213,83 +233,25 @@ func TestWindowsLineParameters(t *testing.T) {
 	if argv := WindowsArgv(c); argv[5] != "-KubeletExtraArgs:--v=2 '$(x)'" || argv[7] != "-ExcludedSnatCIDRs:10.10.0.0/16,192.168.5.0/24" {
 		t.Fatalf("-File argv %q", argv)
 	}
-	for flag, bad := range map[string]string{FlagExcludedSNAT: "fd00::/8", FlagKubeProxyArgs: "a\nb"} {
-		wantInputError(t, resolveErr(t, TargetWindows, Values{flag: {bad}}), flag, "")
-	}
-	wantInputError(t, resolveErr(t, TargetAL2023, Values{FlagKubeProxyArgs: {"--v=2"}}), FlagKubeProxyArgs, "is for Windows nodes")
 }
 
 func TestHandoverCommand(t *testing.T) {
-	c := resolveTarget(t, TargetAL2, nil)
+	c := resolveTarget(t, inputs.TargetAL2, nil)
 	path, argv, err := HandoverCommand(c)
-	if err != nil || path != AL2BootstrapScript || argv[0] != AL2BootstrapScript || !reflect.DeepEqual(argv[1:], AL2Args(c)) {
+	if err != nil || path != inputs.AL2BootstrapScript || argv[0] != inputs.AL2BootstrapScript || !reflect.DeepEqual(argv[1:], AL2Args(c)) {
 		t.Fatalf("al2: %s %q %v", path, argv, err)
 	}
-	c = resolveTarget(t, TargetAL2023, Values{FlagArgsFile: {"/etc/eks/nodeadm.d/eksboot.yaml"}})
+	c = resolveTarget(t, inputs.TargetAL2023, inputs.Values{inputs.FlagArgsFile: {"/etc/eks/nodeadm.d/eksboot.yaml"}})
 	if _, argv, _ := HandoverCommand(c); strings.Join(argv, " ") != NodeadmPath+" init --config-source file:///etc/eks/nodeadm.d/eksboot.yaml" {
 		t.Fatalf("al2023: %q", argv)
 	}
-	c = resolveTarget(t, TargetWindows, nil)
+	c = resolveTarget(t, inputs.TargetWindows, nil)
 	_, argv, _ = HandoverCommand(c)
 	if argv[0] != "powershell.exe" || strings.Join(argv[1:5], " ") != "-NoProfile -ExecutionPolicy Bypass -File" || !strings.HasSuffix(argv[5], "Start-EKSBootstrap.ps1") || !reflect.DeepEqual(argv[6:], WindowsArgv(c)) || argv[6] != "-EKSClusterName:"+c.ClusterName {
 		t.Fatalf("windows: %q", argv)
 	}
-	c = resolveTarget(t, TargetBottlerocket, nil)
+	c = resolveTarget(t, inputs.TargetBottlerocket, nil)
 	if _, _, err := HandoverCommand(c); err == nil {
 		t.Fatal("bottlerocket has nothing to hand over to")
 	}
-}
-
-// TestExtraArgsBootstrapShCannotCarry: bootstrap.sh writes the extra args
-// into Environment='KUBELET_EXTRA_ARGS=...' of a systemd drop-in, so a
-// newline would start a directive of its own and a quote would end the
-// value. Control characters are refused for every target, quotes for al2.
-func TestExtraArgsBootstrapShCannotCarry(t *testing.T) {
-	for _, target := range Targets {
-		for _, bad := range []string{"--v=2\nExecStartPre=/bin/touch /CANARY", "a\rb", "a\tb", "a\x00b", "a\x7fb", "a\x1bb"} {
-			wantInputError(t, resolveErr(t, target, Values{FlagKubeletExtraArgs: {bad}}), FlagKubeletExtraArgs, "control character")
-		}
-	}
-	for _, bad := range []string{"--v=2 'x'", "--foo=%n", `--foo=a\nb`} {
-		wantInputError(t, resolveErr(t, TargetAL2, Values{FlagKubeletExtraArgs: {bad}}), FlagKubeletExtraArgs, "systemd reads")
-	}
-	if err := resolveErr(t, TargetAL2023, Values{FlagKubeletExtraArgs: {"--v=2 'x'"}}); err != nil {
-		t.Fatalf("al2023 takes a quote: %v", err)
-	}
-}
-
-// TestLabelsAndTaintsKubeletRefuses: what makes kubelet exit, or gives
-// TOML a key twice, is refused for every target with the key named.
-func TestLabelsAndTaintsKubeletRefuses(t *testing.T) {
-	for _, target := range Targets {
-		for _, tc := range []struct{ flag, value, fragment string }{
-			{FlagNodeLabels, "node-role.kubernetes.io/worker=true", `kubelet refuses the key "node-role.kubernetes.io/worker"`},
-			{FlagNodeLabels, "kubernetes.io/role=x", `"kubernetes.io/role"`},
-			{FlagNodeLabels, "k8s.io/x=y", `"k8s.io/x"`},
-			{FlagNodeLabels, "node-restriction.kubernetes.io/team=a", "kubelet refuses"},
-			{FlagNodeLabels, "a=b,a=c", `the key "a" is given twice`},
-			{FlagTaints, "a=b:NoSchedule,a=c:NoSchedule", `"a" with effect NoSchedule is given twice`},
-		} {
-			wantInputError(t, resolveErr(t, target, Values{tc.flag: {tc.value}}), tc.flag, tc.fragment)
-		}
-		for _, ok := range []string{"node.kubernetes.io/lifecycle=spot", "x.kubelet.kubernetes.io/a=b", "topology.kubernetes.io/zone=eu-west-1a", "example.com/team=data"} {
-			if err := resolveErr(t, target, Values{FlagNodeLabels: {ok}}); err != nil {
-				t.Errorf("%s %s: %v", target, ok, err)
-			}
-		}
-		if err := resolveErr(t, target, Values{FlagTaints: {"a=b:NoSchedule,a=b:NoExecute"}}); err != nil {
-			t.Errorf("%s: one key with two effects: %v", target, err)
-		}
-	}
-}
-
-func resolveErr(t *testing.T, target Target, extra Values) error {
-	t.Helper()
-	v := validValues(t)
-	v[FlagTarget] = []string{string(target)}
-	for k, val := range extra {
-		v[k] = val
-	}
-	_, err := Resolve(v, noHost, noIMDS(), testNow, true)
-	return err
 }

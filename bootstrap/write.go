@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/eksboot/eksboot/inputs"
 )
 
 // WriteArgs writes data to path, or to stdout when path is StdoutPath.
 func WriteArgs(path string, data []byte, stdout io.Writer) error {
-	if path == StdoutPath {
+	if path == inputs.StdoutPath {
 		if _, err := stdout.Write(data); err != nil {
 			return &WriteError{Path: "stdout", Err: err}
 		}

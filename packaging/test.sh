@@ -64,6 +64,6 @@ grep -q 'file("${path.module}/al2023-user-data.mime")' "$ex/terraform-launch-tem
 grep -q 'run --target windows --exec' "$ex/windows-user-data.ps1" && grep -q 'throw' "$ex/windows-user-data.ps1" || fail "windows example"
 # The Windows user data's parameters are the ones eksboot renders.
 "$root/usr/bin/eksboot" render --target windows --cluster-name prod --apiserver-endpoint https://abc.example \
-	--b64-cluster-ca "$(base64 -w0 bootstrap/testdata/ca.pem)" --service-ipv4-cidr 10.100.0.0/16 --imds-endpoint http://127.0.0.1:1 \
+	--b64-cluster-ca "$(base64 -w0 test/testpki/ca.pem)" --service-ipv4-cidr 10.100.0.0/16 --imds-endpoint http://127.0.0.1:1 \
 	| grep -q -- "-ServiceCIDR '10.100.0.0/16' -DNSClusterIP '10.100.0.10'" || fail "windows render"
 echo "packaging: the .deb, .rpm, zip, unit and examples check out"

@@ -86,7 +86,7 @@ const (
 	DNSError             Code = "dns_error"
 	Interrupted          Code = "interrupted"
 	NodeadmDropInIgnored Code = "nodeadm_dropin_ignored"
-	// The config check also reports bootstrap's warning codes
+	// The config check also reports the inputs' warning codes
 	// (ca_validity, dns_ip_guessed).
 )
 

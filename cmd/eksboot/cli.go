@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/eksboot/eksboot/bootstrap"
+	"github.com/eksboot/eksboot/imds"
+	"github.com/eksboot/eksboot/inputs"
 )
 
 // Exit codes (SPEC §6).
@@ -40,16 +42,16 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	args   []string // positional arguments
-	in     inputs
+	in     gathered
 }
 
-// inputs are every source merged once, in main (SPEC §3: flag >
+// gathered are every source merged once, in main (SPEC §3: flag >
 // environment > config file; IMDS and derived values come in Resolve):
 // the one value each command reads its inputs from.
-type inputs struct {
-	values  bootstrap.Values
-	origins bootstrap.Origins
-	imds    *bootstrap.IMDS   // --imds-endpoint's client; it read user data if --config asked
+type gathered struct {
+	values  inputs.Values
+	origins inputs.Origins
+	imds    *imds.Client      // --imds-endpoint's client; it read user data if --config asked
 	typed   map[string]string // the flags given, as typed, by param name
 }
 
@@ -81,24 +83,24 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 	}
 	e.args = positional
 	if len(cmd.params) > 0 {
-		vals, origins, md, err := bootstrap.Gather(context.Background(), flags, getenv)
+		vals, origins, md, err := inputs.Gather(context.Background(), flags, getenv)
 		if err != nil {
 			return exitCode(stderr, err)
 		}
 		origins.Typed(typed)
-		e.in = inputs{values: vals, origins: origins, imds: md, typed: typed}
+		e.in = gathered{values: vals, origins: origins, imds: md, typed: typed}
 	}
 	return exitCode(stderr, cmd.run(context.Background(), e))
 }
 
 // parseArgs reads cmd's flags, before or after its positional arguments:
 // the values by param name, each flag as typed, and the positional ones.
-func parseArgs(cmd *command, args []string) (bootstrap.Values, map[string]string, []string, error) {
+func parseArgs(cmd *command, args []string) (inputs.Values, map[string]string, []string, error) {
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	flags := bootstrap.Values{}
+	flags := inputs.Values{}
 	for _, name := range cmd.params {
-		p, _ := bootstrap.ParamByName(name)
+		p, _ := inputs.ParamByName(name)
 		set := func(s string) error { flags[p.Name] = append(flags[p.Name], s); return nil }
 		for _, n := range []string{p.Name, p.Alias} {
 			switch {
@@ -125,7 +127,7 @@ func parseArgs(cmd *command, args []string) (bootstrap.Values, map[string]string
 	}
 	typed := map[string]string{}
 	fs.Visit(func(f *flag.Flag) {
-		if p, ok := bootstrap.ParamByName(f.Name); ok {
+		if p, ok := inputs.ParamByName(f.Name); ok {
 			typed[p.Name] = "--" + f.Name
 		}
 	})
@@ -133,7 +135,7 @@ func parseArgs(cmd *command, args []string) (bootstrap.Values, map[string]string
 }
 
 func exitCode(stderr io.Writer, err error) int {
-	var inputErr *bootstrap.InputError
+	var inputErr *inputs.InputError
 	var writeErr *bootstrap.WriteError
 	var verdict *verdictError
 	var usage *usageError
@@ -187,7 +189,7 @@ func commandUsage(w io.Writer, c *command) {
 	}
 	fmt.Fprint(w, "\nFlags (each also set by its environment variable, or its key in the config file):\n")
 	for _, name := range c.params {
-		p, _ := bootstrap.ParamByName(name)
+		p, _ := inputs.ParamByName(name)
 		flagName := "--" + p.Name
 		if p.Alias != "" {
 			flagName += ", --" + p.Alias
@@ -198,10 +200,10 @@ func commandUsage(w io.Writer, c *command) {
 
 // resolve validates the inputs for writing. IMDS is asked only for what
 // the inputs leave open, within budget.
-func resolve(ctx context.Context, e *env, budget time.Duration) (*bootstrap.Config, error) {
+func resolve(ctx context.Context, e *env, budget time.Duration) (*inputs.Config, error) {
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	cfg, err := bootstrap.Resolve(e.in.values, bootstrap.ThisHost(), bootstrap.NewInstanceFacts(ctx, e.in.imds), time.Now(), true)
+	cfg, err := inputs.Resolve(e.in.values, inputs.ThisHost(), inputs.NewInstanceFacts(ctx, e.in.imds), time.Now(), true)
 	if err != nil {
 		return nil, e.in.origins.Attribute(err)
 	}
@@ -212,11 +214,11 @@ func resolve(ctx context.Context, e *env, budget time.Duration) (*bootstrap.Conf
 }
 
 var inputParams = []string{
-	bootstrap.FlagClusterName, bootstrap.FlagEndpoint, bootstrap.FlagCA,
-	bootstrap.FlagServiceCIDR, bootstrap.FlagServiceIPv6CIDR, bootstrap.FlagDNSClusterIP,
-	bootstrap.FlagIPFamily, bootstrap.FlagTarget, bootstrap.FlagRegion,
-	bootstrap.FlagKubeletExtraArgs, bootstrap.FlagNodeLabels, bootstrap.FlagTaints, bootstrap.FlagKubeProxyArgs, bootstrap.FlagExcludedSNAT,
-	bootstrap.FlagConfig, bootstrap.FlagIMDSEndpoint,
+	inputs.FlagClusterName, inputs.FlagEndpoint, inputs.FlagCA,
+	inputs.FlagServiceCIDR, inputs.FlagServiceIPv6CIDR, inputs.FlagDNSClusterIP,
+	inputs.FlagIPFamily, inputs.FlagTarget, inputs.FlagRegion,
+	inputs.FlagKubeletExtraArgs, inputs.FlagNodeLabels, inputs.FlagTaints, inputs.FlagKubeProxyArgs, inputs.FlagExcludedSNAT,
+	inputs.FlagConfig, inputs.FlagIMDSEndpoint,
 }
 
 // renderIMDSBudget is all the time render gives IMDS, so it answers at once
@@ -235,11 +237,11 @@ Output goes to stdout unless --args-file names a file, which is replaced
 atomically. IMDS is read only for a fact not given (1 s at most).
 Exit codes: 0 written, 2 invalid input (nothing written), 3 could not write.`,
 	example: "eksboot render --target al2023 --cluster-name prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.amazonaws.com --b64-cluster-ca \"$CA\" --service-ipv4-cidr 10.100.0.0/16",
-	params:  append(append([]string{}, inputParams...), bootstrap.FlagArgsFile),
+	params:  append(append([]string{}, inputParams...), inputs.FlagArgsFile),
 	run: func(ctx context.Context, e *env) error {
-		argsFile := bootstrap.StdoutPath // render writes to stdout unless --args-file says otherwise
-		if _, given := e.in.typed[bootstrap.FlagArgsFile]; given {
-			argsFile = e.in.values.Get(bootstrap.FlagArgsFile)
+		argsFile := inputs.StdoutPath // render writes to stdout unless --args-file says otherwise
+		if _, given := e.in.typed[inputs.FlagArgsFile]; given {
+			argsFile = e.in.values.Get(inputs.FlagArgsFile)
 		}
 		cfg, err := resolve(ctx, e, renderIMDSBudget)
 		if err != nil {

@@ -10,16 +10,10 @@ import (
 	"testing"
 
 	"github.com/eksboot/eksboot/test/imdsmock"
+	"github.com/eksboot/eksboot/test/testpki"
 )
 
-func testCA(t *testing.T) string {
-	t.Helper()
-	pemBytes, err := os.ReadFile("../../bootstrap/testdata/ca.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return base64.StdEncoding.EncodeToString(pemBytes)
-}
+func testCA(*testing.T) string { return base64.StdEncoding.EncodeToString(testpki.ClusterCAPEM) }
 
 type result struct {
 	code           int

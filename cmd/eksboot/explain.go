@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/eksboot/eksboot/bootstrap"
 	"github.com/eksboot/eksboot/diag"
+	"github.com/eksboot/eksboot/inputs"
 )
 
 var explainCommand = &command{
@@ -26,7 +26,7 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 	example: "aws s3 sync s3://my-bucket/eksboot/ ./out/ && eksboot explain ./out/",
 	args:    "[FILE|DIR|-]...",
 	many:    true,
-	params:  []string{bootstrap.FlagOutput},
+	params:  []string{inputs.FlagOutput},
 	run: func(_ context.Context, e *env) error {
 		format, err := outputFormat(e, diag.FormatText)
 		if err != nil {

@@ -13,12 +13,14 @@ import (
 	"github.com/eksboot/eksboot/agent"
 	"github.com/eksboot/eksboot/bootstrap"
 	"github.com/eksboot/eksboot/diag"
+	"github.com/eksboot/eksboot/imds"
+	"github.com/eksboot/eksboot/inputs"
 	"github.com/eksboot/eksboot/probes"
 )
 
 var probeParams = []string{
-	bootstrap.FlagRequire, bootstrap.FlagOptional, bootstrap.FlagECRAccount, bootstrap.FlagResolver,
-	bootstrap.FlagTimeout, bootstrap.FlagWait, bootstrap.FlagFailOn, bootstrap.FlagOutput, bootstrap.FlagConsole,
+	inputs.FlagRequire, inputs.FlagOptional, inputs.FlagECRAccount, inputs.FlagResolver,
+	inputs.FlagTimeout, inputs.FlagWait, inputs.FlagFailOn, inputs.FlagOutput, inputs.FlagConsole,
 }
 
 var probeCommand = &command{
@@ -51,7 +53,7 @@ Windows runs Start-EKSBootstrap.ps1.
 Exit codes: 0 verdict passes, 1 a check failed under --fail-on, 2 invalid
 input (nothing written), 3 the arguments could not be written.`,
 	example: "eksboot run --target al2 --exec --cluster-name prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.amazonaws.com --b64-cluster-ca \"$CA\" --service-ipv4-cidr 10.100.0.0/16",
-	params:  append(append([]string{}, inputParams...), append(probeParams, bootstrap.FlagArgsFile, bootstrap.FlagExec)...),
+	params:  append(append([]string{}, inputParams...), append(probeParams, inputs.FlagArgsFile, inputs.FlagExec)...),
 	run: func(ctx context.Context, e *env) error {
 		return runAgent(ctx, e, true)
 	},
@@ -67,7 +69,7 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 	if err != nil {
 		return err
 	}
-	o := agent.Options{Values: e.in.values, Origins: e.in.origins, IMDS: e.in.imds, Host: bootstrap.ThisHost(), Write: write, Stdout: e.stdout}
+	o := agent.Options{Values: e.in.values, Origins: e.in.origins, IMDS: e.in.imds, Host: inputs.ThisHost(), Write: write, Stdout: e.stdout}
 	if format == diag.FormatText {
 		o.Progress = liveLine(e)
 	}
@@ -80,10 +82,10 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 		return err
 	}
 	outputs := diag.Outputs{Stdout: e.stdout, Format: format, Style: diag.Style{Color: colour(e)}, Stderr: e.stderr}
-	if write && out.Config.ArgsFile == bootstrap.StdoutPath {
+	if write && out.Config.ArgsFile == inputs.StdoutPath {
 		outputs.Stdout = e.stderr // the arguments own stdout
 	}
-	if console, cerr := diag.OpenConsole(e.in.values.Get(bootstrap.FlagConsole)); cerr != nil {
+	if console, cerr := diag.OpenConsole(e.in.values.Get(inputs.FlagConsole)); cerr != nil {
 		fmt.Fprintf(e.stderr, "eksboot: warning: %v\n", cerr)
 	} else if console != nil {
 		defer console.Close()
@@ -117,7 +119,7 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 
 // where says where this run ran: IMDS's facts (none when it did not
 // answer) and this eksboot's version.
-func where(f *bootstrap.Facts) diag.Node {
+func where(f *imds.Facts) diag.Node {
 	n := diag.Node{Version: version}
 	if f != nil {
 		n.InstanceID, n.InstanceType, n.AMIID, n.AZ, n.AZID = f.InstanceID, f.InstanceType, f.AMIID, f.AvailabilityZone, f.AvailabilityZoneID
@@ -150,7 +152,7 @@ func colour(e *env) bool {
 // outputFormat is --output from any source, checked; when unset, def, or
 // by default text on a terminal and json otherwise.
 func outputFormat(e *env, def string) (string, error) {
-	v := e.in.values.Get(bootstrap.FlagOutput)
+	v := e.in.values.Get(inputs.FlagOutput)
 	switch v {
 	case diag.FormatText, diag.FormatJSON:
 		return v, nil
@@ -163,7 +165,7 @@ func outputFormat(e *env, def string) (string, error) {
 		}
 		return diag.FormatJSON, nil
 	}
-	return "", e.in.origins.Attribute(&bootstrap.InputError{Flag: bootstrap.FlagOutput, Problem: fmt.Sprintf("%q is neither text nor json", v)})
+	return "", e.in.origins.Attribute(&inputs.InputError{Flag: inputs.FlagOutput, Problem: fmt.Sprintf("%q is neither text nor json", v)})
 }
 
 func isTerminal(w io.Writer) bool {
@@ -182,8 +184,8 @@ var endpointsCommand = &command{
 service name, kind and whether its failure fails the verdict. The region comes
 from --region, IMDS (1 s at most) or the endpoint host.`,
 	example: "eksboot endpoints --region eu-west-1 --require ssm,ssmmessages,ec2messages --ecr-account 123456789012",
-	params: []string{bootstrap.FlagRegion, bootstrap.FlagEndpoint, bootstrap.FlagRequire, bootstrap.FlagOptional,
-		bootstrap.FlagECRAccount, bootstrap.FlagOutput, bootstrap.FlagConfig, bootstrap.FlagIMDSEndpoint},
+	params: []string{inputs.FlagRegion, inputs.FlagEndpoint, inputs.FlagRequire, inputs.FlagOptional,
+		inputs.FlagECRAccount, inputs.FlagOutput, inputs.FlagConfig, inputs.FlagIMDSEndpoint},
 	run: func(ctx context.Context, e *env) error {
 		format, err := outputFormat(e, "")
 		if err != nil {
@@ -198,13 +200,13 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 		}
 		sel := probes.Selection{ECRAccounts: settings.ECRAccounts, Require: settings.Require, Optional: settings.Optional, APIHost: "(--apiserver-endpoint)"}
 		var endpointHost string
-		if ep := vals.Get(bootstrap.FlagEndpoint); ep != "" {
-			if _, endpointHost, err = bootstrap.ParseEndpoint(ep); err != nil {
+		if ep := vals.Get(inputs.FlagEndpoint); ep != "" {
+			if _, endpointHost, err = inputs.ParseEndpoint(ep); err != nil {
 				return origins.Attribute(err)
 			}
 			sel.APIHost = endpointHost
 		}
-		facts := bootstrap.NewInstanceFacts(ctx, e.in.imds)
+		facts := inputs.NewInstanceFacts(ctx, e.in.imds)
 		imdsRegion := func() string {
 			if f, err := facts.Get(); err == nil {
 				sel.Domain = f.Domain
@@ -212,11 +214,11 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 			}
 			return ""
 		}
-		if sel.Region, err = bootstrap.ResolveRegion(vals.Get(bootstrap.FlagRegion), imdsRegion, endpointHost); err != nil {
+		if sel.Region, err = inputs.ResolveRegion(vals.Get(inputs.FlagRegion), imdsRegion, endpointHost); err != nil {
 			return origins.Attribute(err)
 		}
 		if sel.Region == "" {
-			return bootstrap.RegionUnknown()
+			return inputs.RegionUnknown()
 		}
 		return diag.WriteEndpoints(e.stdout, sel, format == "json")
 	},

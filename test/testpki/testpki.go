@@ -11,6 +11,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	_ "embed"
 	"encoding/pem"
 	"errors"
 	"math/big"
@@ -119,3 +120,9 @@ func SelfSigned(cn string, isCA bool, notBefore, notAfter time.Time) ([]byte, er
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), err
 }
+
+// ClusterCAPEM is a committed cluster CA bundle: the golden outputs and the
+// shell tests quote it, so it must not change from run to run.
+//
+//go:embed ca.pem
+var ClusterCAPEM []byte

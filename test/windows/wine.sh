@@ -34,7 +34,7 @@ win() { wine "$WORK/eksboot.exe" "$@"; }
 out=$(win version) || fail "version: exit $?"
 [[ $out == "eksboot dev (commit none) go1."*" windows/amd64" ]] || fail "version says: $out"
 
-ca=$(base64 -w0 "$REPO/bootstrap/testdata/ca.pem")
+ca=$(base64 -w0 "$REPO/test/testpki/ca.pem")
 common=(--cluster-name prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.amazonaws.com --b64-cluster-ca "$ca"
 	--service-ipv4-cidr 10.100.0.0/16 --imds-endpoint http://127.0.0.1:1 --node-labels team=data
 	--kubelet-extra-args '--max-pods=20 "$(x)" `y`')

@@ -1,7 +1,7 @@
-// Package bootstrap gathers eksboot's inputs (flags, environment, config file,
-// IMDS), validates them, and renders and writes the kubelet bootstrap
-// arguments for each node platform.
-package bootstrap
+// Package inputs gathers eksboot's inputs (flags, environment, config file,
+// user data, IMDS) into one set of values, validates them, and derives what
+// they leave open: the Config a run probes with and the renderers write.
+package inputs
 
 import (
 	"errors"
@@ -67,13 +67,13 @@ var Params = []Param{
 	{Name: FlagDNSClusterIP, Usage: "the cluster DNS IP; default: service CIDR base + 10", Example: "10.100.0.10"},
 	{Name: FlagIPFamily, Usage: "ipv4 or ipv6; default: the family of the service CIDR given, else ipv4", Example: "ipv4"},
 	{Name: FlagTarget, Usage: "node platform: auto, al2, al2023, windows, bottlerocket", Example: "al2023"},
-	{Name: FlagRegion, Usage: "AWS region; default: IMDS, else parsed from the endpoint host", Example: "eu-west-1"},
+	{Name: FlagRegion, Usage: "AWS region; default: imds.Client, else parsed from the endpoint host", Example: "eu-west-1"},
 	{Name: FlagArgsFile, Usage: "where the bootstrap arguments go; - is stdout", Example: "/etc/eksboot/bootstrap.args"},
 	{Name: FlagKubeletExtraArgs, Usage: "extra kubelet flags, passed through safely quoted", Example: "--max-pods=58"},
 	{Name: FlagNodeLabels, Usage: "node labels, key=value,...; repeatable", Example: "team=data,tier=batch", List: true},
 	{Name: FlagTaints, Usage: "node taints, key=value:Effect,...; repeatable", Example: "dedicated=gpu:NoSchedule", List: true},
 	{Name: FlagConfig, Usage: "a YAML config file (our flag names as keys, or a NodeConfig), or imds://user-data", Example: "imds://user-data"},
-	{Name: FlagIMDSEndpoint, Usage: "IMDS base URL", Example: "http://[fd00:ec2::254]"},
+	{Name: FlagIMDSEndpoint, Usage: "imds.Client base URL", Example: "http://[fd00:ec2::254]"},
 	{Name: FlagRequire, Usage: "endpoints or checks whose failure fails the verdict (eksboot endpoints lists them); repeatable", Example: "ssm,logs", List: true},
 	{Name: FlagOptional, Usage: "endpoints or checks whose failure only warns (eksboot endpoints lists them); repeatable", Example: "sts", List: true},
 	{Name: FlagECRAccount, Usage: "extra ECR registry accounts to probe; repeatable", Example: "123456789012", List: true},

@@ -1,6 +1,10 @@
-package bootstrap
+package inputs
 
-import "context"
+import (
+	"context"
+
+	"github.com/eksboot/eksboot/imds"
+)
 
 // Gather merges the input sources by precedence: flags, then EKSBOOT_
 // environment, then the config file (--config, else the default path, which
@@ -8,7 +12,7 @@ import "context"
 // client of --imds-endpoint (from a flag or the environment), which read the
 // user data if --config asked for it; IMDS facts and derived values come
 // later, in Resolve.
-func Gather(ctx context.Context, flags Values, getenv func(string) string) (Values, Origins, *IMDS, error) {
+func Gather(ctx context.Context, flags Values, getenv func(string) string) (Values, Origins, *imds.Client, error) {
 	env := FromEnv(Params, getenv)
 	early := Merge(flags, env)
 	origins := Origins{}
@@ -22,7 +26,7 @@ func Gather(ctx context.Context, flags Values, getenv func(string) string) (Valu
 	if err != nil {
 		return nil, origins, nil, origins.Attribute(err)
 	}
-	md := NewIMDS(endpoint)
+	md := imds.New(endpoint)
 	path, explicit := early.Get(FlagConfig), early.Has(FlagConfig)
 	if !explicit {
 		path = DefaultConfigPath()

@@ -1,4 +1,4 @@
-package bootstrap
+package inputs
 
 // openNonblock: Windows opens never wait on a reader or writer.
 const openNonblock = 0

@@ -1,4 +1,4 @@
-package bootstrap
+package inputs
 
 import (
 	"net/netip"
@@ -32,7 +32,7 @@ func TestVPCGuessFollowsBootstrapSh(t *testing.T) {
 		"192.168.0.0/16 10.1.0.0/16": "172.20.0.0/16", // any 10/8 VPC CIDR counts
 		"":                           "10.100.0.0/16",
 	} {
-		if got := VPCGuess(parsePrefixes(cidrs)).String(); got != want {
+		if got := VPCGuess(prefixes(cidrs)).String(); got != want {
 			t.Errorf("%q: got %s, want %s", cidrs, got, want)
 		}
 	}
@@ -87,7 +87,7 @@ func TestParseNetwork(t *testing.T) {
 }
 
 func TestCompleteFromVPC(t *testing.T) {
-	vpc := parsePrefixes("10.0.0.0/16")
+	vpc := prefixes("10.0.0.0/16")
 	n, _ := ParseNetwork(NetworkInputs{})
 	warning := n.CompleteFromVPC(vpc)
 	if n.CIDR.String() != "172.20.0.0/16" || n.DNSIP.String() != "172.20.0.10" || n.Source != DNSFromVPCGuess || !strings.Contains(warning, "guessed") {

@@ -1,4 +1,4 @@
-package bootstrap
+package inputs
 
 import (
 	"crypto/x509"
@@ -19,11 +19,11 @@ var clusterNamePattern = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]*$`)
 func ParseClusterName(s string) (string, error) {
 	switch {
 	case s == "":
-		return "", inputErrorf(FlagClusterName, "is required (the name shown by aws eks list-clusters)")
+		return "", Errorf(FlagClusterName, "is required (the name shown by aws eks list-clusters)")
 	case len(s) > 100:
-		return "", inputErrorf(FlagClusterName, "is %d characters; EKS allows at most 100", len(s))
+		return "", Errorf(FlagClusterName, "is %d characters; EKS allows at most 100", len(s))
 	case !clusterNamePattern.MatchString(s):
-		return "", inputErrorf(FlagClusterName, "%q is not an EKS cluster name: it must start with a letter or digit and hold only letters, digits, '-' and '_'", s)
+		return "", Errorf(FlagClusterName, "%q is not an EKS cluster name: it must start with a letter or digit and hold only letters, digits, '-' and '_'", s)
 	}
 	return s, nil
 }
@@ -32,31 +32,31 @@ func ParseClusterName(s string) (string, error) {
 // and returns it canonical (https://HOST, no port or slash) with the host alone.
 func ParseEndpoint(s string) (canonical, host string, err error) {
 	if s == "" {
-		return "", "", inputErrorf(FlagEndpoint, "is required (endpoint of aws eks describe-cluster)")
+		return "", "", Errorf(FlagEndpoint, "is required (endpoint of aws eks describe-cluster)")
 	}
 	u, perr := url.Parse(s)
 	switch {
 	case perr != nil:
-		return "", "", inputErrorf(FlagEndpoint, "%q is not a URL", clip(s))
+		return "", "", Errorf(FlagEndpoint, "%q is not a URL", clip(s))
 	case u.Scheme != "https":
-		return "", "", inputErrorf(FlagEndpoint, "%q must start with https://", clip(s))
+		return "", "", Errorf(FlagEndpoint, "%q must start with https://", clip(s))
 	case u.Opaque != "" || u.Hostname() == "":
-		return "", "", inputErrorf(FlagEndpoint, "%q has no host", clip(s))
+		return "", "", Errorf(FlagEndpoint, "%q has no host", clip(s))
 	case u.User != nil:
-		return "", "", inputErrorf(FlagEndpoint, "%q must not carry user info", clip(s))
+		return "", "", Errorf(FlagEndpoint, "%q must not carry user info", clip(s))
 	case u.Path != "" && u.Path != "/":
-		return "", "", inputErrorf(FlagEndpoint, "%q must have no path", clip(s))
+		return "", "", Errorf(FlagEndpoint, "%q must have no path", clip(s))
 	case u.RawQuery != "" || u.ForceQuery:
-		return "", "", inputErrorf(FlagEndpoint, "%q must have no query", clip(s))
+		return "", "", Errorf(FlagEndpoint, "%q must have no query", clip(s))
 	case u.Fragment != "" || strings.Contains(s, "#"):
-		return "", "", inputErrorf(FlagEndpoint, "%q must have no fragment", clip(s))
+		return "", "", Errorf(FlagEndpoint, "%q must have no fragment", clip(s))
 	case u.Port() != "" && u.Port() != "443":
-		return "", "", inputErrorf(FlagEndpoint, "%q: the port must be 443, where EKS serves the API", clip(s))
+		return "", "", Errorf(FlagEndpoint, "%q: the port must be 443, where EKS serves the API", clip(s))
 	}
 	host = u.Hostname()
 	if a, err := netip.ParseAddr(host); err == nil {
 		if a.Zone() != "" {
-			return "", "", inputErrorf(FlagEndpoint, "%q names an IPv6 zone; the API server's address has none", clip(s))
+			return "", "", Errorf(FlagEndpoint, "%q names an IPv6 zone; the API server's address has none", clip(s))
 		}
 		if a.Is6() {
 			return "https://[" + host + "]", host, nil
@@ -64,7 +64,7 @@ func ParseEndpoint(s string) (canonical, host string, err error) {
 		return "https://" + host, host, nil
 	}
 	if !validHostName(host) {
-		return "", "", inputErrorf(FlagEndpoint, "%q: the host is not a DNS name (labels of letters, digits and '-', none empty, 253 characters at most)", clip(s))
+		return "", "", Errorf(FlagEndpoint, "%q: the host is not a DNS name (labels of letters, digits and '-', none empty, 253 characters at most)", clip(s))
 	}
 	return "https://" + host, host, nil
 }
@@ -91,11 +91,11 @@ func validHostName(h string) bool {
 func ParseCA(b64 string, now time.Time) (certs []*x509.Certificate, warnings []string, err error) {
 	compact := strings.Join(strings.Fields(b64), "")
 	if compact == "" {
-		return nil, nil, inputErrorf(FlagCA, "is required (certificateAuthority.data of aws eks describe-cluster)")
+		return nil, nil, Errorf(FlagCA, "is required (certificateAuthority.data of aws eks describe-cluster)")
 	}
 	der, decErr := base64.StdEncoding.DecodeString(compact)
 	if decErr != nil {
-		return nil, nil, inputErrorf(FlagCA, "is not valid base64: %v", decErr)
+		return nil, nil, Errorf(FlagCA, "is not valid base64: %v", decErr)
 	}
 	rest := der
 	for {
@@ -105,19 +105,19 @@ func ParseCA(b64 string, now time.Time) (certs []*x509.Certificate, warnings []s
 			break
 		}
 		if block.Type != "CERTIFICATE" {
-			return nil, nil, inputErrorf(FlagCA, "holds a PEM %q block; only certificates belong in the CA bundle", block.Type)
+			return nil, nil, Errorf(FlagCA, "holds a PEM %q block; only certificates belong in the CA bundle", block.Type)
 		}
 		cert, perr := x509.ParseCertificate(block.Bytes)
 		if perr != nil {
-			return nil, nil, inputErrorf(FlagCA, "certificate %d does not parse: %v", len(certs)+1, perr)
+			return nil, nil, Errorf(FlagCA, "certificate %d does not parse: %v", len(certs)+1, perr)
 		}
 		certs = append(certs, cert)
 	}
 	if len(certs) == 0 {
-		return nil, nil, inputErrorf(FlagCA, "decodes to no PEM certificate; pass the base64 of the PEM text, as describe-cluster returns it")
+		return nil, nil, Errorf(FlagCA, "decodes to no PEM certificate; pass the base64 of the PEM text, as describe-cluster returns it")
 	}
 	if strings.TrimSpace(string(rest)) != "" {
-		return nil, nil, inputErrorf(FlagCA, "has data after the last PEM certificate")
+		return nil, nil, Errorf(FlagCA, "has data after the last PEM certificate")
 	}
 	haveCA := false
 	for _, c := range certs {
@@ -131,7 +131,7 @@ func ParseCA(b64 string, now time.Time) (certs []*x509.Certificate, warnings []s
 		}
 	}
 	if !haveCA {
-		return nil, nil, inputErrorf(FlagCA, "holds no CA certificate (none has basicConstraints CA:TRUE)")
+		return nil, nil, Errorf(FlagCA, "holds no CA certificate (none has basicConstraints CA:TRUE)")
 	}
 	return certs, warnings, nil
 }
@@ -158,7 +158,24 @@ func RegionFromEndpointHost(host string) string {
 // ParseRegion checks an AWS region name.
 func ParseRegion(s string) (string, error) {
 	if !regionPattern.MatchString(s) {
-		return "", inputErrorf(FlagRegion, "%q is not an AWS region name such as eu-west-1", s)
+		return "", Errorf(FlagRegion, "%q is not an AWS region name such as eu-west-1", s)
 	}
 	return s, nil
 }
+
+// ParseIMDSEndpoint checks --imds-endpoint: an http(s) base URL with a
+// host and nothing after it. User info is dropped, here and so from every
+// output.
+func ParseIMDSEndpoint(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", Errorf(FlagIMDSEndpoint, "%q is not an imds.Client base URL such as http://169.254.169.254 or http://[fd00:ec2::254]", clip(userInfo.ReplaceAllString(s, "//")))
+	}
+	u.User, u.Path = nil, ""
+	return u.String(), nil
+}
+
+var userInfo = regexp.MustCompile(`//[^/?#]*@`)

@@ -1,4 +1,4 @@
-package bootstrap
+package inputs
 
 import (
 	"net/netip"

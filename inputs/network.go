@@ -1,4 +1,4 @@
-package bootstrap
+package inputs
 
 import (
 	"fmt"
@@ -96,13 +96,13 @@ func ParseNetwork(in NetworkInputs) (ServiceNetwork, error) {
 			n.Family = IPv6
 		}
 	default:
-		return n, inputErrorf(FlagIPFamily, "%q is neither %s nor %s", in.IPFamily, IPv4, IPv6)
+		return n, Errorf(FlagIPFamily, "%q is neither %s nor %s", in.IPFamily, IPv4, IPv6)
 	}
 	switch {
 	case n.Family == IPv4 && v6.IsValid() && !v4.IsValid():
-		return n, inputErrorf(FlagServiceIPv6CIDR, "is given but --%s is ipv4; pass --%s ipv6 for an IPv6 cluster, or --%s", FlagIPFamily, FlagIPFamily, FlagServiceCIDR)
+		return n, Errorf(FlagServiceIPv6CIDR, "is given but --%s is ipv4; pass --%s ipv6 for an IPv6 cluster, or --%s", FlagIPFamily, FlagIPFamily, FlagServiceCIDR)
 	case n.Family == IPv6 && in.ServiceIPv6 == "" && in.DNSClusterIP == "":
-		return n, inputErrorf(FlagServiceIPv6CIDR, "is required with --%s ipv6 (kubernetesNetworkConfig.serviceIpv6Cidr of describe-cluster)", FlagIPFamily)
+		return n, Errorf(FlagServiceIPv6CIDR, "is required with --%s ipv6 (kubernetesNetworkConfig.serviceIpv6Cidr of describe-cluster)", FlagIPFamily)
 	}
 	n.CIDR = v4
 	if n.Family == IPv6 {
@@ -114,13 +114,13 @@ func ParseNetwork(in NetworkInputs) (ServiceNetwork, error) {
 	if in.DNSClusterIP != "" {
 		ip, err := netip.ParseAddr(in.DNSClusterIP)
 		if err != nil || ip.Zone() != "" {
-			return n, inputErrorf(FlagDNSClusterIP, "%q is not an IP address", in.DNSClusterIP)
+			return n, Errorf(FlagDNSClusterIP, "%q is not an IP address", in.DNSClusterIP)
 		}
 		if ip.Is6() != (n.Family == IPv6) || ip.Is4In6() {
-			return n, inputErrorf(FlagDNSClusterIP, "%s is not an %s address, and the cluster's IP family is %s", ip, n.Family, n.Family)
+			return n, Errorf(FlagDNSClusterIP, "%s is not an %s address, and the cluster's IP family is %s", ip, n.Family, n.Family)
 		}
 		if n.CIDR.IsValid() && !n.CIDR.Contains(ip) {
-			return n, inputErrorf(FlagDNSClusterIP, "%s is outside the service CIDR %s", ip, n.CIDR)
+			return n, Errorf(FlagDNSClusterIP, "%s is outside the service CIDR %s", ip, n.CIDR)
 		}
 		n.DNSIP, n.Source = ip, DNSFromFlag
 	}
@@ -130,18 +130,18 @@ func ParseNetwork(in NetworkInputs) (ServiceNetwork, error) {
 func parseCIDR(flag, s string, want6 bool) (netip.Prefix, error) {
 	p, err := netip.ParsePrefix(strings.TrimSpace(s))
 	if err != nil {
-		return p, inputErrorf(flag, "%q is not a CIDR such as %s", s, map[bool]string{false: "10.100.0.0/16", true: "fd30:1c53:5f8a::/108"}[want6])
+		return p, Errorf(flag, "%q is not a CIDR such as %s", s, map[bool]string{false: "10.100.0.0/16", true: "fd30:1c53:5f8a::/108"}[want6])
 	}
 	if p.Addr().Is6() != want6 || p.Addr().Is4In6() {
-		return p, inputErrorf(flag, "%s is not an %s CIDR", p, map[bool]string{false: "IPv4", true: "IPv6"}[want6])
+		return p, Errorf(flag, "%s is not an %s CIDR", p, map[bool]string{false: "IPv4", true: "IPv6"}[want6])
 	}
 	// EKS takes IPv4 service CIDRs from /12 to /24, and assigns IPv6 ones as
 	// /108; anything narrower than /120 could not hold the DNS IP at base+10.
 	if !want6 && (p.Bits() < 12 || p.Bits() > 24) {
-		return p, inputErrorf(flag, "%s: EKS service CIDRs are /12 to /24", p)
+		return p, Errorf(flag, "%s: EKS service CIDRs are /12 to /24", p)
 	}
 	if want6 && p.Bits() > 120 {
-		return p, inputErrorf(flag, "%s is too narrow for a service CIDR (EKS assigns a /108)", p)
+		return p, Errorf(flag, "%s is too narrow for a service CIDR (EKS assigns a /108)", p)
 	}
 	return p.Masked(), nil
 }

@@ -1,23 +1,21 @@
-package bootstrap
+package inputs
 
 import (
 	"encoding/base64"
+	"net/netip"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/eksboot/eksboot/imds"
 	"github.com/eksboot/eksboot/test/testpki"
 )
 
 // testCA is the committed test CA bundle, base64 as describe-cluster gives it.
-func testCA(t testing.TB) string {
-	t.Helper()
-	pemBytes, err := os.ReadFile("testdata/ca.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return base64.StdEncoding.EncodeToString(pemBytes)
-}
+func testCA(testing.TB) string { return b64(testpki.ClusterCAPEM) }
+
+var testNow = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // makeCert returns a PEM certificate valid from notBefore to notAfter.
 func makeCert(t testing.TB, cn string, isCA bool, notBefore, notAfter time.Time) []byte {
@@ -46,5 +44,14 @@ var noHost = Host{GOOS: "linux", LookPath: func(string) (string, error) { return
 
 // noIMDS fails every fact lookup.
 func noIMDS() *InstanceFacts {
-	return &InstanceFacts{fetch: func() (*Facts, error) { return nil, os.ErrNotExist }}
+	return &InstanceFacts{fetch: func() (*imds.Facts, error) { return nil, os.ErrNotExist }}
+}
+
+// prefixes parses a space-separated list of CIDRs.
+func prefixes(s string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, f := range strings.Fields(s) {
+		out = append(out, netip.MustParsePrefix(f))
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package bootstrap
+package inputs
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eksboot/eksboot/imds"
 )
 
 func TestParseTargetAuto(t *testing.T) {
@@ -62,18 +64,18 @@ func TestResolveRefuses(t *testing.T) {
 }
 
 // countingFacts counts how often IMDS is asked.
-func countingFacts(f *Facts, calls *int) *InstanceFacts {
-	return &InstanceFacts{fetch: func() (*Facts, error) { *calls++; return f, nil }}
+func countingFacts(f *imds.Facts, calls *int) *InstanceFacts {
+	return &InstanceFacts{fetch: func() (*imds.Facts, error) { *calls++; return f, nil }}
 }
 
 func TestResolveAsksIMDSOnlyWhenNeeded(t *testing.T) {
 	calls := 0
-	facts := countingFacts(&Facts{Region: "eu-central-1", VPCCIDRs: parsePrefixes("10.0.0.0/16")}, &calls)
+	facts := countingFacts(&imds.Facts{Region: "eu-central-1", VPCCIDRs: prefixes("10.0.0.0/16")}, &calls)
 	v := validValues(t)
 	v[FlagTarget] = []string{"al2"}
 	c, err := Resolve(v, noHost, facts, testNow, true)
 	if err != nil || calls != 0 {
-		t.Fatalf("complete inputs asked IMDS %d times (%v)", calls, err)
+		t.Fatalf("complete inputs asked imds.Client %d times (%v)", calls, err)
 	}
 	if c.Region != "eu-west-1" {
 		t.Fatalf("region derived from the endpoint: %q", c.Region)
@@ -87,7 +89,7 @@ func TestResolveAsksIMDSOnlyWhenNeeded(t *testing.T) {
 		t.Fatalf("VPC guess: %+v %v", c.Network, c.Warnings)
 	}
 	if c.Region != "eu-central-1" {
-		t.Fatalf("region: IMDS, once fetched, comes before the endpoint: %q", c.Region)
+		t.Fatalf("region: imds.Client, once fetched, comes before the endpoint: %q", c.Region)
 	}
 }
 
@@ -102,7 +104,7 @@ func TestPrecedence(t *testing.T) {
 	flags := Values{FlagRegion: {"us-east-2"}, FlagConfig: {file}}
 	envVars := map[string]string{"EKSBOOT_REGION": "us-west-2", "EKSBOOT_CLUSTER_NAME": "from-env"}
 	getenv := func(k string) string { return envVars[k] }
-	imdsFacts := &Facts{Region: "sa-east-1", VPCCIDRs: parsePrefixes("192.168.0.0/16")}
+	imdsFacts := &imds.Facts{Region: "sa-east-1", VPCCIDRs: prefixes("192.168.0.0/16")}
 
 	resolve := func() *Config {
 		t.Helper()

@@ -1,4 +1,4 @@
-package bootstrap
+package inputs
 
 import (
 	"reflect"
@@ -56,7 +56,7 @@ func TestKubeletFlags(t *testing.T) {
 	if got := c.KubeletFlags(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %q", got)
 	}
-	if got := c.kubeletExtraArgs(); got != "--node-labels=a=1,b=2 --register-with-taints=t:NoSchedule --max-pods=20\n --v=2" {
+	if got := c.KubeletArgsLine(); got != "--node-labels=a=1,b=2 --register-with-taints=t:NoSchedule --max-pods=20\n --v=2" {
 		t.Fatalf("extra args string: %q", got)
 	}
 }

@@ -1,4 +1,4 @@
-package bootstrap
+package inputs
 
 import (
 	"os"
@@ -89,7 +89,7 @@ func ParseTarget(s string, h Host) (Target, error) {
 				return t, nil
 			}
 		}
-		return "", inputErrorf(FlagTarget, "%q is not one of auto, al2, al2023, windows, bottlerocket", s)
+		return "", Errorf(FlagTarget, "%q is not one of auto, al2, al2023, windows, bottlerocket", s)
 	}
 	switch {
 	case h.GOOS == "windows":
@@ -99,7 +99,7 @@ func ParseTarget(s string, h Host) (Target, error) {
 	case h.Exists != nil && h.Exists(AL2BootstrapScript):
 		return TargetAL2, nil
 	}
-	return "", inputErrorf(FlagTarget, "auto cannot tell this node's platform (no nodeadm, no %s); pass --target al2, al2023, windows or bottlerocket", AL2BootstrapScript)
+	return "", Errorf(FlagTarget, "auto cannot tell this node's platform (no nodeadm, no %s); pass --target al2, al2023, windows or bottlerocket", AL2BootstrapScript)
 }
 
 func lookPathOK(h Host, name string) bool {

@@ -1,4 +1,4 @@
-package bootstrap
+package inputs
 
 import (
 	"bytes"
@@ -37,7 +37,7 @@ func NodeConfigsFromUserData(data []byte) ([][]byte, error) {
 	switch {
 	case whyNot != nil:
 		return nil, whyNot // MIME nodeadm cannot read: say why
-	case mr == nil && (isScript(data) || !bytes.Contains(data, []byte(nodeConfigAPIVersion))):
+	case mr == nil && (isScript(data) || !bytes.Contains(data, []byte(NodeConfigAPIVersion))):
 		return nil, nil
 	case mr == nil:
 		return [][]byte{data}, nil

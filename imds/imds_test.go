@@ -1,4 +1,4 @@
-package bootstrap
+package imds
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ func TestFactsFromIMDSMock(t *testing.T) {
 	inst := imdsmock.Default()
 	inst.VPCCIDRs = []string{"10.0.0.0/16", "100.64.0.0/16"}
 	inst.SecurityGroups = []string{"sg-1", "sg-2"}
-	md := NewIMDS(imdsmock.Start(t, inst))
+	md := New(imdsmock.Start(t, inst))
 	f, err := md.Facts(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestFactsFromIMDSMock(t *testing.T) {
 func TestNoInstanceProfile(t *testing.T) {
 	inst := imdsmock.Default()
 	inst.RoleName = ""
-	f, err := NewIMDS(imdsmock.Start(t, inst)).Facts(context.Background())
+	f, err := New(imdsmock.Start(t, inst)).Facts(context.Background())
 	if err != nil || f.Identity.Credentials != nil || !errors.Is(f.Identity.Err, ErrNoInstanceProfile) {
 		t.Fatalf("%+v %v", f.Identity, err)
 	}
@@ -65,33 +65,13 @@ func TestCredentialsNeverPrint(t *testing.T) {
 	}
 }
 
-func TestUserDataNodeConfigFromIMDSMock(t *testing.T) {
-	inst := imdsmock.Default()
-	inst.UserData = mimeDoc(shellPart, "Content-Type: application/node.eks.aws\r\n\r\n"+nodeConfigDoc)
-	v, _, _, err := Gather(context.Background(), Values{FlagConfig: {UserDataSource}, FlagClusterName: {"flag-wins"}, FlagIMDSEndpoint: {imdsmock.Start(t, inst)}}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v.Get(FlagClusterName) != "flag-wins" || v.Get(FlagEndpoint) != "https://abc.gr7.eu-west-1.eks.amazonaws.com" || v.Get(FlagServiceCIDR) != "10.100.0.0/16" {
-		t.Fatalf("got %v", v)
-	}
-}
-
-func TestUserDataWithoutNodeConfig(t *testing.T) {
-	inst := imdsmock.Default()
-	inst.UserData = []byte("#!/bin/bash\necho hello\n")
-	md := NewIMDS(imdsmock.Start(t, inst))
-	_, _, err := ConfigSource(context.Background(), UserDataSource, true, md)
-	wantInputError(t, err, FlagConfig, "has no NodeConfig")
-}
-
 func TestIMDSAbsentIsQuick(t *testing.T) {
-	md := NewIMDS("http://127.0.0.1:1") // nothing listens on port 1
+	md := New("http://127.0.0.1:1") // nothing listens on port 1
 	start := time.Now()
 	if _, err := md.Facts(context.Background()); err == nil {
 		t.Fatal("facts from nowhere")
 	}
-	if elapsed := time.Since(start); elapsed > 2*IMDSCallTimeout {
+	if elapsed := time.Since(start); elapsed > 2*CallTimeout {
 		t.Fatalf("an absent IMDS took %v", elapsed) // a bound, not a speed target: each call is capped
 	}
 }
@@ -118,14 +98,14 @@ func hugeIMDS(t *testing.T, size int) string {
 // refused at the cap, where the HTTP body is read (the SDK would read it
 // whole), not after.
 func TestIMDSAnswersAreCapped(t *testing.T) {
-	md := NewIMDS(hugeIMDS(t, 64<<20))
+	md := New(hugeIMDS(t, 64<<20))
 	if _, err := md.Facts(context.Background()); err == nil || !strings.Contains(err.Error(), "larger than 64 KiB") {
 		t.Fatalf("facts: %v", err)
 	}
 	if _, err := md.UserData(context.Background()); err == nil || !strings.Contains(err.Error(), "larger than 64 KiB") {
 		t.Fatalf("user data: %v", err)
 	}
-	if _, err := NewIMDS(hugeIMDS(t, 40<<10)).UserData(context.Background()); err == nil || !strings.Contains(err.Error(), "larger than 32 KiB") {
+	if _, err := New(hugeIMDS(t, 40<<10)).UserData(context.Background()); err == nil || !strings.Contains(err.Error(), "larger than 32 KiB") {
 		t.Fatalf("40 KiB of user data: %v", err)
 	}
 }

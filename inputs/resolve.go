@@ -1,4 +1,4 @@
-package bootstrap
+package inputs
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/eksboot/eksboot/imds"
 )
 
 // Config is the validated, derived input of one run: everything the
@@ -49,17 +51,17 @@ const (
 type InstanceFacts struct {
 	mu    sync.Mutex
 	done  bool
-	fetch func() (*Facts, error)
-	facts *Facts
+	fetch func() (*imds.Facts, error)
+	facts *imds.Facts
 	err   error
 }
 
 // NewInstanceFacts reads facts from md under ctx when first asked; md nil
 // means no IMDS at all.
-func NewInstanceFacts(ctx context.Context, md *IMDS) *InstanceFacts {
-	return &InstanceFacts{fetch: func() (*Facts, error) {
+func NewInstanceFacts(ctx context.Context, md *imds.Client) *InstanceFacts {
+	return &InstanceFacts{fetch: func() (*imds.Facts, error) {
 		if md == nil {
-			return nil, fmt.Errorf("IMDS not available")
+			return nil, fmt.Errorf("imds.Client not available")
 		}
 		f, err := md.Facts(ctx)
 		return &f, err
@@ -67,12 +69,12 @@ func NewInstanceFacts(ctx context.Context, md *IMDS) *InstanceFacts {
 }
 
 // KnownFacts wraps facts already in hand (tests, a second pass).
-func KnownFacts(f *Facts) *InstanceFacts {
-	return &InstanceFacts{fetch: func() (*Facts, error) { return f, nil }}
+func KnownFacts(f *imds.Facts) *InstanceFacts {
+	return &InstanceFacts{fetch: func() (*imds.Facts, error) { return f, nil }}
 }
 
 // Get fetches the facts the first time and returns the same answer after.
-func (i *InstanceFacts) Get() (*Facts, error) {
+func (i *InstanceFacts) Get() (*imds.Facts, error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if !i.done {
@@ -83,7 +85,7 @@ func (i *InstanceFacts) Get() (*Facts, error) {
 }
 
 // Fetched returns the facts if a Get has fetched them already, else nil.
-func (i *InstanceFacts) Fetched() *Facts {
+func (i *InstanceFacts) Fetched() *imds.Facts {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if !i.done || i.err != nil {
@@ -121,7 +123,7 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 		return nil, err
 	}
 	if c.Target == TargetBottlerocket && strings.TrimSpace(c.KubeletExtraArgs) != "" {
-		return nil, inputErrorf(FlagKubeletExtraArgs, "Bottlerocket has no kubelet command line; set its settings.kubernetes keys in user data instead")
+		return nil, Errorf(FlagKubeletExtraArgs, "Bottlerocket has no kubelet command line; set its settings.kubernetes keys in user data instead")
 	}
 	if c.Network, err = ParseNetwork(NetworkInputs{
 		IPFamily:     strings.ToLower(v.Get(FlagIPFamily)),
@@ -132,7 +134,7 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 		return nil, err
 	}
 	if c.Target == TargetWindows && c.Network.Family == IPv6 {
-		return nil, inputErrorf(FlagIPFamily, "EKS Windows nodes support only ipv4")
+		return nil, Errorf(FlagIPFamily, "EKS Windows nodes support only ipv4")
 	}
 	if err := c.completeNetwork(facts); err != nil && writes {
 		return nil, err
@@ -182,16 +184,16 @@ func (c *Config) parseWindowsOnly(v Values) error {
 		if proxy == "" {
 			flag = FlagExcludedSNAT
 		}
-		return inputErrorf(flag, "is for Windows nodes (Start-EKSBootstrap.ps1); --%s %s has no such parameter", FlagTarget, c.Target)
+		return Errorf(flag, "is for Windows nodes (Start-EKSBootstrap.ps1); --%s %s has no such parameter", FlagTarget, c.Target)
 	}
 	if i := strings.IndexFunc(proxy, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
-		return inputErrorf(FlagKubeProxyArgs, "holds a control character (%U at byte %d); pass the flags on one line", rune(proxy[i]), i)
+		return Errorf(FlagKubeProxyArgs, "holds a control character (%U at byte %d); pass the flags on one line", rune(proxy[i]), i)
 	}
 	c.KubeProxyExtraArgs = proxy
 	for _, s := range cidrs {
 		p, err := netip.ParsePrefix(s)
 		if err != nil || !p.Addr().Is4() {
-			return inputErrorf(FlagExcludedSNAT, "%q is not an IPv4 CIDR such as 10.10.0.0/16", clip(s))
+			return Errorf(FlagExcludedSNAT, "%q is not an IPv4 CIDR such as 10.10.0.0/16", clip(s))
 		}
 		c.ExcludedSNAT = append(c.ExcludedSNAT, p.Masked())
 	}
@@ -214,9 +216,9 @@ func (c *Config) completeNetwork(facts *InstanceFacts) error {
 	}
 	switch {
 	case !n.DNSIP.IsValid():
-		return inputErrorf(FlagServiceCIDR, "not given, and the VPC CIDRs to guess it from are unknown (%v); pass --%s", err, FlagServiceCIDR)
+		return Errorf(FlagServiceCIDR, "not given, and the VPC CIDRs to guess it from are unknown (%v); pass --%s", err, FlagServiceCIDR)
 	case needCIDR && !n.CIDR.IsValid():
-		return inputErrorf(FlagServiceCIDR, "is required for --%s %s, and --%s %s does not tell it; pass the cluster's service CIDR", FlagTarget, c.Target, FlagDNSClusterIP, n.DNSIP)
+		return Errorf(FlagServiceCIDR, "is required for --%s %s, and --%s %s does not tell it; pass the cluster's service CIDR", FlagTarget, c.Target, FlagDNSClusterIP, n.DNSIP)
 	}
 	return nil
 }
@@ -224,7 +226,7 @@ func (c *Config) completeNetwork(facts *InstanceFacts) error {
 // RegionUnknown is the input error of a command that needs the region
 // when ResolveRegion found none.
 func RegionUnknown() *InputError {
-	return inputErrorf(FlagRegion, "unknown: IMDS did not answer and the endpoint host does not name it; pass --region")
+	return Errorf(FlagRegion, "unknown: imds.Client did not answer and the endpoint host does not name it; pass --region")
 }
 
 // ResolveRegion is the region by SPEC §3's precedence, the one place that

@@ -1,4 +1,4 @@
-package bootstrap
+package inputs
 
 import (
 	"regexp"
@@ -75,15 +75,15 @@ func ParseLabels(items []string) ([]Label, error) {
 		k, v, ok := strings.Cut(item, "=")
 		switch {
 		case !ok:
-			return nil, inputErrorf(FlagNodeLabels, "%q is not key=value", clip(item))
+			return nil, Errorf(FlagNodeLabels, "%q is not key=value", clip(item))
 		case !validLabelKey(k):
-			return nil, inputErrorf(FlagNodeLabels, "%q is not a valid label key", clip(k))
+			return nil, Errorf(FlagNodeLabels, "%q is not a valid label key", clip(k))
 		case !labelValuePattern.MatchString(v):
-			return nil, inputErrorf(FlagNodeLabels, "%q is not a valid label value (at most 63 letters, digits, '-', '_', '.')", clip(v))
+			return nil, Errorf(FlagNodeLabels, "%q is not a valid label value (at most 63 letters, digits, '-', '_', '.')", clip(v))
 		case kubeletRefuses(k):
-			return nil, inputErrorf(FlagNodeLabels, "kubelet refuses the key %q: in the kubernetes.io and k8s.io namespaces it sets only keys under kubelet.kubernetes.io/ or node.kubernetes.io/ and its own well-known labels (set node-role and the like with kubectl after the node joins)", k)
+			return nil, Errorf(FlagNodeLabels, "kubelet refuses the key %q: in the kubernetes.io and k8s.io namespaces it sets only keys under kubelet.kubernetes.io/ or node.kubernetes.io/ and its own well-known labels (set node-role and the like with kubectl after the node joins)", k)
 		case seen[k]:
-			return nil, inputErrorf(FlagNodeLabels, "the key %q is given twice", k)
+			return nil, Errorf(FlagNodeLabels, "the key %q is given twice", k)
 		}
 		seen[k] = true
 		out = append(out, Label{k, v})
@@ -107,11 +107,11 @@ func clip(s string) string {
 // quote ends the value, % starts a specifier, \ an escape.
 func ParseExtraArgs(s string, t Target) (string, error) {
 	if i := strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
-		return "", inputErrorf(FlagKubeletExtraArgs, "holds a control character (%U at byte %d); pass the flags on one line", rune(s[i]), i)
+		return "", Errorf(FlagKubeletExtraArgs, "holds a control character (%U at byte %d); pass the flags on one line", rune(s[i]), i)
 	}
 	if t == TargetAL2 {
 		if i := strings.IndexAny(s, `'%\`); i >= 0 {
-			return "", inputErrorf(FlagKubeletExtraArgs, "holds %q, which systemd reads in bootstrap.sh's Environment='KUBELET_EXTRA_ARGS=...' line (a quote ends the value, %% starts a specifier, \\ an escape); use double quotes, and no %% or \\", s[i:i+1])
+			return "", Errorf(FlagKubeletExtraArgs, "holds %q, which systemd reads in bootstrap.sh's Environment='KUBELET_EXTRA_ARGS=...' line (a quote ends the value, %% starts a specifier, \\ an escape); use double quotes, and no %% or \\", s[i:i+1])
 		}
 	}
 	return s, nil
@@ -130,15 +130,15 @@ func ParseTaints(items []string) ([]Taint, error) {
 		k, v, _ := strings.Cut(kv, "=")
 		switch {
 		case !ok:
-			return nil, inputErrorf(FlagTaints, "%q is not key=value:Effect", clip(item))
+			return nil, Errorf(FlagTaints, "%q is not key=value:Effect", clip(item))
 		case !validLabelKey(k):
-			return nil, inputErrorf(FlagTaints, "%q is not a valid taint key", clip(k))
+			return nil, Errorf(FlagTaints, "%q is not a valid taint key", clip(k))
 		case !labelValuePattern.MatchString(v):
-			return nil, inputErrorf(FlagTaints, "%q is not a valid taint value", clip(v))
+			return nil, Errorf(FlagTaints, "%q is not a valid taint value", clip(v))
 		case !contains(taintEffects, effect):
-			return nil, inputErrorf(FlagTaints, "effect %q of %q must be one of %s", clip(effect), clip(item), strings.Join(taintEffects, ", "))
+			return nil, Errorf(FlagTaints, "effect %q of %q must be one of %s", clip(effect), clip(item), strings.Join(taintEffects, ", "))
 		case seen[k+":"+effect]:
-			return nil, inputErrorf(FlagTaints, "the key %q with effect %s is given twice", k, effect)
+			return nil, Errorf(FlagTaints, "the key %q with effect %s is given twice", k, effect)
 		}
 		seen[k+":"+effect] = true
 		out = append(out, Taint{k, v, effect})
@@ -179,4 +179,14 @@ func (c *Config) labelAndTaintFlags() []string {
 		flags = append(flags, "--register-with-taints="+strings.Join(items, ","))
 	}
 	return flags
+}
+
+// KubeletArgsLine is the one string bootstrap.sh and Start-EKSBootstrap.ps1
+// take: labels and taints as flags, then the user's extra args verbatim.
+func (c *Config) KubeletArgsLine() string {
+	parts := c.labelAndTaintFlags()
+	if strings.TrimSpace(c.KubeletExtraArgs) != "" {
+		parts = append(parts, strings.TrimSpace(c.KubeletExtraArgs))
+	}
+	return strings.Join(parts, " ")
 }

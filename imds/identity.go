@@ -1,4 +1,4 @@
-package bootstrap
+package imds
 
 import (
 	"context"
@@ -35,7 +35,7 @@ var ErrNoInstanceProfile = errors.New("the instance has no instance profile (IMD
 // identity reads iam/info, the role name and the role's credentials. A
 // missing profile is not an IMDS failure: it is what the identity check
 // reports.
-func (m *IMDS) identity(ctx context.Context) Identity {
+func (m *Client) identity(ctx context.Context) Identity {
 	var id Identity
 	info, err := m.get(ctx, "iam/info")
 	switch {

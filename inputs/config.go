@@ -1,4 +1,4 @@
-package bootstrap
+package inputs
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/eksboot/eksboot/imds"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -24,20 +25,20 @@ const UserDataSource = "imds://user-data"
 const maxConfigBytes = 1 << 20
 
 const (
-	nodeConfigAPIVersion = "node.eks.aws/v1alpha1"
-	nodeConfigKind       = "NodeConfig"
+	NodeConfigAPIVersion = "node.eks.aws/v1alpha1"
+	NodeConfigKind       = "NodeConfig"
 )
 
 // ConfigSource reads the config values named by --config. When explicit is
 // false, the default path may be absent without complaint.
-func ConfigSource(ctx context.Context, path string, explicit bool, md *IMDS) (Values, Origins, error) {
+func ConfigSource(ctx context.Context, path string, explicit bool, md *imds.Client) (Values, Origins, error) {
 	if path == UserDataSource {
 		if md == nil {
-			return nil, nil, inputErrorf(FlagConfig, "%s needs IMDS", UserDataSource)
+			return nil, nil, Errorf(FlagConfig, "%s needs imds.Client", UserDataSource)
 		}
 		data, err := md.UserData(ctx)
 		if err != nil {
-			return nil, nil, inputErrorf(FlagConfig, "%s: %v", UserDataSource, err)
+			return nil, nil, Errorf(FlagConfig, "%s: %v", UserDataSource, err)
 		}
 		return userDataValues(data)
 	}
@@ -46,11 +47,11 @@ func ConfigSource(ctx context.Context, path string, explicit bool, md *IMDS) (Va
 		return Values{}, Origins{}, nil
 	}
 	if err != nil {
-		return nil, nil, inputErrorf(FlagConfig, "%v", err)
+		return nil, nil, Errorf(FlagConfig, "%v", err)
 	}
 	vals, origins, err := parseDocs(data, false)
 	if err != nil {
-		return nil, nil, inputErrorf(FlagConfig, "%s: %v", path, err)
+		return nil, nil, Errorf(FlagConfig, "%s: %v", path, err)
 	}
 	for k, o := range origins {
 		origins[k] = Origin{Name: o.Name + " in " + path}
@@ -63,16 +64,16 @@ func ConfigSource(ctx context.Context, path string, explicit bool, md *IMDS) (Va
 func userDataValues(data []byte) (Values, Origins, error) {
 	docs, err := NodeConfigsFromUserData(data)
 	if err != nil {
-		return nil, nil, inputErrorf(FlagConfig, "%s: %v", UserDataSource, err)
+		return nil, nil, Errorf(FlagConfig, "%s: %v", UserDataSource, err)
 	}
 	if len(docs) == 0 {
-		return nil, nil, inputErrorf(FlagConfig, "%s: nodeadm will not find a NodeConfig in this user data: it has no NodeConfig (a part of a top-level multipart document with Content-Type: application/node.eks.aws, or a NodeConfig alone)", UserDataSource)
+		return nil, nil, Errorf(FlagConfig, "%s: nodeadm will not find a NodeConfig in this user data: it has no NodeConfig (a part of a top-level multipart document with Content-Type: application/node.eks.aws, or a NodeConfig alone)", UserDataSource)
 	}
 	vals, origins := Values{}, Origins{}
 	for _, doc := range docs {
 		v, o, err := parseDocs(doc, true)
 		if err != nil {
-			return nil, nil, inputErrorf(FlagConfig, "%s: nodeadm will not find a NodeConfig in this user data: a NodeConfig part: %v", UserDataSource, err)
+			return nil, nil, Errorf(FlagConfig, "%s: nodeadm will not find a NodeConfig in this user data: a NodeConfig part: %v", UserDataSource, err)
 		}
 		for k, val := range v { // later parts win, as nodeadm merges them
 			vals[k] = val
@@ -161,7 +162,7 @@ func parseDocs(data []byte, userData bool) (Values, Origins, error) {
 		case child(root, "apiVersion") != nil:
 			vals, from, err = nodeConfigValues(root)
 		case userData:
-			err = fmt.Errorf("a document at line %d is not a %s %s", root.Line, nodeConfigAPIVersion, nodeConfigKind)
+			err = fmt.Errorf("a document at line %d is not a %s %s", root.Line, NodeConfigAPIVersion, NodeConfigKind)
 		default:
 			vals, from, err = flagMapValues(root)
 		}
@@ -248,8 +249,8 @@ func flagMapValues(doc *yaml.Node) (Values, Origins, error) {
 // its kubelet config names, onto our inputs: the drop-in eksboot writes is
 // merged over the user's NodeConfig, so it must carry the same clusterDNS.
 func nodeConfigValues(doc *yaml.Node) (Values, Origins, error) {
-	if scalar(child(doc, "apiVersion")) != nodeConfigAPIVersion || scalar(child(doc, "kind")) != nodeConfigKind {
-		return nil, nil, fmt.Errorf("a document at line %d is not a %s %s, the only kind understood", doc.Line, nodeConfigAPIVersion, nodeConfigKind)
+	if scalar(child(doc, "apiVersion")) != NodeConfigAPIVersion || scalar(child(doc, "kind")) != NodeConfigKind {
+		return nil, nil, fmt.Errorf("a document at line %d is not a %s %s, the only kind understood", doc.Line, NodeConfigAPIVersion, NodeConfigKind)
 	}
 	spec := child(doc, "spec")
 	cluster := child(spec, "cluster")

@@ -1,4 +1,7 @@
-package bootstrap
+// Package imds reads what the instance metadata service tells of this
+// instance: where it is, its network, its role and credentials, its user
+// data; IMDSv2 only, every call and every answer bounded.
+package imds
 
 import (
 	"context"
@@ -9,18 +12,16 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	ec2imds "github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 )
 
-// IMDSCallTimeout bounds each IMDS call.
-const IMDSCallTimeout = time.Second
+// CallTimeout bounds each IMDS call.
+const CallTimeout = time.Second
 
 // Bounds on IMDS answers: 64 KiB for a fact; user data, which EC2 caps at
 // 16 KiB, with room for an encoding wrapped around it.
@@ -49,37 +50,20 @@ type Facts struct {
 	AMIID, AvailabilityZoneID, VPCID, SubnetID string
 }
 
-// IMDS reads instance metadata with IMDSv2: one session token for the run,
-// no fallback to IMDSv1, each call within IMDSCallTimeout.
-type IMDS struct {
-	client   *imds.Client
+// Client reads instance metadata with IMDSv2: one session token for the run,
+// no fallback to IMDSv1, each call within CallTimeout.
+type Client struct {
+	client   *ec2imds.Client
 	endpoint string
 }
 
 // Endpoint is the base URL asked ("" for the default), without user info.
-func (m *IMDS) Endpoint() string { return m.endpoint }
+func (m *Client) Endpoint() string { return m.endpoint }
 
-// ParseIMDSEndpoint checks --imds-endpoint: an http(s) base URL with a
-// host and nothing after it. User info is dropped, here and so from every
-// output.
-func ParseIMDSEndpoint(s string) (string, error) {
-	if s == "" {
-		return "", nil
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return "", inputErrorf(FlagIMDSEndpoint, "%q is not an IMDS base URL such as http://169.254.169.254 or http://[fd00:ec2::254]", clip(userInfo.ReplaceAllString(s, "//")))
-	}
-	u.User, u.Path = nil, ""
-	return u.String(), nil
-}
-
-var userInfo = regexp.MustCompile(`//[^/?#]*@`)
-
-// NewIMDS returns an IMDS client; endpoint "" means the default
+// New returns an IMDS client; endpoint "" means the default
 // (http://169.254.169.254).
-func NewIMDS(endpoint string) *IMDS {
-	return &IMDS{endpoint: endpoint, client: imds.New(imds.Options{
+func New(endpoint string) *Client {
+	return &Client{endpoint: endpoint, client: ec2imds.New(ec2imds.Options{
 		HTTPClient:     cappedClient{imdsHTTP},
 		Endpoint:       endpoint,
 		EnableFallback: aws.FalseTernary,
@@ -87,10 +71,10 @@ func NewIMDS(endpoint string) *IMDS {
 	})}
 }
 
-func (m *IMDS) get(ctx context.Context, path string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, IMDSCallTimeout)
+func (m *Client) get(ctx context.Context, path string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
-	out, err := m.client.GetMetadata(ctx, &imds.GetMetadataInput{Path: path})
+	out, err := m.client.GetMetadata(ctx, &ec2imds.GetMetadataInput{Path: path})
 	if err != nil {
 		return "", fmt.Errorf("IMDS %s: %w", path, err)
 	}
@@ -104,7 +88,7 @@ func (m *IMDS) get(ctx context.Context, path string) (string, error) {
 // imdsHTTP talks to IMDS: never through a proxy, headers bounded.
 var imdsHTTP = &http.Client{Transport: &http.Transport{
 	Proxy:                  nil,
-	DialContext:            (&net.Dialer{Timeout: IMDSCallTimeout}).DialContext,
+	DialContext:            (&net.Dialer{Timeout: CallTimeout}).DialContext,
 	MaxResponseHeaderBytes: 16 << 10,
 }}
 
@@ -142,18 +126,18 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 // than limit.
 func readCapped(r io.ReadCloser, limit int64) ([]byte, error) {
 	defer r.Close()
-	b, err := readAtMost(r, limit)
-	if errors.Is(err, errTooLarge) {
-		err = fmt.Errorf("the answer is larger than %d KiB", limit>>10)
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		return nil, fmt.Errorf("the answer is larger than %d KiB", limit>>10)
 	}
 	return b, err
 }
 
 // UserData returns the instance's user data.
-func (m *IMDS) UserData(ctx context.Context) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, IMDSCallTimeout)
+func (m *Client) UserData(ctx context.Context) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
-	out, err := m.client.GetUserData(ctx, &imds.GetUserDataInput{})
+	out, err := m.client.GetUserData(ctx, &ec2imds.GetUserDataInput{})
 	if err != nil {
 		return nil, fmt.Errorf("IMDS user-data: %w", err)
 	}
@@ -168,7 +152,7 @@ func (m *IMDS) UserData(ctx context.Context) ([]byte, error) {
 // document comes first (it also takes the session token); the per-interface
 // paths follow at once. Paths that an instance may lack (IPv6 CIDRs) are
 // left empty; the error reports the first path that failed otherwise.
-func (m *IMDS) Facts(ctx context.Context) (Facts, error) {
+func (m *Client) Facts(ctx context.Context) (Facts, error) {
 	f, err := m.identityDocument(ctx)
 	if err != nil {
 		return f, err
@@ -221,11 +205,11 @@ func (m *IMDS) Facts(ctx context.Context) (Facts, error) {
 // identityDocument reads the instance identity document as dynamic data
 // rather than through the SDK's document call, which would decode an
 // answer of any size.
-func (m *IMDS) identityDocument(ctx context.Context) (Facts, error) {
+func (m *Client) identityDocument(ctx context.Context) (Facts, error) {
 	var f Facts
-	ctx, cancel := context.WithTimeout(ctx, IMDSCallTimeout)
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
-	out, err := m.client.GetDynamicData(ctx, &imds.GetDynamicDataInput{Path: "instance-identity/document"})
+	out, err := m.client.GetDynamicData(ctx, &ec2imds.GetDynamicDataInput{Path: "instance-identity/document"})
 	if err != nil {
 		return f, fmt.Errorf("IMDS instance identity document: %w", err)
 	}

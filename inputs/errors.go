@@ -1,0 +1,25 @@
+package inputs
+
+import "fmt"
+
+// InputError is a user input that cannot be used: exit code 2, nothing
+// written. Flag names the input so the one-line message says where to look;
+// Source, when set, says where its value came from as the user gave it
+// (Origins.Attribute fills it).
+type InputError struct {
+	Flag    string
+	Problem string
+	Source  string
+}
+
+func (e *InputError) Error() string {
+	if e.Source != "" {
+		return e.Source + ": " + e.Problem
+	}
+	return "--" + e.Flag + ": " + e.Problem
+}
+
+// Errorf is the InputError of flag, its problem formatted as fmt.Sprintf.
+func Errorf(flag, format string, args ...any) *InputError {
+	return &InputError{Flag: flag, Problem: fmt.Sprintf(format, args...)}
+}
