@@ -3,7 +3,9 @@
 # started there, fresh for each case) by test/e2e's own harness, so the
 # expected codes, exit code, hints, secret scan, and eksboot explain (the
 # Linux build) reading the console back to the same verdict all hold for
-# Windows too. Sourced by wine.sh, with WORK, WINEPREFIX and REPO set.
+# Windows too. eksboot.exe writes its console to COM1, its default, which
+# the HKLM\Software\Wine\Ports key maps to the case's console file.
+# Sourced by wine.sh, with WORK, WINEPREFIX and REPO set.
 read -r -a WINDOWS_CASES <<<"${WINDOWS_CASES_ONLY:-healthy sg-drop sg-reset resolver-down private-dns-off imds-down}"
 
 windows_e2e() {
@@ -13,8 +15,20 @@ windows_e2e() {
 		if (
 			source "$REPO/test/e2e/lib.sh"
 			SIM_BIN=$WORK/bin
-			# eksboot.exe in the node's namespace; the Linux eksboot reads back.
-			node_eksboot() { ns_n env WINEPREFIX="$WINEPREFIX" WINEDEBUG=-all WINEDLLOVERRIDES="$WINEDLLOVERRIDES" wine "$WORK/eksboot.exe" "$@"; }
+			# eksboot.exe in the node's namespace, writing to COM1 as on EC2:
+			# the case's console file becomes COM1 (mountmgr reads the Ports
+			# key when the wineserver starts), and the Linux eksboot reads it
+			# back.
+			node_eksboot() {
+				local args=() console=""
+				while [ $# -gt 0 ]; do
+					if [ "$1" = --console ]; then console=$2; shift 2; else args+=("$1"); shift; fi
+				done
+				local wine_env=(env WINEPREFIX="$WINEPREFIX" WINEDEBUG=-all WINEDLLOVERRIDES="$WINEDLLOVERRIDES")
+				ns_n "${wine_env[@]}" wine reg add 'HKLM\Software\Wine\Ports' /v COM1 /d "$console" /f >/dev/null 2>&1
+				ns_n "${wine_env[@]}" wineserver -k 2>/dev/null || true
+				ns_n "${wine_env[@]}" wine "$WORK/eksboot.exe" "${args[@]}"
+			}
 			run_case "$REPO/test/e2e/cases/$c" windows
 		) 2>"$WORK/case-$c.log"; then
 			echo "ok    windows e2e $c"

@@ -7,7 +7,8 @@
 # eksboot.exe version; render for every target, byte for byte the Linux
 # build's output, to stdout and to a C:\ path; exit codes 0, 1, 2 and 3
 # from Wine to the shell; explain on Windows of a report written on Linux;
-# and the Windows e2e cases (e2e.sh). Wine's error strings differ from
+# and the Windows e2e cases (e2e.sh), which write their consoles to COM1,
+# eksboot's default on Windows. Wine's error strings differ from
 # Windows', so codes are compared, not texts.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -26,6 +27,10 @@ x86_64-w64-mingw32-gcc -shared -O2 -o "$WORK/bcryptprimitives.dll" bcryptprimiti
 	CGO_ENABLED=0 go build -o "$WORK/eksboot" ./cmd/eksboot)
 wineboot -i >/dev/null 2>&1 # warm the prefix once, before the first run
 cp "$WORK/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+# COM1 is a file of this run's, never the machine's own serial port.
+: >"$WORK/com1"
+wine reg add 'HKLM\Software\Wine\Ports' /v COM1 /d "$WORK/com1" /f >/dev/null 2>&1
+wineserver -k 2>/dev/null || true
 
 fails=0
 fail() { echo "FAIL  windows: $*"; fails=$((fails + 1)); }
