@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -74,7 +73,7 @@ func TestRenderGolden(t *testing.T) {
 	for _, target := range inputs.Targets {
 		for name, extra := range goldenCases {
 			if target == inputs.TargetWindows && name == "ipv6" {
-				continue // EKS Windows nodes are inputs.IPv4 only; see TestResolveRefuses
+				continue // EKS Windows nodes are IPv4 only; see TestResolveRefuses
 			}
 			if target == inputs.TargetBottlerocket {
 				extra = withoutKey(extra, inputs.FlagKubeletExtraArgs)
@@ -113,47 +112,6 @@ func withoutKey(v inputs.Values, key string) inputs.Values {
 
 // TestAL2LineIsBootstrapShArgv evaluates a whole AL2 render in bash, with
 // hostile extra args, and checks the argv bootstrap.sh would get.
-func TestAL2LineIsBootstrapShArgv(t *testing.T) {
-	for _, extra := range hostileValues {
-		if strings.TrimSpace(extra) == "" {
-			continue
-		}
-		if strings.ContainsFunc(extra, func(r rune) bool { return strings.ContainsRune(`'%\`, r) || r < 0x20 || r == 0x7f }) {
-			continue // refused for AL2: TestExtraArgsBootstrapShCannotCarry
-		}
-		c := resolveTarget(t, inputs.TargetAL2, inputs.Values{inputs.FlagKubeletExtraArgs: {extra}, inputs.FlagNodeLabels: {"a=b"}})
-		line, err := Render(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Count(strings.TrimSuffix(string(line), "\n"), "\n") != strings.Count(strings.TrimSpace(extra), "\n") {
-			t.Errorf("%q: line breaks outside the quoted value: %q", extra, line)
-		}
-		dir := t.TempDir()
-		file := filepath.Join(dir, "bootstrap.args")
-		if err := os.WriteFile(file, line, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command("bash", "-c", `eval "set -- $(cat "$1")"; printf '%s\0' "$@"`, "bash", file)
-		cmd.Dir = dir
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("bash: %v", err)
-		}
-		got := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
-		want := AL2Args(c)
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%q: bash argv %q, want %q", extra, got, want)
-		}
-		if last := got[len(got)-1]; last != "--node-labels=a=b "+strings.TrimSpace(extra) {
-			t.Errorf("kubelet extra args came back as %q", last)
-		}
-		if _, err := os.Stat(filepath.Join(dir, "CANARY")); err == nil {
-			t.Fatalf("%q ran a command", extra)
-		}
-	}
-}
-
 // TestBottlerocketTOMLParses reads the render back with a TOML parser and
 // checks Bottlerocket's documented setting names and values.
 func TestBottlerocketTOMLParses(t *testing.T) {
@@ -240,10 +198,6 @@ func TestHandoverCommand(t *testing.T) {
 	path, argv, err := HandoverCommand(c)
 	if err != nil || path != inputs.AL2BootstrapScript || argv[0] != inputs.AL2BootstrapScript || !reflect.DeepEqual(argv[1:], AL2Args(c)) {
 		t.Fatalf("al2: %s %q %v", path, argv, err)
-	}
-	c = resolveTarget(t, inputs.TargetAL2023, inputs.Values{inputs.FlagArgsFile: {"/etc/eks/nodeadm.d/eksboot.yaml"}})
-	if _, argv, _ := HandoverCommand(c); strings.Join(argv, " ") != NodeadmPath+" init --config-source file:///etc/eks/nodeadm.d/eksboot.yaml" {
-		t.Fatalf("al2023: %q", argv)
 	}
 	c = resolveTarget(t, inputs.TargetWindows, nil)
 	_, argv, _ = HandoverCommand(c)

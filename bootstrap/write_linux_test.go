@@ -36,3 +36,19 @@ func TestNoStrayDirectories(t *testing.T) {
 		t.Fatalf("left behind: %v", entries)
 	}
 }
+
+// TestWriteFileAtomicModes: what nodeadm and bootstrap.sh read is 0644 in
+// 0755 directories, whatever was there before.
+func TestWriteFileAtomicModes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new", "bootstrap.args")
+	for _, content := range []string{"one\n", "two\n"} {
+		if err := WriteFileAtomic(path, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	info, _ := os.Stat(path)
+	parent, _ := os.Stat(filepath.Dir(path))
+	if info.Mode().Perm() != 0o644 || parent.Mode().Perm() != 0o755 {
+		t.Fatalf("mode %v parent %v", info.Mode(), parent.Mode())
+	}
+}

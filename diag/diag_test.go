@@ -13,10 +13,7 @@ import (
 	"time"
 
 	"github.com/eksboot/eksboot/probes"
-	"github.com/eksboot/eksboot/test/netns"
 )
-
-func TestMain(m *testing.M) { netns.RunIsolated(m) }
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 

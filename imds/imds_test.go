@@ -3,57 +3,18 @@ package imds
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/eksboot/eksboot/test/imdsmock"
 )
 
 // These tests run AWS's amazon-ec2-metadata-mock in IMDSv2-only mode.
 
-func TestFactsFromIMDSMock(t *testing.T) {
-	inst := imdsmock.Default()
-	inst.VPCCIDRs = []string{"10.0.0.0/16", "100.64.0.0/16"}
-	inst.SecurityGroups = []string{"sg-1", "sg-2"}
-	md := New(imdsmock.Start(t, inst))
-	f, err := md.Facts(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := Facts{
-		Region: "eu-west-1", AvailabilityZone: "eu-west-1a", AccountID: "111122223333",
-		InstanceID: "i-0123456789abcdef0", InstanceType: "m5.large", MAC: "0e:11:22:33:44:55",
-		LocalIPv4: netip.MustParseAddr("10.0.1.10"),
-		VPCCIDRs:  parsePrefixes("10.0.0.0/16 100.64.0.0/16"), VPCIPv6CIDRs: f.VPCIPv6CIDRs,
-		SubnetCIDR: netip.MustParsePrefix("10.0.1.0/24"), SecurityGroupIDs: []string{"sg-1", "sg-2"},
-		Domain: "amazonaws.com", LocalHostname: "ip-10-0-1-10.eu-west-1.compute.internal",
-		AMIID: "ami-0eksboot0test0001", AvailabilityZoneID: "euw1-az1", VPCID: "vpc-0eksboot0test001", SubnetID: "subnet-0eksboot0test01",
-		Identity: Identity{InstanceProfileARN: "arn:aws:iam::111122223333:instance-profile/nodes/eksboot-node", RoleName: "eksboot-node",
-			Credentials: &Credentials{AccessKeyID: inst.Credentials.AccessKeyID, SecretAccessKey: inst.Credentials.SecretAccessKey, SessionToken: inst.Credentials.Token}},
-	}
-	if !reflect.DeepEqual(f, want) {
-		t.Fatalf("got  %+v\nwant %+v", f, want)
-	}
-}
-
 // TestNoInstanceProfile: IMDS without iam/ is the identity check's finding,
 // not an IMDS failure.
-func TestNoInstanceProfile(t *testing.T) {
-	inst := imdsmock.Default()
-	inst.RoleName = ""
-	f, err := New(imdsmock.Start(t, inst)).Facts(context.Background())
-	if err != nil || f.Identity.Credentials != nil || !errors.Is(f.Identity.Err, ErrNoInstanceProfile) {
-		t.Fatalf("%+v %v", f.Identity, err)
-	}
-}
-
 // TestCredentialsNeverPrint: every way of formatting facts hides the keys.
 func TestCredentialsNeverPrint(t *testing.T) {
 	c := &Credentials{AccessKeyID: "AKID", SecretAccessKey: "s3cr3t", SessionToken: "t0k3n"}

@@ -34,7 +34,7 @@ const (
 func ConfigSource(ctx context.Context, path string, explicit bool, md *imds.Client) (Values, Origins, error) {
 	if path == UserDataSource {
 		if md == nil {
-			return nil, nil, Errorf(FlagConfig, "%s needs imds.Client", UserDataSource)
+			return nil, nil, Errorf(FlagConfig, "%s needs IMDS", UserDataSource)
 		}
 		data, err := md.UserData(ctx)
 		if err != nil {
@@ -43,8 +43,11 @@ func ConfigSource(ctx context.Context, path string, explicit bool, md *imds.Clie
 		return userDataValues(data)
 	}
 	data, err := readBounded(path)
-	if errors.Is(err, fs.ErrNotExist) && !explicit {
-		return Values{}, Origins{}, nil
+	if errors.Is(err, fs.ErrNotExist) {
+		if !explicit {
+			return Values{}, Origins{}, nil
+		}
+		return nil, nil, Errorf(FlagConfig, "%s: no such file", path) // in the same words on every platform
 	}
 	if err != nil {
 		return nil, nil, Errorf(FlagConfig, "%v", err)

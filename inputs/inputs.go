@@ -172,7 +172,7 @@ func ParseIMDSEndpoint(s string) (string, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return "", Errorf(FlagIMDSEndpoint, "%q is not an imds.Client base URL such as http://169.254.169.254 or http://[fd00:ec2::254]", clip(userInfo.ReplaceAllString(s, "//")))
+		return "", Errorf(FlagIMDSEndpoint, "%q is not an IMDS base URL such as http://169.254.169.254 or http://[fd00:ec2::254]", clip(userInfo.ReplaceAllString(s, "//")))
 	}
 	u.User, u.Path = nil, ""
 	return u.String(), nil

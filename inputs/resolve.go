@@ -61,7 +61,7 @@ type InstanceFacts struct {
 func NewInstanceFacts(ctx context.Context, md *imds.Client) *InstanceFacts {
 	return &InstanceFacts{fetch: func() (*imds.Facts, error) {
 		if md == nil {
-			return nil, fmt.Errorf("imds.Client not available")
+			return nil, fmt.Errorf("IMDS not available")
 		}
 		f, err := md.Facts(ctx)
 		return &f, err
@@ -226,7 +226,7 @@ func (c *Config) completeNetwork(facts *InstanceFacts) error {
 // RegionUnknown is the input error of a command that needs the region
 // when ResolveRegion found none.
 func RegionUnknown() *InputError {
-	return Errorf(FlagRegion, "unknown: imds.Client did not answer and the endpoint host does not name it; pass --region")
+	return Errorf(FlagRegion, "unknown: IMDS did not answer and the endpoint host does not name it; pass --region")
 }
 
 // ResolveRegion is the region by SPEC §3's precedence, the one place that

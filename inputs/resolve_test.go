@@ -75,7 +75,7 @@ func TestResolveAsksIMDSOnlyWhenNeeded(t *testing.T) {
 	v[FlagTarget] = []string{"al2"}
 	c, err := Resolve(v, noHost, facts, testNow, true)
 	if err != nil || calls != 0 {
-		t.Fatalf("complete inputs asked imds.Client %d times (%v)", calls, err)
+		t.Fatalf("complete inputs asked IMDS %d times (%v)", calls, err)
 	}
 	if c.Region != "eu-west-1" {
 		t.Fatalf("region derived from the endpoint: %q", c.Region)
@@ -89,7 +89,7 @@ func TestResolveAsksIMDSOnlyWhenNeeded(t *testing.T) {
 		t.Fatalf("VPC guess: %+v %v", c.Network, c.Warnings)
 	}
 	if c.Region != "eu-central-1" {
-		t.Fatalf("region: imds.Client, once fetched, comes before the endpoint: %q", c.Region)
+		t.Fatalf("region: IMDS, once fetched, comes before the endpoint: %q", c.Region)
 	}
 }
 

@@ -1,9 +1,12 @@
 package probes
 
 import (
+	"context"
 	"net"
+	"net/netip"
 	"os"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/windows"
 )
@@ -17,5 +20,22 @@ func TestWinsockErrors(t *testing.T) {
 		if got := classifyDialErr(err); got != want {
 			t.Errorf("%v: %s, want %s", errno, got, want)
 		}
+	}
+}
+
+// TestRefusedPortOnWindows: a real refused connect, through Winsock, is
+// tcp_refused.
+func TestRefusedPortOnWindows(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := netip.MustParseAddrPort(ln.Addr().String())
+	ln.Close() // nothing listens there now
+	if c, code, err := dialTCP(context.Background(), &net.Dialer{}, addr, time.Second); code != TCPRefused {
+		if c != nil {
+			c.Close()
+		}
+		t.Fatalf("%s (%v), want %s", code, err, TCPRefused)
 	}
 }

@@ -7,6 +7,7 @@
 # eksboot.exe version; render for every target, byte for byte the Linux
 # build's output, to stdout and to a C:\ path; exit codes 0, 1, 2 and 3
 # from Wine to the shell; explain on Windows of a report written on Linux;
+# the Go tests that are not Linux-only (GOOS=windows go test -exec wine);
 # and the Windows e2e cases (e2e.sh), which write their consoles to COM1,
 # eksboot's default on Windows. Wine's error strings differ from
 # Windows', so codes are compared, not texts.
@@ -67,6 +68,15 @@ code=0; win explain 'C:\eksboot\report.jsonl' >"$WORK/explain" || code=$?
 code=0; "$WORK/eksboot" explain "$REPO/diag/testdata/report.jsonl" >"$WORK/explain.linux" || code=$?
 cmp -s "$WORK/explain" "$WORK/explain.linux" || fail "explain on Windows and Linux differ"
 
+# The Go tests, as Windows test binaries: every package's, less those
+# marked Linux-only (*_linux_test.go, //go:build unix: the netns, bash, the
+# IMDS mock, POSIX modes).
+if (cd "$REPO" && CGO_ENABLED=0 GOOS=windows GOARCH=amd64 go test -count=1 -exec wine ./...) >"$WORK/gotest.log" 2>&1; then
+	echo "ok    windows go test -exec wine ($(grep -c '^ok' "$WORK/gotest.log") packages)"
+else
+	fail "GOOS=windows go test -exec wine"; grep -v '^ok\|no test files' "$WORK/gotest.log" | sed 's/^/      /'
+fi
+
 # The probes, for real, in the simulated VPC.
 mkdir -p "$WORK/bin"
 cp "$WORK/eksboot" "$WORK/bin/eksboot"
@@ -80,7 +90,7 @@ else
 fi
 
 if [ "$fails" = 0 ]; then
-	echo "ok    windows (eksboot.exe under Wine: version, render of every target byte for byte as on Linux, C:\\ paths, exit codes 0 1 2 3, explain, six e2e cases)"
+	echo "ok    windows (eksboot.exe under Wine: version, render of every target byte for byte as on Linux, C:\\ paths, exit codes 0 1 2 3, explain, go test, six e2e cases)"
 else
 	exit 1
 fi

@@ -2,11 +2,9 @@ package probes
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"os/exec"
 	"slices"
@@ -22,8 +20,6 @@ import (
 	"github.com/eksboot/eksboot/test/netns"
 	"github.com/miekg/dns"
 )
-
-const apiHost = "abc.gr7.eu-west-1.eks.amazonaws.com"
 
 // world is a private VPC on loopback: a VPC resolver and a node resolver,
 // each endpoint a listener on its own 127.0.1.x, the API server with TLS
@@ -343,121 +339,6 @@ func TestIPv6AsksAAAA(t *testing.T) {
 	}
 }
 
-func TestServiceNetworkAgainstCertificate(t *testing.T) {
-	ca := loopvpc.NewCA(t, "kubernetes")
-	leaf := ca.ServerCert(t, []string{apiHost}, "10.100.0.1", "10.0.5.20", "127.0.0.1")
-	cert, _ := x509.ParseCertificate(leaf.Certificate[0])
-	vpc := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}
-	if ip, ok := ServiceIPFromCertificate(cert, vpc); !ok || ip.String() != "10.100.0.1" {
-		t.Fatalf("service IP %s %v", ip, ok)
-	}
-	given := func(cidr, dnsIP string) ServiceNetwork {
-		n := ServiceNetwork{Given: true}
-		if cidr != "" {
-			n.CIDR = netip.MustParsePrefix(cidr)
-			n.DNSIP = ipPlus(n.CIDR.Addr(), 10)
-		}
-		if dnsIP != "" {
-			n.DNSIP = netip.MustParseAddr(dnsIP)
-		}
-		return n
-	}
-	if r, d := CheckServiceNetwork(given("10.100.0.0/16", ""), cert, vpc, false, apiHost); r.Code != OK || d != nil {
-		t.Fatalf("agreeing: %+v", r)
-	}
-	if r, _ := CheckServiceNetwork(given("172.20.0.0/16", ""), cert, vpc, false, apiHost); r.Code != ServiceCIDRMismatch || !strings.Contains(r.Msg, "10.100.0.1") {
-		t.Fatalf("mismatch: %+v", r)
-	}
-	if r, _ := CheckServiceNetwork(given("", "172.20.0.10"), cert, vpc, false, apiHost); r.Code != ServiceCIDRMismatch {
-		t.Fatalf("DNS IP alone far from the service IP: %+v", r)
-	}
-	guessed := ServiceNetwork{CIDR: netip.MustParsePrefix("172.20.0.0/16"), DNSIP: netip.MustParseAddr("172.20.0.10")} // EKS's default beside a 10/8 VPC
-	r, derived := CheckServiceNetwork(guessed, cert, vpc, false, apiHost)
-	if r.Code != OK || derived == nil || derived.DNSIP.String() != "10.100.0.10" || derived.CIDR.String() != "10.100.0.0/16" {
-		t.Fatalf("derived from the certificate: %+v %+v", r, derived)
-	}
-	if r, d := CheckServiceNetwork(guessed, cert, vpc, true, apiHost); r.Code != ServiceCIDRMismatch || r.Status != Fail || d != nil {
-		t.Fatalf("Windows with a wrong guess: %+v", r)
-	}
-}
-
-func TestCheckSkew(t *testing.T) {
-	for _, tc := range []struct {
-		kubelet, server string
-		code            Code
-		status          Status
-	}{
-		{"v1.31.2", "v1.31.2-eks-7f9249a", OK, Pass},
-		{"v1.28.0", "v1.31.2-eks-7f9249a", OK, Pass},
-		{"v1.27.9", "v1.31.2-eks-7f9249a", VersionSkew, Warn},
-		{"v1.32.0", "v1.31.2-eks-7f9249a", VersionSkew, Fail},
-	} {
-		r, ok := CheckSkew(tc.kubelet, tc.server)
-		if !ok || r.Code != tc.code || r.Status != tc.status {
-			t.Errorf("%s vs %s: %+v", tc.kubelet, tc.server, r)
-		}
-	}
-	if _, ok := CheckSkew("", "v1.31.2"); ok {
-		t.Error("no kubelet, nothing to say")
-	}
-}
-
-func TestIMDSResult(t *testing.T) {
-	ok := IMDSResult(context.Background(), "http://127.0.0.1:1", nil, 3*time.Millisecond, time.Second)
-	if ok.Code != OK || ok.Status != Pass {
-		t.Fatalf("%+v", ok)
-	}
-	down := IMDSResult(context.Background(), "http://127.0.0.1:1", context.DeadlineExceeded, time.Second, 200*time.Millisecond)
-	if down.Code != IMDSUnreachable || down.Status != Fail || !strings.Contains(down.Hint, "--http-endpoint enabled") {
-		t.Fatalf("%+v", down)
-	}
-	// An IMDS whose token call is refused while plain GETs answer.
-	v1 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut {
-			http.Error(w, "forbidden", http.StatusForbidden)
-			return
-		}
-		w.Write([]byte("i-0123456789abcdef0"))
-	}))
-	defer v1.Close()
-	only := IMDSResult(context.Background(), v1.URL, context.DeadlineExceeded, time.Second, time.Second)
-	if only.Code != IMDSV1Only || !strings.Contains(only.Hint, "hop limit") {
-		t.Fatalf("%+v", only)
-	}
-}
-
-func TestEndpointsCatalog(t *testing.T) {
-	eps := Endpoints(Selection{Region: "cn-north-1", APIHost: "x.cn-north-1.eks.amazonaws.com.cn", ECRAccounts: []string{"123456789012", "918309763551"}})
-	hosts := map[string][]string{}
-	for _, e := range eps {
-		hosts[e.Name] = append(hosts[e.Name], e.Host)
-		if e.Name == "ec2" && e.Service != "cn.com.amazonaws.cn-north-1.ec2" {
-			t.Errorf("service name %s", e.Service)
-		}
-	}
-	if got := strings.Join(hosts["ecr.dkr"], " "); got != "918309763551.dkr.ecr.cn-north-1.amazonaws.com.cn 123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn" {
-		t.Errorf("ecr.dkr hosts: %s", got)
-	}
-	if len(hosts) != 6 {
-		t.Errorf("default endpoints: %v", hosts)
-	}
-	eps = Endpoints(Selection{Region: "us-gov-west-1", Domain: "amazonaws.com", APIHost: "h", Require: []string{"eks-auth"}})
-	if eps[len(eps)-1].Host != "eks-auth.us-gov-west-1.api.aws" || !eps[len(eps)-1].Required {
-		t.Errorf("eks-auth: %+v", eps[len(eps)-1])
-	}
-	if EKSImageAccount("us-gov-west-1") != "013241004608" || EKSImageAccount("eu-west-1") != "602401143452" {
-		t.Error("image accounts")
-	}
-	for _, n := range []string{"ssm", "api", CheckAuth, CheckClock} {
-		if !KnownName(n) {
-			t.Errorf("%s unknown", n)
-		}
-	}
-	if KnownName("nope") {
-		t.Error("nope known")
-	}
-}
-
 // rawUDP answers every query on addr with reply(query).
 func rawUDP(t *testing.T, addr string, reply func(q []byte) []byte) netip.AddrPort {
 	t.Helper()
@@ -506,35 +387,8 @@ func TestDNSErrorsThatAreNotTimeouts(t *testing.T) {
 
 // TestServerStringsAreCut: a version or user name the server chose reaches
 // no output with control characters, nor longer than the cap.
-func TestServerStringsAreCut(t *testing.T) {
-	got := CleanServerString("v1.33\x1b]0;owned\x07" + strings.Repeat("9", 4096))
-	if strings.ContainsAny(got, "\x1b\x07") || len(got) > maxServerString+len("…") {
-		t.Fatalf("%q", got)
-	}
-}
-
 // FuzzDNSAnswer: whatever a resolver sends, reading it never panics and
 // keeps no more addresses than the answer holds.
-func FuzzDNSAnswer(f *testing.F) {
-	m := new(dns.Msg)
-	m.SetQuestion("sts.eu-west-1.amazonaws.com.", dns.TypeA)
-	m.Answer = append(m.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: "sts.eu-west-1.amazonaws.com.", Rrtype: dns.TypeCNAME, Class: dns.ClassINET}, Target: "vpce.example."},
-		&dns.A{Hdr: dns.RR_Header{Name: "vpce.example.", Rrtype: dns.TypeA, Class: dns.ClassINET}, A: net.ParseIP("10.0.3.13")})
-	packed, _ := m.Pack()
-	f.Add(packed)
-	f.Add([]byte{0, 1, 0x81, 0x80, 0xff, 0xff, 0xff})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var resp dns.Msg
-		if resp.Unpack(data) != nil {
-			return
-		}
-		addrs, next := answerAddrs(&resp, "sts.eu-west-1.amazonaws.com.")
-		if len(addrs) > len(resp.Answer) || (len(addrs) > 0 && next != "") {
-			t.Fatalf("%d addresses from %d answers, next %q", len(addrs), len(resp.Answer), next)
-		}
-	})
-}
-
 // TestServerVersionWithoutAToken: a node without credentials still asks
 // /version anonymously, which clusters before 1.32 answer and 1.32+ refuse.
 func TestServerVersionWithoutAToken(t *testing.T) {
