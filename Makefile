@@ -79,9 +79,11 @@ e2e: tools
 	test/e2e/run.sh
 	test/e2e/fleet.sh
 
-## windows: the Windows binary under Wine (test/windows/wine.sh)
+## windows: the Windows binary under Wine (test/windows/wine.sh), and its
+## bootstrap line read by a PowerShell grammar (test/windows/psgrammar.sh)
 windows: tools
 	test/windows/wine.sh
+	test/windows/psgrammar.sh
 
 ## demo: the main job on the simulated private VPC
 demo: tools

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The Windows e2e cases: test/e2e's case files, run by eksboot.exe under
 # Wine inside the simulated node's network namespace (its wineserver
 # started there, fresh for each case) by test/e2e's own harness, so the
@@ -46,8 +47,10 @@ windows_e2e() {
 # and the script's exit code comes back as eksboot's.
 windows_exec() (
 	source "$REPO/test/e2e/lib.sh"
+	# shellcheck disable=SC2034 # read by lib.sh
 	SIM_BIN=$WORK/bin
 	sim_defaults
+	# shellcheck disable=SC2034 # read by lib.sh
 	SIM_CONFIG=(--access EC2_WINDOWS)
 	wineserver -k 2>/dev/null || true
 	sim_up

@@ -46,6 +46,7 @@ common=(--cluster-name prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.a
 	--kubelet-extra-args '--max-pods=20 "$(x)" `y`')
 for target in al2 al2023 windows bottlerocket; do
 	extra=()
+	# shellcheck disable=SC2054 # the comma is in the flag's value
 	[ "$target" = windows ] && extra=(--kube-proxy-extra-args --v=2 --excluded-snat-cidrs 10.10.0.0/16,192.168.0.0/16)
 	[ "$target" = bottlerocket ] && common_t=("${common[@]:0:12}") || common_t=("${common[@]}")
 	linux=$("$WORK/eksboot" render --target "$target" "${common_t[@]}" "${extra[@]}") || fail "linux render $target"
