@@ -47,12 +47,3 @@ func TestConsoleOnAPseudoTerminal(t *testing.T) {
 		t.Fatalf("read back %+v, %v", got.Summary, err)
 	}
 }
-
-func TestOpenConsoleNoneAndMissing(t *testing.T) {
-	if c, err := OpenConsole(ConsoleNone); c != nil || err != nil {
-		t.Fatalf("none: %v %v", c, err)
-	}
-	if _, err := OpenConsole("/nonexistent/console"); err == nil || !strings.Contains(err.Error(), "no console to write to") {
-		t.Fatalf("missing: %v", err)
-	}
-}
