@@ -62,6 +62,8 @@ assert ud.strip() == open(sys.argv[2]).read().strip(), "CloudFormation user data
 python3 -m json.tool "$ex/packer-provisioner.json" >/dev/null || fail "packer JSON"
 grep -q 'file("${path.module}/al2023-user-data.mime")' "$ex/terraform-launch-template.tf" || fail "terraform snippet"
 grep -q 'run --target windows --exec' "$ex/windows-user-data.ps1" && grep -q 'throw' "$ex/windows-user-data.ps1" || fail "windows example"
+# The README shows the Windows example as it is (make windows parses and runs it).
+python3 -c 'import sys; sys.exit(open(sys.argv[2]).read() not in open(sys.argv[1]).read())' README.md "$ex/windows-user-data.ps1" || fail "the README's Windows example differs from $ex/windows-user-data.ps1"
 # The Windows user data's parameters are the ones eksboot renders.
 "$root/usr/bin/eksboot" render --target windows --cluster-name prod --apiserver-endpoint https://abc.example \
 	--b64-cluster-ca "$(base64 -w0 test/testpki/ca.pem)" --service-ipv4-cidr 10.100.0.0/16 --imds-endpoint http://127.0.0.1:1 \

@@ -41,7 +41,9 @@ windows_e2e() {
 	return $failed
 }
 
-# windows_exec: run --exec hands over to Start-EKSBootstrap.ps1 through
+# windows_exec: run --exec, with the flags of the launch-template example
+# (packaging/examples/windows-user-data.ps1; psgrammar.mjs holds the two
+# together), hands over to Start-EKSBootstrap.ps1 through
 # powershell.exe -File (our stand-in, found first on WINEPATH): one argv
 # element per parameter in the -Name:value form, hostile values intact,
 # and the script's exit code comes back as eksboot's.
@@ -60,7 +62,7 @@ windows_exec() (
 	ca=$(cluster_ca)
 	ns_n env WINEPREFIX="$WINEPREFIX" WINEDEBUG=-all WINEDLLOVERRIDES="$WINEDLLOVERRIDES" WINEPATH='C:\standin' \
 		EKSBOOT_TEST_ARGV='C:\standin\argv' EKSBOOT_TEST_EXIT=7 \
-		wine "$WORK/eksboot.exe" run --target windows --exec --cluster-name prod --apiserver-endpoint "https://$API_HOST" \
+		wine "$WORK/eksboot.exe" run --target windows --exec --wait 2m --cluster-name prod --apiserver-endpoint "https://$API_HOST" \
 		--b64-cluster-ca "$ca" --service-ipv4-cidr 10.100.0.0/16 --timeout 1s --output json --console none \
 		--args-file "Z:$SIM_DIR/args.ps1" --node-labels team=data --kubelet-extra-args "$extra" >"$SIM_DIR/out" 2>&1 || code=$?
 	if [ "$code" != 7 ]; then

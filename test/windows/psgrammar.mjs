@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Parser, Language } from 'web-tree-sitter';
 
-const [eksboot, caFile] = process.argv.slice(2);
+const [eksboot, caFile, exampleFile] = process.argv.slice(2);
 const ca = readFileSync(caFile).toString('base64');
 const endpoint = 'https://ABC.gr7.eu-west-1.eks.amazonaws.com';
 
@@ -58,36 +58,58 @@ function verbatim(text) {
 	return out;
 }
 
-// The grammar reads no digit in a parameter name (-Base64ClusterCA parses
-// as an error), a limit of tree-sitter-powershell, not of PowerShell:
-// such names are renamed before parsing, and back after.
-const digitNames = { '-Base64ClusterCA': '-BaseSixtyFourClusterCA' };
+// The grammar reads no digit in a parameter name (-Base64ClusterCA, and
+// --b64-cluster-ca, parse as errors), a limit of tree-sitter-powershell,
+// not of PowerShell: such names are spelled out before parsing
+// (-BaseSixFourClusterCA), and mapped back after.
+const digitWords = 'zero one two three four five six seven eight nine'.split(' ');
+const spelled = new Map();
+function parse(source) {
+	source = source.replace(/(?<=\s)--?[A-Za-z][A-Za-z0-9-]*/g, (name) => {
+		const stand = name.replace(/[0-9]/g, (d) => digitWords[d].replace(/^./, (c) => c.toUpperCase()));
+		spelled.set(stand, name);
+		return stand;
+	});
+	const root = parser.parse(source).rootNode;
+	if (root.hasError) throw new Error(`does not parse: ${root.toString().slice(0, 300)}`);
+	return root;
+}
+const realName = (text) => spelled.get(text) ?? text;
+
+// elements are a command's arguments as PowerShell binds them: parameter
+// names, bare words, and verbatim strings decoded.
+function elements(command) {
+	return command.childForFieldName('command_elements').namedChildren
+		.filter((n) => n.type !== 'command_argument_sep')
+		.map((n) => {
+			switch (n.type) {
+				case 'command_parameter':
+					return { param: realName(n.text) };
+				case 'generic_token':
+					return { values: [n.text] };
+				case 'array_literal_expression':
+					return {
+						values: n.namedChildren.map((v) => {
+							if (v.type !== 'unary_expression' || v.namedChildren[0].type !== 'string_literal') throw new Error(`${v.type} ${v.text}`);
+							return verbatim(v.text);
+						}),
+					};
+			}
+			throw new Error(`${n.type} ${n.text.slice(0, 40)}`);
+		});
+}
 
 function parameters(line) {
-	let source = "& 'Start-EKSBootstrap.ps1' " + line;
-	for (const [name, stand] of Object.entries(digitNames)) source = source.replaceAll(name + ' ', stand + ' ');
-	const tree = parser.parse(source);
-	const root = tree.rootNode;
-	if (root.hasError) throw new Error(`does not parse: ${root.toString().slice(0, 300)}`);
+	const root = parse("& 'Start-EKSBootstrap.ps1' " + line);
 	const commands = root.descendantsOfType('command');
 	if (commands.length !== 1) throw new Error(`${commands.length} commands, want one`);
-	const command = commands[0];
-	const name = command.childForFieldName('command_name');
+	const name = commands[0].childForFieldName('command_name');
 	if (verbatim(name.text) !== 'Start-EKSBootstrap.ps1') throw new Error(`command ${name.text}`);
-	const elements = command.childForFieldName('command_elements').namedChildren.filter((n) => n.type !== 'command_argument_sep');
+	const els = elements(commands[0]);
 	const got = {};
-	for (let i = 0; i < elements.length; i += 2) {
-		const param = elements[i];
-		const value = elements[i + 1];
-		if (param.type !== 'command_parameter' || !value || value.type !== 'array_literal_expression') {
-			throw new Error(`element ${i}: ${param.type} ${param.text.slice(0, 40)} then ${value && value.type}`);
-		}
-		let pname = param.text;
-		for (const [real, stand] of Object.entries(digitNames)) if (pname === stand) pname = real;
-		got[pname] = value.namedChildren.map((v) => {
-			if (v.type !== 'unary_expression' || v.namedChildren[0].type !== 'string_literal') throw new Error(`${pname}: ${v.type} ${v.text}`);
-			return verbatim(v.text);
-		});
+	for (let i = 0; i < els.length; i += 2) {
+		if (!els[i].param || !els[i + 1] || !els[i + 1].values) throw new Error(`element ${i} is not a parameter and its value`);
+		got[els[i].param] = els[i + 1].values;
 	}
 	return got;
 }
@@ -128,5 +150,30 @@ for (const v of hostile) {
 		console.error(`FAIL  ${JSON.stringify(v)}: ${e.message}`);
 	}
 }
+// The user-data example (packaging/examples/windows-user-data.ps1, shown
+// in the README) parses, and runs eksboot.exe with the flags that
+// test/windows/e2e.sh's windows_exec runs under Wine; its inputs, the
+// placeholder CA aside, are ones eksboot accepts.
+const exampleRun = ['run', '--target', 'windows', '--exec', '--wait', '2m'];
+const exampleInputs = ['--cluster-name', '--apiserver-endpoint', '--b64-cluster-ca', '--service-ipv4-cidr'];
+try {
+	const text = readFileSync(exampleFile, 'utf8');
+	const body = text.match(/^<powershell>\n([\s\S]*)<\/powershell>\n$/);
+	if (!body) throw new Error('is not one <powershell> block');
+	const calls = parse(body[1]).descendantsOfType('command').filter((c) => /eksboot\.exe"?$/.test(c.childForFieldName('command_name').text));
+	if (calls.length !== 1) throw new Error(`${calls.length} eksboot.exe commands, want one`);
+	const words = elements(calls[0]).flatMap((e) => (e.param ? [e.param] : e.values));
+	if (JSON.stringify(words.slice(0, exampleRun.length)) !== JSON.stringify(exampleRun)) throw new Error(`starts ${words.slice(0, 6).join(' ')}`);
+	const inputs = words.slice(exampleRun.length);
+	if (JSON.stringify(inputs.filter((_, i) => i % 2 === 0)) !== JSON.stringify(exampleInputs)) throw new Error(`inputs ${inputs.join(' ')}`);
+	const args = ['render', '--target', 'windows', '--imds-endpoint', 'http://127.0.0.1:1', '--config', 'none.yaml'];
+	for (let i = 0; i < inputs.length; i += 2) args.push(inputs[i], inputs[i] === '--b64-cluster-ca' ? ca : inputs[i + 1]);
+	execFileSync(eksboot, args, { env: { PATH: process.env.PATH }, cwd: process.env.WORK, stdio: ['ignore', 'ignore', 'pipe'] });
+	if (!/\$LASTEXITCODE -ne 0[\s\S]*throw/.test(body[1])) throw new Error('does not fail the launch when eksboot says no');
+} catch (e) {
+	failures++;
+	console.error(`FAIL  ${exampleFile}: ${e.message}${e.stderr ? ' ' + e.stderr : ''}`);
+}
+
 if (failures > 0) process.exit(1);
-console.log(`ok    windows line read by tree-sitter-powershell (${hostile.length} hostile values, every parameter recovered exactly)`);
+console.log(`ok    windows line read by tree-sitter-powershell (${hostile.length} hostile values, every parameter recovered exactly; the user-data example)`);

@@ -15,4 +15,4 @@ cp psgrammar.mjs "$WORK/"
 : >"$WORK/none.yaml"
 (cd "$REPO" && CGO_ENABLED=0 go build -o "$WORK/eksboot" ./cmd/eksboot)
 export WORK
-node "$WORK/psgrammar.mjs" "$WORK/eksboot" "$REPO/test/testpki/ca.pem"
+node "$WORK/psgrammar.mjs" "$WORK/eksboot" "$REPO/test/testpki/ca.pem" "$REPO/packaging/examples/windows-user-data.ps1"
