@@ -35,8 +35,11 @@ if command -v systemd-analyze >/dev/null; then
 fi
 
 # The Windows zip.
-unzip -l dist/eksboot-windows-amd64.zip | grep -q ' eksboot.exe$' || fail "zip lacks eksboot.exe"
-unzip -l dist/eksboot-windows-amd64.zip | grep -q ' windows-user-data.ps1$' || fail "zip lacks the user data example"
+# The listing is read whole first: grep -q stops at its match, and under
+# pipefail the writer's SIGPIPE would fail the check.
+zip_listing=$(unzip -l dist/eksboot-windows-amd64.zip)
+grep -q ' eksboot.exe$' <<<"$zip_listing" || fail "zip lacks eksboot.exe"
+grep -q ' windows-user-data.ps1$' <<<"$zip_listing" || fail "zip lacks the user data example"
 
 # The examples: shell checked, MIME parsed, YAML and JSON parsed.
 bash -n "$ex/al2-user-data.sh" && shellcheck "$ex/al2-user-data.sh" || fail "al2-user-data.sh"
