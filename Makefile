@@ -96,10 +96,13 @@ bench: tools
 ## fuzz: each fuzz target for FUZZTIME executions (make fuzz FUZZTIME=5000000x for the long run)
 FUZZ_TARGETS := inputs:FuzzParseCA inputs:FuzzParseEndpoint inputs:FuzzParseNetwork \
 	inputs:FuzzUserData inputs:FuzzParseConfig diag:FuzzConsoleRoundTrip probes:FuzzDNSAnswer
+# The differential target runs nodeadm once an execution: fewer of them.
+NODEADM_FUZZTIME ?= 200x
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*} || exit 1; \
 	done
+	cd test/nodeadm && $(GO) test -run '^$$' -fuzz '^FuzzUserDataAgainstNodeadm$$' -fuzztime $(NODEADM_FUZZTIME) .
 
 ## lint: gofmt, go vet (Linux and Windows), staticcheck; the simulation's
 ## module too
@@ -109,6 +112,7 @@ lint: tools
 	GOOS=windows $(GO) vet ./...
 	staticcheck ./...
 	cd test/e2e/vpcsim && $(GO) vet ./... && staticcheck ./...
+	cd test/nodeadm && $(GO) vet ./... && staticcheck ./...
 
 clean:
 	rm -rf dist

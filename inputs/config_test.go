@@ -1,8 +1,6 @@
 package inputs
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"os"
@@ -10,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/eksboot/eksboot/test/userdata"
 )
 
 func TestParseConfigFlagKeys(t *testing.T) {
@@ -80,46 +80,27 @@ func TestParseConfigNodeConfig(t *testing.T) {
 	}
 }
 
-func gz(t *testing.T, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(b)
-	zw.Close()
-	return buf.Bytes()
-}
-
-func mimeDoc(parts ...string) []byte {
-	var b strings.Builder
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"==BOUNDARY==\"\r\n\r\n")
-	for _, p := range parts {
-		b.WriteString("--==BOUNDARY==\r\n" + p + "\r\n")
-	}
-	b.WriteString("--==BOUNDARY==--\r\n")
-	return []byte(b.String())
-}
-
 const shellPart = "Content-Type: text/x-shellscript; charset=\"us-ascii\"\r\n\r\n#!/bin/bash\neksboot run --config imds://user-data\n"
 
 func TestNodeConfigsFromUserData(t *testing.T) {
 	plainPart := "Content-Type: application/node.eks.aws\r\n\r\n" + nodeConfigDoc
 	b64Part := "Content-Type: application/node.eks.aws\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.StdEncoding.EncodeToString([]byte(nodeConfigDoc))
-	gzB64Part := "Content-Type: application/node.eks.aws\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.StdEncoding.EncodeToString(gz(t, []byte(nodeConfigDoc)))
+	gzB64Part := "Content-Type: application/node.eks.aws\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.StdEncoding.EncodeToString(userdata.Gzip([]byte(nodeConfigDoc)))
 	nested := "Content-Type: multipart/mixed; boundary=\"inner\"\r\n\r\n--inner\r\n" + plainPart + "\r\n--inner--\r\n"
 	for name, tc := range map[string]struct {
 		data []byte
 		want int
 	}{
-		"mime plain part":         {mimeDoc(plainPart, shellPart), 1},
-		"mime base64 part":        {mimeDoc(shellPart, b64Part), 1},
-		"mime gzip base64 part":   {mimeDoc(gzB64Part), 1},
-		"two parts":               {mimeDoc(plainPart, b64Part), 2},
-		"nested multipart":        {mimeDoc(shellPart, nested), 0}, // nodeadm does not look inside
-		"gzip of mime":            {gz(t, mimeDoc(plainPart)), 1},
-		"base64 of gzip of mime":  {[]byte(base64.StdEncoding.EncodeToString(gz(t, mimeDoc(plainPart)))), 1},
+		"mime plain part":         {userdata.Multipart(userdata.MIMEVersion, "==BOUNDARY==", plainPart, shellPart), 1},
+		"mime base64 part":        {userdata.Multipart(userdata.MIMEVersion, "==BOUNDARY==", shellPart, b64Part), 1},
+		"mime gzip base64 part":   {userdata.Multipart(userdata.MIMEVersion, "==BOUNDARY==", gzB64Part), 1},
+		"two parts":               {userdata.Multipart(userdata.MIMEVersion, "==BOUNDARY==", plainPart, b64Part), 2},
+		"nested multipart":        {userdata.Multipart(userdata.MIMEVersion, "==BOUNDARY==", shellPart, nested), 0}, // nodeadm does not look inside
+		"gzip of mime":            {userdata.Gzip(userdata.Multipart(userdata.MIMEVersion, "==BOUNDARY==", plainPart)), 1},
+		"base64 of gzip of mime":  {[]byte(base64.StdEncoding.EncodeToString(userdata.Gzip(userdata.Multipart(userdata.MIMEVersion, "==BOUNDARY==", plainPart)))), 1},
 		"bare NodeConfig":         {[]byte(nodeConfigDoc), 1},
 		"shell script only":       {[]byte("#!/bin/bash\necho hi\n"), 0},
-		"mime without NodeConfig": {mimeDoc(shellPart), 0},
+		"mime without NodeConfig": {userdata.Multipart(userdata.MIMEVersion, "==BOUNDARY==", shellPart), 0},
 	} {
 		docs, err := NodeConfigsFromUserData(tc.data)
 		if err != nil || len(docs) != tc.want {
@@ -132,7 +113,7 @@ func TestNodeConfigsFromUserData(t *testing.T) {
 			}
 		}
 	}
-	docs, err := NodeConfigsFromUserData(mimeDoc("Content-Type: application/node.eks.aws\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!"))
+	docs, err := NodeConfigsFromUserData(userdata.Multipart(userdata.MIMEVersion, "==BOUNDARY==", "Content-Type: application/node.eks.aws\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!"))
 	if err != nil || len(docs) != 1 {
 		t.Fatalf("a part that is not base64 is read as it is, as nodeadm reads it: %d %v", len(docs), err)
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/eksboot/eksboot/test/userdata"
 )
 
 // The parsers take whatever a user pastes: they must never panic, and what
@@ -75,8 +77,8 @@ func FuzzUserData(f *testing.F) {
 	f.Add([]byte("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: " + secretMark + ";;=\r\n\r\nx\r\n--B--\r\n"))
 	f.Add([]byte("#!/bin/bash\necho node.eks.aws/v1alpha1 " + secretMark + "\n"))
 	f.Add([]byte(part))
-	for _, tc := range userDataCorpus {
-		f.Add(tc.data)
+	for _, tc := range userdata.Corpus() {
+		f.Add(tc.Data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		docs, err := NodeConfigsFromUserData(data)

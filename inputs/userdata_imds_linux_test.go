@@ -6,11 +6,12 @@ import (
 
 	"github.com/eksboot/eksboot/imds"
 	"github.com/eksboot/eksboot/test/imdsmock"
+	"github.com/eksboot/eksboot/test/userdata"
 )
 
 func TestUserDataNodeConfigFromIMDSMock(t *testing.T) {
 	inst := imdsmock.Default()
-	inst.UserData = mimeDoc(shellPart, "Content-Type: application/node.eks.aws\r\n\r\n"+nodeConfigDoc)
+	inst.UserData = userdata.Multipart(userdata.MIMEVersion, "==BOUNDARY==", shellPart, "Content-Type: application/node.eks.aws\r\n\r\n"+nodeConfigDoc)
 	v, _, _, err := Gather(context.Background(), Values{FlagConfig: {UserDataSource}, FlagClusterName: {"flag-wins"}, FlagIMDSEndpoint: {imdsmock.Start(t, inst)}}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,12 @@ const BlackholeAddr = "127.0.9.9"
 // AmazonProvidedDNS of a VPC whose CIDR is 127.0.0.0/8.
 const NodeResolver = "127.0.0.2"
 
+// Outside says whether this process is the one RunIsolated will re-run
+// inside the namespace: TestMain does here what needs the machine's
+// network (building with modules from the proxy) before it calls
+// RunIsolated.
+func Outside() bool { return os.Getenv(marker) == "" }
+
 // RunIsolated is for TestMain: it re-runs the test binary under
 // `unshare --net` (root only) and exits with its code; inside, it sets up
 // the namespace and runs the tests.
@@ -33,7 +39,7 @@ func RunIsolated(m *testing.M) {
 			os.Exit(m.Run())
 		}
 	}
-	if os.Getenv(marker) == "" {
+	if Outside() {
 		if os.Geteuid() != 0 {
 			fmt.Fprintln(os.Stderr, "these tests need root: they run in a network namespace of their own so no probe leaves the machine")
 			os.Exit(1)

@@ -1,0 +1,200 @@
+package nodeadm
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/awslabs/amazon-eks-ami/nodeadm/api/v1alpha1"
+	"github.com/eksboot/eksboot/test/imdsmock"
+	"github.com/eksboot/eksboot/test/netns"
+	"github.com/eksboot/eksboot/test/testpki"
+	"github.com/eksboot/eksboot/test/userdata"
+	"sigs.k8s.io/yaml"
+)
+
+// The referee is nodeadm itself, built from the module proxy at the
+// version go.mod pins, reading user data from AWS's IMDS mock as it does
+// on a node. It is the newest nodeadm the proxy serves here (February
+// 2024); nodeadm main has since learned to decode base64 and gzip, of the
+// whole user data and of a NodeConfig part. For those documents the corpus
+// states the bytes main decodes them to (userdata.Case.Decoded, from
+// main's configprovider), and the referee reads those: everything after
+// the decoding (MIME, which parts count, YAML, the merge) is nodeadm's
+// own.
+const nodeadmModule = "github.com/awslabs/amazon-eks-ami/nodeadm"
+
+// Where TestMain left the two programs, for the tests in the namespace.
+const (
+	nodeadmBinEnv = "EKSBOOT_TEST_NODEADM"
+	eksbootBinEnv = "EKSBOOT_TEST_EKSBOOT"
+)
+
+func TestMain(m *testing.M) {
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "these tests need root: the referee is nodeadm init, which runs only as root (in a network namespace of its own)")
+		os.Exit(1)
+	}
+	if netns.Outside() {
+		if err := buildReferee(); err != nil {
+			fmt.Fprintln(os.Stderr, "building the referee:", err)
+			os.Exit(1)
+		}
+	}
+	netns.RunIsolated(m)
+}
+
+// buildReferee builds nodeadm at the pinned version and eksboot, outside
+// the namespace, where the module proxy answers.
+func buildReferee() error {
+	if os.Getenv(nodeadmBinEnv) != "" {
+		return nil // a fuzz worker: its coordinator built them
+	}
+	version, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", nodeadmModule).Output()
+	if err != nil {
+		return fmt.Errorf("go list: %w", err)
+	}
+	dir := filepath.Join(os.TempDir(), "eksboot-referee-"+strings.TrimSpace(string(version)))
+	install := exec.Command("go", "install", nodeadmModule+"/cmd/nodeadm@"+strings.TrimSpace(string(version)))
+	install.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=")
+	if out, err := install.CombinedOutput(); err != nil {
+		return fmt.Errorf("go install nodeadm: %w: %s", err, out)
+	}
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "eksboot"), "./cmd/eksboot")
+	build.Dir = "../.."
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build eksboot: %w: %s", err, out)
+	}
+	os.Setenv(nodeadmBinEnv, filepath.Join(dir, "nodeadm"))
+	os.Setenv(eksbootBinEnv, filepath.Join(dir, "eksboot"))
+	return nil
+}
+
+// cluster is what a NodeConfig says of the cluster; refused says why
+// there is none.
+type cluster struct {
+	Name              string `json:"name"`
+	APIServerEndpoint string `json:"apiServerEndpoint"`
+	CA                []byte `json:"certificateAuthority"`
+	CIDR              string `json:"cidr"`
+	refused           string
+}
+
+func (c cluster) String() string {
+	if c.refused != "" {
+		return "refused (" + c.refused + ")"
+	}
+	return fmt.Sprintf("%s %s cidr %s, a %d-byte CA", c.Name, c.APIServerEndpoint, c.CIDR, len(c.CA))
+}
+
+func (c cluster) same(o cluster) bool {
+	if c.refused != "" || o.refused != "" {
+		return c.refused != "" && o.refused != ""
+	}
+	return c.Name == o.Name && c.APIServerEndpoint == o.APIServerEndpoint && bytes.Equal(c.CA, o.CA) && c.CIDR == o.CIDR
+}
+
+// nodeadmReads runs `nodeadm init --skip config,run` against the IMDS at
+// endpoint: it logs the NodeConfig it loaded from user data before it does
+// anything else, and is stopped there; a run that ends without that line
+// refused the user data.
+func nodeadmReads(t *testing.T, endpoint string) cluster {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Getenv(nodeadmBinEnv), "init", "--skip", "config,run", "--config-source", "imds://user-data")
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_EC2_METADATA_SERVICE_ENDPOINT=" + endpoint}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	var last string
+	lines := bufio.NewScanner(stderr)
+	lines.Buffer(nil, 1<<20)
+	for lines.Scan() {
+		var entry struct {
+			Msg    string `json:"msg"`
+			Error  string `json:"error"`
+			Config struct {
+				Spec struct {
+					Cluster cluster `json:"cluster"`
+				} `json:"spec"`
+			} `json:"config"`
+		}
+		if json.Unmarshal(lines.Bytes(), &entry) != nil {
+			last = lines.Text()
+			continue
+		}
+		if entry.Msg == "Loaded configuration" {
+			return entry.Config.Spec.Cluster
+		}
+		last = strings.TrimSpace(entry.Msg + " " + entry.Error)
+	}
+	return cluster{refused: "nodeadm: " + last}
+}
+
+// eksbootReads runs `eksboot render --target al2023 --config
+// imds://user-data` against the IMDS at endpoint and reads the NodeConfig
+// it writes with nodeadm's own types; exit 2 is a refusal.
+func eksbootReads(t *testing.T, endpoint string) cluster {
+	t.Helper()
+	cmd := exec.Command(os.Getenv(eksbootBinEnv), "render", "--target", "al2023", "--config", "imds://user-data", "--imds-endpoint", endpoint)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir()}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 2 {
+		return cluster{refused: strings.TrimSpace(stderr.String())}
+	}
+	if err != nil {
+		t.Fatalf("eksboot render: %v: %s", err, stderr.String())
+	}
+	var cfg v1alpha1.NodeConfig
+	if err := yaml.UnmarshalStrict(out, &cfg); err != nil {
+		t.Fatalf("eksboot's NodeConfig: %v", err)
+	}
+	c := cfg.Spec.Cluster
+	return cluster{Name: c.Name, APIServerEndpoint: c.APIServerEndpoint, CA: c.CertificateAuthority, CIDR: c.CIDR}
+}
+
+// TestUserDataAgainstNodeadm: for every document of the corpus, eksboot
+// and nodeadm find the same cluster, or both find none; and what they find
+// is what the corpus says.
+func TestUserDataAgainstNodeadm(t *testing.T) {
+	for _, tc := range userdata.Corpus() {
+		t.Run(tc.Name, func(t *testing.T) {
+			inst := imdsmock.Default()
+			inst.UserData = tc.Data
+			endpoint := imdsmock.Start(t, inst)
+			referee := endpoint
+			if tc.Decoded != nil {
+				inst.UserData = tc.Decoded
+				referee = imdsmock.Start(t, inst)
+			}
+			theirs, ours := nodeadmReads(t, referee), eksbootReads(t, endpoint)
+			if !theirs.same(ours) {
+				t.Fatalf("nodeadm: %s\neksboot: %s", theirs, ours)
+			}
+			if want := (cluster{Name: tc.Cluster, APIServerEndpoint: userdata.Endpoint, CA: testpki.ClusterCAPEM, CIDR: userdata.CIDR}); tc.Cluster != "" && !theirs.same(want) {
+				t.Fatalf("nodeadm finds %s; the corpus says %s", theirs, want)
+			}
+			if tc.Cluster == "" && (theirs.refused == "" || !strings.Contains(ours.refused, tc.Refuse)) {
+				t.Fatalf("want both to refuse, eksboot saying %q; nodeadm: %s; eksboot: %s", tc.Refuse, theirs, ours)
+			}
+		})
+	}
+}
