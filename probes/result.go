@@ -103,7 +103,6 @@ type Result struct {
 	Hint     string        `json:"hint,omitempty"`
 	Duration time.Duration `json:"-"`
 	order    int           // its place in the plan: its endpoint's, or its check's
-	check    int           // the check of the plan that made it, for --wait
 }
 
 // WriteFailed is the result of bootstrap arguments that could not be

@@ -75,7 +75,7 @@ func (s *session) weigh(c Check, i int, rs []Result) []Result {
 		if r.Status != Pass && r.Hint == "" {
 			r.Hint = hintFor(r, e, s.plan.Facts, false)
 		}
-		r.check, r.order = i, i
+		r.order = i
 		if i >= len(s.plan.Endpoints) && e.Name != "" { // a node check's word on an endpoint sorts beside it
 			r.order = slices.IndexFunc(s.checks, func(c Check) bool { return c.Name == e.Name })
 		}
