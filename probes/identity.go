@@ -55,7 +55,8 @@ var authCheck = Check{Name: CheckAuth, Required: true, Needs: []string{"api"},
 		}
 		r.Duration = time.Since(start)
 		if r.Status != Pass {
-			r.Hint = hintFor(r, p.endpoint("api"), p.Facts, false)
+			api, _ := p.endpoint("api")
+			r.Hint = hintFor(r, api, p.Facts, false)
 		}
 		if clock, ok := clockResult(f.Health); ok && clock.Code == ClockSkew && r.Code == AuthUnmapped {
 			r.Hint = "first set the node's clock right (chrony with the Amazon Time Sync Service, 169.254.169.123): STS refuses a token signed by a clock that is minutes off, and the API server then answers 401 as for an unmapped role; if the clock is right, " + r.Hint

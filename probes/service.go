@@ -26,10 +26,10 @@ type ServiceNetwork struct {
 var serviceCIDRCheck = Check{Name: "service-cidr", RequiredOnWindows: true, Once: true, Needs: []string{"api"},
 	Why: "the service CIDR and cluster DNS IP agree with the kubernetes service IP in the API server's certificate",
 	Run: func(_ context.Context, p Plan, f *Findings) []Result {
-		if f.ServerCert == nil {
+		if f.API == nil {
 			return nil
 		}
-		r, derived := CheckServiceNetwork(p.Service, f.ServerCert, p.VPCCIDRs, p.Facts.Windows, p.endpoint("api").Host)
+		r, derived := CheckServiceNetwork(p.Service, f.ServerCert, p.VPCCIDRs, p.Facts.Windows, f.API.host)
 		f.Network = derived
 		return []Result{r}
 	}}

@@ -13,13 +13,22 @@ import (
 type session struct {
 	plan    Plan
 	checks  []Check
+	needs   [][]int // by check: the checks it needs, by index
 	found   Findings
 	results [][]Result // by check
 }
 
 func (rn *Runner) start(p Plan) *session {
 	checks := rn.checks(p)
-	return &session{plan: p, checks: checks, results: make([][]Result, len(checks))}
+	needs := make([][]int, len(checks))
+	for i, c := range checks {
+		for j, d := range checks {
+			if slices.Contains(c.Needs, d.Name) {
+				needs[i] = append(needs[i], j)
+			}
+		}
+	}
+	return &session{plan: p, checks: checks, needs: needs, results: make([][]Result, len(checks))}
 }
 
 func (s *session) close() {
@@ -55,10 +64,8 @@ func (s *session) round(ctx context.Context, deadline time.Time, which []bool) {
 		}
 		wg.Go(func() {
 			defer close(done[i])
-			for j, d := range s.checks {
-				if slices.Contains(c.Needs, d.Name) {
-					<-done[j]
-				}
+			for _, j := range s.needs[i] {
+				<-done[j]
 			}
 			s.results[i] = s.weigh(c, i, c.Run(ctx, s.plan, &s.found))
 		})
@@ -71,25 +78,26 @@ func (s *session) weigh(c Check, i int, rs []Result) []Result {
 	required := s.plan.required(c)
 	for k, r := range rs {
 		r = OnFailure(r, required)
-		e := s.plan.endpoint(r.Endpoint)
+		e, at := s.plan.endpoint(r.Endpoint)
 		if r.Status != Pass && r.Hint == "" {
 			r.Hint = hintFor(r, e, s.plan.Facts, false)
 		}
 		r.order = i
-		if i >= len(s.plan.Endpoints) && e.Name != "" { // a node check's word on an endpoint sorts beside it
-			r.order = slices.IndexFunc(s.checks, func(c Check) bool { return c.Name == e.Name })
+		if i >= len(s.plan.Endpoints) && at >= 0 { // a node check's word on an endpoint sorts beside it
+			r.order = at
 		}
 		rs[k] = r
 	}
 	return rs
 }
 
-// endpoint is the plan's endpoint called name; zero when there is none.
-func (p Plan) endpoint(name string) Endpoint {
+// endpoint is the plan's endpoint called name and its place in the plan;
+// zero and -1 when there is none.
+func (p Plan) endpoint(name string) (Endpoint, int) {
 	if i := slices.IndexFunc(p.Endpoints, func(e Endpoint) bool { return e.Name == name }); i >= 0 {
-		return p.Endpoints[i]
+		return p.Endpoints[i], i
 	}
-	return Endpoint{}
+	return Endpoint{}, -1
 }
 
 // report gathers the latest results of every check; interrupted says

@@ -62,10 +62,8 @@ func (s *session) failing() ([]string, []bool) {
 			return
 		}
 		again[i] = true
-		for j, d := range s.checks {
-			if slices.Contains(s.checks[i].Needs, d.Name) {
-				mark(j)
-			}
+		for _, j := range s.needs[i] {
+			mark(j)
 		}
 	}
 	for i, c := range s.checks {
@@ -78,20 +76,11 @@ func (s *session) failing() ([]string, []bool) {
 	}
 	for changed := true; changed; {
 		changed = false
-		for i, c := range s.checks {
-			if !again[i] && slices.ContainsFunc(c.Needs, func(n string) bool { return s.runsAgain(again, n) }) {
+		for i := range s.checks {
+			if !again[i] && slices.ContainsFunc(s.needs[i], func(j int) bool { return again[j] }) {
 				again[i], changed = true, true
 			}
 		}
 	}
 	return names, again
-}
-
-func (s *session) runsAgain(again []bool, name string) bool {
-	for j, d := range s.checks {
-		if again[j] && d.Name == name {
-			return true
-		}
-	}
-	return false
 }
