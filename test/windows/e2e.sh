@@ -6,7 +6,8 @@
 # Linux build) reading the console back to the same verdict all hold for
 # Windows too. eksboot.exe writes its console to COM1, its default, which
 # the HKLM\Software\Wine\Ports key maps to the case's console file.
-# Sourced by wine.sh, with WORK, WINEPREFIX and REPO set.
+# Sourced by wine.sh, with WORK and REPO set and Wine's environment
+# exported (ip netns exec keeps it).
 read -r -a WINDOWS_CASES <<<"${WINDOWS_CASES_ONLY:-healthy sg-drop sg-reset resolver-down private-dns-off imds-down}"
 
 windows_e2e() {
@@ -25,10 +26,9 @@ windows_e2e() {
 				while [ $# -gt 0 ]; do
 					if [ "$1" = --console ]; then console=$2; shift 2; else args+=("$1"); shift; fi
 				done
-				local wine_env=(env WINEPREFIX="$WINEPREFIX" WINEDEBUG=-all WINEDLLOVERRIDES="$WINEDLLOVERRIDES")
-				ns_n "${wine_env[@]}" wine reg add 'HKLM\Software\Wine\Ports' /v COM1 /d "$console" /f >/dev/null 2>&1
-				ns_n "${wine_env[@]}" wineserver -k 2>/dev/null || true
-				ns_n "${wine_env[@]}" wine "$WORK/eksboot.exe" "${args[@]}"
+				ns_n wine reg add 'HKLM\Software\Wine\Ports' /v COM1 /d "$console" /f >/dev/null 2>&1
+				ns_n wineserver -k 2>/dev/null || true
+				ns_n wine "$WORK/eksboot.exe" "${args[@]}"
 			}
 			run_case "$REPO/test/e2e/cases/$c" windows
 		) 2>"$WORK/case-$c.log"; then
@@ -60,7 +60,7 @@ windows_exec() (
 	cp "$WORK/powershell.exe" "$WINEPREFIX/drive_c/standin/powershell.exe"
 	local extra='--max-pods=20 "$(touch C:\x)" `y` '"'z'"' & | ; %PATH%' ca code=0
 	ca=$(cluster_ca)
-	ns_n env WINEPREFIX="$WINEPREFIX" WINEDEBUG=-all WINEDLLOVERRIDES="$WINEDLLOVERRIDES" WINEPATH='C:\standin' \
+	ns_n env WINEPATH='C:\standin' \
 		EKSBOOT_TEST_ARGV='C:\standin\argv' EKSBOOT_TEST_EXIT=7 \
 		wine "$WORK/eksboot.exe" run --target windows --exec --wait 2m --cluster-name prod --apiserver-endpoint "https://$API_HOST" \
 		--b64-cluster-ca "$ca" --service-ipv4-cidr 10.100.0.0/16 --timeout 1s --output json --console none \
