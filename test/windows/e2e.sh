@@ -68,6 +68,9 @@ windows_exec() (
 	if [ "$code" != 7 ]; then
 		log "run --exec: exit $code, want the script's 7"; cat "$SIM_DIR/out" >&2; return 1
 	fi
+	if grep -lF -f "$SIM_DIR/secrets.txt" "$SIM_DIR/out" "$WINEPREFIX/drive_c/standin/argv" >&2; then
+		log "run --exec: those outputs carry a credential or a token"; return 1
+	fi
 	python3 - "$WINEPREFIX/drive_c/standin/argv" "$API_HOST" "$ca" "$extra" <<'PY'
 import json, sys
 got = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
