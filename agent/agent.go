@@ -7,7 +7,6 @@ package agent
 import (
 	"context"
 	"crypto/x509"
-	"fmt"
 	"io"
 	"net/netip"
 	"regexp"
@@ -79,35 +78,32 @@ var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
 // ParseSettings checks the probe flags.
 func ParseSettings(v inputs.Values) (Settings, error) {
 	s := Settings{Timeout: DefaultTimeout, Require: v.List(inputs.FlagRequire), Optional: v.List(inputs.FlagOptional)}
-	bad := func(flag, format string, args ...any) error {
-		return &inputs.InputError{Flag: flag, Problem: fmt.Sprintf(format, args...)}
-	}
 	if t := v.Get(inputs.FlagTimeout); t != "" {
 		d, err := time.ParseDuration(t)
 		if err != nil || d <= 0 || d > maxTimeout {
-			return s, bad(inputs.FlagTimeout, "%q is not a duration between 0 and %s, such as 2s", t, maxTimeout)
+			return s, inputs.Errorf(inputs.FlagTimeout, "%q is not a duration between 0 and %s, such as 2s", t, maxTimeout)
 		}
 		s.Timeout = d
 	}
 	if w := v.Get(inputs.FlagWait); w != "" {
 		d, err := time.ParseDuration(w)
 		if err != nil || d < 0 || d > maxWait {
-			return s, bad(inputs.FlagWait, "%q is not a duration between 0 and %s, such as 3m", w, "24h")
+			return s, inputs.Errorf(inputs.FlagWait, "%q is not a duration between 0 and %s, such as 3m", w, "24h")
 		}
 		s.Wait = d
 	}
 	var err error
 	if s.FailOn, err = probes.ParseFailOn(v.Get(inputs.FlagFailOn)); err != nil {
-		return s, bad(inputs.FlagFailOn, "%v", err)
+		return s, inputs.Errorf(inputs.FlagFailOn, "%v", err)
 	}
 	if r := v.Get(inputs.FlagResolver); r != "" {
 		if s.Resolver, err = probes.ParseResolver(r); err != nil {
-			return s, bad(inputs.FlagResolver, "%v", err)
+			return s, inputs.Errorf(inputs.FlagResolver, "%v", err)
 		}
 	}
 	for _, a := range v.List(inputs.FlagECRAccount) {
 		if !accountPattern.MatchString(a) {
-			return s, bad(inputs.FlagECRAccount, "%q is not a 12-digit AWS account ID", a)
+			return s, inputs.Errorf(inputs.FlagECRAccount, "%q is not a 12-digit AWS account ID", a)
 		}
 		s.ECRAccounts = append(s.ECRAccounts, a)
 	}
@@ -117,10 +113,10 @@ func ParseSettings(v inputs.Values) (Settings, error) {
 	}{{inputs.FlagRequire, s.Require}, {inputs.FlagOptional, s.Optional}} {
 		for _, n := range list.names {
 			if !probes.KnownName(n) {
-				return s, bad(list.flag, "%q is neither an endpoint nor a check; eksboot endpoints lists them", n)
+				return s, inputs.Errorf(list.flag, "%q is neither an endpoint nor a check; eksboot endpoints lists them", n)
 			}
 			if slices.Contains(s.Require, n) && slices.Contains(s.Optional, n) {
-				return s, bad(list.flag, "%q is named in both --require and --optional", n)
+				return s, inputs.Errorf(list.flag, "%q is named in both --require and --optional", n)
 			}
 		}
 	}
@@ -129,7 +125,7 @@ func ParseSettings(v inputs.Values) (Settings, error) {
 	case "true":
 		s.Exec = true
 	default:
-		return s, bad(inputs.FlagExec, "%q is not true or false", e)
+		return s, inputs.Errorf(inputs.FlagExec, "%q is not true or false", e)
 	}
 	return s, nil
 }

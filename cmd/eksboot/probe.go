@@ -165,7 +165,7 @@ func outputFormat(e *env, def string) (string, error) {
 		}
 		return diag.FormatJSON, nil
 	}
-	return "", e.in.origins.Attribute(&inputs.InputError{Flag: inputs.FlagOutput, Problem: fmt.Sprintf("%q is neither text nor json", v)})
+	return "", e.in.origins.Attribute(inputs.Errorf(inputs.FlagOutput, "%q is neither text nor json", v))
 }
 
 func isTerminal(w io.Writer) bool {
