@@ -19,6 +19,7 @@ import (
 	"github.com/eksboot/eksboot/imds"
 	"github.com/eksboot/eksboot/inputs"
 	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/report"
 )
 
 // Defaults.
@@ -48,10 +49,10 @@ type Outcome struct {
 	Config  *inputs.Config
 	Facts   *imds.Facts
 	Plan    probes.Plan
-	Results []probes.Result
-	Verdict probes.Verdict
+	Results []report.Result
+	Verdict report.Verdict
 	Server  string // the API server's version
-	User    *probes.UserInfo
+	User    *report.UserInfo
 	// Interrupted: SIGTERM or SIGINT ended the run before its verdict.
 	Interrupted bool
 	// Exec: hand over to the platform bootstrap when the verdict passes.
@@ -65,7 +66,7 @@ type Outcome struct {
 type Settings struct {
 	Timeout     time.Duration
 	Wait        time.Duration
-	FailOn      probes.FailOn
+	FailOn      report.FailOn
 	Resolver    netip.AddrPort
 	ECRAccounts []string
 	Require     []string
@@ -93,7 +94,7 @@ func ParseSettings(v inputs.Values) (Settings, error) {
 		s.Wait = d
 	}
 	var err error
-	if s.FailOn, err = probes.ParseFailOn(v.Get(inputs.FlagFailOn)); err != nil {
+	if s.FailOn, err = inputs.ParseFailOn(v.Get(inputs.FlagFailOn)); err != nil {
 		return s, inputs.Errorf(inputs.FlagFailOn, "%v", err)
 	}
 	if r := v.Get(inputs.FlagResolver); r != "" {
@@ -269,7 +270,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 			out.ArgsFile = cfg.ArgsFile
 		}
 	}
-	out.Verdict = probes.Decide(out.Results, settings.FailOn)
+	out.Verdict = report.Decide(out.Results, settings.FailOn)
 	out.Exec = settings.Exec
 	if out.Interrupted { // a run that did not finish allows nothing
 		out.Verdict.Passed = false
@@ -280,8 +281,8 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 
 // inputResults are what the inputs deserve a word about: their warnings,
 // and a drop-in nodeadm will not read (unless --exec names it itself).
-func inputResults(o Options, cfg *inputs.Config, settings Settings) []probes.Result {
-	var results []probes.Result
+func inputResults(o Options, cfg *inputs.Config, settings Settings) []report.Result {
+	var results []report.Result
 	for _, w := range cfg.Warnings {
 		results = append(results, probes.ConfigWarning(w.Code, w.Message))
 	}

@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/report"
 )
 
 // ConsoleBudget is what one run may write to the serial console: EC2 keeps
@@ -50,7 +50,7 @@ func OpenConsole(path string) (io.WriteCloser, error) {
 func WriteConsole(w io.Writer, rep Report, budget int, now func() time.Time) error {
 	t := stamp(now)
 	frame := func(l Line) []byte { return append([]byte(ConsolePrefix), l.encode()...) }
-	note := func(status probes.Status, msg string) Line {
+	note := func(status report.Status, msg string) Line {
 		return Line{Time: t, Level: styleOf(status).level, Msg: msg, V: SchemaVersion, Run: rep.Run}
 	}
 	summary := frame(summaryLine(rep.Summary, rep.Run, t))
@@ -64,16 +64,16 @@ func WriteConsole(w io.Writer, rep Report, budget int, now func() time.Time) err
 	if size > budget {
 		lines, size = nil, len(summary)
 		var passed int
-		var detail []probes.Result
+		var detail []report.Result
 		for _, r := range rep.Results {
-			if r.Status == probes.Pass || r.Status == probes.Skip {
+			if r.Status == report.Pass || r.Status == report.Skip {
 				passed++
 			} else {
 				detail = append(detail, r)
 			}
 		}
 		if passed > 0 {
-			n := note(probes.Pass, fmt.Sprintf("%d checks passed (detail left out to fit the console)", passed))
+			n := note(report.Pass, fmt.Sprintf("%d checks passed (detail left out to fit the console)", passed))
 			n.Collapsed = passed
 			l := frame(n)
 			lines, size = append(lines, l), size+len(l)
@@ -81,7 +81,7 @@ func WriteConsole(w io.Writer, rep Report, budget int, now func() time.Time) err
 		// Worst first, so what is dropped is the least severe.
 		detail = sortedWorstFirst(detail)
 		omittedLine := func(n int) []byte {
-			o := note(probes.Warn, fmt.Sprintf("%d more results left out to fit the console; run eksboot probe on the node or read the journal", n))
+			o := note(report.Warn, fmt.Sprintf("%d more results left out to fit the console; run eksboot probe on the node or read the journal", n))
 			o.Omitted = n
 			return frame(o)
 		}

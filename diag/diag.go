@@ -9,7 +9,7 @@ import (
 	"encoding/hex"
 	"time"
 
-	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/report"
 )
 
 // Report is one run as every output renders it.
@@ -17,7 +17,7 @@ type Report struct {
 	// Run tells this run's lines from another's on a shared console (the
 	// unit's probe and user data's run can write at once).
 	Run     string
-	Results []probes.Result
+	Results []report.Result
 	Summary Summary
 }
 
@@ -30,13 +30,13 @@ func NewRunID() string {
 
 // Summary is the last line of a run.
 type Summary struct {
-	Verdict  probes.Verdict
+	Verdict  report.Verdict
 	ArgsFile string
 	// Target is the platform judged for: what --target said or auto found,
 	// or "linux" when a probe went on without knowing.
 	Target string
 	Server string
-	User   *probes.UserInfo // who the API server says the node is
+	User   *report.UserInfo // who the API server says the node is
 	Took   time.Duration
 	// Interrupted: SIGTERM or SIGINT ended the run before its verdict.
 	Interrupted bool

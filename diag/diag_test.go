@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -21,18 +21,18 @@ func fixedNow() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
 // sampleReport is a run with a pass, a warn and two fails.
 func sampleReport() Report {
-	results := []probes.Result{
-		{Check: probes.CheckIMDS, Addr: "169.254.169.254", Status: probes.Pass, Code: probes.OK, Msg: "imds: IMDSv2 answered in 3ms", Duration: 3 * time.Millisecond},
-		{Check: probes.CheckDNS, Endpoint: "api", Host: "abc.gr7.eu-west-1.eks.amazonaws.com", Addr: "10.0.0.2", Status: probes.Pass, Code: probes.OK, Msg: "api: abc.gr7.eu-west-1.eks.amazonaws.com resolves to 10.0.3.7 through the VPC resolver 10.0.0.2", Duration: time.Millisecond},
-		{Check: probes.CheckTCP, Endpoint: "api", Host: "abc.gr7.eu-west-1.eks.amazonaws.com", Addr: "10.0.3.7:443", Route: "dev eth0 src 10.0.1.10", Status: probes.Pass, Code: probes.OK, Msg: "api: TCP 443 to 10.0.3.7 connected in 1ms", Duration: time.Millisecond},
-		{Check: probes.CheckTLS, Endpoint: "api", Host: "abc.gr7.eu-west-1.eks.amazonaws.com", Addr: "10.0.3.7:443", Status: probes.Pass, Code: probes.OK, Msg: "api: TLS to 10.0.3.7 verified against the cluster CA", Duration: 4 * time.Millisecond},
-		{Check: probes.CheckDNS, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Addr: "10.0.0.2", Status: probes.Fail, Code: probes.DNSPublic, Msg: "ec2: ec2.eu-west-1.amazonaws.com resolves to 52.95.120.1 through the VPC resolver 10.0.0.2, outside the VPC", Hint: "create an interface VPC endpoint for com.amazonaws.eu-west-1.ec2", Duration: time.Millisecond},
-		{Check: probes.CheckTCP, Endpoint: "ecr.dkr", Host: "602401143452.dkr.ecr.eu-west-1.amazonaws.com", Addr: "10.0.3.12:443", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "ecr.dkr: TCP 443 to 10.0.3.12 timed out after 2s", Hint: "the security group of the com.amazonaws.eu-west-1.ecr.dkr endpoint must allow inbound TCP 443 from the node's subnet 10.0.1.0/24", Duration: 2 * time.Second},
-		{Check: probes.CheckDNS, Endpoint: "sts", Host: "sts.eu-west-1.amazonaws.com", Addr: "10.0.0.53", Status: probes.Warn, Code: probes.DNSMismatch, Msg: "sts: the node resolver 10.0.0.53 answers 10.9.9.9 for sts.eu-west-1.amazonaws.com, the VPC resolver 10.0.4.4", Hint: "the node's resolver answers differently from AmazonProvidedDNS", Duration: time.Millisecond},
+	results := []report.Result{
+		{Kind: report.KindIMDS, Addr: "169.254.169.254", Status: report.Pass, Code: report.OK, Msg: "imds: IMDSv2 answered in 3ms", Duration: 3 * time.Millisecond},
+		{Kind: report.KindDNS, Endpoint: "api", Host: "abc.gr7.eu-west-1.eks.amazonaws.com", Addr: "10.0.0.2", Status: report.Pass, Code: report.OK, Msg: "api: abc.gr7.eu-west-1.eks.amazonaws.com resolves to 10.0.3.7 through the VPC resolver 10.0.0.2", Duration: time.Millisecond},
+		{Kind: report.KindTCP, Endpoint: "api", Host: "abc.gr7.eu-west-1.eks.amazonaws.com", Addr: "10.0.3.7:443", Route: "dev eth0 src 10.0.1.10", Status: report.Pass, Code: report.OK, Msg: "api: TCP 443 to 10.0.3.7 connected in 1ms", Duration: time.Millisecond},
+		{Kind: report.KindTLS, Endpoint: "api", Host: "abc.gr7.eu-west-1.eks.amazonaws.com", Addr: "10.0.3.7:443", Status: report.Pass, Code: report.OK, Msg: "api: TLS to 10.0.3.7 verified against the cluster CA", Duration: 4 * time.Millisecond},
+		{Kind: report.KindDNS, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Addr: "10.0.0.2", Status: report.Fail, Code: report.DNSPublic, Msg: "ec2: ec2.eu-west-1.amazonaws.com resolves to 52.95.120.1 through the VPC resolver 10.0.0.2, outside the VPC", Hint: "create an interface VPC endpoint for com.amazonaws.eu-west-1.ec2", Duration: time.Millisecond},
+		{Kind: report.KindTCP, Endpoint: "ecr.dkr", Host: "602401143452.dkr.ecr.eu-west-1.amazonaws.com", Addr: "10.0.3.12:443", Status: report.Fail, Code: report.TCPTimeout, Msg: "ecr.dkr: TCP 443 to 10.0.3.12 timed out after 2s", Hint: "the security group of the com.amazonaws.eu-west-1.ecr.dkr endpoint must allow inbound TCP 443 from the node's subnet 10.0.1.0/24", Duration: 2 * time.Second},
+		{Kind: report.KindDNS, Endpoint: "sts", Host: "sts.eu-west-1.amazonaws.com", Addr: "10.0.0.53", Status: report.Warn, Code: report.DNSMismatch, Msg: "sts: the node resolver 10.0.0.53 answers 10.9.9.9 for sts.eu-west-1.amazonaws.com, the VPC resolver 10.0.4.4", Hint: "the node's resolver answers differently from AmazonProvidedDNS", Duration: time.Millisecond},
 	}
-	v := probes.Decide(results, probes.FailOnRequired)
+	v := report.Decide(results, report.FailOnRequired)
 	return Report{Run: "5ca1ab1e", Results: results, Summary: Summary{Verdict: v, ArgsFile: "/etc/eksboot/bootstrap.args", Server: "v1.33.5-eks-3025e55", Took: 2013 * time.Millisecond,
-		User: &probes.UserInfo{Username: "system:node:ip-10-0-1-10.eu-west-1.compute.internal", Groups: []string{"system:nodes", "system:authenticated"}},
+		User: &report.UserInfo{Username: "system:node:ip-10-0-1-10.eu-west-1.compute.internal", Groups: []string{"system:nodes", "system:authenticated"}},
 		Node: Node{InstanceID: "i-0123456789abcdef0", InstanceType: "m5.large", AMIID: "ami-0abcdef1234567890", AZ: "eu-west-1a", AZID: "euw1-az1",
 			VPCID: "vpc-0a1b2c3d4e5f60718", SubnetID: "subnet-0a1b2c3d4e5f60718", SubnetCIDR: "10.0.1.0/24", SecurityGroups: []string{"sg-0a1b2c3d4e5f60718"}, Version: "0.1.0"}}}
 }
@@ -138,19 +138,19 @@ func TestConsoleSmallRunIsWhole(t *testing.T) {
 func TestConsoleBudgetWithHundredsOfFailures(t *testing.T) {
 	rep := sampleReport()
 	for i := range 300 {
-		rep.Results = append(rep.Results, probes.Result{Check: probes.CheckTCP, Endpoint: "ecr.dkr", Host: fmt.Sprintf("%012d.dkr.ecr.eu-west-1.amazonaws.com", i),
-			Addr: fmt.Sprintf("10.0.%d.%d:443", i/250, i%250), Status: probes.Fail, Code: probes.TCPTimeout, Msg: "ecr.dkr: TCP 443 timed out after 2s",
+		rep.Results = append(rep.Results, report.Result{Kind: report.KindTCP, Endpoint: "ecr.dkr", Host: fmt.Sprintf("%012d.dkr.ecr.eu-west-1.amazonaws.com", i),
+			Addr: fmt.Sprintf("10.0.%d.%d:443", i/250, i%250), Status: report.Fail, Code: report.TCPTimeout, Msg: "ecr.dkr: TCP 443 timed out after 2s",
 			Hint: strings.Repeat("the security group must allow inbound TCP 443 ", 3)})
 	}
 	for i := range 200 {
-		rep.Results = append(rep.Results, probes.Result{Check: probes.CheckDNS, Endpoint: "x", Status: probes.Pass, Code: probes.OK, Msg: fmt.Sprintf("pass %d", i)})
+		rep.Results = append(rep.Results, report.Result{Kind: report.KindDNS, Endpoint: "x", Status: report.Pass, Code: report.OK, Msg: fmt.Sprintf("pass %d", i)})
 	}
-	rep.Summary.Verdict = probes.Decide(rep.Results, probes.FailOnRequired)
+	rep.Summary.Verdict = report.Decide(rep.Results, report.FailOnRequired)
 	var r recorder
 	WriteConsole(&r, rep, ConsoleBudget, fixedNow)
 	checkConsoleLines(t, r.writes)
 	all := bytes.Join(r.writes, nil)
-	if !bytes.Contains(all, []byte(`"collapsed":204`)) || !bytes.Contains(all, []byte(`"omitted":`)) || !bytes.Contains(all, []byte(probes.DNSPublic)) {
+	if !bytes.Contains(all, []byte(`"collapsed":204`)) || !bytes.Contains(all, []byte(`"omitted":`)) || !bytes.Contains(all, []byte(report.DNSPublic)) {
 		t.Fatalf("passes must collapse, detail be cut with a count, and the worst kept:\n%s", all[:2000])
 	}
 	// explain reads the cut-down console back to the same verdict.
@@ -193,7 +193,7 @@ func TestMakeConsoleTranscript(t *testing.T) {
 	b.WriteString("[    0.000000] Linux version 6.1.112-124.190.amzn2023.x86_64 (mockbuild@ip-10-0-53-11) (gcc (GCC) 11.4.1)\r\n")
 	b.WriteString("[    0.000000] Command line: BOOT_IMAGE=(hd0,gpt1)/boot/vmlinuz console=tty0 console=ttyS0,115200n8\r\n")
 	first := Report{Results: sampleReport().Results[:2]}
-	first.Summary = Summary{Verdict: probes.Decide(first.Results, probes.FailOnRequired), Took: 40 * time.Millisecond}
+	first.Summary = Summary{Verdict: report.Decide(first.Results, report.FailOnRequired), Took: 40 * time.Millisecond}
 	WriteConsole(&b, first, ConsoleBudget, fixedNow)
 	b.WriteString("[   12.345678] cloud-init[1234]: Cloud-init v. 22.2.2 running 'modules:final' at Mon, 23 Nov 2026 09:00:12 +0000.\r\n")
 	b.WriteString("ci-info: ++++++++++++++++++++++++++++Net device info+++++++++++++++++++++++++++++\r\n")
@@ -210,7 +210,7 @@ func TestExplainInterleavedRuns(t *testing.T) {
 	failing := sampleReport()
 	failing.Run = "aaaa0001"
 	passing := Report{Run: "bbbb0002", Results: failing.Results[:4]}
-	passing.Summary = Summary{Verdict: probes.Decide(passing.Results, probes.FailOnRequired)}
+	passing.Summary = Summary{Verdict: report.Decide(passing.Results, report.FailOnRequired)}
 	var a, b recorder
 	WriteConsole(&a, failing, ConsoleBudget, fixedNow)
 	WriteConsole(&b, passing, ConsoleBudget, fixedNow)
@@ -273,10 +273,10 @@ func FuzzConsoleRoundTrip(f *testing.F) {
 	f.Fuzz(func(t *testing.T, msg, hint string, n uint16, noise []byte) {
 		rep := Report{Run: "f0f0f0f0"}
 		for i := range int(n % 2000) {
-			st := []probes.Status{probes.Pass, probes.Warn, probes.Fail, probes.Skip}[i%4]
-			rep.Results = append(rep.Results, probes.Result{Check: probes.CheckTCP, Endpoint: "sts", Host: msg, Status: st, Code: probes.TCPTimeout, Msg: msg, Hint: hint})
+			st := []report.Status{report.Pass, report.Warn, report.Fail, report.Skip}[i%4]
+			rep.Results = append(rep.Results, report.Result{Kind: report.KindTCP, Endpoint: "sts", Host: msg, Status: st, Code: report.TCPTimeout, Msg: msg, Hint: hint})
 		}
-		rep.Summary.Verdict = probes.Decide(rep.Results, probes.FailOnRequired)
+		rep.Summary.Verdict = report.Decide(rep.Results, report.FailOnRequired)
 		var r recorder
 		if err := WriteConsole(&r, rep, ConsoleBudget, fixedNow); err != nil {
 			t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/report"
 )
 
 // Bounds on what explain keeps: one line (longer ones are skipped whole),
@@ -78,10 +78,10 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 // report needs only what failed, and most lines are passes.
 type pendingResult struct {
 	raw    string
-	result probes.Result
+	result report.Result
 }
 
-func (p pendingResult) decode() probes.Result {
+func (p pendingResult) decode() report.Result {
 	if p.raw == "" {
 		return p.result
 	}
@@ -117,9 +117,12 @@ func parseLine(js string) (Line, bool) {
 	return l, true
 }
 
+// schemaField is how every line of this schema shows its version.
+var schemaField = fmt.Sprintf(`"v":%d,`, SchemaVersion)
+
 // passRun is the run id of a passing result's JSON, found without decoding.
 func passRun(js string) (string, bool) {
-	if !strings.Contains(js, `"status":"pass"`) || !strings.Contains(js, `"v":1,`) || strings.Contains(js, `"msg":"summary"`) {
+	if !strings.Contains(js, `"status":"pass"`) || !strings.Contains(js, schemaField) || strings.Contains(js, `"msg":"summary"`) {
 		return "", false
 	}
 	_, rest, found := strings.Cut(js, `"run":"`)
@@ -166,7 +169,7 @@ func (rd *runReader) line(text string) {
 	case l.Msg != "":
 		// A console note (passes collapsed, results left out) reads as a
 		// node-wide row.
-		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: probes.Result{Check: "console", Status: probes.Skip, Code: "note", Msg: l.Msg}})
+		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: report.Result{Kind: "console", Status: report.Skip, Code: "note", Msg: l.Msg}})
 	}
 }
 

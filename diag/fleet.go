@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/report"
 )
 
 // Fleet is many nodes' runs folded together, one at a time: per node its
@@ -28,21 +28,21 @@ type Fleet struct {
 type fleetNode struct {
 	id     string
 	node   Node
-	status probes.Status
+	status report.Status
 	sigs   []sigKey
 }
 
 type sigKey struct {
 	endpoint string
-	code     probes.Code
+	code     report.Code
 }
 
 // Signature is a failure as the fleet report groups it: an endpoint (or a
 // node-wide check) and a code.
 type Signature struct {
 	Endpoint string        `json:"endpoint"`
-	Code     probes.Code   `json:"code"`
-	Status   probes.Status `json:"status"`
+	Code     report.Code   `json:"code"`
+	Status   report.Status `json:"status"`
 	Hint     string        `json:"-"` // one node's hint, for the fleet's fix
 	Host     string        `json:"-"`
 }
@@ -107,17 +107,17 @@ func (f *Fleet) add(run string, results []pendingResult, summary Summary, source
 		nd.SecurityGroups[i] = f.intern(g)
 	}
 	n := &fleetNode{id: id, node: nd, status: summary.Verdict.Status}
-	if !summary.Verdict.Passed && n.status != probes.Fail {
-		n.status = probes.Fail
+	if !summary.Verdict.Passed && n.status != report.Fail {
+		n.status = report.Fail
 	}
 	for _, p := range results {
 		r := p.result
-		if p.raw != "" || r.Status != probes.Fail && r.Status != probes.Warn {
+		if p.raw != "" || r.Status != report.Fail && r.Status != report.Warn {
 			continue
 		}
 		name := r.Endpoint
 		if name == "" {
-			name = r.Check
+			name = r.Kind
 		}
 		k := sigKey{f.intern(name), r.Code}
 		if !slices.Contains(n.sigs, k) {
@@ -188,9 +188,9 @@ func (f *Fleet) Report() FleetReport {
 	for _, id := range f.order {
 		n := f.nodes[id]
 		switch n.status {
-		case probes.Fail:
+		case report.Fail:
 			rep.Fail++
-		case probes.Warn:
+		case report.Warn:
 			rep.Warn++
 		default:
 			rep.Pass++
@@ -225,11 +225,11 @@ func (f *Fleet) Report() FleetReport {
 // (the nodes dial the public address), not a security group's.
 func followsFromPublicAnswer(rows []FailureRow) {
 	for i, r := range rows {
-		if r.Code != probes.TCPTimeout && r.Code != probes.TCPUnreachable && r.Code != probes.TCPRefused {
+		if r.Code != report.TCPTimeout && r.Code != report.TCPUnreachable && r.Code != report.TCPRefused {
 			continue
 		}
 		for _, d := range rows {
-			if d.Endpoint == r.Endpoint && (d.Code == probes.DNSPublic || d.Code == probes.APIPrivateAccess) && d.Hit >= r.Hit {
+			if d.Endpoint == r.Endpoint && (d.Code == report.DNSPublic || d.Code == report.APIPrivateAccess) && d.Hit >= r.Hit {
 				rows[i].Scope = d.Scope
 				rows[i].Cause = fmt.Sprintf("%s %s on %d of %d nodes follows from %s %s: the nodes dial the address outside the VPC, which they cannot reach; mend that first", r.Endpoint, r.Code, r.Hit, d.Hit, d.Endpoint, d.Code)
 			}

@@ -7,24 +7,24 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/report"
 )
 
 // fleetRun is one node's run: where it is and what failed there.
-func fleetRun(i int, subnet, cidr, az, sg string, fails ...probes.Result) Report {
-	results := append([]probes.Result{{Check: probes.CheckIMDS, Status: probes.Pass, Code: probes.OK, Msg: "imds ok"}}, fails...)
+func fleetRun(i int, subnet, cidr, az, sg string, fails ...report.Result) Report {
+	results := append([]report.Result{{Kind: report.KindIMDS, Status: report.Pass, Code: report.OK, Msg: "imds ok"}}, fails...)
 	return Report{Run: fmt.Sprintf("run%04d", i), Results: results, Summary: Summary{
-		Verdict: probes.Decide(results, probes.FailOnRequired),
+		Verdict: report.Decide(results, report.FailOnRequired),
 		Node:    Node{InstanceID: fmt.Sprintf("i-%017d", i), SubnetID: subnet, SubnetCIDR: cidr, AZ: az, SecurityGroups: []string{sg}, Version: "0.1.0"},
 	}}
 }
 
 var (
-	stsDrop   = probes.Result{Check: probes.CheckTCP, Endpoint: "sts", Host: "sts.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "sts: TCP 443 timed out", Hint: "sg"}
-	ecrDrop   = probes.Result{Check: probes.CheckTCP, Endpoint: "ecr.api", Host: "api.ecr.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "ecr.api: TCP 443 timed out", Hint: "sg"}
-	ec2Public = probes.Result{Check: probes.CheckDNS, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.DNSPublic, Msg: "ec2: public", Hint: "endpoint"}
-	ec2Drop   = probes.Result{Check: probes.CheckTCP, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "ec2: TCP 443 timed out", Hint: "sg"}
-	dkrDrop   = probes.Result{Check: probes.CheckTCP, Endpoint: "ecr.dkr", Host: "602401143452.dkr.ecr.eu-west-1.amazonaws.com", Status: probes.Fail, Code: probes.TCPTimeout, Msg: "ecr.dkr: TCP 443 timed out", Hint: "sg"}
+	stsDrop   = report.Result{Kind: report.KindTCP, Endpoint: "sts", Host: "sts.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.TCPTimeout, Msg: "sts: TCP 443 timed out", Hint: "sg"}
+	ecrDrop   = report.Result{Kind: report.KindTCP, Endpoint: "ecr.api", Host: "api.ecr.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.TCPTimeout, Msg: "ecr.api: TCP 443 timed out", Hint: "sg"}
+	ec2Public = report.Result{Kind: report.KindDNS, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.DNSPublic, Msg: "ec2: public", Hint: "endpoint"}
+	ec2Drop   = report.Result{Kind: report.KindTCP, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.TCPTimeout, Msg: "ec2: TCP 443 timed out", Hint: "sg"}
+	dkrDrop   = report.Result{Kind: report.KindTCP, Endpoint: "ecr.dkr", Host: "602401143452.dkr.ecr.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.TCPTimeout, Msg: "ecr.dkr: TCP 443 timed out", Hint: "sg"}
 )
 
 // sampleFleet is 32 nodes in four subnets of three AZs (b has two): STS
@@ -38,7 +38,7 @@ func sampleFleet() []Report {
 	var runs []Report
 	for i := range 32 {
 		s := subnets[i%4]
-		fails := []probes.Result{ec2Public, ec2Drop}
+		fails := []report.Result{ec2Public, ec2Drop}
 		if s.id == "subnet-0b1" {
 			fails = append(fails, stsDrop)
 		}
@@ -110,7 +110,7 @@ func TestFleetCountsWhatItCannotRead(t *testing.T) {
 	WriteJSON(&one, runs[1], fixedNow)
 	healed := runs[0]
 	healed.Results = healed.Results[:1]
-	healed.Summary.Verdict = probes.Decide(healed.Results, probes.FailOnRequired)
+	healed.Summary.Verdict = report.Decide(healed.Results, report.FailOnRequired)
 	WriteJSON(&one, healed, fixedNow) // node 0 again, later, passing
 	WriteJSON(&cut, runs[2], fixedNow)
 	lines := strings.Split(strings.TrimSpace(cut.String()), "\n")

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/report"
 )
 
 var hostRegion = regexp.MustCompile(`\.([a-z]{2}(?:-[a-z]+)+-[0-9]+)\.`)
@@ -22,7 +23,7 @@ func fleetFix(row *FailureRow, scope string, s Spread) string {
 		cidr = strings.Split(s.Label, ",")[0]
 	}
 	switch row.Code {
-	case probes.TCPTimeout, probes.TCPRefused, probes.TCPUnreachable:
+	case report.TCPTimeout, report.TCPRefused, report.TCPUnreachable:
 		switch {
 		case scope == ScopeSubnet && row.Endpoint == "api":
 			return "the cluster security group does not allow TCP 443 from " + cidr + " (or the subnet's network ACL blocks it)"
@@ -37,11 +38,11 @@ func fleetFix(row *FailureRow, scope string, s Spread) string {
 		case scope == ScopeVPC:
 			return "the security group of the " + svc + " endpoint allows TCP 443 from none of the nodes' subnets or security groups"
 		}
-	case probes.DNSPublic, probes.DNSNXDomain, probes.DNSNoData:
+	case report.DNSPublic, report.DNSNXDomain, report.DNSNoData:
 		if scope == ScopeVPC {
 			return "no interface endpoint for " + svc + " answers in this VPC, or its \"Enable private DNS name\" is off, or the VPC's DNS resolution and DNS hostnames are off"
 		}
-	case probes.DNSTimeout, probes.DNSServFail, probes.DNSRefused, probes.DNSError:
+	case report.DNSTimeout, report.DNSServFail, report.DNSRefused, report.DNSError:
 		switch scope {
 		case ScopeSubnet:
 			return "the network ACL of " + s.Value + " (" + cidr + ") blocks DNS, UDP and TCP 53, to the resolver"

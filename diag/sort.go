@@ -3,13 +3,13 @@ package diag
 import (
 	"slices"
 
-	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/report"
 )
 
 // sortedWorstFirst orders results by status, worst first, keeping the
 // run's order within a status.
-func sortedWorstFirst(rs []probes.Result) []probes.Result {
+func sortedWorstFirst(rs []report.Result) []report.Result {
 	out := slices.Clone(rs)
-	slices.SortStableFunc(out, func(a, b probes.Result) int { return b.Status.Rank() - a.Status.Rank() })
+	slices.SortStableFunc(out, func(a, b report.Result) int { return b.Status.Rank() - a.Status.Rank() })
 	return out
 }

@@ -8,51 +8,51 @@ import (
 	"text/tabwriter"
 	"unicode"
 
-	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/report"
 )
 
 // row is one endpoint (or one node-wide check) in the terminal table.
 type row struct {
 	endpoint, host string
 	addrs          []string
-	dns, tcp, tls  probes.Status // "" when that check did not run
-	worst          probes.Result // the result that sets the row's outcome
-	problems       []probes.Result
+	dns, tcp, tls  report.Status // "" when that check did not run
+	worst          report.Result // the result that sets the row's outcome
+	problems       []report.Result
 }
 
 // rows folds results into one row per endpoint host, in run order.
-func rows(results []probes.Result) []*row {
+func rows(results []report.Result) []*row {
 	var out []*row
 	byKey := map[string]*row{}
 	for _, r := range results {
 		key := r.Endpoint + " " + r.Host
 		if r.Endpoint == "" {
-			key = r.Check
+			key = r.Kind
 		}
 		rw := byKey[key]
 		if rw == nil {
 			rw = &row{endpoint: r.Endpoint, host: r.Host, worst: r}
 			if rw.endpoint == "" {
-				rw.endpoint = r.Check
+				rw.endpoint = r.Kind
 			}
 			byKey[key] = rw
 			out = append(out, rw)
 		}
-		switch r.Check {
-		case probes.CheckDNS:
+		switch r.Kind {
+		case report.KindDNS:
 			rw.dns = worse(rw.dns, r.Status)
-		case probes.CheckTCP:
+		case report.KindTCP:
 			rw.tcp = worse(rw.tcp, r.Status)
 			if a := strings.TrimSuffix(strings.TrimSuffix(r.Addr, ":443"), "]"); !slices.Contains(rw.addrs, strings.TrimPrefix(a, "[")) {
 				rw.addrs = append(rw.addrs, strings.TrimPrefix(a, "["))
 			}
-		case probes.CheckTLS:
+		case report.KindTLS:
 			rw.tls = worse(rw.tls, r.Status)
 		}
 		if r.Status.Rank() > rw.worst.Status.Rank() {
 			rw.worst = r
 		}
-		if r.Status == probes.Fail || r.Status == probes.Warn {
+		if r.Status == report.Fail || r.Status == report.Warn {
 			rw.problems = append(rw.problems, r)
 		}
 	}
@@ -60,7 +60,7 @@ func rows(results []probes.Result) []*row {
 	return out
 }
 
-func worse(a, b probes.Status) probes.Status {
+func worse(a, b report.Status) report.Status {
 	if a == "" || b.Rank() > a.Rank() {
 		return b
 	}
@@ -70,7 +70,7 @@ func worse(a, b probes.Status) probes.Status {
 // Style colours status words; the zero Style prints them plain.
 type Style struct{ Color bool }
 
-func (s Style) status(st probes.Status) string {
+func (s Style) status(st report.Status) string {
 	style := styleOf(st)
 	if !s.Color {
 		return style.word
@@ -90,7 +90,7 @@ func WriteTable(w io.Writer, rep Report, style Style) error {
 	fmt.Fprintln(tw, "ENDPOINT\tHOST\tADDRESS\tDNS\tTCP\tTLS\tRESULT")
 	for _, rw := range rs {
 		result := string(rw.worst.Code)
-		if rw.worst.Status == probes.Pass {
+		if rw.worst.Status == report.Pass {
 			result = "ok"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", printable(rw.endpoint), dash(printable(rw.host)), dash(printable(strings.Join(rw.addrs, ","))),

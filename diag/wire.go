@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-systemd/v22/journal"
-	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/report"
 )
 
 // SchemaVersion is the "v" of every JSON line.
@@ -77,14 +77,14 @@ type statusStyle struct {
 	colour   string // ANSI SGR
 }
 
-var statusStyles = map[probes.Status]statusStyle{
-	probes.Pass: {"INFO", journal.PriInfo, "ok", "32"},
-	probes.Skip: {"INFO", journal.PriInfo, "skip", "39"},
-	probes.Warn: {"WARN", journal.PriWarning, "WARN", "33"},
-	probes.Fail: {"ERROR", journal.PriErr, "FAIL", "31"},
+var statusStyles = map[report.Status]statusStyle{
+	report.Pass: {"INFO", journal.PriInfo, "ok", "32"},
+	report.Skip: {"INFO", journal.PriInfo, "skip", "39"},
+	report.Warn: {"WARN", journal.PriWarning, "WARN", "33"},
+	report.Fail: {"ERROR", journal.PriErr, "FAIL", "31"},
 }
 
-func styleOf(s probes.Status) statusStyle {
+func styleOf(s report.Status) statusStyle {
 	if st, ok := statusStyles[s]; ok {
 		return st
 	}
@@ -94,9 +94,9 @@ func styleOf(s probes.Status) statusStyle {
 func ptr[T any](v T) *T { return &v }
 
 // resultLine is r on the wire.
-func resultLine(r probes.Result, run string, now time.Time) Line {
+func resultLine(r report.Result, run string, now time.Time) Line {
 	return Line{Time: now, Level: styleOf(r.Status).level, Msg: r.Msg, V: SchemaVersion, Run: run,
-		Check: r.Check, Endpoint: r.Endpoint, Host: r.Host, Addr: r.Addr, Route: r.Route, Status: string(r.Status),
+		Check: r.Kind, Endpoint: r.Endpoint, Host: r.Host, Addr: r.Addr, Route: r.Route, Status: string(r.Status),
 		Code: string(r.Code), MS: ptr(r.Duration.Milliseconds()), Hint: r.Hint}
 }
 
@@ -119,9 +119,9 @@ func summaryLine(s Summary, run string, now time.Time) Line {
 }
 
 // result reads a result line back.
-func (l Line) result() probes.Result {
-	r := probes.Result{Check: l.Check, Endpoint: l.Endpoint, Host: l.Host, Addr: l.Addr, Route: l.Route,
-		Status: probes.Status(l.Status), Code: probes.Code(l.Code), Msg: l.Msg, Hint: l.Hint}
+func (l Line) result() report.Result {
+	r := report.Result{Kind: l.Check, Endpoint: l.Endpoint, Host: l.Host, Addr: l.Addr, Route: l.Route,
+		Status: report.Status(l.Status), Code: report.Code(l.Code), Msg: l.Msg, Hint: l.Hint}
 	if l.MS != nil {
 		r.Duration = time.Duration(*l.MS) * time.Millisecond
 	}
@@ -136,17 +136,17 @@ func (l Line) summary() Summary {
 		}
 		return *p
 	}
-	s := Summary{Verdict: probes.Verdict{Status: probes.Status(l.Status), Passed: l.Passed != nil && *l.Passed, Failed: l.Failed,
-		Counts: probes.Counts{Pass: deref(l.Pass), Warn: deref(l.Warn), Fail: deref(l.Fail), Skip: deref(l.Skip)}},
+	s := Summary{Verdict: report.Verdict{Status: report.Status(l.Status), Passed: l.Passed != nil && *l.Passed, Failed: l.Failed,
+		Counts: report.Counts{Pass: deref(l.Pass), Warn: deref(l.Warn), Fail: deref(l.Fail), Skip: deref(l.Skip)}},
 		ArgsFile: l.ArgsFile, Target: l.Target, Server: l.Server, Interrupted: l.Interrupted}
 	if l.MS != nil {
 		s.Took = time.Duration(*l.MS) * time.Millisecond
 	}
 	for _, c := range l.Codes {
-		s.Verdict.Codes = append(s.Verdict.Codes, probes.Code(c))
+		s.Verdict.Codes = append(s.Verdict.Codes, report.Code(c))
 	}
 	if l.User != "" {
-		s.User = &probes.UserInfo{Username: l.User, Groups: l.Groups}
+		s.User = &report.UserInfo{Username: l.User, Groups: l.Groups}
 	}
 	s.Node = Node{InstanceID: l.InstanceID, InstanceType: l.InstanceType, AMIID: l.AMIID, AZ: l.AZ, AZID: l.AZID,
 		VPCID: l.VPCID, SubnetID: l.SubnetID, SubnetCIDR: l.SubnetCIDR, SecurityGroups: l.SecurityGroups, Version: l.Version}

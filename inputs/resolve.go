@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/eksboot/eksboot/imds"
+	"github.com/eksboot/eksboot/report"
 )
 
 // Config is the validated, derived input of one run: everything the
@@ -37,15 +38,9 @@ type Config struct {
 // Warning is something about the inputs that works but is worth a look,
 // with a stable code as the probes' results have.
 type Warning struct {
-	Code    string
+	Code    report.Code
 	Message string
 }
-
-// Warning codes.
-const (
-	WarnCAValidity   = "ca_validity"
-	WarnDNSIPGuessed = "dns_ip_guessed"
-)
 
 // InstanceFacts fetches IMDS facts on first use, once per run.
 type InstanceFacts struct {
@@ -171,7 +166,7 @@ func (c *Config) parseCluster(v Values, now time.Time) error {
 	}
 	c.CA = strings.Join(strings.Fields(v.Get(FlagCA)), "")
 	for _, w := range warnings {
-		c.Warnings = append(c.Warnings, Warning{WarnCAValidity, w})
+		c.Warnings = append(c.Warnings, Warning{report.CAValidity, w})
 	}
 	return nil
 }
@@ -211,7 +206,7 @@ func (c *Config) completeNetwork(facts *InstanceFacts) error {
 	f, err := facts.Get()
 	if f != nil && len(f.VPCCIDRs) > 0 {
 		if warning := n.CompleteFromVPC(f.VPCCIDRs); warning != "" {
-			c.Warnings = append(c.Warnings, Warning{WarnDNSIPGuessed, warning})
+			c.Warnings = append(c.Warnings, Warning{report.DNSIPGuessed, warning})
 		}
 	}
 	switch {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/eksboot/eksboot/imds"
+	"github.com/eksboot/eksboot/report"
 )
 
 func TestParseTargetAuto(t *testing.T) {
@@ -85,7 +86,7 @@ func TestResolveAsksIMDSOnlyWhenNeeded(t *testing.T) {
 	if err != nil || calls != 1 {
 		t.Fatalf("calls %d, %v", calls, err)
 	}
-	if c.Network.DNSIP.String() != "172.20.0.10" || c.Network.Source != DNSFromVPCGuess || len(c.Warnings) != 1 || c.Warnings[0].Code != WarnDNSIPGuessed || !strings.Contains(c.Warnings[0].Message, "guessed") {
+	if c.Network.DNSIP.String() != "172.20.0.10" || c.Network.Source != DNSFromVPCGuess || len(c.Warnings) != 1 || c.Warnings[0].Code != report.DNSIPGuessed || !strings.Contains(c.Warnings[0].Message, "guessed") {
 		t.Fatalf("VPC guess: %+v %v", c.Network, c.Warnings)
 	}
 	if c.Region != "eu-central-1" {

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 	"unicode"
+
+	"github.com/eksboot/eksboot/report"
 )
 
 // Bounds on what the API server may send back.
@@ -27,13 +29,13 @@ const (
 )
 
 // handshake runs TLS over conn with SNI host, verified against roots.
-func handshake(ctx context.Context, conn net.Conn, host string, roots *x509.CertPool, timeout time.Duration) (*tls.Conn, Code, error) {
+func handshake(ctx context.Context, conn net.Conn, host string, roots *x509.CertPool, timeout time.Duration) (*tls.Conn, report.Code, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	tc := tls.Client(conn, apiTLSConfig(host, roots))
 	err := tc.HandshakeContext(ctx)
 	if err == nil {
-		return tc, OK, nil
+		return tc, report.OK, nil
 	}
 	conn.Close()
 	var unknown x509.UnknownAuthorityError
@@ -41,13 +43,13 @@ func handshake(ctx context.Context, conn net.Conn, host string, roots *x509.Cert
 	var ne net.Error
 	switch {
 	case errors.As(err, &unknown):
-		return nil, TLSUnknownCA, err
+		return nil, report.TLSUnknownCA, err
 	case errors.As(err, &hostErr):
-		return nil, TLSHostname, err
+		return nil, report.TLSHostname, err
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return nil, TLSTimeout, errors.New("handshake did not finish in time")
+		return nil, report.TLSTimeout, errors.New("handshake did not finish in time")
 	}
-	return nil, TLSError, err
+	return nil, report.TLSError, err
 }
 
 func apiTLSConfig(host string, roots *x509.CertPool) *tls.Config {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/x509"
 	"slices"
+
+	"github.com/eksboot/eksboot/report"
 )
 
 // A Check is one thing a run verifies, as plain data: a name, how much its
@@ -25,7 +27,7 @@ type Check struct {
 	// inputs read once, or what the checks it needs found), so --wait runs
 	// it again only when one of those runs again.
 	Once bool
-	Run  func(ctx context.Context, p Plan, f *Findings) []Result
+	Run  func(ctx context.Context, p Plan, f *Findings) []report.Result
 }
 
 // Findings are what checks learn for the checks that need them. Each field
@@ -35,7 +37,7 @@ type Findings struct {
 	ServerCert *x509.Certificate // api
 	Health     apiAnswer         // api: the first health answer, with the server's Date
 	Token      string            // auth: the node's token; "" when none was signed
-	User       *UserInfo         // auth
+	User       *report.UserInfo  // auth
 	Version    string            // version-skew: the API server's gitVersion
 	Network    *ServiceNetwork   // service-cidr: derived from the certificate
 }
@@ -56,9 +58,9 @@ func (p Plan) required(c Check) bool {
 }
 
 // OnFailure weighs r: a failure of what is not required only warns.
-func OnFailure(r Result, required bool) Result {
-	if r.Status == Fail && !required {
-		r.Status = Warn
+func OnFailure(r report.Result, required bool) report.Result {
+	if r.Status == report.Fail && !required {
+		r.Status = report.Warn
 	}
 	return r
 }
@@ -68,7 +70,7 @@ func (rn *Runner) checks(p Plan) []Check {
 	out := make([]Check, 0, len(p.Endpoints)+len(p.Checks))
 	for _, e := range p.Endpoints {
 		out = append(out, Check{Name: e.Name, Why: e.Why, Required: e.Required,
-			Run: func(ctx context.Context, p Plan, f *Findings) []Result { return rn.probeEndpoint(ctx, p, e, f) }})
+			Run: func(ctx context.Context, p Plan, f *Findings) []report.Result { return rn.probeEndpoint(ctx, p, e, f) }})
 	}
 	return append(out, p.Checks...)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eksboot/eksboot/report"
 	"github.com/eksboot/eksboot/test/loopvpc"
 	"github.com/miekg/dns"
 )
@@ -36,21 +37,21 @@ func TestServiceNetworkAgainstCertificate(t *testing.T) {
 		}
 		return n
 	}
-	if r, d := CheckServiceNetwork(given("10.100.0.0/16", ""), cert, vpc, false, apiHost); r.Code != OK || d != nil {
+	if r, d := CheckServiceNetwork(given("10.100.0.0/16", ""), cert, vpc, false, apiHost); r.Code != report.OK || d != nil {
 		t.Fatalf("agreeing: %+v", r)
 	}
-	if r, _ := CheckServiceNetwork(given("172.20.0.0/16", ""), cert, vpc, false, apiHost); r.Code != ServiceCIDRMismatch || !strings.Contains(r.Msg, "10.100.0.1") {
+	if r, _ := CheckServiceNetwork(given("172.20.0.0/16", ""), cert, vpc, false, apiHost); r.Code != report.ServiceCIDRMismatch || !strings.Contains(r.Msg, "10.100.0.1") {
 		t.Fatalf("mismatch: %+v", r)
 	}
-	if r, _ := CheckServiceNetwork(given("", "172.20.0.10"), cert, vpc, false, apiHost); r.Code != ServiceCIDRMismatch {
+	if r, _ := CheckServiceNetwork(given("", "172.20.0.10"), cert, vpc, false, apiHost); r.Code != report.ServiceCIDRMismatch {
 		t.Fatalf("DNS IP alone far from the service IP: %+v", r)
 	}
 	guessed := ServiceNetwork{CIDR: netip.MustParsePrefix("172.20.0.0/16"), DNSIP: netip.MustParseAddr("172.20.0.10")} // EKS's default beside a 10/8 VPC
 	r, derived := CheckServiceNetwork(guessed, cert, vpc, false, apiHost)
-	if r.Code != OK || derived == nil || derived.DNSIP.String() != "10.100.0.10" || derived.CIDR.String() != "10.100.0.0/16" {
+	if r.Code != report.OK || derived == nil || derived.DNSIP.String() != "10.100.0.10" || derived.CIDR.String() != "10.100.0.0/16" {
 		t.Fatalf("derived from the certificate: %+v %+v", r, derived)
 	}
-	if r, d := CheckServiceNetwork(guessed, cert, vpc, true, apiHost); r.Code != ServiceCIDRMismatch || r.Status != Fail || d != nil {
+	if r, d := CheckServiceNetwork(guessed, cert, vpc, true, apiHost); r.Code != report.ServiceCIDRMismatch || r.Status != report.Fail || d != nil {
 		t.Fatalf("Windows with a wrong guess: %+v", r)
 	}
 }
@@ -58,13 +59,13 @@ func TestServiceNetworkAgainstCertificate(t *testing.T) {
 func TestCheckSkew(t *testing.T) {
 	for _, tc := range []struct {
 		kubelet, server string
-		code            Code
-		status          Status
+		code            report.Code
+		status          report.Status
 	}{
-		{"v1.31.2", "v1.31.2-eks-7f9249a", OK, Pass},
-		{"v1.28.0", "v1.31.2-eks-7f9249a", OK, Pass},
-		{"v1.27.9", "v1.31.2-eks-7f9249a", VersionSkew, Warn},
-		{"v1.32.0", "v1.31.2-eks-7f9249a", VersionSkew, Fail},
+		{"v1.31.2", "v1.31.2-eks-7f9249a", report.OK, report.Pass},
+		{"v1.28.0", "v1.31.2-eks-7f9249a", report.OK, report.Pass},
+		{"v1.27.9", "v1.31.2-eks-7f9249a", report.VersionSkew, report.Warn},
+		{"v1.32.0", "v1.31.2-eks-7f9249a", report.VersionSkew, report.Fail},
 	} {
 		r, ok := CheckSkew(tc.kubelet, tc.server)
 		if !ok || r.Code != tc.code || r.Status != tc.status {
@@ -78,11 +79,11 @@ func TestCheckSkew(t *testing.T) {
 
 func TestIMDSResult(t *testing.T) {
 	ok := IMDSResult(context.Background(), "http://127.0.0.1:1", nil, 3*time.Millisecond, time.Second)
-	if ok.Code != OK || ok.Status != Pass {
+	if ok.Code != report.OK || ok.Status != report.Pass {
 		t.Fatalf("%+v", ok)
 	}
 	down := IMDSResult(context.Background(), "http://127.0.0.1:1", context.DeadlineExceeded, time.Second, 200*time.Millisecond)
-	if down.Code != IMDSUnreachable || down.Status != Fail || !strings.Contains(down.Hint, "--http-endpoint enabled") {
+	if down.Code != report.IMDSUnreachable || down.Status != report.Fail || !strings.Contains(down.Hint, "--http-endpoint enabled") {
 		t.Fatalf("%+v", down)
 	}
 	// An IMDS whose token call is refused while plain GETs answer.
@@ -95,7 +96,7 @@ func TestIMDSResult(t *testing.T) {
 	}))
 	defer v1.Close()
 	only := IMDSResult(context.Background(), v1.URL, context.DeadlineExceeded, time.Second, time.Second)
-	if only.Code != IMDSV1Only || !strings.Contains(only.Hint, "hop limit") {
+	if only.Code != report.IMDSV1Only || !strings.Contains(only.Hint, "hop limit") {
 		t.Fatalf("%+v", only)
 	}
 }
@@ -122,7 +123,7 @@ func TestEndpointsCatalog(t *testing.T) {
 	if EKSImageAccount("us-gov-west-1") != "013241004608" || EKSImageAccount("eu-west-1") != "602401143452" {
 		t.Error("image accounts")
 	}
-	for _, n := range []string{"ssm", "api", CheckAuth, CheckClock} {
+	for _, n := range []string{"ssm", "api", report.KindAuth, report.KindClock} {
 		if !KnownName(n) {
 			t.Errorf("%s unknown", n)
 		}

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/eksboot/eksboot/report"
 	"github.com/miekg/dns"
 )
 
@@ -74,7 +75,7 @@ const maxCNAMEHops = 8
 // lookupResult is one resolver's answer for one host and type.
 type lookupResult struct {
 	addrs   []netip.Addr
-	code    Code // OK, or a dns_* code
+	code    report.Code // OK, or a dns_* code
 	err     error
 	elapsed time.Duration
 }
@@ -86,33 +87,33 @@ func lookup(ctx context.Context, r netip.AddrPort, host string, qtype uint16, ti
 	for hop := 0; hop < maxCNAMEHops; hop++ {
 		resp, err := exchange(ctx, r, name, qtype, timeout)
 		if err != nil {
-			code := DNSError // garbage, an oversize answer, TCP refused after truncation
+			code := report.DNSError // garbage, an oversize answer, TCP refused after truncation
 			if errors.Is(err, errNoAnswer) {
-				code = DNSTimeout
+				code = report.DNSTimeout
 			}
 			return lookupResult{code: code, err: err}
 		}
 		switch resp.Rcode {
 		case dns.RcodeSuccess:
 		case dns.RcodeNameError:
-			return lookupResult{code: DNSNXDomain, err: errors.New("NXDOMAIN")}
+			return lookupResult{code: report.DNSNXDomain, err: errors.New("NXDOMAIN")}
 		case dns.RcodeServerFailure:
-			return lookupResult{code: DNSServFail, err: errors.New("SERVFAIL")}
+			return lookupResult{code: report.DNSServFail, err: errors.New("SERVFAIL")}
 		case dns.RcodeRefused:
-			return lookupResult{code: DNSRefused, err: errors.New("REFUSED")}
+			return lookupResult{code: report.DNSRefused, err: errors.New("REFUSED")}
 		default:
-			return lookupResult{code: DNSServFail, err: fmt.Errorf("rcode %s", dns.RcodeToString[resp.Rcode])}
+			return lookupResult{code: report.DNSServFail, err: fmt.Errorf("rcode %s", dns.RcodeToString[resp.Rcode])}
 		}
 		addrs, next := answerAddrs(resp, name)
 		if len(addrs) > 0 {
-			return lookupResult{addrs: addrs, code: OK}
+			return lookupResult{addrs: addrs, code: report.OK}
 		}
 		if next == "" {
-			return lookupResult{code: DNSNoData, err: errors.New("no address records")}
+			return lookupResult{code: report.DNSNoData, err: errors.New("no address records")}
 		}
 		name = next
 	}
-	return lookupResult{code: DNSServFail, err: errors.New("CNAME chain too long")}
+	return lookupResult{code: report.DNSServFail, err: errors.New("CNAME chain too long")}
 }
 
 func exchange(ctx context.Context, r netip.AddrPort, name string, qtype uint16, timeout time.Duration) (*dns.Msg, error) {

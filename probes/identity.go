@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/eksboot/eksboot/report"
 )
 
 // IdentityPlan is what the identity check needs: how the node signs its
@@ -29,22 +30,22 @@ type IdentityPlan struct {
 
 // authCheck asks the API server who the node's token makes it, as the
 // kubelet will be, over the connection the api check verified.
-var authCheck = Check{Name: CheckAuth, Required: true, Needs: []string{"api"},
+var authCheck = Check{Name: report.KindAuth, Required: true, Needs: []string{"api"},
 	Why: "the node's IAM role is mapped as a node: kubelet registers with it",
-	Run: func(ctx context.Context, p Plan, f *Findings) []Result {
+	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
 		ip := p.Identity
 		if ip == nil || f.API == nil {
 			return nil
 		}
 		start := time.Now()
-		r := Result{Check: CheckAuth, Host: f.API.host, Status: Fail, Code: IAMNoRole, Msg: "auth: " + ip.NoRole}
+		r := report.Result{Kind: report.KindAuth, Host: f.API.host, Status: report.Fail, Code: report.IAMNoRole, Msg: "auth: " + ip.NoRole}
 		switch {
 		case ip.Unknown != "":
-			r.Status, r.Code, r.Msg = Skip, OK, "auth: the node's identity is not checked: "+ip.Unknown
+			r.Status, r.Code, r.Msg = report.Skip, report.OK, "auth: the node's identity is not checked: "+ip.Unknown
 		case ip.Credentials != nil:
 			token, err := IdentityToken(ctx, *ip.Credentials, ip.Cluster, ip.Region, ip.Domain, time.Now())
 			if err != nil {
-				r.Code, r.Msg = APIHTTPError, "auth: signing the node's token failed: "+err.Error()
+				r.Code, r.Msg = report.APIHTTPError, "auth: signing the node's token failed: "+err.Error()
 				break
 			}
 			f.Token = token
@@ -54,21 +55,21 @@ var authCheck = Check{Name: CheckAuth, Required: true, Needs: []string{"api"},
 			r.Host = f.API.host
 		}
 		r.Duration = time.Since(start)
-		if r.Status != Pass {
+		if r.Status != report.Pass {
 			api, _ := p.endpoint("api")
 			r.Hint = hintFor(r, api, p.Facts, false)
 		}
-		if clock, ok := clockResult(f.Health); ok && clock.Code == ClockSkew && r.Code == AuthUnmapped {
+		if clock, ok := clockResult(f.Health); ok && clock.Code == report.ClockSkew && r.Code == report.AuthUnmapped {
 			r.Hint = "first set the node's clock right (chrony with the Amazon Time Sync Service, 169.254.169.123): STS refuses a token signed by a clock that is minutes off, and the API server then answers 401 as for an unmapped role; if the clock is right, " + r.Hint
 		}
-		return []Result{r}
+		return []report.Result{r}
 	}}
 
 // clockCheck compares the node's clock with the Date of the API server's
 // first health answer.
-var clockCheck = Check{Name: CheckClock, Required: true, Needs: []string{"api"},
+var clockCheck = Check{Name: report.KindClock, Required: true, Needs: []string{"api"},
 	Why: "the node's clock agrees with the API server's: tokens and certificates depend on it",
-	Run: func(_ context.Context, _ Plan, f *Findings) []Result {
+	Run: func(_ context.Context, _ Plan, f *Findings) []report.Result {
 		if f.API == nil {
 			return nil
 		}
@@ -77,14 +78,8 @@ var clockCheck = Check{Name: CheckClock, Required: true, Needs: []string{"api"},
 			return nil
 		}
 		r.Host = f.API.host
-		return []Result{r}
+		return []report.Result{r}
 	}}
-
-// UserInfo is who the API server says the node is.
-type UserInfo struct {
-	Username string   `json:"username"`
-	Groups   []string `json:"groups,omitempty"`
-}
 
 // Groups and names the EKS node authorizer expects.
 const (
@@ -104,7 +99,7 @@ var errUnauthorized = fmt.Errorf("the API server answered 401 Unauthorized to th
 // review asks the API server who the token's bearer is. ui is nil when the
 // server authenticated the token but has no SelfSubjectReview to say as
 // whom.
-func (a *apiClient) review(ctx context.Context, token string) (*UserInfo, string, error) {
+func (a *apiClient) review(ctx context.Context, token string) (*report.UserInfo, string, error) {
 	for _, v := range selfSubjectReviewVersions {
 		path := "/apis/authentication.k8s.io/" + v + "/selfsubjectreviews"
 		ans, err := a.do(ctx, http.MethodPost, path, token, fmt.Appendf(nil, selfSubjectReviewV, v))
@@ -119,7 +114,7 @@ func (a *apiClient) review(ctx context.Context, token string) (*UserInfo, string
 		case http.StatusOK, http.StatusCreated:
 			var r struct {
 				Status struct {
-					UserInfo UserInfo `json:"userInfo"`
+					UserInfo report.UserInfo `json:"userInfo"`
 				} `json:"status"`
 			}
 			if err := json.Unmarshal(ans.body, &r); err != nil || r.Status.UserInfo.Username == "" {
@@ -148,25 +143,25 @@ func (a *apiClient) review(ctx context.Context, token string) (*UserInfo, string
 }
 
 // identityResult judges the review against what the kubelet needs.
-func identityResult(ip *IdentityPlan, ui *UserInfo, path string, err error) Result {
-	r := Result{Check: CheckAuth, Status: Pass, Code: OK}
+func identityResult(ip *IdentityPlan, ui *report.UserInfo, path string, err error) report.Result {
+	r := report.Result{Kind: report.KindAuth, Status: report.Pass, Code: report.OK}
 	switch {
 	case err == errUnauthorized:
-		r.Status, r.Code = Fail, AuthUnmapped
+		r.Status, r.Code = report.Fail, report.AuthUnmapped
 		r.Msg = "auth: " + err.Error() + " (" + path + "): the cluster does not map the node's IAM role"
 	case err != nil:
-		r.Status, r.Code = Fail, APIHTTPError
+		r.Status, r.Code = report.Fail, report.APIHTTPError
 		r.Msg = "auth: asking the API server who the node is failed: " + err.Error()
 	case ui == nil:
 		r.Msg = "auth: the API server accepts the node's token (GET /api; this server has no SelfSubjectReview to say as whom)"
 	case !slices.Contains(ui.Groups, nodesGroup):
-		r.Status, r.Code = Fail, AuthGroups
+		r.Status, r.Code = report.Fail, report.AuthGroups
 		r.Msg = fmt.Sprintf("auth: the node authenticates as %s, but its groups (%s) lack %s", ui.Username, strings.Join(ui.Groups, ", "), nodesGroup)
 	case ip.NodeName != "" && ui.Username != nodeUserPrefix+ip.NodeName:
-		r.Status, r.Code = Fail, AuthNodeName
+		r.Status, r.Code = report.Fail, report.AuthNodeName
 		r.Msg = fmt.Sprintf("auth: the node authenticates as %s, but the kubelet registers as %s%s", ui.Username, nodeUserPrefix, ip.NodeName)
 	case ip.Windows && !slices.Contains(ui.Groups, kubeProxyWinGroup):
-		r.Status, r.Code = Warn, AuthWindowsGroup
+		r.Status, r.Code = report.Warn, report.AuthWindowsGroup
 		r.Msg = fmt.Sprintf("auth: the Windows node authenticates as %s, but its groups (%s) lack %s", ui.Username, strings.Join(ui.Groups, ", "), kubeProxyWinGroup)
 	default:
 		r.Msg = fmt.Sprintf("auth: the node authenticates as %s (groups %s)", ui.Username, strings.Join(ui.Groups, ", "))
@@ -181,26 +176,26 @@ const (
 )
 
 // clockResult compares the node's clock with the API server's Date.
-func clockResult(ans apiAnswer) (Result, bool) {
+func clockResult(ans apiAnswer) (report.Result, bool) {
 	if ans.date.IsZero() {
-		return Result{}, false
+		return report.Result{}, false
 	}
 	// Date cuts the server's time to the second: it was half a second
 	// later, on average.
 	skew := ans.at.Sub(ans.date.Add(time.Second / 2)).Round(time.Second)
 	abs := max(skew, -skew)
-	r := Result{Check: CheckClock, Status: Pass, Code: OK, Msg: fmt.Sprintf("clock: the node's clock agrees with the API server's (within %s)", max(abs, time.Second))}
+	r := report.Result{Kind: report.KindClock, Status: report.Pass, Code: report.OK, Msg: fmt.Sprintf("clock: the node's clock agrees with the API server's (within %s)", max(abs, time.Second))}
 	way := "ahead of"
 	if skew < 0 {
 		way = "behind"
 	}
 	switch {
 	case abs > clockFailSkew:
-		r.Status, r.Code = Fail, ClockSkew
+		r.Status, r.Code = report.Fail, report.ClockSkew
 	case abs > clockWarnSkew:
-		r.Status, r.Code = Warn, ClockSkew
+		r.Status, r.Code = report.Warn, report.ClockSkew
 	}
-	if r.Code == ClockSkew {
+	if r.Code == report.ClockSkew {
 		r.Msg = fmt.Sprintf("clock: the node's clock is %s %s the API server's", abs, way)
 	}
 	return r, true

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/eksboot/eksboot/report"
 	"github.com/eksboot/eksboot/test/eksapi"
 	"github.com/eksboot/eksboot/test/imdsmock"
 	"github.com/eksboot/eksboot/test/loopvpc"
@@ -83,21 +84,21 @@ func (w *world) run(t *testing.T) Report {
 
 // find returns the first result of endpoint and check with code, failing
 // the test when there is none.
-func find(t *testing.T, rep Report, endpoint, check string, code Code) Result {
+func find(t *testing.T, rep Report, endpoint, check string, code report.Code) report.Result {
 	t.Helper()
 	for _, r := range rep.Results {
-		if r.Endpoint == endpoint && r.Check == check && r.Code == code {
+		if r.Endpoint == endpoint && r.Kind == check && r.Code == code {
 			return r
 		}
 	}
 	t.Fatalf("no %s %s result with code %s in:\n%s", endpoint, check, code, dump(rep.Results))
-	return Result{}
+	return report.Result{}
 }
 
-func dump(rs []Result) string {
+func dump(rs []report.Result) string {
 	var b strings.Builder
 	for _, r := range rs {
-		b.WriteString(string(r.Status) + " " + r.Check + " " + r.Endpoint + " " + r.Addr + " " + string(r.Code) + " " + r.Msg + "\n")
+		b.WriteString(string(r.Status) + " " + r.Kind + " " + r.Endpoint + " " + r.Addr + " " + string(r.Code) + " " + r.Msg + "\n")
 	}
 	return b.String()
 }
@@ -106,7 +107,7 @@ func TestHealthyVPC(t *testing.T) {
 	w := newWorld(t, true)
 	rep := w.run(t)
 	for _, r := range rep.Results {
-		if r.Status != Pass {
+		if r.Status != report.Pass {
 			t.Errorf("not a pass: %+v", r)
 		}
 	}
@@ -116,18 +117,18 @@ func TestHealthyVPC(t *testing.T) {
 	if rep.User == nil || rep.User.Username != "system:node:ip-10-0-1-10.eu-west-1.compute.internal" {
 		t.Fatalf("identity %+v", rep.User)
 	}
-	find(t, rep, "", CheckAuth, OK)
-	find(t, rep, "", CheckClock, OK)
+	find(t, rep, "", report.KindAuth, report.OK)
+	find(t, rep, "", report.KindClock, report.OK)
 	for name := range endpointAddrs {
-		find(t, rep, name, CheckDNS, OK)
-		find(t, rep, name, CheckTCP, OK)
+		find(t, rep, name, report.KindDNS, report.OK)
+		find(t, rep, name, report.KindTCP, report.OK)
 	}
-	find(t, rep, "api", CheckTLS, OK)
-	find(t, rep, "api", CheckAPI, OK)
-	if v := Decide(rep.Results, FailOnRequired); !v.Passed || v.Counts.Fail != 0 {
+	find(t, rep, "api", report.KindTLS, report.OK)
+	find(t, rep, "api", report.KindAPI, report.OK)
+	if v := report.Decide(rep.Results, report.FailOnRequired); !v.Passed || v.Counts.Fail != 0 {
 		t.Fatalf("verdict %+v", v)
 	}
-	if r := find(t, rep, "ec2", CheckTCP, OK); !strings.Contains(r.Route, "dev lo") {
+	if r := find(t, rep, "ec2", report.KindTCP, report.OK); !strings.Contains(r.Route, "dev lo") {
 		t.Errorf("route %q: want the kernel's route through lo", r.Route)
 	}
 }
@@ -141,71 +142,71 @@ func TestEachFailureCode(t *testing.T) {
 		setup    func(t *testing.T, w *world)
 		endpoint string
 		check    string
-		code     Code
-		status   Status
+		code     report.Code
+		status   report.Status
 		hint     string
 	}{
-		{"no interface endpoint", func(t *testing.T, w *world) { w.both("ec2", "198.51.100.7") }, "ec2", CheckDNS, DNSPublic, Fail, "com.amazonaws.eu-west-1.ec2"},
-		{"public answer is unreachable", func(t *testing.T, w *world) { w.both("ec2", "198.51.100.7") }, "ec2", CheckTCP, TCPUnreachable, Fail, "route table"},
-		{"private access off", func(t *testing.T, w *world) { w.both("api", "198.51.100.8") }, "api", CheckDNS, APIPrivateAccess, Fail, "private endpoint access"},
-		{"nxdomain", func(t *testing.T, w *world) { w.vpc.Rcode(w.hosts["sts"], dns.RcodeNameError) }, "sts", CheckDNS, DNSNXDomain, Fail, "com.amazonaws.eu-west-1.sts"},
-		{"servfail", func(t *testing.T, w *world) { w.node.Rcode(w.hosts["ecr.api"], dns.RcodeServerFailure) }, "ecr.api", CheckDNS, DNSServFail, Fail, "DHCP options"},
-		{"refused", func(t *testing.T, w *world) { w.node.Rcode(w.hosts["ecr.api"], dns.RcodeRefused) }, "ecr.api", CheckDNS, DNSRefused, Fail, "custom DNS server"},
-		{"resolver silent", func(t *testing.T, w *world) { w.vpc.Silence(w.hosts["ecr.dkr"]) }, "ecr.dkr", CheckDNS, DNSTimeout, Fail, "enableDnsSupport"},
-		{"no A record", func(t *testing.T, w *world) { w.both("sts", "fd00::6") }, "sts", CheckDNS, DNSNoData, Fail, "interface VPC endpoint"},
+		{"no interface endpoint", func(t *testing.T, w *world) { w.both("ec2", "198.51.100.7") }, "ec2", report.KindDNS, report.DNSPublic, report.Fail, "com.amazonaws.eu-west-1.ec2"},
+		{"public answer is unreachable", func(t *testing.T, w *world) { w.both("ec2", "198.51.100.7") }, "ec2", report.KindTCP, report.TCPUnreachable, report.Fail, "route table"},
+		{"private access off", func(t *testing.T, w *world) { w.both("api", "198.51.100.8") }, "api", report.KindDNS, report.APIPrivateAccess, report.Fail, "private endpoint access"},
+		{"nxdomain", func(t *testing.T, w *world) { w.vpc.Rcode(w.hosts["sts"], dns.RcodeNameError) }, "sts", report.KindDNS, report.DNSNXDomain, report.Fail, "com.amazonaws.eu-west-1.sts"},
+		{"servfail", func(t *testing.T, w *world) { w.node.Rcode(w.hosts["ecr.api"], dns.RcodeServerFailure) }, "ecr.api", report.KindDNS, report.DNSServFail, report.Fail, "DHCP options"},
+		{"refused", func(t *testing.T, w *world) { w.node.Rcode(w.hosts["ecr.api"], dns.RcodeRefused) }, "ecr.api", report.KindDNS, report.DNSRefused, report.Fail, "custom DNS server"},
+		{"resolver silent", func(t *testing.T, w *world) { w.vpc.Silence(w.hosts["ecr.dkr"]) }, "ecr.dkr", report.KindDNS, report.DNSTimeout, report.Fail, "enableDnsSupport"},
+		{"no A record", func(t *testing.T, w *world) { w.both("sts", "fd00::6") }, "sts", report.KindDNS, report.DNSNoData, report.Fail, "interface VPC endpoint"},
 		{"custom DNS disagrees", func(t *testing.T, w *world) {
 			w.node.Set(w.hosts["ec2"], "127.0.1.2", "127.0.1.22")
 			loopvpc.ListenTCP(t, "127.0.1.22")
-		}, "ec2", CheckDNS, DNSMismatch, Warn, "DHCP options set"},
-		{"security group drops", func(t *testing.T, w *world) { w.both("sts", netns.BlackholeAddr) }, "sts", CheckTCP, TCPTimeout, Fail, "allow inbound TCP 443 from the node's subnet 127.0.1.0/24 or its security groups sg-0abc"},
-		{"nothing listening", func(t *testing.T, w *world) { w.both("ec2", "127.0.1.99") }, "ec2", CheckTCP, TCPRefused, Fail, "refused"},
-		{"no route", func(t *testing.T, w *world) { w.both("ecr.dkr", "10.254.0.1") }, "ecr.dkr", CheckTCP, TCPUnreachable, Fail, "route table"},
+		}, "ec2", report.KindDNS, report.DNSMismatch, report.Warn, "DHCP options set"},
+		{"security group drops", func(t *testing.T, w *world) { w.both("sts", netns.BlackholeAddr) }, "sts", report.KindTCP, report.TCPTimeout, report.Fail, "allow inbound TCP 443 from the node's subnet 127.0.1.0/24 or its security groups sg-0abc"},
+		{"nothing listening", func(t *testing.T, w *world) { w.both("ec2", "127.0.1.99") }, "ec2", report.KindTCP, report.TCPRefused, report.Fail, "refused"},
+		{"no route", func(t *testing.T, w *world) { w.both("ecr.dkr", "10.254.0.1") }, "ecr.dkr", report.KindTCP, report.TCPUnreachable, report.Fail, "route table"},
 		{"another cluster's CA", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.11")
 			loopvpc.ServeAPI(t, "127.0.1.11", otherCA.ServerCert(t, []string{apiHost}), w.api)
-		}, "api", CheckTLS, TLSUnknownCA, Fail, "--b64-cluster-ca belongs to another cluster"},
+		}, "api", report.KindTLS, report.TLSUnknownCA, report.Fail, "--b64-cluster-ca belongs to another cluster"},
 		{"wrong host name", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.12")
 			loopvpc.ServeAPI(t, "127.0.1.12", w.ca.ServerCert(t, []string{"other.example"}), w.api)
-		}, "api", CheckTLS, TLSHostname, Fail, "does not name"},
-		{"TLS never finishes", func(t *testing.T, w *world) { w.both("api", "127.0.1.13"); loopvpc.ServeRaw(t, "127.0.1.13", "") }, "api", CheckTLS, TLSTimeout, Fail, "TLS-inspecting"},
+		}, "api", report.KindTLS, report.TLSHostname, report.Fail, "does not name"},
+		{"TLS never finishes", func(t *testing.T, w *world) { w.both("api", "127.0.1.13"); loopvpc.ServeRaw(t, "127.0.1.13", "") }, "api", report.KindTLS, report.TLSTimeout, report.Fail, "TLS-inspecting"},
 		{"not TLS", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.14")
 			loopvpc.ServeRaw(t, "127.0.1.14", "HTTP/1.1 400 Bad Request\r\n\r\n")
-		}, "api", CheckTLS, TLSError, Fail, "intercepts TLS"},
+		}, "api", report.KindTLS, report.TLSError, report.Fail, "intercepts TLS"},
 		{"not ready", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.15")
 			loopvpc.ServeAPI(t, "127.0.1.15", w.ca.ServerCert(t, []string{apiHost}), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(http.StatusServiceUnavailable)
 			}))
-		}, "api", CheckAPI, APIHTTPError, Fail, "ACTIVE"},
+		}, "api", report.KindAPI, report.APIHTTPError, report.Fail, "ACTIVE"},
 		{"megabytes of headers", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.17")
 			loopvpc.ServeAPI(t, "127.0.1.17", w.ca.ServerCert(t, []string{apiHost}), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("X-Flood", strings.Repeat("a", 8<<20))
 			}))
-		}, "api", CheckAPI, APIHTTPError, Fail, "ACTIVE"},
-		{"role unmapped", func(t *testing.T, w *world) { w.api.Access.Entries = nil }, "", CheckAuth, AuthUnmapped, Fail,
+		}, "api", report.KindAPI, report.APIHTTPError, report.Fail, "ACTIVE"},
+		{"role unmapped", func(t *testing.T, w *world) { w.api.Access.Entries = nil }, "", report.KindAuth, report.AuthUnmapped, report.Fail,
 			"does not map the role arn:aws:iam::111122223333:role/eksboot-node: create an access entry of type EC2_LINUX"},
 		{"role mapped with its path", func(t *testing.T, w *world) {
 			w.api.Access.Entries[0].RoleARN = "arn:aws:iam::111122223333:role/nodes/eksboot-node"
-		}, "", CheckAuth, AuthUnmapped, Fail, "rolearn arn:aws:iam::111122223333:role/eksboot-node (the role ARN without its path, not the instance profile ARN arn:aws:iam::111122223333:instance-profile/nodes/eksboot-node)"},
-		{"access entry STANDARD", func(t *testing.T, w *world) { w.api.Access.Entries[0].Type = "STANDARD" }, "", CheckAuth, AuthGroups, Fail, "type STANDARD"},
+		}, "", report.KindAuth, report.AuthUnmapped, report.Fail, "rolearn arn:aws:iam::111122223333:role/eksboot-node (the role ARN without its path, not the instance profile ARN arn:aws:iam::111122223333:instance-profile/nodes/eksboot-node)"},
+		{"access entry STANDARD", func(t *testing.T, w *world) { w.api.Access.Entries[0].Type = "STANDARD" }, "", report.KindAuth, report.AuthGroups, report.Fail, "type STANDARD"},
 		{"node name mismatch", func(t *testing.T, w *world) {
 			w.api.Access.Entries[0] = eksapi.Entry{RoleARN: "arn:aws:iam::111122223333:role/eksboot-node", Type: "aws-auth",
 				Username: "system:node:{{SessionName}}", Groups: []string{"system:bootstrappers", "system:nodes"}}
-		}, "", CheckAuth, AuthNodeName, Fail, "system:node:{{EC2PrivateDNSName}} exactly"},
-		{"windows without the kube-proxy group", func(t *testing.T, w *world) { w.plan.Identity.Windows, w.plan.Facts.Windows = true, true }, "", CheckAuth, AuthWindowsGroup, Warn, "type EC2_WINDOWS"},
+		}, "", report.KindAuth, report.AuthNodeName, report.Fail, "system:node:{{EC2PrivateDNSName}} exactly"},
+		{"windows without the kube-proxy group", func(t *testing.T, w *world) { w.plan.Identity.Windows, w.plan.Facts.Windows = true, true }, "", report.KindAuth, report.AuthWindowsGroup, report.Warn, "type EC2_WINDOWS"},
 		{"no instance profile", func(t *testing.T, w *world) {
 			w.plan.Identity.Credentials, w.plan.Identity.NoRole = nil, "the instance has no instance profile"
-		}, "", CheckAuth, IAMNoRole, Fail, "attach an instance profile"},
+		}, "", report.KindAuth, report.IAMNoRole, report.Fail, "attach an instance profile"},
 		{"clock ten minutes behind", func(t *testing.T, w *world) {
 			w.both("api", "127.0.1.16")
 			loopvpc.ServeAPI(t, "127.0.1.16", w.ca.ServerCert(t, []string{apiHost}), http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 				rw.Header().Set("Date", time.Now().Add(10*time.Minute).UTC().Format(http.TimeFormat))
 				w.api.ServeHTTP(rw, r)
 			}))
-		}, "", CheckClock, ClockSkew, Fail, "Amazon Time Sync Service"},
+		}, "", report.KindClock, report.ClockSkew, report.Fail, "Amazon Time Sync Service"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -216,7 +217,7 @@ func TestEachFailureCode(t *testing.T) {
 			if r.Status != tc.status || !strings.Contains(r.Hint, tc.hint) || r.Msg == "" {
 				t.Fatalf("status %s (want %s), msg %q, hint %q (want %q)", r.Status, tc.status, r.Msg, r.Hint, tc.hint)
 			}
-			if v := Decide(rep.Results, FailOnRequired); v.Passed == (tc.status == Fail) {
+			if v := report.Decide(rep.Results, report.FailOnRequired); v.Passed == (tc.status == report.Fail) {
 				t.Fatalf("verdict %+v", v)
 			}
 		})
@@ -228,7 +229,7 @@ func TestCNAMEChainIsFollowed(t *testing.T) {
 	w.vpc.CNAME(w.hosts["ecr.api"], "vpce-0abc.ecr.api.vpce.amazonaws.com")
 	w.vpc.Set("vpce-0abc.ecr.api.vpce.amazonaws.com", "127.0.1.3")
 	rep := w.run(t)
-	if r := find(t, rep, "ecr.api", CheckDNS, OK); !strings.Contains(r.Msg, "127.0.1.3") {
+	if r := find(t, rep, "ecr.api", report.KindDNS, report.OK); !strings.Contains(r.Msg, "127.0.1.3") {
 		t.Fatalf("%+v", r)
 	}
 }
@@ -242,8 +243,8 @@ func TestGatewayPublicAnswerIsFine(t *testing.T) {
 	loopvpc.ListenTCP(t, "203.0.113.5")
 	w.both("s3", "203.0.113.5")
 	rep := w.run(t)
-	find(t, rep, "s3", CheckDNS, OK)
-	find(t, rep, "s3", CheckTCP, OK)
+	find(t, rep, "s3", report.KindDNS, report.OK)
+	find(t, rep, "s3", report.KindTCP, report.OK)
 }
 
 func TestOptionalFailureOnlyWarns(t *testing.T) {
@@ -253,17 +254,17 @@ func TestOptionalFailureOnlyWarns(t *testing.T) {
 	w.hosts["ssm"] = "ssm.eu-west-1.amazonaws.com"
 	w.both("ssm", "127.0.1.98")
 	rep := w.run(t)
-	if r := find(t, rep, "sts", CheckTCP, TCPRefused); r.Status != Warn {
+	if r := find(t, rep, "sts", report.KindTCP, report.TCPRefused); r.Status != report.Warn {
 		t.Fatalf("optional sts: %s", r.Status)
 	}
-	if r := find(t, rep, "ssm", CheckTCP, TCPRefused); r.Status != Fail {
+	if r := find(t, rep, "ssm", report.KindTCP, report.TCPRefused); r.Status != report.Fail {
 		t.Fatalf("required ssm: %s", r.Status)
 	}
-	v := Decide(rep.Results, FailOnRequired)
+	v := report.Decide(rep.Results, report.FailOnRequired)
 	if v.Passed || len(v.Failed) != 1 || v.Failed[0] != "ssm" {
 		t.Fatalf("verdict %+v", v)
 	}
-	if v := Decide(rep.Results, FailOnNever); !v.Passed {
+	if v := report.Decide(rep.Results, report.FailOnNever); !v.Passed {
 		t.Fatal("fail-on never must pass")
 	}
 }
@@ -273,10 +274,10 @@ func TestFailOnAnyCountsWarnings(t *testing.T) {
 	w.node.Set(w.hosts["ec2"], "127.0.1.2", "127.0.1.22")
 	loopvpc.ListenTCP(t, "127.0.1.22")
 	rep := w.run(t)
-	if !Decide(rep.Results, FailOnRequired).Passed {
+	if !report.Decide(rep.Results, report.FailOnRequired).Passed {
 		t.Fatalf("a mismatch alone only warns:\n%s", dump(rep.Results))
 	}
-	if v := Decide(rep.Results, FailOnAny); v.Passed {
+	if v := report.Decide(rep.Results, report.FailOnAny); v.Passed {
 		t.Fatalf("fail-on any: %+v", v)
 	}
 }
@@ -292,11 +293,11 @@ func TestWaitReprobesUntilTheEndpointComesUp(t *testing.T) {
 	rep := (&Runner{}).RunUntil(context.Background(), w.plan, 20*time.Second, func(failing []string, left time.Duration) {
 		heard = append(heard, strings.Join(failing, ","))
 	})
-	find(t, rep, "sts", CheckTCP, OK)
+	find(t, rep, "sts", report.KindTCP, report.OK)
 	if len(heard) == 0 || heard[0] != "sts" {
 		t.Fatalf("progress heard %q", heard)
 	}
-	if !Decide(rep.Results, FailOnRequired).Passed {
+	if !report.Decide(rep.Results, report.FailOnRequired).Passed {
 		t.Fatalf("%s", dump(rep.Results))
 	}
 	if rep.ServerVersion == "" {
@@ -308,14 +309,14 @@ func TestWaitGivesUp(t *testing.T) {
 	w := newWorld(t, true)
 	w.both("sts", "127.0.1.99")
 	rep := (&Runner{}).RunUntil(context.Background(), w.plan, 300*time.Millisecond, nil)
-	find(t, rep, "sts", CheckTCP, TCPRefused)
+	find(t, rep, "sts", report.KindTCP, report.TCPRefused)
 }
 
 func TestNoResolver(t *testing.T) {
 	w := newWorld(t, true)
 	w.plan.Resolvers = nil
 	rep := w.run(t)
-	if r := find(t, rep, "ec2", CheckDNS, NoResolver); !strings.Contains(r.Hint, "--resolver") {
+	if r := find(t, rep, "ec2", report.KindDNS, report.NoResolver); !strings.Contains(r.Hint, "--resolver") {
 		t.Fatal(r.Hint)
 	}
 }
@@ -327,12 +328,12 @@ func TestIPv6AsksAAAA(t *testing.T) {
 	w.both("ec2", "127.0.1.2", "::1")
 	loopvpc.ListenTCP(t, "::1")
 	rep := w.run(t)
-	if r := find(t, rep, "ec2", CheckDNS, OK); !strings.Contains(r.Msg, "::1") {
+	if r := find(t, rep, "ec2", report.KindDNS, report.OK); !strings.Contains(r.Msg, "::1") {
 		t.Fatalf("AAAA not asked: %s", r.Msg)
 	}
 	found := false
 	for _, r := range rep.Results {
-		found = found || (r.Endpoint == "ec2" && r.Check == CheckTCP && r.Addr == "[::1]:443" && r.Code == OK)
+		found = found || (r.Endpoint == "ec2" && r.Kind == report.KindTCP && r.Addr == "[::1]:443" && r.Code == report.OK)
 	}
 	if !found {
 		t.Fatalf("no TCP to [::1]:443:\n%s", dump(rep.Results))
@@ -377,8 +378,8 @@ func TestDNSErrorsThatAreNotTimeouts(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			w := newWorld(t, true)
 			w.plan.Resolvers = []Resolver{{RoleVPC, res}}
-			r := find(t, w.run(t), "sts", CheckDNS, DNSError)
-			if r.Status != Fail || !strings.Contains(r.Hint, "not in a form a resolver may") || !strings.Contains(r.Msg, "unusable answer") {
+			r := find(t, w.run(t), "sts", report.KindDNS, report.DNSError)
+			if r.Status != report.Fail || !strings.Contains(r.Hint, "not in a form a resolver may") || !strings.Contains(r.Msg, "unusable answer") {
 				t.Errorf("%+v", r)
 			}
 		})
@@ -398,7 +399,7 @@ func TestServerVersionWithoutAToken(t *testing.T) {
 			w.api.AnonymousVersion = anonymous
 			w.plan.Identity = nil
 			rep := w.run(t)
-			var version Result
+			var version report.Result
 			for _, r := range rep.Results {
 				if r.Endpoint == "api" && strings.Contains(r.Msg, "/version") {
 					version = r
@@ -407,7 +408,7 @@ func TestServerVersionWithoutAToken(t *testing.T) {
 			switch {
 			case anonymous && rep.ServerVersion != loopvpc.APIVersion:
 				t.Fatalf("1.31: version %q: %s", rep.ServerVersion, dump(rep.Results))
-			case !anonymous && (rep.ServerVersion != "" || version.Status != Skip || !strings.Contains(version.Msg, "GET /version answered 401 to an anonymous request")):
+			case !anonymous && (rep.ServerVersion != "" || version.Status != report.Skip || !strings.Contains(version.Msg, "GET /version answered 401 to an anonymous request")):
 				t.Fatalf("1.32+: version %q, %s %s", rep.ServerVersion, version.Status, version.Msg)
 			}
 		})
@@ -421,19 +422,19 @@ func TestNodeCheckResultsSortBesideTheirEndpoint(t *testing.T) {
 	w := newWorld(t, true)
 	slices.Reverse(w.plan.Endpoints)
 	w.plan.Kubelet = func() string { return "v1.27.1" }
-	w.plan.Config = []Result{ConfigWarning("ca_validity", "the CA expires in 20 days")}
+	w.plan.Config = []report.Result{ConfigWarning(report.CAValidity, "the CA expires in 20 days")}
 	rep := w.run(t)
 	var got []string
 	for _, r := range rep.Results {
 		if r.Endpoint == "" || r.Endpoint == "api" || r.Endpoint == "sts" {
-			got = append(got, r.Check+"/"+r.Endpoint)
+			got = append(got, r.Kind+"/"+r.Endpoint)
 		}
 	}
 	want := "config/ imds/ dns/sts dns/sts tcp/sts dns/api dns/api tcp/api tls/api api/api api/api api/api api/api auth/ clock/"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("got  %s\nwant %s\n%s", strings.Join(got, " "), want, dump(rep.Results))
 	}
-	if r := find(t, rep, "api", CheckAPI, VersionSkew); r.Status != Warn || !strings.Contains(r.Hint, "kubelet") {
+	if r := find(t, rep, "api", report.KindAPI, report.VersionSkew); r.Status != report.Warn || !strings.Contains(r.Hint, "kubelet") {
 		t.Fatalf("skew: %+v", r)
 	}
 }
@@ -446,12 +447,12 @@ func TestSeverityIsDecidedOnce(t *testing.T) {
 		name              string
 		windows           bool
 		require, optional []string
-		want              Status
+		want              report.Status
 	}{
-		{"linux", false, nil, nil, Warn},
-		{"windows", true, nil, nil, Fail},
-		{"linux, required", false, []string{"service-cidr"}, nil, Fail},
-		{"windows, optional", true, nil, []string{"service-cidr"}, Warn},
+		{"linux", false, nil, nil, report.Warn},
+		{"windows", true, nil, nil, report.Fail},
+		{"linux, required", false, []string{"service-cidr"}, nil, report.Fail},
+		{"windows, optional", true, nil, []string{"service-cidr"}, report.Warn},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, true)
@@ -460,7 +461,7 @@ func TestSeverityIsDecidedOnce(t *testing.T) {
 			w.plan.Service = ServiceNetwork{CIDR: netip.MustParsePrefix("172.20.0.0/16"), DNSIP: netip.MustParseAddr("172.20.0.10"), Given: true}
 			var progressed bool
 			rep := (&Runner{}).RunUntil(context.Background(), w.plan, time.Minute, func([]string, time.Duration) { progressed = true })
-			r := find(t, rep, "api", CheckAPI, ServiceCIDRMismatch)
+			r := find(t, rep, "api", report.KindAPI, report.ServiceCIDRMismatch)
 			if r.Status != tc.want || !strings.Contains(r.Hint, "--service-ipv4-cidr") {
 				t.Fatalf("%s: %+v", r.Status, r)
 			}
@@ -471,8 +472,8 @@ func TestSeverityIsDecidedOnce(t *testing.T) {
 	}
 	w := newWorld(t, true)
 	w.api.Access.Entries = nil
-	w.plan.Selection.Optional = []string{CheckAuth}
-	if r := find(t, w.run(t), "", CheckAuth, AuthUnmapped); r.Status != Warn {
+	w.plan.Selection.Optional = []string{report.KindAuth}
+	if r := find(t, w.run(t), "", report.KindAuth, report.AuthUnmapped); r.Status != report.Warn {
 		t.Fatalf("--optional auth: %+v", r)
 	}
 }
@@ -497,8 +498,8 @@ func TestWaitRunsTheAPIAgainForItsIdentity(t *testing.T) {
 		heard = append(heard, strings.Join(failing, ","))
 		mapped.Store(true)
 	})
-	find(t, rep, "", CheckAuth, OK)
-	if len(heard) != 1 || heard[0] != CheckAuth || rep.User == nil || rep.ServerVersion == "" {
+	find(t, rep, "", report.KindAuth, report.OK)
+	if len(heard) != 1 || heard[0] != report.KindAuth || rep.User == nil || rep.ServerVersion == "" {
 		t.Fatalf("heard %q, user %+v, version %q:\n%s", heard, rep.User, rep.ServerVersion, dump(rep.Results))
 	}
 }

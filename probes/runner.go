@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eksboot/eksboot/report"
 	"github.com/miekg/dns"
 )
 
@@ -37,7 +38,7 @@ type Plan struct {
 	Identity *IdentityPlan // nil leaves the identity unchecked
 	Kubelet  func() string // kubelet's version, "" when unknown; nil when there is no kubelet to ask
 	Service  ServiceNetwork
-	Config   []Result // what the inputs deserve a word about
+	Config   []report.Result // what the inputs deserve a word about
 
 	// Deadline ends the first round of checks; zero means one Timeout (and
 	// a tenth) from its start. The agent starts it before reading IMDS, so
@@ -47,10 +48,10 @@ type Plan struct {
 
 // Report is what a run found.
 type Report struct {
-	Results       []Result
+	Results       []report.Result
 	ServerVersion string            // the API server's gitVersion, when /version answered
 	ServerCert    *x509.Certificate // the API server's leaf, when TLS succeeded
-	User          *UserInfo         // who the API server says the node is
+	User          *report.UserInfo  // who the API server says the node is
 	// Network is the service network the API server's certificate gives,
 	// when the inputs gave none of their own.
 	Network *ServiceNetwork
@@ -80,18 +81,18 @@ func (rn *Runner) dialer() dialer {
 
 // probeEndpoint is the check of one endpoint: DNS through each resolver,
 // TCP 443 to each address, and for the cluster TLS and health.
-func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint, f *Findings) []Result {
-	var out []Result
-	add := func(r Result, viaNode bool) {
+func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint, f *Findings) []report.Result {
+	var out []report.Result
+	add := func(r report.Result, viaNode bool) {
 		r.Endpoint, r.Host = e.Name, e.Host
-		if r.Status != Pass {
+		if r.Status != report.Pass {
 			r.Hint = hintFor(r, e, p.Facts, viaNode)
 		}
 		out = append(out, r)
 	}
 
 	if len(p.Resolvers) == 0 {
-		add(Result{Check: CheckDNS, Status: Fail, Code: NoResolver, Msg: fmt.Sprintf("%s: no resolver to ask for %s", e.Name, e.Host)}, false)
+		add(report.Result{Kind: report.KindDNS, Status: report.Fail, Code: report.NoResolver, Msg: fmt.Sprintf("%s: no resolver to ask for %s", e.Name, e.Host)}, false)
 		return out
 	}
 	if a, err := netip.ParseAddr(e.Host); err == nil { // an endpoint given as an address needs no DNS
@@ -111,11 +112,11 @@ func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint, f *Find
 		ans := answers[i]
 		viaNode := res.Role == RoleNode
 		add(dnsResult(e, res, ans, p.VPCCIDRs), viaNode)
-		if ans.code == OK {
+		if ans.code == report.OK {
 			if res.Role == RoleVPC {
 				vpcAnswer = &answers[i]
 			} else if vpcAnswer != nil && e.Kind != Gateway && !sameAddrs(vpcAnswer.addrs, ans.addrs) {
-				add(Result{Check: CheckDNS, Addr: res.Addr.Addr().String(), Status: Warn, Code: DNSMismatch,
+				add(report.Result{Kind: report.KindDNS, Addr: res.Addr.Addr().String(), Status: report.Warn, Code: report.DNSMismatch,
 					Msg: fmt.Sprintf("%s: the %s answers %s for %s, the VPC resolver %s", e.Name, res, joinAddrs(ans.addrs), e.Host, joinAddrs(vpcAnswer.addrs))}, true)
 			}
 			for _, a := range ans.addrs {
@@ -133,17 +134,17 @@ func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint, f *Find
 
 // dnsResult judges one resolver's answer for e: no address, or addresses
 // inside or outside the VPC.
-func dnsResult(e Endpoint, res Resolver, ans lookupResult, vpc []netip.Prefix) Result {
-	r := Result{Check: CheckDNS, Addr: res.Addr.Addr().String(), Status: Pass, Code: OK, Duration: ans.elapsed}
-	if ans.code != OK {
-		r.Status, r.Code = Fail, ans.code
+func dnsResult(e Endpoint, res Resolver, ans lookupResult, vpc []netip.Prefix) report.Result {
+	r := report.Result{Kind: report.KindDNS, Addr: res.Addr.Addr().String(), Status: report.Pass, Code: report.OK, Duration: ans.elapsed}
+	if ans.code != report.OK {
+		r.Status, r.Code = report.Fail, ans.code
 		r.Msg = fmt.Sprintf("%s: the %s found no address for %s (%v)", e.Name, res, e.Host, ans.err)
 		return r
 	}
 	r.Code = classify(e, ans.addrs, vpc)
 	r.Msg = fmt.Sprintf("%s: %s resolves to %s through the %s", e.Name, e.Host, joinAddrs(ans.addrs), res)
-	if r.Code != OK {
-		r.Status = Fail
+	if r.Code != report.OK {
+		r.Status = report.Fail
 		r.Msg += ", outside the VPC"
 	}
 	return r
@@ -153,9 +154,9 @@ func (rn *Runner) resolve(ctx context.Context, p Plan, res Resolver, host string
 	start := time.Now()
 	ans := lookup(ctx, res.Addr, host, dns.TypeA, p.Timeout)
 	if p.IPv6 {
-		if v6 := lookup(ctx, res.Addr, host, dns.TypeAAAA, p.Timeout); v6.code == OK {
+		if v6 := lookup(ctx, res.Addr, host, dns.TypeAAAA, p.Timeout); v6.code == report.OK {
 			ans.addrs = append(ans.addrs, v6.addrs...)
-			ans.code, ans.err = OK, nil
+			ans.code, ans.err = report.OK, nil
 		}
 	}
 	ans.elapsed = time.Since(start)
@@ -163,28 +164,28 @@ func (rn *Runner) resolve(ctx context.Context, p Plan, res Resolver, host string
 }
 
 // classify says whether answers fit the endpoint's kind.
-func classify(e Endpoint, addrs []netip.Addr, vpc []netip.Prefix) Code {
+func classify(e Endpoint, addrs []netip.Addr, vpc []netip.Prefix) report.Code {
 	if e.Kind == Gateway {
-		return OK // S3's gateway endpoint keeps public names; routing makes it private
+		return report.OK // S3's gateway endpoint keeps public names; routing makes it private
 	}
 	for _, a := range addrs {
 		if !IsPrivate(a, vpc) {
 			if e.Kind == Cluster {
-				return APIPrivateAccess
+				return report.APIPrivateAccess
 			}
-			return DNSPublic
+			return report.DNSPublic
 		}
 	}
-	return OK
+	return report.OK
 }
 
 // connect dials every address; for the cluster it then runs TLS on each
 // and asks for health over the first that verifies.
-func (rn *Runner) connect(ctx context.Context, p Plan, e Endpoint, addrs []netip.Addr, add func(Result, bool), f *Findings) {
+func (rn *Runner) connect(ctx context.Context, p Plan, e Endpoint, addrs []netip.Addr, add func(report.Result, bool), f *Findings) {
 	type conn struct {
 		addr   netip.Addr
-		tcp    Result
-		tls    *Result
+		tcp    report.Result
+		tls    *report.Result
 		tlsCon *tls.Conn
 	}
 	conns := make([]conn, len(addrs))
@@ -194,11 +195,11 @@ func (rn *Runner) connect(ctx context.Context, p Plan, e Endpoint, addrs []netip
 			ap := netip.AddrPortFrom(a, 443)
 			start := time.Now()
 			c, code, err := dialTCP(ctx, rn.dialer(), ap, p.Timeout)
-			r := Result{Check: CheckTCP, Addr: ap.String(), Route: routeTo(a), Status: Pass, Code: code, Duration: time.Since(start)}
-			if code == OK {
+			r := report.Result{Kind: report.KindTCP, Addr: ap.String(), Route: routeTo(a), Status: report.Pass, Code: code, Duration: time.Since(start)}
+			if code == report.OK {
 				r.Msg = fmt.Sprintf("%s: TCP 443 to %s connected in %s", e.Name, a, roundMS(r.Duration))
 			} else {
-				r.Status = Fail
+				r.Status = report.Fail
 				r.Msg = fmt.Sprintf("%s: TCP 443 to %s %s", e.Name, a, describeTCP(code, err, p.Timeout))
 			}
 			conns[i] = conn{addr: a, tcp: r}
@@ -211,11 +212,11 @@ func (rn *Runner) connect(ctx context.Context, p Plan, e Endpoint, addrs []netip
 			}
 			start = time.Now()
 			tc, code, err := handshake(ctx, c, e.Host, p.CA, p.Timeout)
-			tr := Result{Check: CheckTLS, Addr: ap.String(), Status: Pass, Code: code, Duration: time.Since(start)}
-			if code == OK {
+			tr := report.Result{Kind: report.KindTLS, Addr: ap.String(), Status: report.Pass, Code: code, Duration: time.Since(start)}
+			if code == report.OK {
 				tr.Msg = fmt.Sprintf("%s: TLS to %s verified against the cluster CA", e.Name, a)
 			} else {
-				tr.Status = Fail
+				tr.Status = report.Fail
 				tr.Msg = fmt.Sprintf("%s: TLS to %s failed: %v", e.Name, a, err)
 			}
 			conns[i].tls, conns[i].tlsCon = &tr, tc
@@ -243,7 +244,7 @@ func (rn *Runner) connect(ctx context.Context, p Plan, e Endpoint, addrs []netip
 // askHealth asks the API server for its health, anonymously, over the
 // connection whose TLS verified, and keeps that connection for the checks
 // that need the api check.
-func askHealth(ctx context.Context, p Plan, e Endpoint, addr netip.AddrPort, tc *tls.Conn, f *Findings) Result {
+func askHealth(ctx context.Context, p Plan, e Endpoint, addr netip.AddrPort, tc *tls.Conn, f *Findings) report.Result {
 	f.ServerCert = tc.ConnectionState().PeerCertificates[0]
 	if f.API != nil { // from an earlier round of --wait
 		f.API.close()
@@ -252,20 +253,20 @@ func askHealth(ctx context.Context, p Plan, e Endpoint, addr netip.AddrPort, tc 
 	start := time.Now()
 	path, first, err := f.API.health(ctx)
 	f.Health = first
-	r := Result{Check: CheckAPI, Addr: addr.String(), Status: Pass, Code: OK, Duration: time.Since(start)}
+	r := report.Result{Kind: report.KindAPI, Addr: addr.String(), Status: report.Pass, Code: report.OK, Duration: time.Since(start)}
 	if err == nil {
 		r.Msg = fmt.Sprintf("%s: GET %s answered 200 to an anonymous request", e.Name, path)
 	} else {
-		r.Status, r.Code, r.Msg = Fail, APIHTTPError, fmt.Sprintf("%s: %v", e.Name, err)
+		r.Status, r.Code, r.Msg = report.Fail, report.APIHTTPError, fmt.Sprintf("%s: %v", e.Name, err)
 	}
 	return r
 }
 
-func describeTCP(code Code, err error, timeout time.Duration) string {
+func describeTCP(code report.Code, err error, timeout time.Duration) string {
 	switch code {
-	case TCPTimeout:
+	case report.TCPTimeout:
 		return "timed out after " + timeout.String()
-	case TCPRefused:
+	case report.TCPRefused:
 		return "was refused"
 	}
 	return fmt.Sprintf("is unreachable (%v)", err)

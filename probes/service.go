@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/netip"
+
+	"github.com/eksboot/eksboot/report"
 )
 
 // widestServiceCIDR is the widest service CIDR EKS allows (/12): a DNS IP
@@ -25,33 +27,33 @@ type ServiceNetwork struct {
 // routes.
 var serviceCIDRCheck = Check{Name: "service-cidr", RequiredOnWindows: true, Once: true, Needs: []string{"api"},
 	Why: "the service CIDR and cluster DNS IP agree with the kubernetes service IP in the API server's certificate",
-	Run: func(_ context.Context, p Plan, f *Findings) []Result {
+	Run: func(_ context.Context, p Plan, f *Findings) []report.Result {
 		if f.API == nil {
 			return nil
 		}
 		r, derived := CheckServiceNetwork(p.Service, f.ServerCert, p.VPCCIDRs, p.Facts.Windows, f.API.host)
 		f.Network = derived
-		return []Result{r}
+		return []report.Result{r}
 	}}
 
 // CheckServiceNetwork compares the service network of the inputs with the
 // kubernetes service IP the API server's certificate names. It returns the
 // result and, when the inputs gave no service CIDR or DNS IP of their own,
 // the network derived from the certificate for the renderers to use.
-func CheckServiceNetwork(n ServiceNetwork, cert *x509.Certificate, vpc []netip.Prefix, windows bool, host string) (Result, *ServiceNetwork) {
-	r := Result{Check: CheckAPI, Endpoint: "api", Host: host, Status: Pass, Code: OK}
+func CheckServiceNetwork(n ServiceNetwork, cert *x509.Certificate, vpc []netip.Prefix, windows bool, host string) (report.Result, *ServiceNetwork) {
+	r := report.Result{Kind: report.KindAPI, Endpoint: "api", Host: host, Status: report.Pass, Code: report.OK}
 	ip, found := netip.Addr{}, false
 	if cert != nil {
 		ip, found = ServiceIPFromCertificate(cert, vpc)
 	}
 	if !found {
-		r.Status, r.Code = Skip, OK
+		r.Status, r.Code = report.Skip, report.OK
 		r.Msg = "api: the API server's certificate names no kubernetes service IP to check the service CIDR against"
 		return r, nil
 	}
 	base := ip.Prev()
-	mismatch := func(msg string) (Result, *ServiceNetwork) {
-		r.Status, r.Code, r.Msg = Fail, ServiceCIDRMismatch, "api: "+msg
+	mismatch := func(msg string) (report.Result, *ServiceNetwork) {
+		r.Status, r.Code, r.Msg = report.Fail, report.ServiceCIDRMismatch, "api: "+msg
 		return r, nil
 	}
 	if n.Given {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/eksboot/eksboot/report"
 )
 
 // session is one plan being run: its checks, what they found, and the
@@ -15,7 +17,7 @@ type session struct {
 	checks  []Check
 	needs   [][]int // by check: the checks it needs, by index
 	found   Findings
-	results [][]Result // by check
+	results [][]report.Result // by check
 }
 
 func (rn *Runner) start(p Plan) *session {
@@ -28,7 +30,7 @@ func (rn *Runner) start(p Plan) *session {
 			}
 		}
 	}
-	return &session{plan: p, checks: checks, needs: needs, results: make([][]Result, len(checks))}
+	return &session{plan: p, checks: checks, needs: needs, results: make([][]report.Result, len(checks))}
 }
 
 func (s *session) close() {
@@ -74,17 +76,17 @@ func (s *session) round(ctx context.Context, deadline time.Time, which []bool) {
 }
 
 // weigh gives check i's results their severity, hint and place.
-func (s *session) weigh(c Check, i int, rs []Result) []Result {
+func (s *session) weigh(c Check, i int, rs []report.Result) []report.Result {
 	required := s.plan.required(c)
 	for k, r := range rs {
 		r = OnFailure(r, required)
 		e, at := s.plan.endpoint(r.Endpoint)
-		if r.Status != Pass && r.Hint == "" {
+		if r.Status != report.Pass && r.Hint == "" {
 			r.Hint = hintFor(r, e, s.plan.Facts, false)
 		}
-		r.order = i
+		r.Order = i
 		if i >= len(s.plan.Endpoints) && at >= 0 { // a node check's word on an endpoint sorts beside it
-			r.order = at
+			r.Order = at
 		}
 		rs[k] = r
 	}
@@ -116,24 +118,24 @@ func (s *session) report(interrupted bool) Report {
 
 // markInterrupted turns what did not pass into skips: a probe cut short by
 // SIGTERM or SIGINT found nothing wrong, it was stopped.
-func markInterrupted(rs []Result) {
+func markInterrupted(rs []report.Result) {
 	for i, r := range rs {
-		if r.Status == Fail || r.Status == Warn {
-			rs[i].Status, rs[i].Code, rs[i].Hint = Skip, Interrupted, ""
+		if r.Status == report.Fail || r.Status == report.Warn {
+			rs[i].Status, rs[i].Code, rs[i].Hint = report.Skip, report.Interrupted, ""
 			rs[i].Msg += " (interrupted before it finished)"
 		}
 	}
 }
 
 // SortResults orders results by endpoint in plan order, then by check.
-func SortResults(rs []Result) {
-	checkOrder := map[string]int{CheckConfig: 0, CheckIMDS: 1, CheckDNS: 2, CheckTCP: 3, CheckTLS: 4, CheckAPI: 5, CheckAuth: 6, CheckClock: 7}
+func SortResults(rs []report.Result) {
+	checkOrder := map[string]int{report.KindConfig: 0, report.KindIMDS: 1, report.KindDNS: 2, report.KindTCP: 3, report.KindTLS: 4, report.KindAPI: 5, report.KindAuth: 6, report.KindClock: 7}
 	for i := range rs {
-		if rs[i].Check == CheckConfig || rs[i].Check == CheckIMDS {
-			rs[i].order = -1 // node-wide results come first
+		if rs[i].Kind == report.KindConfig || rs[i].Kind == report.KindIMDS {
+			rs[i].Order = -1 // node-wide results come first
 		}
 	}
-	slices.SortStableFunc(rs, func(a, b Result) int {
-		return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(checkOrder[a.Check], checkOrder[b.Check]))
+	slices.SortStableFunc(rs, func(a, b report.Result) int {
+		return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(checkOrder[a.Kind], checkOrder[b.Kind]))
 	})
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/eksboot/eksboot/report"
 )
 
 // maxKubeletMinorsBehind is Kubernetes' version skew policy: kubelet may be
@@ -21,21 +23,21 @@ var versionPattern = regexp.MustCompile(`v?(\d+)\.(\d+)`)
 // versionSkewCheck asks the API server's version, with the node's token
 // (EKS 1.32 and later answer /version to no one else), and compares
 // kubelet's with it.
-var versionSkewCheck = Check{Name: "version-skew", Required: true, Once: true, Needs: []string{"api", CheckAuth},
+var versionSkewCheck = Check{Name: "version-skew", Required: true, Once: true, Needs: []string{"api", report.KindAuth},
 	Why: "kubelet is no newer than the API server and at most three minor versions older",
-	Run: func(ctx context.Context, p Plan, f *Findings) []Result {
+	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
 		if f.API == nil {
 			return nil
 		}
 		start := time.Now()
 		version, err := f.API.serverVersion(ctx, f.Token)
-		r := Result{Check: CheckAPI, Endpoint: "api", Host: f.API.host, Addr: f.API.addr.String(), Status: Pass, Code: OK,
+		r := report.Result{Kind: report.KindAPI, Endpoint: "api", Host: f.API.host, Addr: f.API.addr.String(), Status: report.Pass, Code: report.OK,
 			Duration: time.Since(start), Msg: "api: GET /version answered " + version}
 		if err != nil {
-			r.Status, r.Msg = Skip, fmt.Sprintf("api: the server version is unknown: %v", err)
+			r.Status, r.Msg = report.Skip, fmt.Sprintf("api: the server version is unknown: %v", err)
 		}
 		f.Version = version
-		out := []Result{r}
+		out := []report.Result{r}
 		if p.Kubelet != nil {
 			if skew, ok := CheckSkew(p.Kubelet(), version); ok {
 				out = append(out, skew)
@@ -101,20 +103,20 @@ func minorOf(v string) (int, int, bool) {
 
 // CheckSkew compares kubelet's version with the API server's. ok is false
 // when either is unknown and there is nothing to say.
-func CheckSkew(kubelet, server string) (Result, bool) {
+func CheckSkew(kubelet, server string) (report.Result, bool) {
 	kMaj, kMin, ok1 := minorOf(kubelet)
 	sMaj, sMin, ok2 := minorOf(server)
 	if !ok1 || !ok2 {
-		return Result{}, false
+		return report.Result{}, false
 	}
-	r := Result{Check: CheckAPI, Endpoint: "api", Status: Pass, Code: OK,
+	r := report.Result{Kind: report.KindAPI, Endpoint: "api", Status: report.Pass, Code: report.OK,
 		Msg: fmt.Sprintf("api: kubelet %s fits API server %s", kubelet, server)}
 	switch {
 	case kMaj != sMaj || kMin > sMin:
-		r.Status, r.Code = Fail, VersionSkew
+		r.Status, r.Code = report.Fail, report.VersionSkew
 		r.Msg = fmt.Sprintf("api: kubelet %s is newer than the API server %s", kubelet, server)
 	case sMin-kMin > maxKubeletMinorsBehind:
-		r.Status, r.Code = Warn, VersionSkew
+		r.Status, r.Code = report.Warn, report.VersionSkew
 		r.Msg = fmt.Sprintf("api: kubelet %s is %d minor versions behind the API server %s", kubelet, sMin-kMin, server)
 	}
 	return r, true

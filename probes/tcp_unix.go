@@ -2,15 +2,19 @@
 
 package probes
 
-import "syscall"
+import (
+	"syscall"
+
+	"github.com/eksboot/eksboot/report"
+)
 
 // dialErrnos are the errnos a refused or unroutable connect gives here.
 // EACCES and EPERM: a local firewall rule (an nftables reject) said no.
-var dialErrnos = map[syscall.Errno]Code{
-	syscall.ECONNREFUSED: TCPRefused,
-	syscall.EHOSTUNREACH: TCPUnreachable,
-	syscall.ENETUNREACH:  TCPUnreachable,
-	syscall.EACCES:       TCPUnreachable,
-	syscall.EPERM:        TCPUnreachable,
-	syscall.ETIMEDOUT:    TCPTimeout,
+var dialErrnos = map[syscall.Errno]report.Code{
+	syscall.ECONNREFUSED: report.TCPRefused,
+	syscall.EHOSTUNREACH: report.TCPUnreachable,
+	syscall.ENETUNREACH:  report.TCPUnreachable,
+	syscall.EACCES:       report.TCPUnreachable,
+	syscall.EPERM:        report.TCPUnreachable,
+	syscall.ETIMEDOUT:    report.TCPTimeout,
 }

@@ -8,14 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eksboot/eksboot/report"
 	"golang.org/x/sys/windows"
 )
 
 // TestWinsockErrors: a refused TCP 443 on Windows is tcp_refused, not the
 // "no route" of tcp_unreachable (GOOS=windows go test -exec wine64).
 func TestWinsockErrors(t *testing.T) {
-	for errno, want := range map[windows.Errno]Code{windows.WSAECONNREFUSED: TCPRefused, windows.WSAENETUNREACH: TCPUnreachable,
-		windows.WSAEHOSTUNREACH: TCPUnreachable, windows.WSAETIMEDOUT: TCPTimeout} {
+	for errno, want := range map[windows.Errno]report.Code{windows.WSAECONNREFUSED: report.TCPRefused, windows.WSAENETUNREACH: report.TCPUnreachable,
+		windows.WSAEHOSTUNREACH: report.TCPUnreachable, windows.WSAETIMEDOUT: report.TCPTimeout} {
 		err := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connectex", errno)}
 		if got := classifyDialErr(err); got != want {
 			t.Errorf("%v: %s, want %s", errno, got, want)
@@ -32,10 +33,10 @@ func TestRefusedPortOnWindows(t *testing.T) {
 	}
 	addr := netip.MustParseAddrPort(ln.Addr().String())
 	ln.Close() // nothing listens there now
-	if c, code, err := dialTCP(context.Background(), &net.Dialer{}, addr, time.Second); code != TCPRefused {
+	if c, code, err := dialTCP(context.Background(), &net.Dialer{}, addr, time.Second); code != report.TCPRefused {
 		if c != nil {
 			c.Close()
 		}
-		t.Fatalf("%s (%v), want %s", code, err, TCPRefused)
+		t.Fatalf("%s (%v), want %s", code, err, report.TCPRefused)
 	}
 }

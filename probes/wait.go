@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"github.com/eksboot/eksboot/report"
 )
 
 // Backoff between re-probes under --wait.
@@ -67,7 +69,7 @@ func (s *session) failing() ([]string, []bool) {
 		}
 	}
 	for i, c := range s.checks {
-		if !c.Once && slices.ContainsFunc(s.results[i], func(r Result) bool { return r.Status == Fail }) {
+		if !c.Once && slices.ContainsFunc(s.results[i], func(r report.Result) bool { return r.Status == report.Fail }) {
 			mark(i)
 			if !slices.Contains(names, c.Name) {
 				names = append(names, c.Name)
