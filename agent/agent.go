@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"io"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -22,26 +21,18 @@ import (
 	"github.com/eksboot/eksboot/report"
 )
 
-// Defaults.
-const (
-	DefaultTimeout = 2 * time.Second
-	maxTimeout     = time.Minute
-	maxWait        = 24 * time.Hour // no retry without an end
-)
-
 // Options are one run's inputs and seams.
 type Options struct {
 	// Values are the inputs from every source, merged once (inputs.Gather);
 	// Origins say where each came from; IMDS is --imds-endpoint's client.
-	Values    inputs.Values
-	Origins   inputs.Origins
-	IMDS      *imds.Client
-	Host      inputs.Host
-	Write     bool      // write the bootstrap arguments (run), or only probe
-	Stdout    io.Writer // where args go for "-"
-	Progress  func(failing []string, left time.Duration)
-	Nameserve func() ([]netip.AddrPort, error) // the node's resolvers; nil means probes.NodeNameservers
-	Runner    *probes.Runner
+	Values   inputs.Values
+	Origins  inputs.Origins
+	IMDS     *imds.Client
+	Host     inputs.Host
+	Write    bool      // write the bootstrap arguments (run), or only probe
+	Stdout   io.Writer // where args go for "-"
+	Progress func(failing []string, left time.Duration)
+	Runner   *probes.Runner
 }
 
 // Outcome is what a run found and did.
@@ -62,81 +53,12 @@ type Outcome struct {
 	Took     time.Duration
 }
 
-// Settings are the probe inputs parsed from the merged values.
-type Settings struct {
-	Timeout     time.Duration
-	Wait        time.Duration
-	FailOn      report.FailOn
-	Resolver    netip.AddrPort
-	ECRAccounts []string
-	Require     []string
-	Optional    []string
-	Exec        bool
-}
-
-var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
-
-// ParseSettings checks the probe flags.
-func ParseSettings(v inputs.Values) (Settings, error) {
-	s := Settings{Timeout: DefaultTimeout, Require: v.List(inputs.FlagRequire), Optional: v.List(inputs.FlagOptional)}
-	if t := v.Get(inputs.FlagTimeout); t != "" {
-		d, err := time.ParseDuration(t)
-		if err != nil || d <= 0 || d > maxTimeout {
-			return s, inputs.Errorf(inputs.FlagTimeout, "%q is not a duration between 0 and %s, such as 2s", t, maxTimeout)
-		}
-		s.Timeout = d
-	}
-	if w := v.Get(inputs.FlagWait); w != "" {
-		d, err := time.ParseDuration(w)
-		if err != nil || d < 0 || d > maxWait {
-			return s, inputs.Errorf(inputs.FlagWait, "%q is not a duration between 0 and %s, such as 3m", w, "24h")
-		}
-		s.Wait = d
-	}
-	var err error
-	if s.FailOn, err = inputs.ParseFailOn(v.Get(inputs.FlagFailOn)); err != nil {
-		return s, inputs.Errorf(inputs.FlagFailOn, "%v", err)
-	}
-	if r := v.Get(inputs.FlagResolver); r != "" {
-		if s.Resolver, err = probes.ParseResolver(r); err != nil {
-			return s, inputs.Errorf(inputs.FlagResolver, "%v", err)
-		}
-	}
-	for _, a := range v.List(inputs.FlagECRAccount) {
-		if !accountPattern.MatchString(a) {
-			return s, inputs.Errorf(inputs.FlagECRAccount, "%q is not a 12-digit AWS account ID", a)
-		}
-		s.ECRAccounts = append(s.ECRAccounts, a)
-	}
-	for _, list := range []struct {
-		flag  string
-		names []string
-	}{{inputs.FlagRequire, s.Require}, {inputs.FlagOptional, s.Optional}} {
-		for _, n := range list.names {
-			if !probes.KnownName(n) {
-				return s, inputs.Errorf(list.flag, "%q is neither an endpoint nor a check; eksboot endpoints lists them", n)
-			}
-			if slices.Contains(s.Require, n) && slices.Contains(s.Optional, n) {
-				return s, inputs.Errorf(list.flag, "%q is named in both --require and --optional", n)
-			}
-		}
-	}
-	switch e := v.Get(inputs.FlagExec); e {
-	case "", "false":
-	case "true":
-		s.Exec = true
-	default:
-		return s, inputs.Errorf(inputs.FlagExec, "%q is not true or false", e)
-	}
-	return s, nil
-}
-
 // prepare gathers, validates and reads IMDS: everything before probing.
 // IMDS is read in full (it names the resolver and fills the hints); its
 // absence is the imds check's to judge, not an error.
-func prepare(ctx context.Context, o Options) (*inputs.Config, Settings, *imds.Facts, probes.IMDSRead, time.Time, error) {
+func prepare(ctx context.Context, o Options) (*inputs.Config, inputs.Settings, *imds.Facts, probes.IMDSRead, time.Time, error) {
 	vals, origins, md := o.Values, o.Origins, o.IMDS
-	settings, err := ParseSettings(vals)
+	settings, err := inputs.ParseSettings(vals, probes.KnownName)
 	if err != nil {
 		return nil, settings, nil, probes.IMDSRead{}, time.Time{}, origins.Attribute(err)
 	}
@@ -164,7 +86,7 @@ func prepare(ctx context.Context, o Options) (*inputs.Config, Settings, *imds.Fa
 
 // BuildPlan turns the inputs into the plan: the endpoints and every node
 // check, with what they judge.
-func BuildPlan(cfg *inputs.Config, s Settings, f *imds.Facts, nameservers func() ([]netip.AddrPort, error)) probes.Plan {
+func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan {
 	sel := probes.Selection{Region: cfg.Region, APIHost: cfg.EndpointHost, ECRAccounts: s.ECRAccounts, Require: s.Require, Optional: s.Optional}
 	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Windows: cfg.Target == inputs.TargetWindows}
 	identity := &probes.IdentityPlan{Cluster: cfg.ClusterName, Region: cfg.Region, Windows: facts.Windows,
@@ -183,7 +105,7 @@ func BuildPlan(cfg *inputs.Config, s Settings, f *imds.Facts, nameservers func()
 			identity.NoRole = f.Identity.Err.Error()
 		}
 	}
-	resolvers := resolversFor(s, f, nameservers)
+	resolvers := resolversFor(s, f)
 	if len(resolvers) > 0 && resolvers[0].Role == probes.RoleVPC {
 		facts.VPCResolver = resolvers[0].Addr
 	}
@@ -209,7 +131,7 @@ func BuildPlan(cfg *inputs.Config, s Settings, f *imds.Facts, nameservers func()
 
 // resolversFor lists the resolvers to ask: the VPC's (--resolver, or
 // AmazonProvidedDNS of the VPC's first CIDR), then the node's own.
-func resolversFor(s Settings, f *imds.Facts, nameservers func() ([]netip.AddrPort, error)) []probes.Resolver {
+func resolversFor(s inputs.Settings, f *imds.Facts) []probes.Resolver {
 	var resolvers []probes.Resolver
 	switch {
 	case s.Resolver.IsValid():
@@ -217,10 +139,7 @@ func resolversFor(s Settings, f *imds.Facts, nameservers func() ([]netip.AddrPor
 	case f != nil && len(f.VPCCIDRs) > 0:
 		resolvers = append(resolvers, probes.Resolver{Role: probes.RoleVPC, Addr: probes.AmazonProvidedDNS(f.VPCCIDRs[0])})
 	}
-	if nameservers == nil {
-		nameservers = probes.NodeNameservers
-	}
-	if ns, err := nameservers(); err == nil {
+	if ns, err := probes.NodeNameservers(); err == nil {
 		for _, a := range ns {
 			if len(resolvers) == 0 || resolvers[0].Addr != a {
 				resolvers = append(resolvers, probes.Resolver{Role: probes.RoleNode, Addr: a})
@@ -243,7 +162,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 			return nil, err
 		}
 	}
-	plan := BuildPlan(cfg, settings, f, o.Nameserve)
+	plan := BuildPlan(cfg, settings, f)
 	plan.Deadline, plan.IMDS = deadline, read
 	plan.Config = inputResults(o, cfg, settings)
 	kctx, cancel := context.WithDeadline(ctx, deadline)
@@ -281,7 +200,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 
 // inputResults are what the inputs deserve a word about: their warnings,
 // and a drop-in nodeadm will not read (unless --exec names it itself).
-func inputResults(o Options, cfg *inputs.Config, settings Settings) []report.Result {
+func inputResults(o Options, cfg *inputs.Config, settings inputs.Settings) []report.Result {
 	var results []report.Result
 	for _, w := range cfg.Warnings {
 		results = append(results, probes.ConfigWarning(w.Code, w.Message))

@@ -60,7 +60,7 @@ func (v *vpc) run(t *testing.T, write bool, extra ...string) (*Outcome, error) {
 // options are a run's options from flags alone, gathered as main does.
 func options(t *testing.T, flags inputs.Values, host inputs.Host, write bool, stdout *bytes.Buffer) Options {
 	t.Helper()
-	vals, origins, md, err := inputs.Gather(context.Background(), flags, func(string) string { return "" })
+	vals, origins, md, err := inputs.Gather(context.Background(), flags, func(string) string { return "" }, true)
 	if err != nil {
 		t.Fatal(err)
 	}

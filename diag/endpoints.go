@@ -6,18 +6,40 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/eksboot/eksboot/probes"
 )
 
-// WriteEndpoints lists what a run would probe under s: as JSON lines, one
-// endpoint each, or as a table followed by what is left out and the
-// node-wide checks.
-func WriteEndpoints(w io.Writer, s probes.Selection, asJSON bool) error {
-	list := probes.Endpoints(s)
+// Listing is what a run would probe: the plan's endpoints and checks, as
+// `eksboot endpoints` shows them.
+type Listing struct {
+	Endpoints []ListedEndpoint
+	NotProbed []string // the catalog's endpoints left out unless named
+	Checks    []ListedCheck
+}
+
+// ListedEndpoint is one endpoint of a Listing; its JSON is one line of
+// `eksboot endpoints --output json`.
+type ListedEndpoint struct {
+	Name     string `json:"endpoint"`
+	Host     string `json:"host"`
+	Service  string `json:"service,omitempty"` // the VPC endpoint service name
+	Kind     string `json:"kind"`
+	Required bool   `json:"required"`
+	Why      string `json:"why"`
+}
+
+// ListedCheck is one node-wide check of a Listing.
+type ListedCheck struct {
+	Name      string
+	OnFailure string // fail, warn, or a word on when it fails
+	Why       string
+}
+
+// WriteEndpoints writes l: as JSON lines, one endpoint each, or as a table
+// followed by what is left out and the node-wide checks.
+func WriteEndpoints(w io.Writer, l Listing, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
-		for _, ep := range list {
+		for _, ep := range l.Endpoints {
 			if err := enc.Encode(ep); err != nil {
 				return err
 			}
@@ -26,7 +48,7 @@ func WriteEndpoints(w io.Writer, s probes.Selection, asJSON bool) error {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ENDPOINT\tHOST\tSERVICE\tKIND\tON FAILURE\tWHY")
-	for _, ep := range list {
+	for _, ep := range l.Endpoints {
 		onFailure := "fail"
 		if !ep.Required {
 			onFailure = "warn"
@@ -36,21 +58,14 @@ func WriteEndpoints(w io.Writer, s probes.Selection, asJSON bool) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if left := probes.NotProbed(s); len(left) > 0 {
-		fmt.Fprintf(w, "\nNot probed unless named in --require or --optional: %s\n", strings.Join(left, ", "))
+	if len(l.NotProbed) > 0 {
+		fmt.Fprintf(w, "\nNot probed unless named in --require or --optional: %s\n", strings.Join(l.NotProbed, ", "))
 	}
 	fmt.Fprintln(w, "\nChecked besides (--require and --optional name these too):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHECK\tON FAILURE\tWHY")
-	for _, c := range probes.NodeChecks {
-		onFailure := "warn"
-		switch {
-		case c.Required:
-			onFailure = "fail"
-		case c.RequiredOnWindows:
-			onFailure = "fail on Windows, else warn"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, onFailure, c.Why)
+	for _, c := range l.Checks {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, c.OnFailure, c.Why)
 	}
 	return tw.Flush()
 }

@@ -6,16 +6,10 @@ import (
 	"time"
 )
 
-// Formats of stdout.
-const (
-	FormatText = "text"
-	FormatJSON = "json"
-)
-
 // Outputs are where one run's report goes.
 type Outputs struct {
 	Stdout  io.Writer // the table or JSON lines; nil: nowhere
-	Format  string
+	JSON    bool      // JSON lines on stdout, else the table
 	Style   Style
 	Console io.Writer // nil: no console
 	Journal *Journal  // nil: no journal
@@ -39,7 +33,7 @@ func (o Outputs) Publish(rep Report) error {
 	if o.Stdout == nil {
 		return nil
 	}
-	if o.Format == FormatJSON {
+	if o.JSON {
 		return WriteJSON(o.Stdout, rep, o.Now)
 	}
 	return WriteTable(o.Stdout, rep, o.Style)

@@ -11,8 +11,10 @@ import (
 // may be absent), and says where each value came from. It returns the IMDS
 // client of --imds-endpoint (from a flag or the environment), which read the
 // user data if --config asked for it; IMDS facts and derived values come
-// later, in Resolve.
-func Gather(ctx context.Context, flags Values, getenv func(string) string) (Values, Origins, *imds.Client, error) {
+// later, in Resolve. A file's imds-endpoint is honoured too, unless the
+// file is the user data that endpoint read. withConfig false reads no config
+// file at all: explain runs on workstations, whose /etc is not a node's.
+func Gather(ctx context.Context, flags Values, getenv func(string) string, withConfig bool) (Values, Origins, *imds.Client, error) {
 	env := FromEnv(Params, getenv)
 	early := Merge(flags, env)
 	origins := Origins{}
@@ -27,6 +29,9 @@ func Gather(ctx context.Context, flags Values, getenv func(string) string) (Valu
 		return nil, origins, nil, origins.Attribute(err)
 	}
 	md := imds.New(endpoint)
+	if !withConfig {
+		return early, origins, md, nil
+	}
 	path, explicit := early.Get(FlagConfig), early.Has(FlagConfig)
 	if !explicit {
 		path = DefaultConfigPath()
@@ -39,6 +44,12 @@ func Gather(ctx context.Context, flags Values, getenv func(string) string) (Valu
 		if !early.Has(n) {
 			origins[n] = o
 		}
+	}
+	if !early.Has(FlagIMDSEndpoint) && file.Has(FlagIMDSEndpoint) {
+		if endpoint, err = ParseIMDSEndpoint(file.Get(FlagIMDSEndpoint)); err != nil {
+			return nil, origins, nil, origins.Attribute(err)
+		}
+		md = imds.New(endpoint)
 	}
 	return Merge(flags, env, file), origins, md, nil
 }

@@ -109,7 +109,7 @@ func TestPrecedence(t *testing.T) {
 
 	resolve := func() *Config {
 		t.Helper()
-		v, _, _, err := Gather(context.Background(), flags, getenv)
+		v, _, _, err := Gather(context.Background(), flags, getenv, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,11 +158,11 @@ func TestGatherConfigPathFromEnv(t *testing.T) {
 			return file
 		}
 		return ""
-	})
+	}, true)
 	if err != nil || v.Get(FlagClusterName) != "x" {
 		t.Fatalf("%v %v", v, err)
 	}
-	_, _, _, err = Gather(context.Background(), Values{FlagConfig: {UserDataSource}, FlagIMDSEndpoint: {"http://127.0.0.1:1"}}, func(string) string { return "" })
+	_, _, _, err = Gather(context.Background(), Values{FlagConfig: {UserDataSource}, FlagIMDSEndpoint: {"http://127.0.0.1:1"}}, func(string) string { return "" }, true)
 	var ie *InputError
 	if !errors.As(err, &ie) || ie.Flag != FlagConfig {
 		t.Fatalf("imds://user-data without IMDS: %v", err)
@@ -196,5 +196,35 @@ func TestResolveRegionPrecedence(t *testing.T) {
 	}
 	if _, err := ResolveRegion("moon-1", imds(""), host); err == nil {
 		t.Error("moon-1 accepted")
+	}
+}
+
+func TestGatherHonoursTheConfigFilesIMDSEndpoint(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(file, []byte("imds-endpoint: http://127.0.0.1:1338\n"), 0o644)
+	_, _, md, err := Gather(context.Background(), Values{FlagConfig: {file}}, func(string) string { return "" }, true)
+	if err != nil || md.Endpoint() != "http://127.0.0.1:1338" {
+		t.Fatalf("the IMDS client asks %q (%v), not the config file's endpoint", md.Endpoint(), err)
+	}
+	_, _, md, err = Gather(context.Background(), Values{FlagConfig: {file}, FlagIMDSEndpoint: {"http://127.0.0.1:9"}}, func(string) string { return "" }, true)
+	if err != nil || md.Endpoint() != "http://127.0.0.1:9" {
+		t.Fatalf("the flag must win over the file: %q (%v)", md.Endpoint(), err)
+	}
+}
+
+func TestGatherWithoutConfigReadsNoFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(file, []byte("{{ not yaml"), 0o644)
+	getenv := func(k string) string {
+		if k == "EKSBOOT_CONFIG" {
+			return file
+		}
+		return ""
+	}
+	if _, _, _, err := Gather(context.Background(), Values{}, getenv, true); err == nil {
+		t.Fatal("a broken config file must be an error where one is read")
+	}
+	if _, _, _, err := Gather(context.Background(), Values{FlagOutput: {"json"}}, getenv, false); err != nil {
+		t.Fatalf("without a config file, a broken one must not matter: %v", err)
 	}
 }

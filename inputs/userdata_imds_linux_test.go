@@ -12,7 +12,7 @@ import (
 func TestUserDataNodeConfigFromIMDSMock(t *testing.T) {
 	inst := imdsmock.Default()
 	inst.UserData = userdata.Multipart(userdata.MIMEVersion, "==BOUNDARY==", shellPart, "Content-Type: application/node.eks.aws\r\n\r\n"+nodeConfigDoc)
-	v, _, _, err := Gather(context.Background(), Values{FlagConfig: {UserDataSource}, FlagClusterName: {"flag-wins"}, FlagIMDSEndpoint: {imdsmock.Start(t, inst)}}, func(string) string { return "" })
+	v, _, _, err := Gather(context.Background(), Values{FlagConfig: {UserDataSource}, FlagClusterName: {"flag-wins"}, FlagIMDSEndpoint: {imdsmock.Start(t, inst)}}, func(string) string { return "" }, true)
 	if err != nil {
 		t.Fatal(err)
 	}

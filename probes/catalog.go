@@ -98,12 +98,12 @@ func EKSImageAccount(region string) string {
 
 // Endpoint is one host to probe, resolved for this node.
 type Endpoint struct {
-	Name     string `json:"endpoint"`
-	Host     string `json:"host"`
-	Service  string `json:"service,omitempty"` // the VPC endpoint service name
-	Kind     Kind   `json:"kind"`
-	Required bool   `json:"required"`
-	Why      string `json:"why"`
+	Name     string
+	Host     string
+	Service  string // the VPC endpoint service name
+	Kind     Kind
+	Required bool
+	Why      string
 }
 
 // Selection says which endpoints to probe for a node.

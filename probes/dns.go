@@ -36,18 +36,6 @@ func AmazonProvidedDNS(primaryVPC netip.Prefix) netip.AddrPort {
 	return netip.AddrPortFrom(a, 53)
 }
 
-// ParseResolver reads --resolver: IP or IP:PORT.
-func ParseResolver(s string) (netip.AddrPort, error) {
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap, nil
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("%q is not IP or IP:PORT", s)
-	}
-	return netip.AddrPortFrom(a, 53), nil
-}
-
 // ResolvConfNameservers reads the nameserver lines of a resolv.conf.
 func ResolvConfNameservers(path string) ([]netip.AddrPort, error) {
 	data, err := os.ReadFile(path)

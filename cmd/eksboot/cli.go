@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,7 +84,7 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 	}
 	e.args = positional
 	if len(cmd.params) > 0 {
-		vals, origins, md, err := inputs.Gather(context.Background(), flags, getenv)
+		vals, origins, md, err := inputs.Gather(context.Background(), flags, getenv, slices.Contains(cmd.params, inputs.FlagConfig))
 		if err != nil {
 			return exitCode(stderr, err)
 		}

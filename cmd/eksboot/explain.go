@@ -28,7 +28,7 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 	many:    true,
 	params:  []string{inputs.FlagOutput},
 	run: func(_ context.Context, e *env) error {
-		format, err := outputFormat(e, diag.FormatText)
+		format, err := outputFormat(e, inputs.FormatText)
 		if err != nil {
 			return err
 		}
@@ -41,7 +41,7 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 			return &usageError{msg: "explain: " + diag.ErrNoReport.Error()}
 		case fleet.Nodes() == 1:
 			rep := *fleet.Last()
-			if format == diag.FormatJSON {
+			if format == inputs.FormatJSON {
 				err = diag.WriteJSON(e.stdout, rep, nil)
 			} else {
 				err = diag.WriteTable(e.stdout, rep, diag.Style{Color: colour(e)})
@@ -55,7 +55,7 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 			return nil
 		}
 		rep := fleet.Report()
-		if format == diag.FormatJSON {
+		if format == inputs.FormatJSON {
 			err = diag.WriteFleetJSON(e.stdout, rep)
 		} else {
 			err = diag.WriteFleet(e.stdout, rep, diag.Style{Color: colour(e)})

@@ -70,7 +70,7 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 		return err
 	}
 	o := agent.Options{Values: e.in.values, Origins: e.in.origins, IMDS: e.in.imds, Host: inputs.ThisHost(), Write: write, Stdout: e.stdout}
-	if format == diag.FormatText {
+	if format == inputs.FormatText {
 		o.Progress = liveLine(e)
 	}
 	// SIGTERM (a unit's TimeoutStartSec, SSM's timeout) or SIGINT ends the
@@ -81,7 +81,7 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 	if out == nil {
 		return err
 	}
-	outputs := diag.Outputs{Stdout: e.stdout, Format: format, Style: diag.Style{Color: colour(e)}, Stderr: e.stderr}
+	outputs := diag.Outputs{Stdout: e.stdout, JSON: format == inputs.FormatJSON, Style: diag.Style{Color: colour(e)}, Stderr: e.stderr}
 	if write && out.Config.ArgsFile == inputs.StdoutPath {
 		outputs.Stdout = e.stderr // the arguments own stdout
 	}
@@ -91,7 +91,7 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 		defer console.Close()
 		outputs.Console = console
 	}
-	if outputs.Journal = diag.OpenJournal(); outputs.Journal != nil && format == diag.FormatJSON && diag.StdoutIsJournal() {
+	if outputs.Journal = diag.OpenJournal(); outputs.Journal != nil && format == inputs.FormatJSON && diag.StdoutIsJournal() {
 		outputs.Stdout = nil // the structured entries say it already
 	}
 	rep := diag.Report{Run: diag.NewRunID(), Results: out.Results, Summary: diag.Summary{Verdict: out.Verdict, ArgsFile: out.ArgsFile, Target: string(out.Config.Target), Server: out.Server, User: out.User, Took: out.Took, Interrupted: out.Interrupted,
@@ -152,20 +152,8 @@ func colour(e *env) bool {
 // outputFormat is --output from any source, checked; when unset, def, or
 // by default text on a terminal and json otherwise.
 func outputFormat(e *env, def string) (string, error) {
-	v := e.in.values.Get(inputs.FlagOutput)
-	switch v {
-	case diag.FormatText, diag.FormatJSON:
-		return v, nil
-	case "":
-		if def != "" {
-			return def, nil
-		}
-		if isTerminal(e.stdout) {
-			return diag.FormatText, nil
-		}
-		return diag.FormatJSON, nil
-	}
-	return "", e.in.origins.Attribute(inputs.Errorf(inputs.FlagOutput, "%q is neither text nor json", v))
+	f, err := inputs.ParseOutput(e.in.values, def, isTerminal(e.stdout))
+	return f, e.in.origins.Attribute(err)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -194,32 +182,51 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 		ctx, cancel := context.WithTimeout(ctx, renderIMDSBudget)
 		defer cancel()
 		vals, origins := e.in.values, e.in.origins
-		settings, err := agent.ParseSettings(vals)
+		settings, err := inputs.ParseSettings(vals, probes.KnownName)
 		if err != nil {
 			return origins.Attribute(err)
 		}
-		sel := probes.Selection{ECRAccounts: settings.ECRAccounts, Require: settings.Require, Optional: settings.Optional, APIHost: "(--apiserver-endpoint)"}
+		// The plan is the one a run would make, from what is known here.
+		cfg := &inputs.Config{EndpointHost: "(--apiserver-endpoint)"}
 		var endpointHost string
 		if ep := vals.Get(inputs.FlagEndpoint); ep != "" {
 			if _, endpointHost, err = inputs.ParseEndpoint(ep); err != nil {
 				return origins.Attribute(err)
 			}
-			sel.APIHost = endpointHost
+			cfg.EndpointHost = endpointHost
 		}
 		facts := inputs.NewInstanceFacts(ctx, e.in.imds)
 		imdsRegion := func() string {
 			if f, err := facts.Get(); err == nil {
-				sel.Domain = f.Domain
 				return f.Region
 			}
 			return ""
 		}
-		if sel.Region, err = inputs.ResolveRegion(vals.Get(inputs.FlagRegion), imdsRegion, endpointHost); err != nil {
+		if cfg.Region, err = inputs.ResolveRegion(vals.Get(inputs.FlagRegion), imdsRegion, endpointHost); err != nil {
 			return origins.Attribute(err)
 		}
-		if sel.Region == "" {
+		if cfg.Region == "" {
 			return inputs.RegionUnknown()
 		}
-		return diag.WriteEndpoints(e.stdout, sel, format == "json")
+		return diag.WriteEndpoints(e.stdout, listing(agent.BuildPlan(cfg, settings, facts.Fetched())), format == inputs.FormatJSON)
 	},
+}
+
+// listing is what `eksboot endpoints` shows of a plan.
+func listing(p probes.Plan) diag.Listing {
+	l := diag.Listing{NotProbed: probes.NotProbed(p.Selection)}
+	for _, ep := range p.Endpoints {
+		l.Endpoints = append(l.Endpoints, diag.ListedEndpoint{Name: ep.Name, Host: ep.Host, Service: ep.Service, Kind: string(ep.Kind), Required: ep.Required, Why: ep.Why})
+	}
+	for _, c := range p.Checks {
+		onFailure := "warn"
+		switch {
+		case c.Required:
+			onFailure = "fail"
+		case c.RequiredOnWindows:
+			onFailure = "fail on Windows, else warn"
+		}
+		l.Checks = append(l.Checks, diag.ListedCheck{Name: c.Name, OnFailure: onFailure, Why: c.Why})
+	}
+	return l
 }

@@ -1,4 +1,4 @@
-package diag
+package main
 
 import (
 	"bytes"
@@ -6,13 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/agent"
+	"github.com/eksboot/eksboot/diag"
+	"github.com/eksboot/eksboot/inputs"
 )
 
-func TestWriteEndpoints(t *testing.T) {
-	sel := probes.Selection{Region: "eu-west-1", APIHost: "api.example", Require: []string{"ssm"}, Optional: []string{"sts", "logs"}}
+func TestEndpointsListThePlan(t *testing.T) {
+	cfg := &inputs.Config{Region: "eu-west-1", EndpointHost: "api.example"}
+	plan := agent.BuildPlan(cfg, inputs.Settings{Require: []string{"ssm"}, Optional: []string{"sts", "logs"}}, nil)
 	var text bytes.Buffer
-	if err := WriteEndpoints(&text, sel, false); err != nil {
+	if err := diag.WriteEndpoints(&text, listing(plan), false); err != nil {
 		t.Fatal(err)
 	}
 	out := text.String()
@@ -43,17 +46,17 @@ func TestWriteEndpoints(t *testing.T) {
 		}
 	}
 	var lines bytes.Buffer
-	if err := WriteEndpoints(&lines, sel, true); err != nil {
+	if err := diag.WriteEndpoints(&lines, listing(plan), true); err != nil {
 		t.Fatal(err)
 	}
 	n := 0
 	for dec := json.NewDecoder(&lines); dec.More(); n++ {
-		var ep probes.Endpoint
+		var ep diag.ListedEndpoint
 		if err := dec.Decode(&ep); err != nil || ep.Host == "" {
 			t.Fatalf("line %d: %+v %v", n, ep, err)
 		}
 	}
-	if n != len(probes.Endpoints(sel)) {
-		t.Errorf("%d JSON lines for %d endpoints", n, len(probes.Endpoints(sel)))
+	if n != len(plan.Endpoints) {
+		t.Errorf("%d JSON lines for %d endpoints", n, len(plan.Endpoints))
 	}
 }
