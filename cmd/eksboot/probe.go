@@ -73,9 +73,10 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 	if format == inputs.FormatText {
 		o.Progress = liveLine(e)
 	}
-	// SIGTERM (a unit's TimeoutStartSec, SSM's timeout) or SIGINT ends the
-	// probes at once; what is known is still published, marked interrupted.
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	// SIGTERM (a unit's TimeoutStartSec, SSM's timeout), SIGHUP (an SSM
+	// session closing) or SIGINT ends the probes at once; what is known is
+	// still published, marked interrupted.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	out, err := agent.Run(ctx, o)
 	if out == nil {

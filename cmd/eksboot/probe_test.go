@@ -279,40 +279,45 @@ func TestRunWriteFailureFailsTheSummary(t *testing.T) {
 }
 
 // TestSIGTERMPublishesWhatIsKnown: a run waiting under --wait that is told
-// to stop (a unit's TimeoutStartSec, SSM's timeout) publishes its results
-// to stdout and the console within a second, marked interrupted, exit 1.
+// to stop (a unit's TimeoutStartSec, SSM's timeout: SIGTERM; an SSM session
+// closing: SIGHUP) publishes its results to stdout and the console within a
+// second, marked interrupted, exit 1.
 func TestSIGTERMPublishesWhatIsKnown(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildEksboot(t, dir)
 	v := loopvpc.NewVPC(t, "10.100.0.1")
 	v.Zone.Set("sts.eu-west-1.amazonaws.com", netns.BlackholeAddr)
-	console := filepath.Join(dir, "console.txt")
-	os.WriteFile(console, nil, 0o644)
-	cmd := exec.Command(bin, vpcArgs(t, v, "probe", "--service-cidr", "10.100.0.0/16", "--wait", "10m", "--output", "json")...)
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "EKSBOOT_CONSOLE=" + console, "EKSBOOT_CONFIG=" + filepath.Join(dir, "none.yaml")}
 	os.WriteFile(filepath.Join(dir, "none.yaml"), nil, 0o644)
-	var stdout strings.Builder
-	cmd.Stdout = &stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(1500 * time.Millisecond) // the first round is over; --wait re-probes sts
-	sent := time.Now()
-	cmd.Process.Signal(syscall.SIGTERM)
-	err := cmd.Wait()
-	if took := time.Since(sent); took > time.Second {
-		t.Errorf("published %s after SIGTERM", took)
-	}
-	if cmd.ProcessState.ExitCode() != 1 {
-		t.Fatalf("exit %v\n%s", err, stdout.String())
-	}
-	lines := jsonLines(t, stdout.String())
-	last := lines[len(lines)-1]
-	if last["interrupted"] != true || last["passed"] != false || !strings.Contains(stdout.String(), `"code":"tcp_timeout"`) {
-		t.Fatalf("summary %v", last)
-	}
-	if data, _ := os.ReadFile(console); !strings.Contains(string(data), `"interrupted":true`) {
-		t.Fatalf("console: %s", data)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			console := filepath.Join(t.TempDir(), "console.txt")
+			os.WriteFile(console, nil, 0o644)
+			cmd := exec.Command(bin, vpcArgs(t, v, "probe", "--service-cidr", "10.100.0.0/16", "--wait", "10m", "--output", "json")...)
+			cmd.Env = []string{"PATH=/usr/bin:/bin", "EKSBOOT_CONSOLE=" + console, "EKSBOOT_CONFIG=" + filepath.Join(dir, "none.yaml")}
+			var stdout strings.Builder
+			cmd.Stdout = &stdout
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(1500 * time.Millisecond) // the first round is over; --wait re-probes sts
+			sent := time.Now()
+			cmd.Process.Signal(sig)
+			err := cmd.Wait()
+			if took := time.Since(sent); took > time.Second {
+				t.Errorf("published %s after %s", took, sig)
+			}
+			if cmd.ProcessState.ExitCode() != 1 {
+				t.Fatalf("exit %v\n%s", err, stdout.String())
+			}
+			lines := jsonLines(t, stdout.String())
+			last := lines[len(lines)-1]
+			if last["interrupted"] != true || last["passed"] != false || !strings.Contains(stdout.String(), `"code":"tcp_timeout"`) {
+				t.Fatalf("summary %v", last)
+			}
+			if data, _ := os.ReadFile(console); !strings.Contains(string(data), `"interrupted":true`) {
+				t.Fatalf("console: %s", data)
+			}
+		})
 	}
 	if r := eksboot(t, map[string]string{}, vpcArgs(t, v, "probe", "--wait", "25h")...); r.code != 2 || !strings.Contains(r.stderr, "--wait:") {
 		t.Fatalf("--wait 25h: %d %s", r.code, r.stderr)
