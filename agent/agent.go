@@ -125,7 +125,10 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 		Timeout:   s.Timeout,
 		Facts:     facts,
 		Identity:  identity,
-		Service:   probes.ServiceNetwork{CIDR: n.CIDR, DNSIP: n.DNSIP, Given: n.Source == inputs.DNSFromFlag || n.Source == inputs.DNSFromServiceCIDR},
+		JudgeServiceIP: func(ip netip.Addr) probes.ServiceVerdict {
+			j := n.AgainstServiceIP(ip, cfg.Target == inputs.TargetWindows)
+			return probes.ServiceVerdict{Mismatch: j.Mismatch != "", Msg: j.Mismatch + j.Agrees, Settled: j.Derived != nil}
+		},
 	}
 }
 
@@ -176,8 +179,10 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	rep := runner.RunUntil(ctx, plan, settings.Wait, o.Progress)
 	out.Server, out.User, out.Interrupted = rep.ServerVersion, rep.User, ctx.Err() != nil
 	out.Results = rep.Results
-	if d := rep.Network; d != nil { // the certificate's word on the service network is what gets written
-		cfg.Network.CIDR, cfg.Network.DNSIP, cfg.Network.Source = d.CIDR, d.DNSIP, inputs.DNSFromCertificate
+	if rep.ServiceIP.IsValid() { // the certificate's word on a guessed service network is what gets written
+		if d := cfg.Network.AgainstServiceIP(rep.ServiceIP, cfg.Target == inputs.TargetWindows).Derived; d != nil {
+			cfg.Network = *d
+		}
 	}
 
 	var writeErr error

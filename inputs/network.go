@@ -163,3 +163,58 @@ func (n *ServiceNetwork) CompleteFromVPC(vpcCIDRs []netip.Prefix) string {
 	n.CIDR, n.DNSIP, n.Source = guess, ClusterDNSIP(guess), DNSFromVPCGuess
 	return fmt.Sprintf("no service CIDR or DNS IP given: guessed service CIDR %s and cluster DNS IP %s from the VPC CIDRs, as bootstrap.sh does; a cluster with a custom service CIDR needs --%s", guess, n.DNSIP, FlagServiceCIDR)
 }
+
+// widestServiceCIDR is the widest service CIDR EKS allows (/12): a DNS IP
+// given alone must at least share that much with the certificate's
+// kubernetes service IP.
+const widestServiceCIDR = 12
+
+// ServiceIPJudgement is what the inputs make of the kubernetes service IP
+// that the API server's certificate names.
+type ServiceIPJudgement struct {
+	Mismatch string          // how the IP contradicts the inputs; "" when it does not
+	Agrees   string          // otherwise, what the IP confirms or gives
+	Derived  *ServiceNetwork // the network to write, when the inputs had only a guess
+}
+
+// AgainstServiceIP judges n by ip, the kubernetes service ClusterIP (the
+// first address of the real service CIDR). A network the operator gave
+// must agree with it; a guessed one gives way to it, except on Windows,
+// whose pod DNS goes to -DNSClusterIP through the -ServiceCIDR routes, so
+// a wrong guess there is a mismatch to fix, not to paper over.
+func (n ServiceNetwork) AgainstServiceIP(ip netip.Addr, windows bool) ServiceIPJudgement {
+	base := ip.Prev()
+	if n.Source == DNSFromFlag || n.Source == DNSFromServiceCIDR {
+		if first := n.CIDR.Masked().Addr().Next(); n.CIDR.IsValid() && first != ip {
+			return ServiceIPJudgement{Mismatch: fmt.Sprintf("the API server's certificate names the kubernetes service IP %s, but the service CIDR given is %s (its first address is %s)", ip, n.CIDR, first)}
+		}
+		wide := netip.PrefixFrom(ip, min(widestServiceCIDR, ip.BitLen())).Masked()
+		if !wide.Contains(n.DNSIP) {
+			return ServiceIPJudgement{Mismatch: fmt.Sprintf("the cluster DNS IP %s is far from the kubernetes service IP %s that the API server's certificate names", n.DNSIP, ip)}
+		}
+		return ServiceIPJudgement{Agrees: fmt.Sprintf("the certificate's kubernetes service IP %s agrees with the service network given", ip)}
+	}
+	derived := n
+	derived.DNSIP, derived.Source = addToAddr(base, 10), DNSFromCertificate
+	if n.CIDR.IsValid() && !n.CIDR.Contains(ip) {
+		if windows {
+			return ServiceIPJudgement{Mismatch: fmt.Sprintf("the API server's certificate names the kubernetes service IP %s, outside the guessed service CIDR %s; Windows needs the real one", ip, n.CIDR)}
+		}
+		derived.CIDR = alignedPrefix(base)
+	}
+	return ServiceIPJudgement{Agrees: fmt.Sprintf("the cluster DNS IP is %s, from the kubernetes service IP %s in the API server's certificate", derived.DNSIP, ip), Derived: &derived}
+}
+
+// alignedPrefix guesses the service CIDR from its base address: the /16 if
+// the base is /16-aligned (as EKS's defaults are), else its /24. nodeadm
+// needs some cidr; the DNS IP itself is written explicitly.
+func alignedPrefix(base netip.Addr) netip.Prefix {
+	for _, bits := range []int{16, 24, 112, 120} {
+		if bits <= base.BitLen() {
+			if p := netip.PrefixFrom(base, bits); p.Masked().Addr() == base && (bits >= 112) == base.Is6() {
+				return p
+			}
+		}
+	}
+	return netip.PrefixFrom(base, base.BitLen()-8).Masked()
+}

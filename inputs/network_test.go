@@ -106,3 +106,35 @@ func TestCompleteFromVPC(t *testing.T) {
 		t.Fatalf("a given CIDR is kept: %+v", n)
 	}
 }
+
+func TestServiceNetworkAgainstServiceIP(t *testing.T) {
+	ip := netip.MustParseAddr("10.100.0.1") // the certificate's kubernetes service IP
+	given := func(cidr, dnsIP string) ServiceNetwork {
+		n := ServiceNetwork{Family: IPv4, Source: DNSFromFlag}
+		if cidr != "" {
+			n.CIDR = netip.MustParsePrefix(cidr)
+			n.DNSIP, n.Source = ClusterDNSIP(n.CIDR), DNSFromServiceCIDR
+		}
+		if dnsIP != "" {
+			n.DNSIP = netip.MustParseAddr(dnsIP)
+		}
+		return n
+	}
+	if j := given("10.100.0.0/16", "").AgainstServiceIP(ip, false); j.Mismatch != "" || j.Derived != nil || j.Agrees == "" {
+		t.Fatalf("agreeing: %+v", j)
+	}
+	if j := given("172.20.0.0/16", "").AgainstServiceIP(ip, false); !strings.Contains(j.Mismatch, "10.100.0.1") {
+		t.Fatalf("mismatch: %+v", j)
+	}
+	if j := given("", "172.20.0.10").AgainstServiceIP(ip, false); j.Mismatch == "" {
+		t.Fatalf("DNS IP alone far from the service IP: %+v", j)
+	}
+	guessed := ServiceNetwork{Family: IPv4, CIDR: netip.MustParsePrefix("172.20.0.0/16"), DNSIP: netip.MustParseAddr("172.20.0.10"), Source: DNSFromVPCGuess} // EKS's default beside a 10/8 VPC
+	j := guessed.AgainstServiceIP(ip, false)
+	if j.Mismatch != "" || j.Derived == nil || j.Derived.DNSIP.String() != "10.100.0.10" || j.Derived.CIDR.String() != "10.100.0.0/16" || j.Derived.Source != DNSFromCertificate {
+		t.Fatalf("derived from the certificate: %+v %+v", j, j.Derived)
+	}
+	if j := guessed.AgainstServiceIP(ip, true); j.Mismatch == "" || j.Derived != nil {
+		t.Fatalf("Windows with a wrong guess: %+v", j)
+	}
+}

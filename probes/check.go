@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"crypto/x509"
+	"net/netip"
 	"slices"
 
 	"github.com/eksboot/eksboot/report"
@@ -30,16 +31,29 @@ type Check struct {
 	Run  func(ctx context.Context, p Plan, f *Findings) []report.Result
 }
 
+// Check names: what --require and --optional take besides the catalog's
+// endpoints (CheckAPI is the cluster endpoint's own check).
+const (
+	CheckAPI         = "api"
+	CheckIMDS        = "imds"
+	CheckAuth        = "auth"
+	CheckClock       = "clock"
+	CheckServiceCIDR = "service-cidr"
+	CheckVersionSkew = "version-skew"
+	CheckConfig      = "config"
+)
+
 // Findings are what checks learn for the checks that need them. Each field
 // has one writer, named beside it; a reader names that check in Needs.
 type Findings struct {
-	API        *apiClient        // api: talks to the first address whose TLS verified
-	ServerCert *x509.Certificate // api
-	Health     apiAnswer         // api: the first health answer, with the server's Date
-	Token      string            // auth: the node's token; "" when none was signed
-	User       *report.UserInfo  // auth
-	Version    string            // version-skew: the API server's gitVersion
-	Network    *ServiceNetwork   // service-cidr: derived from the certificate
+	API            *apiClient        // api: talks to the first address whose TLS verified
+	ServerCert     *x509.Certificate // api
+	Health         apiAnswer         // api: the first health answer, with the server's Date
+	Token          string            // auth: the node's token; "" when none was signed
+	User           *report.UserInfo  // auth
+	Version        string            // version-skew: the API server's gitVersion
+	ServiceIP      netip.Addr        // service-cidr: the kubernetes service IP the certificate names
+	ServiceSettled bool              // service-cidr: that IP answers what the inputs guessed
 }
 
 // NodeChecks are the checks that are not endpoints, in report order.

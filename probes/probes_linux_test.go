@@ -65,6 +65,9 @@ func newWorld(t *testing.T, serve bool) *world {
 			RoleARN: "arn:aws:iam::111122223333:role/eksboot-node", InstanceProfileARN: inst.InstanceProfileARN, NodeName: inst.LocalHostname},
 		Checks: NodeChecks,
 		IMDS:   IMDSRead{Took: time.Millisecond},
+		JudgeServiceIP: func(ip netip.Addr) ServiceVerdict {
+			return ServiceVerdict{Msg: "the certificate's kubernetes service IP " + ip.String() + " agrees"}
+		},
 		Identity: &IdentityPlan{Cluster: "prod", Region: "eu-west-1", NodeName: inst.LocalHostname,
 			Credentials: &aws.Credentials{AccessKeyID: inst.Credentials.AccessKeyID, SecretAccessKey: inst.Credentials.SecretAccessKey, SessionToken: inst.Credentials.Token}},
 	}
@@ -430,7 +433,7 @@ func TestNodeCheckResultsSortBesideTheirEndpoint(t *testing.T) {
 			got = append(got, r.Kind+"/"+r.Endpoint)
 		}
 	}
-	want := "config/ imds/ dns/sts dns/sts tcp/sts dns/api dns/api tcp/api tls/api api/api api/api api/api api/api auth/ clock/"
+	want := "config/ imds/ dns/sts dns/sts tcp/sts config/api dns/api dns/api tcp/api tls/api api/api api/api api/api auth/ clock/"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("got  %s\nwant %s\n%s", strings.Join(got, " "), want, dump(rep.Results))
 	}
@@ -458,10 +461,12 @@ func TestSeverityIsDecidedOnce(t *testing.T) {
 			w := newWorld(t, true)
 			w.plan.Facts.Windows, w.plan.Identity.Windows = tc.windows, tc.windows
 			w.plan.Selection.Require, w.plan.Selection.Optional = tc.require, tc.optional
-			w.plan.Service = ServiceNetwork{CIDR: netip.MustParsePrefix("172.20.0.0/16"), DNSIP: netip.MustParseAddr("172.20.0.10"), Given: true}
+			w.plan.JudgeServiceIP = func(ip netip.Addr) ServiceVerdict {
+				return ServiceVerdict{Mismatch: true, Msg: "the certificate names " + ip.String() + ", the service CIDR given is 172.20.0.0/16"}
+			}
 			var progressed bool
 			rep := (&Runner{}).RunUntil(context.Background(), w.plan, time.Minute, func([]string, time.Duration) { progressed = true })
-			r := find(t, rep, "api", report.KindAPI, report.ServiceCIDRMismatch)
+			r := find(t, rep, "api", report.KindConfig, report.ServiceCIDRMismatch)
 			if r.Status != tc.want || !strings.Contains(r.Hint, "--service-ipv4-cidr") {
 				t.Fatalf("%s: %+v", r.Status, r)
 			}

@@ -33,12 +33,12 @@ func DropInIgnored(unit, argsFile string) report.Result {
 
 // configCheck reports what the inputs deserve a word about (Plan.Config),
 // less the guess the API server's certificate settled.
-var configCheck = Check{Name: report.KindConfig, Required: true, Once: true, Needs: []string{"service-cidr"},
+var configCheck = Check{Name: CheckConfig, Required: true, Once: true, Needs: []string{CheckServiceCIDR},
 	Why: "the inputs: guesses, certificates near expiry, a drop-in nodeadm would not read",
 	Run: func(_ context.Context, p Plan, f *Findings) []report.Result {
 		var out []report.Result
 		for _, r := range p.Config {
-			if r.Code != report.DNSIPGuessed || f.Network == nil {
+			if r.Code != report.DNSIPGuessed || !f.ServiceSettled {
 				out = append(out, r)
 			}
 		}

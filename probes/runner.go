@@ -37,8 +37,10 @@ type Plan struct {
 	IMDS     IMDSRead
 	Identity *IdentityPlan // nil leaves the identity unchecked
 	Kubelet  func() string // kubelet's version, "" when unknown; nil when there is no kubelet to ask
-	Service  ServiceNetwork
-	Config   []report.Result // what the inputs deserve a word about
+	// JudgeServiceIP is the inputs' judgement of the kubernetes service IP
+	// the certificate names; nil leaves the service network unchecked.
+	JudgeServiceIP func(netip.Addr) ServiceVerdict
+	Config         []report.Result // what the inputs deserve a word about
 
 	// Deadline ends the first round of checks; zero means one Timeout (and
 	// a tenth) from its start. The agent starts it before reading IMDS, so
@@ -52,9 +54,9 @@ type Report struct {
 	ServerVersion string            // the API server's gitVersion, when /version answered
 	ServerCert    *x509.Certificate // the API server's leaf, when TLS succeeded
 	User          *report.UserInfo  // who the API server says the node is
-	// Network is the service network the API server's certificate gives,
-	// when the inputs gave none of their own.
-	Network *ServiceNetwork
+	// ServiceIP is the kubernetes service IP the API server's certificate
+	// names; invalid when it names none.
+	ServiceIP netip.Addr
 }
 
 // Runner runs a Plan. Dialer is the seam for tests; nil means net.Dialer.

@@ -105,7 +105,7 @@ func (p Plan) endpoint(name string) (Endpoint, int) {
 // report gathers the latest results of every check; interrupted says
 // SIGTERM or SIGINT cut them short.
 func (s *session) report(interrupted bool) Report {
-	rep := Report{ServerVersion: s.found.Version, ServerCert: s.found.ServerCert, User: s.found.User, Network: s.found.Network}
+	rep := Report{ServerVersion: s.found.Version, ServerCert: s.found.ServerCert, User: s.found.User, ServiceIP: s.found.ServiceIP}
 	for _, rs := range s.results {
 		rep.Results = append(rep.Results, rs...)
 	}
@@ -131,7 +131,7 @@ func markInterrupted(rs []report.Result) {
 func SortResults(rs []report.Result) {
 	checkOrder := map[string]int{report.KindConfig: 0, report.KindIMDS: 1, report.KindDNS: 2, report.KindTCP: 3, report.KindTLS: 4, report.KindAPI: 5, report.KindAuth: 6, report.KindClock: 7}
 	for i := range rs {
-		if rs[i].Kind == report.KindConfig || rs[i].Kind == report.KindIMDS {
+		if (rs[i].Kind == report.KindConfig || rs[i].Kind == report.KindIMDS) && rs[i].Endpoint == "" {
 			rs[i].Order = -1 // node-wide results come first
 		}
 	}

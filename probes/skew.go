@@ -23,7 +23,7 @@ var versionPattern = regexp.MustCompile(`v?(\d+)\.(\d+)`)
 // versionSkewCheck asks the API server's version, with the node's token
 // (EKS 1.32 and later answer /version to no one else), and compares
 // kubelet's with it.
-var versionSkewCheck = Check{Name: "version-skew", Required: true, Once: true, Needs: []string{"api", report.KindAuth},
+var versionSkewCheck = Check{Name: CheckVersionSkew, Required: true, Once: true, Needs: []string{CheckAPI, CheckAuth},
 	Why: "kubelet is no newer than the API server and at most three minor versions older",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
 		if f.API == nil {
