@@ -6,7 +6,6 @@ package inputs
 import (
 	"errors"
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -128,16 +127,6 @@ func (v Values) List(name string) []string {
 		}
 	}
 	return out
-}
-
-// Names returns the names set in v, sorted.
-func (v Values) Names() []string {
-	names := make([]string, 0, len(v))
-	for n := range v {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // Merge returns the values of sources in order of precedence: for each

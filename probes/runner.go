@@ -59,10 +59,8 @@ type Report struct {
 	ServiceIP netip.Addr
 }
 
-// Runner runs a Plan. Dialer is the seam for tests; nil means net.Dialer.
-type Runner struct {
-	Dialer dialer
-}
+// Runner runs a Plan.
+type Runner struct{}
 
 // Run runs every check of p concurrently, each as soon as the checks it
 // needs have finished, all under one deadline: a run costs about one probe
@@ -72,13 +70,6 @@ func (rn *Runner) Run(ctx context.Context, p Plan) Report {
 	defer s.close()
 	s.round(ctx, p.Deadline, s.all())
 	return s.report(ctx.Err() != nil)
-}
-
-func (rn *Runner) dialer() dialer {
-	if rn.Dialer != nil {
-		return rn.Dialer
-	}
-	return &net.Dialer{}
 }
 
 // probeEndpoint is the check of one endpoint: DNS through each resolver,
@@ -196,7 +187,7 @@ func (rn *Runner) connect(ctx context.Context, p Plan, e Endpoint, addrs []netip
 		wg.Go(func() {
 			ap := netip.AddrPortFrom(a, 443)
 			start := time.Now()
-			c, code, err := dialTCP(ctx, rn.dialer(), ap, p.Timeout)
+			c, code, err := dialTCP(ctx, &net.Dialer{}, ap, p.Timeout)
 			r := report.Result{Kind: report.KindTCP, Addr: ap.String(), Route: routeTo(a), Status: report.Pass, Code: code, Duration: time.Since(start)}
 			if code == report.OK {
 				r.Msg = fmt.Sprintf("%s: TCP 443 to %s connected in %s", e.Name, a, roundMS(r.Duration))
