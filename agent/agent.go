@@ -65,7 +65,7 @@ func prepare(ctx context.Context, o Options) (*inputs.Config, inputs.Settings, *
 	// One deadline for the run: IMDS may take half of it, so a slow IMDS
 	// leaves the probes time of their own.
 	start := time.Now()
-	deadline := start.Add(settings.Timeout + settings.Timeout/10)
+	deadline := probes.RoundDeadline(start, settings.Timeout)
 	imdsCtx, cancel := context.WithDeadline(ctx, start.Add(settings.Timeout/2))
 	defer cancel()
 	facts := inputs.NewInstanceFacts(imdsCtx, md)

@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"errors"
 	"net/netip"
 	"slices"
 	"syscall"
@@ -21,7 +22,7 @@ func NodeNameservers() ([]netip.AddrPort, error) {
 		if err == nil {
 			break
 		}
-		if err != windows.ERROR_BUFFER_OVERFLOW {
+		if !errors.Is(err, windows.ERROR_BUFFER_OVERFLOW) {
 			return nil, err
 		}
 	}

@@ -47,10 +47,16 @@ func (s *session) all() []bool {
 	return which
 }
 
+// RoundDeadline ends a round of checks started at start: one probe
+// timeout, and a tenth for the results to come in.
+func RoundDeadline(start time.Time, timeout time.Duration) time.Time {
+	return start.Add(timeout + timeout/10)
+}
+
 // round runs the checks marked in which, each after those it needs.
 func (s *session) round(ctx context.Context, deadline time.Time, which []bool) {
 	if deadline.IsZero() {
-		deadline = time.Now().Add(s.plan.Timeout + s.plan.Timeout/10)
+		deadline = RoundDeadline(time.Now(), s.plan.Timeout)
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
