@@ -33,6 +33,22 @@ median_ms() {
 
 healthy_eksboot=$(median_ms "$SIM_BIN/eksboot" "${eksboot_args[@]}")
 healthy_peer=$(median_ms "${peer_args[@]}")
+
+# The healthy verdict against the cost of starting the binary at all
+# (eksboot version), run alternately so both see the same machine load.
+verdict_times=() version_times=()
+for i in $(seq "$RUNS"); do
+	for which in verdict version; do
+		s=$(date +%s%N)
+		if [ "$which" = verdict ]; then ns_n "$SIM_BIN/eksboot" "${eksboot_args[@]}" >/dev/null 2>&1 || true; else ns_n "$SIM_BIN/eksboot" version >/dev/null 2>&1; fi
+		e=$(date +%s%N)
+		if [ "$which" = verdict ]; then verdict_times+=($(((e - s) / 1000))); else version_times+=($(((e - s) / 1000))); fi
+	done
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
+verdict_us=$(median "${verdict_times[@]}")
+version_us=$(median "${version_times[@]}")
+startup_x=$(awk -v a="$verdict_us" -v b="$version_us" 'BEGIN { printf "%.2f", a / b }')
 : >"$SIM_DIR/imds-requests.log"
 ns_n "$SIM_BIN/eksboot" "${eksboot_args[@]}" >/dev/null 2>&1 || true
 sleep 0.2
@@ -106,6 +122,7 @@ id, one file each as \`aws s3 sync\` leaves them.
 |---|---|---|---|---|
 | healthy verdict | ${healthy_eksboot} ms | ${healthy_peer} ms | ≤ 100 ms | $(verdict "$healthy_eksboot" 100) |
 | healthy, eksboot ÷ peer | ${ratio} | | ≤ 0.25 | $(verdict "$ratio" 0.25) |
+| healthy verdict ÷ \`eksboot version\`, run alternately | ${startup_x} ($((verdict_us / 1000)) ms ÷ $((version_us / 1000)) ms) | | ≤ 2.0 | $(verdict "$startup_x" 2.0) |
 | two faults (sts, ecr.dkr dropped) | ${faults_eksboot} ms (${faults_x} × timeout) | ${faults_peer} ms | ≤ 1.1 × timeout | $(verdict "$faults_x" 1.1) |
 | peak RSS | ${rss_mib} MiB | | ≤ 20 MiB | $(verdict "$rss_mib" 20) |
 | IMDS requests per run | ${imds_tokens} token, ${imds_gets} GETs | | 1 token, one GET per fact (≤ 16) | $(verdict "$imds_gets" 16) |
