@@ -92,7 +92,11 @@ func newAPIClient(first *tls.Conn, addr netip.AddrPort, host string, roots *x509
 		DisableCompression:     true,
 		TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{}, // HTTP/1.1 only
 	}
-	return &apiClient{addr: addr, host: host, client: &http.Client{Transport: tr}, timeout: timeout}
+	// A redirect is never followed: Go would re-send the token to the same
+	// host's subdomains, in clear over http://, and the verdict would come
+	// from whatever answered there.
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &apiClient{addr: addr, host: host, client: &http.Client{Transport: tr, CheckRedirect: noRedirect}, timeout: timeout}
 }
 
 func (a *apiClient) close() { a.client.CloseIdleConnections() }
@@ -138,6 +142,9 @@ func (a *apiClient) do(ctx context.Context, method, path, token string, body []b
 		return apiAnswer{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return apiAnswer{}, &redirectError{method: method, path: path, status: resp.StatusCode, location: CleanServerString(resp.Header.Get("Location"))}
+	}
 	ans := apiAnswer{status: resp.StatusCode, at: time.Now()}
 	ans.body, err = io.ReadAll(io.LimitReader(resp.Body, maxAPIBodyBytes))
 	if err != nil {
@@ -147,6 +154,19 @@ func (a *apiClient) do(ctx context.Context, method, path, token string, body []b
 		ans.date = d
 	}
 	return ans, nil
+}
+
+// redirectError is a 3xx from the API server, which no request follows:
+// the kube-apiserver never redirects these paths, so something else
+// answered.
+type redirectError struct {
+	method, path string
+	status       int
+	location     string
+}
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("%s %s answered %d, a redirect to %s, which eksboot does not follow (the API server does not redirect; something in the path answered for it)", e.method, e.path, e.status, dash(e.location))
 }
 
 // healthPaths answer anonymous requests on every EKS version: since
