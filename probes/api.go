@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/eksboot/eksboot/report"
 )
@@ -26,6 +27,9 @@ const (
 	// maxServerString caps a string the server chose (a version, a user
 	// name) before it reaches any output.
 	maxServerString = 100
+	// maxServerName caps a user or group name for display: room for
+	// system:node: and a whole node name (a DNS name, 253 bytes at most).
+	maxServerName = 300
 )
 
 // handshake runs TLS over conn with SNI host, verified against roots.
@@ -224,16 +228,29 @@ func (a *apiClient) serverVersion(ctx context.Context, token string) (string, er
 // chose and cuts it to a sane length, so it cannot steer a terminal or
 // crowd the console.
 func CleanServerString(s string) string {
-	s = strings.Map(func(r rune) rune {
+	return cutRunes(dropControl(s), maxServerString)
+}
+
+// dropControl drops control characters (and undecodable bytes) from s.
+func dropControl(s string) string {
+	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == unicode.ReplacementChar {
 			return -1
 		}
 		return r
 	}, s)
-	if len(s) > maxServerString {
-		s = s[:maxServerString] + "…"
+}
+
+// cutRunes cuts s to at most limit bytes, at a rune boundary.
+func cutRunes(s string, limit int) string {
+	if len(s) <= limit {
+		return s
 	}
-	return s
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // ServiceIPFromCertificate finds the kubernetes service ClusterIP among the
