@@ -147,6 +147,8 @@ func nodeHint(r report.Result, f NodeFacts) string {
 		}
 		return fmt.Sprintf("the cluster %s does not map the role %s: create an access entry of type %s for the role (aws eks create-access-entry --cluster-name %s --principal-arn ROLE_ARN --type %s), or add it to the aws-auth ConfigMap's mapRoles with rolearn %s (the role ARN without its path%s), username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers, system:nodes; the cluster's authentication mode must include the one you use (API, API_AND_CONFIG_MAP or CONFIG_MAP)",
 			clusterName(f), f.role(), f.nodeEntryType(), clusterName(f), f.nodeEntryType(), f.role(), profile)
+	case report.TokenSigningFailed:
+		return "the node could not sign the token the kubelet would present: check the region (--region, or IMDS) names a real region of the node's partition, and that IMDS hands out whole credentials for the instance role (aws sts get-caller-identity on the node)"
 	case report.AuthGroups:
 		return fmt.Sprintf("the role %s is mapped, but not as a node: an access entry of type STANDARD (or a hand-written mapping) gives no system:nodes; delete it and create an access entry of type %s for the role, or give the role the groups system:bootstrappers and system:nodes in aws-auth", f.role(), f.nodeEntryType())
 	case report.AuthNodeName:

@@ -46,7 +46,7 @@ var authCheck = Check{Name: report.KindAuth, Required: true, Needs: []string{"ap
 		case ip.Credentials != nil:
 			token, err := IdentityToken(ctx, *ip.Credentials, ip.Cluster, ip.Region, ip.Domain, time.Now())
 			if err != nil {
-				r.Code, r.Msg = report.APIHTTPError, "auth: signing the node's token failed: "+err.Error()
+				r.Code, r.Msg = report.TokenSigningFailed, "auth: signing the node's token failed: "+err.Error()
 				break
 			}
 			f.Token = token

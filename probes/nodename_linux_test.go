@@ -36,3 +36,14 @@ func TestServerStringsAreCutWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenSigningFailureHasItsOwnCode: a token the node cannot sign is
+// not an answer of the API server's.
+func TestTokenSigningFailureHasItsOwnCode(t *testing.T) {
+	w := newWorld(t, true)
+	w.plan.Identity.Region = "eu west 1" // no host name: the request cannot be built
+	r := find(t, w.run(t), "", report.KindAuth, report.TokenSigningFailed)
+	if r.Status != report.Fail || !strings.Contains(r.Hint, "region") {
+		t.Fatalf("%+v", r)
+	}
+}
