@@ -7,6 +7,7 @@ package agent
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"io"
 	"net/netip"
 	"regexp"
@@ -181,6 +182,7 @@ func BuildPlan(cfg *inputs.Config, s Settings, f *imds.Facts, nameservers func()
 			identity.Credentials = &aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 		} else {
 			identity.NoRole = f.Identity.Err.Error()
+			identity.CredentialsInvalid = errors.Is(f.Identity.Err, imds.ErrCredentialsInvalid)
 		}
 	}
 	resolvers := resolversFor(s, f, nameservers)

@@ -55,6 +55,16 @@ type Facts struct {
 type Client struct {
 	client   *ec2imds.Client
 	endpoint string
+	// Now is the node's clock, which credentials' Expiration is read
+	// against; nil means time.Now.
+	Now func() time.Time
+}
+
+func (m *Client) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
 }
 
 // Endpoint is the base URL asked ("" for the default), without user info.

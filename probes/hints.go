@@ -147,6 +147,8 @@ func nodeHint(r report.Result, f NodeFacts) string {
 		}
 		return fmt.Sprintf("the cluster %s does not map the role %s: create an access entry of type %s for the role (aws eks create-access-entry --cluster-name %s --principal-arn ROLE_ARN --type %s), or add it to the aws-auth ConfigMap's mapRoles with rolearn %s (the role ARN without its path%s), username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers, system:nodes; the cluster's authentication mode must include the one you use (API, API_AND_CONFIG_MAP or CONFIG_MAP)",
 			clusterName(f), f.role(), f.nodeEntryType(), clusterName(f), f.nodeEntryType(), f.role(), profile)
+	case report.CredentialsInvalid:
+		return fmt.Sprintf("IMDS has credentials for the role %s that cannot work: check the instance profile %s names the role, that the role's trust policy lets EC2 assume it (Principal {\"Service\": \"ec2.amazonaws.com\"}, Action sts:AssumeRole), and that the node's clock is right (chrony with the Amazon Time Sync Service, 169.254.169.123): credentials past their Expiration by the node's clock mean the clock or IMDS is stale", f.role(), dash(f.InstanceProfileARN))
 	case report.TokenSigningFailed:
 		return "the node could not sign the token the kubelet would present: check the region (--region, or IMDS) names a real region of the node's partition, and that IMDS hands out whole credentials for the instance role (aws sts get-caller-identity on the node)"
 	case report.AuthGroups:

@@ -19,9 +19,11 @@ import (
 type IdentityPlan struct {
 	Cluster, Region, Domain string
 	// Credentials sign the token; nil when IMDS gave none, and NoRole says
-	// why.
-	Credentials *aws.Credentials
-	NoRole      string
+	// why. CredentialsInvalid says IMDS has credentials that cannot work
+	// (a Code other than Success, an Expiration past): not a missing role.
+	Credentials        *aws.Credentials
+	NoRole             string
+	CredentialsInvalid bool
 	// Unknown, when set, says why the identity cannot be checked at all
 	// (IMDS did not answer): a skip, not a failure of its own.
 	Unknown  string
@@ -40,6 +42,9 @@ var authCheck = Check{Name: report.KindAuth, Required: true, Needs: []string{"ap
 		}
 		start := time.Now()
 		r := report.Result{Kind: report.KindAuth, Host: f.API.host, Status: report.Fail, Code: report.IAMNoRole, Msg: "auth: " + ip.NoRole}
+		if ip.CredentialsInvalid {
+			r.Code = report.CredentialsInvalid
+		}
 		switch {
 		case ip.Unknown != "":
 			r.Status, r.Code, r.Msg = report.Skip, report.OK, "auth: the node's identity is not checked: "+ip.Unknown
