@@ -177,24 +177,51 @@ func (e *redirectError) Error() string {
 // Kubernetes 1.32 EKS lets anonymous requests reach only these.
 var healthPaths = []string{"/readyz", "/livez", "/healthz"}
 
-// health asks the health endpoints anonymously, in turn, until one answers
-// 200. It returns the first answer with a Date for the clock check.
+// health asks the health endpoints anonymously, all at once: when etcd is
+// down /readyz answers 500 after seconds while the others answer at
+// once, and what each said, and when, is the finding. A 200 from any
+// passes. The first answer with a Date (in healthPaths order) is for the
+// clock check.
 func (a *apiClient) health(ctx context.Context) (path string, first apiAnswer, err error) {
-	var last apiAnswer
-	for _, p := range healthPaths {
-		ans, err := a.do(ctx, http.MethodGet, p, "", nil)
-		if err != nil {
-			return p, first, err
-		}
-		if first.at.IsZero() {
-			first = ans
-		}
-		if ans.status == http.StatusOK {
-			return p, first, nil
-		}
-		last = ans
+	type answer struct {
+		ans  apiAnswer
+		err  error
+		took time.Duration
 	}
-	return healthPaths[0], first, fmt.Errorf("GET %s answered %d, and /livez and /healthz no better (%d)", healthPaths[0], first.status, last.status)
+	answers := make([]answer, len(healthPaths))
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i, p := range healthPaths {
+		wg.Go(func() {
+			ans, err := a.do(ctx, http.MethodGet, p, "", nil)
+			answers[i] = answer{ans, err, time.Since(start)}
+		})
+	}
+	wg.Wait()
+	for _, h := range answers {
+		if h.err == nil && !h.ans.date.IsZero() {
+			first = h.ans
+			break
+		}
+	}
+	for _, h := range answers {
+		var redirect *redirectError
+		if errors.As(h.err, &redirect) { // not the API server answering, whatever the others said
+			return redirect.path, first, h.err
+		}
+	}
+	said := make([]string, len(answers))
+	for i, h := range answers {
+		if h.err == nil && h.ans.status == http.StatusOK {
+			return healthPaths[i], first, nil
+		}
+		if h.err != nil {
+			said[i] = fmt.Sprintf("%v (after %s)", h.err, roundMS(h.took))
+		} else {
+			said[i] = fmt.Sprintf("GET %s answered %d after %s", healthPaths[i], h.ans.status, roundMS(h.took))
+		}
+	}
+	return healthPaths[0], first, fmt.Errorf("no health endpoint answered 200: %s", strings.Join(said, "; "))
 }
 
 // serverVersion asks GET /version with the node's token, then anonymously
