@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -39,7 +40,14 @@ var ErrNoInstanceProfile = errors.New("the instance has no instance profile (IMD
 // reports.
 func (m *Client) identity(ctx context.Context) Identity {
 	var id Identity
-	info, err := m.get(ctx, "iam/info")
+	// The profile and its role's name are asked at once; the credentials
+	// as soon as the name is known.
+	var info, roles string
+	var err, rolesErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { info, err = m.get(ctx, "iam/info") })
+	wg.Go(func() { roles, rolesErr = m.get(ctx, "iam/security-credentials/") })
+	wg.Wait()
 	switch {
 	case isNotFound(err):
 		id.Err = ErrNoInstanceProfile
@@ -52,7 +60,7 @@ func (m *Client) identity(ctx context.Context) Identity {
 	if json.Unmarshal([]byte(info), &parsed) == nil {
 		id.InstanceProfileARN = parsed.InstanceProfileArn
 	}
-	roles, err := m.get(ctx, "iam/security-credentials/")
+	err = rolesErr
 	if isNotFound(err) || (err == nil && strings.TrimSpace(roles) == "") {
 		id.Err = fmt.Errorf("the instance profile %s has no role, so IMDS has no credentials for it", id.InstanceProfileARN)
 		return id
