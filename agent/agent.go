@@ -7,6 +7,7 @@ package agent
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"io"
 	"net/netip"
 	"slices"
@@ -103,6 +104,7 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 			identity.Credentials = &aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 		} else {
 			identity.NoRole = f.Identity.Err.Error()
+			identity.CredentialsInvalid = errors.Is(f.Identity.Err, imds.ErrCredentialsInvalid)
 		}
 	}
 	resolvers := resolversFor(s, f)

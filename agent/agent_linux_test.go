@@ -16,6 +16,7 @@ import (
 
 	"github.com/eksboot/eksboot/inputs"
 	"github.com/eksboot/eksboot/report"
+	"github.com/eksboot/eksboot/test/imdsmock"
 	"github.com/eksboot/eksboot/test/loopvpc"
 	"github.com/eksboot/eksboot/test/netns"
 )
@@ -270,5 +271,35 @@ func TestOptionalIMDS(t *testing.T) {
 	}
 	if fails[report.KindIMDS] != fails[""]-1 {
 		t.Fatalf("failures without and with --optional imds: %v", fails)
+	}
+}
+
+// TestCredentialsThatCannotWork: credentials IMDS says cannot work, or
+// whose Expiration has passed, are credentials_invalid with their cause:
+// not an unmapped role (the 401 their token would get) nor a missing one.
+func TestCredentialsThatCannotWork(t *testing.T) {
+	for _, tc := range []struct{ name, code, expiration, want string }{
+		{"trust policy", "AssumeRoleUnauthorizedAccess", "", "AssumeRoleUnauthorizedAccess"},
+		{"expired", "", "2020-01-02T03:04:05Z", "expired at 2020-01-02T03:04:05Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inst := imdsmock.Default()
+			inst.CredentialsCode, inst.CredentialsExpiration = tc.code, tc.expiration
+			v := &vpc{loopvpc.NewVPCWith(t, "10.100.0.1", inst), t.TempDir()}
+			out, err := v.run(t, false, inputs.FlagServiceCIDR, "10.100.0.0/16")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var auth *report.Result
+			for i, r := range out.Results {
+				if r.Kind == report.KindAuth {
+					auth = &out.Results[i]
+				}
+			}
+			if auth == nil || auth.Status != report.Fail || auth.Code != report.CredentialsInvalid ||
+				!strings.Contains(auth.Msg, tc.want) || !strings.Contains(auth.Hint, "trust policy") || !strings.Contains(auth.Hint, "clock") {
+				t.Fatalf("auth: %+v", auth)
+			}
+		})
 	}
 }

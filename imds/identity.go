@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
 )
 
 // Credentials are the instance role's temporary credentials from IMDS. They
@@ -37,7 +40,14 @@ var ErrNoInstanceProfile = errors.New("the instance has no instance profile (IMD
 // reports.
 func (m *Client) identity(ctx context.Context) Identity {
 	var id Identity
-	info, err := m.get(ctx, "iam/info")
+	// The profile and its role's name are asked at once; the credentials
+	// as soon as the name is known.
+	var info, roles string
+	var err, rolesErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { info, err = m.get(ctx, "iam/info") })
+	wg.Go(func() { roles, rolesErr = m.get(ctx, "iam/security-credentials/") })
+	wg.Wait()
 	switch {
 	case isNotFound(err):
 		id.Err = ErrNoInstanceProfile
@@ -50,7 +60,7 @@ func (m *Client) identity(ctx context.Context) Identity {
 	if json.Unmarshal([]byte(info), &parsed) == nil {
 		id.InstanceProfileARN = parsed.InstanceProfileArn
 	}
-	roles, err := m.get(ctx, "iam/security-credentials/")
+	err = rolesErr
 	if isNotFound(err) || (err == nil && strings.TrimSpace(roles) == "") {
 		id.Err = fmt.Errorf("the instance profile %s has no role, so IMDS has no credentials for it", id.InstanceProfileARN)
 		return id
@@ -66,20 +76,61 @@ func (m *Client) identity(ctx context.Context) Identity {
 		return id
 	}
 	var c struct {
-		Code, AccessKeyId, SecretAccessKey, Token string
+		Code, Message, Expiration           string
+		AccessKeyId, SecretAccessKey, Token string
 	}
 	// The body holds the secret: a parse error must not quote it.
-	if json.Unmarshal([]byte(raw), &c) != nil || c.AccessKeyId == "" || c.SecretAccessKey == "" {
-		id.Err = fmt.Errorf("IMDS iam/security-credentials/%s: no usable credentials in the answer", id.RoleName)
+	err = json.Unmarshal([]byte(raw), &c)
+	where := "IMDS iam/security-credentials/" + id.RoleName
+	switch {
+	case err == nil && c.Code != "" && c.Code != "Success":
+		// IMDS says why it has no keys (AssumeRoleUnauthorizedAccess: the
+		// role's trust policy does not let EC2 assume it).
+		id.Err = &credentialsError{fmt.Sprintf("%s answers Code %q%s: EC2 has no credentials for the role", where, c.Code, parenthesized(c.Message))}
+		return id
+	case err != nil || c.AccessKeyId == "" || c.SecretAccessKey == "":
+		id.Err = fmt.Errorf("%s: no usable credentials in the answer", where)
 		return id
 	}
-	if c.Code != "" && c.Code != "Success" {
-		id.Err = fmt.Errorf("IMDS iam/security-credentials/%s: code %q", id.RoleName, c.Code)
+	// Credentials past their Expiration sign a token STS refuses, which
+	// the API server answers 401 as for an unmapped role.
+	if exp, err := time.Parse(time.RFC3339, c.Expiration); err == nil && !exp.After(m.now()) {
+		id.Err = &credentialsError{fmt.Sprintf("%s: the credentials expired at %s, and the node's clock says %s", where, exp.UTC().Format(time.RFC3339), m.now().UTC().Format(time.RFC3339))}
 		return id
 	}
 	id.Credentials = &Credentials{AccessKeyID: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.Token}
 	return id
 }
+
+// ErrCredentialsInvalid means IMDS has credentials for the role that
+// cannot work: it said so in their Code, or they are past their
+// Expiration.
+var ErrCredentialsInvalid = errors.New("the role's credentials cannot work")
+
+type credentialsError struct{ msg string }
+
+func (e *credentialsError) Error() string        { return e.msg }
+func (e *credentialsError) Is(target error) bool { return target == ErrCredentialsInvalid }
+
+// parenthesized is IMDS's Message, on one line and bounded, in brackets;
+// "" when there is none.
+func parenthesized(msg string) string {
+	msg = strings.Join(strings.Fields(strings.ToValidUTF8(msg, "")), " ")
+	if msg == "" {
+		return ""
+	}
+	if len(msg) > maxMessageBytes {
+		cut := maxMessageBytes
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	return " (" + msg + ")"
+}
+
+// maxMessageBytes bounds the Message IMDS gives with a Code.
+const maxMessageBytes = 300
 
 // Partition is the AWS partition of a region, as ARNs spell it.
 func Partition(region string) string {

@@ -4,6 +4,7 @@
 package imds
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -55,6 +56,16 @@ type Facts struct {
 type Client struct {
 	client   *ec2imds.Client
 	endpoint string
+	// Now is the node's clock, which credentials' Expiration is read
+	// against; nil means time.Now.
+	Now func() time.Time
+}
+
+func (m *Client) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
 }
 
 // Endpoint is the base URL asked ("" for the default), without user info.
@@ -85,12 +96,40 @@ func (m *Client) get(ctx context.Context, path string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// imdsHTTP talks to IMDS: never through a proxy, headers bounded.
-var imdsHTTP = &http.Client{Transport: &http.Transport{
-	Proxy:                  nil,
-	DialContext:            (&net.Dialer{Timeout: CallTimeout}).DialContext,
-	MaxResponseHeaderBytes: 16 << 10,
-}}
+// imdsHTTP talks to IMDS: never through a proxy, never following a
+// redirect (IMDS does not redirect; whatever does is not IMDS), headers
+// bounded.
+var imdsHTTP = &http.Client{
+	Transport: &http.Transport{
+		Proxy:                  nil,
+		DialContext:            (&net.Dialer{Timeout: CallTimeout}).DialContext,
+		MaxResponseHeaderBytes: 16 << 10,
+	},
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// DefaultEndpoint is IMDS's address on every instance (IPv4).
+const DefaultEndpoint = "http://169.254.169.254"
+
+// AnswersV1 asks one plain IMDSv1 GET, no token, within timeout: whether
+// IMDS answers it tells a failed IMDSv2 token call (a PUT hop limit of 1)
+// from an IMDS that is not there. Only this question may skip IMDSv2.
+func (m *Client) AnswersV1(ctx context.Context, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	base := cmp.Or(m.endpoint, DefaultEndpoint)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(base, "/")+"/latest/meta-data/instance-id", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := imdsHTTP.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	_, err = readCapped(io.NopCloser(resp.Body), maxIMDSBytes)
+	return err == nil && resp.StatusCode == http.StatusOK
+}
 
 // cappedClient bounds every IMDS answer where it is read: the SDK's IMDS
 // client reads a whole body into memory before handing it over.
@@ -148,70 +187,84 @@ func (m *Client) UserData(ctx context.Context) ([]byte, error) {
 	return b, nil
 }
 
-// Facts reads what eksboot needs to know about the instance. The identity
-// document comes first (it also takes the session token); the per-interface
-// paths follow at once. Paths that an instance may lack (IPv6 CIDRs) are
-// left empty; the error reports the first path that failed otherwise.
+// Facts reads what eksboot needs to know about the instance. Every read
+// that needs no other answer is asked at once (the SDK's client takes the
+// session token once, the others waiting for it): the identity document,
+// the MAC, the instance profile and its role, the instance's own paths;
+// then, as soon as each is known, the interface's paths (by MAC) and the
+// role's credentials. Paths that an instance may lack (IPv6 CIDRs) are
+// left empty; the error reports the identity document's failure, else the
+// MAC's, else the other paths'.
 func (m *Client) Facts(ctx context.Context) (Facts, error) {
-	f, err := m.identityDocument(ctx)
-	if err != nil {
-		return f, err
-	}
-	if f.MAC, err = m.get(ctx, "mac"); err != nil {
-		return f, err
-	}
-	iface := "network/interfaces/macs/" + f.MAC + "/"
-	paths := map[string]*string{
-		iface + "vpc-ipv4-cidr-blocks":   new(string),
-		iface + "vpc-ipv6-cidr-blocks":   new(string),
-		iface + "subnet-ipv4-cidr-block": new(string),
-		iface + "security-group-ids":     new(string),
+	var f Facts
+	var docErr, macErr error
+	plain := map[string]*string{
 		"services/domain":                new(string),
 		"local-hostname":                 new(string),
 		"ami-id":                         new(string),
 		"placement/availability-zone-id": new(string),
-		iface + "vpc-id":                 new(string),
-		iface + "subnet-id":              new(string),
 	}
-	errs := make([]error, 0, len(paths))
+	ifacePaths := []string{"vpc-ipv4-cidr-blocks", "vpc-ipv6-cidr-blocks", "subnet-ipv4-cidr-block", "security-group-ids", "vpc-id", "subnet-id"}
+	iface := make(map[string]*string, len(ifacePaths))
+	for _, p := range ifacePaths {
+		iface[p] = new(string)
+	}
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	wg.Go(func() { f.Identity = m.identity(ctx) })
-	for path, dst := range paths {
-		wg.Go(func() {
-			val, err := m.get(ctx, path)
+	var errs []error
+	read := func(path string, dst *string) {
+		val, err := m.get(ctx, path)
+		if err != nil && !isNotFound(err) {
 			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && !isNotFound(err) {
-				errs = append(errs, err)
-			}
-			*dst = val
-		})
+			errs = append(errs, err)
+			mu.Unlock()
+		}
+		*dst = val
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { docErr = m.identityDocument(ctx, &f) })
+	wg.Go(func() { f.Identity = m.identity(ctx) })
+	wg.Go(func() {
+		if f.MAC, macErr = m.get(ctx, "mac"); macErr != nil {
+			return
+		}
+		var ifaces sync.WaitGroup
+		for p, dst := range iface {
+			ifaces.Go(func() { read("network/interfaces/macs/"+f.MAC+"/"+p, dst) })
+		}
+		ifaces.Wait()
+	})
+	for path, dst := range plain {
+		wg.Go(func() { read(path, dst) })
 	}
 	wg.Wait()
-	f.VPCCIDRs = parsePrefixes(*paths[iface+"vpc-ipv4-cidr-blocks"])
-	f.VPCIPv6CIDRs = parsePrefixes(*paths[iface+"vpc-ipv6-cidr-blocks"])
-	if p := parsePrefixes(*paths[iface+"subnet-ipv4-cidr-block"]); len(p) > 0 {
+	if docErr != nil {
+		return f, docErr
+	}
+	if macErr != nil {
+		return f, macErr
+	}
+	f.VPCCIDRs = parsePrefixes(*iface["vpc-ipv4-cidr-blocks"])
+	f.VPCIPv6CIDRs = parsePrefixes(*iface["vpc-ipv6-cidr-blocks"])
+	if p := parsePrefixes(*iface["subnet-ipv4-cidr-block"]); len(p) > 0 {
 		f.SubnetCIDR = p[0]
 	}
-	f.SecurityGroupIDs = strings.Fields(*paths[iface+"security-group-ids"])
-	f.Domain = *paths["services/domain"]
-	f.LocalHostname = *paths["local-hostname"]
-	f.AMIID, f.AvailabilityZoneID = *paths["ami-id"], *paths["placement/availability-zone-id"]
-	f.VPCID, f.SubnetID = *paths[iface+"vpc-id"], *paths[iface+"subnet-id"]
+	f.SecurityGroupIDs = strings.Fields(*iface["security-group-ids"])
+	f.VPCID, f.SubnetID = *iface["vpc-id"], *iface["subnet-id"]
+	f.Domain = *plain["services/domain"]
+	f.LocalHostname = *plain["local-hostname"]
+	f.AMIID, f.AvailabilityZoneID = *plain["ami-id"], *plain["placement/availability-zone-id"]
 	return f, errors.Join(errs...)
 }
 
 // identityDocument reads the instance identity document as dynamic data
 // rather than through the SDK's document call, which would decode an
 // answer of any size.
-func (m *Client) identityDocument(ctx context.Context) (Facts, error) {
-	var f Facts
+func (m *Client) identityDocument(ctx context.Context, f *Facts) error {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
 	out, err := m.client.GetDynamicData(ctx, &ec2imds.GetDynamicDataInput{Path: "instance-identity/document"})
 	if err != nil {
-		return f, fmt.Errorf("IMDS instance identity document: %w", err)
+		return fmt.Errorf("IMDS instance identity document: %w", err)
 	}
 	raw, err := readCapped(out.Content, maxIMDSBytes)
 	var doc struct {
@@ -222,12 +275,12 @@ func (m *Client) identityDocument(ctx context.Context) (Facts, error) {
 		err = json.Unmarshal(raw, &doc)
 	}
 	if err != nil {
-		return f, fmt.Errorf("IMDS instance identity document: %w", err)
+		return fmt.Errorf("IMDS instance identity document: %w", err)
 	}
 	f.Region, f.AvailabilityZone, f.AccountID = doc.Region, doc.AvailabilityZone, doc.AccountID
 	f.InstanceID, f.InstanceType = doc.InstanceID, doc.InstanceType
 	f.LocalIPv4, _ = netip.ParseAddr(doc.PrivateIP)
-	return f, nil
+	return nil
 }
 
 func isNotFound(err error) bool {

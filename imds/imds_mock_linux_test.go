@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/eksboot/eksboot/test/imdsmock"
@@ -41,5 +42,30 @@ func TestNoInstanceProfile(t *testing.T) {
 	f, err := New(imdsmock.Start(t, inst)).Facts(context.Background())
 	if err != nil || f.Identity.Credentials != nil || !errors.Is(f.Identity.Err, ErrNoInstanceProfile) {
 		t.Fatalf("%+v %v", f.Identity, err)
+	}
+}
+
+// TestCredentialsThatCannotWork: IMDS's own word that the credentials
+// cannot work (a Code other than Success, an Expiration already past) is
+// credentials_invalid with its cause, not "no usable credentials".
+func TestCredentialsThatCannotWork(t *testing.T) {
+	for _, tc := range []struct {
+		name, code, expiration, want string
+	}{
+		{"trust policy", "AssumeRoleUnauthorizedAccess", "", `"AssumeRoleUnauthorizedAccess"`},
+		{"expired", "", "2020-01-02T03:04:05Z", "expired at 2020-01-02T03:04:05Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inst := imdsmock.Default()
+			inst.CredentialsCode, inst.CredentialsExpiration = tc.code, tc.expiration
+			f, err := New(imdsmock.Start(t, inst)).Facts(context.Background())
+			id := f.Identity
+			if err != nil || id.Credentials != nil || !errors.Is(id.Err, ErrCredentialsInvalid) || !strings.Contains(id.Err.Error(), tc.want) {
+				t.Fatalf("%+v %v", id, err)
+			}
+			if id.RoleName != inst.RoleName || strings.Contains(id.Err.Error(), inst.Credentials.SecretAccessKey) {
+				t.Fatalf("%+v", id)
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -68,5 +69,30 @@ func TestIMDSAnswersAreCapped(t *testing.T) {
 	}
 	if _, err := New(hugeIMDS(t, 40<<10)).UserData(context.Background()); err == nil || !strings.Contains(err.Error(), "larger than 32 KiB") {
 		t.Fatalf("40 KiB of user data: %v", err)
+	}
+}
+
+// TestV1QuestionIsIMDSs: the IMDSv1 question goes through this package's
+// client, which follows no redirect (and takes no proxy): an answer of
+// 3xx is not IMDSv1 answering.
+func TestV1QuestionIsIMDSs(t *testing.T) {
+	var followed atomic.Bool
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { followed.Store(true) }))
+	defer elsewhere.Close()
+	redirecting := httptest.NewServer(http.RedirectHandler(elsewhere.URL+"/latest/meta-data/instance-id", http.StatusFound))
+	defer redirecting.Close()
+	if New(redirecting.URL).AnswersV1(context.Background(), time.Second) || followed.Load() {
+		t.Fatalf("a redirect counted as IMDSv1 (followed: %t)", followed.Load())
+	}
+	v1 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.URL.Path != "/latest/meta-data/instance-id" || r.Header.Get("X-Aws-Ec2-Metadata-Token") != "" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte("i-0123456789abcdef0"))
+	}))
+	defer v1.Close()
+	if !New(v1.URL).AnswersV1(context.Background(), time.Second) {
+		t.Fatal("IMDSv1 answered, and was not heard")
 	}
 }

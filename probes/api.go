@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/eksboot/eksboot/report"
 )
@@ -26,6 +27,9 @@ const (
 	// maxServerString caps a string the server chose (a version, a user
 	// name) before it reaches any output.
 	maxServerString = 100
+	// maxServerName caps a user or group name for display: room for
+	// system:node: and a whole node name (a DNS name, 253 bytes at most).
+	maxServerName = 300
 )
 
 // handshake runs TLS over conn with SNI host, verified against roots.
@@ -92,7 +96,11 @@ func newAPIClient(first *tls.Conn, addr netip.AddrPort, host string, roots *x509
 		DisableCompression:     true,
 		TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{}, // HTTP/1.1 only
 	}
-	return &apiClient{addr: addr, host: host, client: &http.Client{Transport: tr}, timeout: timeout}
+	// A redirect is never followed: Go would re-send the token to the same
+	// host's subdomains, in clear over http://, and the verdict would come
+	// from whatever answered there.
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &apiClient{addr: addr, host: host, client: &http.Client{Transport: tr, CheckRedirect: noRedirect}, timeout: timeout}
 }
 
 func (a *apiClient) close() { a.client.CloseIdleConnections() }
@@ -138,6 +146,9 @@ func (a *apiClient) do(ctx context.Context, method, path, token string, body []b
 		return apiAnswer{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return apiAnswer{}, &redirectError{method: method, path: path, status: resp.StatusCode, location: CleanServerString(resp.Header.Get("Location"))}
+	}
 	ans := apiAnswer{status: resp.StatusCode, at: time.Now()}
 	ans.body, err = io.ReadAll(io.LimitReader(resp.Body, maxAPIBodyBytes))
 	if err != nil {
@@ -149,28 +160,68 @@ func (a *apiClient) do(ctx context.Context, method, path, token string, body []b
 	return ans, nil
 }
 
+// redirectError is a 3xx from the API server, which no request follows:
+// the kube-apiserver never redirects these paths, so something else
+// answered.
+type redirectError struct {
+	method, path string
+	status       int
+	location     string
+}
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("%s %s answered %d, a redirect to %s, which eksboot does not follow (the API server does not redirect; something in the path answered for it)", e.method, e.path, e.status, dash(e.location))
+}
+
 // healthPaths answer anonymous requests on every EKS version: since
 // Kubernetes 1.32 EKS lets anonymous requests reach only these.
 var healthPaths = []string{"/readyz", "/livez", "/healthz"}
 
-// health asks the health endpoints anonymously, in turn, until one answers
-// 200. It returns the first answer with a Date for the clock check.
+// health asks the health endpoints anonymously, all at once: when etcd is
+// down /readyz answers 500 after seconds while the others answer at
+// once, and what each said, and when, is the finding. A 200 from any
+// passes. The first answer with a Date (in healthPaths order) is for the
+// clock check.
 func (a *apiClient) health(ctx context.Context) (path string, first apiAnswer, err error) {
-	var last apiAnswer
-	for _, p := range healthPaths {
-		ans, err := a.do(ctx, http.MethodGet, p, "", nil)
-		if err != nil {
-			return p, first, err
-		}
-		if first.at.IsZero() {
-			first = ans
-		}
-		if ans.status == http.StatusOK {
-			return p, first, nil
-		}
-		last = ans
+	type answer struct {
+		ans  apiAnswer
+		err  error
+		took time.Duration
 	}
-	return healthPaths[0], first, fmt.Errorf("GET %s answered %d, and /livez and /healthz no better (%d)", healthPaths[0], first.status, last.status)
+	answers := make([]answer, len(healthPaths))
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i, p := range healthPaths {
+		wg.Go(func() {
+			ans, err := a.do(ctx, http.MethodGet, p, "", nil)
+			answers[i] = answer{ans, err, time.Since(start)}
+		})
+	}
+	wg.Wait()
+	for _, h := range answers {
+		if h.err == nil && !h.ans.date.IsZero() {
+			first = h.ans
+			break
+		}
+	}
+	for _, h := range answers {
+		var redirect *redirectError
+		if errors.As(h.err, &redirect) { // not the API server answering, whatever the others said
+			return redirect.path, first, h.err
+		}
+	}
+	said := make([]string, len(answers))
+	for i, h := range answers {
+		if h.err == nil && h.ans.status == http.StatusOK {
+			return healthPaths[i], first, nil
+		}
+		if h.err != nil {
+			said[i] = fmt.Sprintf("%v (after %s)", h.err, roundMS(h.took))
+		} else {
+			said[i] = fmt.Sprintf("GET %s answered %d after %s", healthPaths[i], h.ans.status, roundMS(h.took))
+		}
+	}
+	return healthPaths[0], first, fmt.Errorf("no health endpoint answered 200: %s", strings.Join(said, "; "))
 }
 
 // serverVersion asks GET /version with the node's token, then anonymously
@@ -204,16 +255,29 @@ func (a *apiClient) serverVersion(ctx context.Context, token string) (string, er
 // chose and cuts it to a sane length, so it cannot steer a terminal or
 // crowd the console.
 func CleanServerString(s string) string {
-	s = strings.Map(func(r rune) rune {
+	return cutRunes(dropControl(s), maxServerString)
+}
+
+// dropControl drops control characters (and undecodable bytes) from s.
+func dropControl(s string) string {
+	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == unicode.ReplacementChar {
 			return -1
 		}
 		return r
 	}, s)
-	if len(s) > maxServerString {
-		s = s[:maxServerString] + "…"
+}
+
+// cutRunes cuts s to at most limit bytes, at a rune boundary.
+func cutRunes(s string, limit int) string {
+	if len(s) <= limit {
+		return s
 	}
-	return s
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // ServiceIPFromCertificate finds the kubernetes service ClusterIP among the

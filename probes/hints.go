@@ -145,8 +145,12 @@ func nodeHint(r report.Result, f NodeFacts) string {
 		if f.InstanceProfileARN != "" {
 			profile = ", not the instance profile ARN " + f.InstanceProfileARN
 		}
-		return fmt.Sprintf("the cluster %s does not map the role %s: create an access entry of type %s for the role (aws eks create-access-entry --cluster-name %s --principal-arn ROLE_ARN --type %s), or add it to the aws-auth ConfigMap's mapRoles with rolearn %s (the role ARN without its path%s), username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers, system:nodes; the cluster's authentication mode must include the one you use (API, API_AND_CONFIG_MAP or CONFIG_MAP)",
-			clusterName(f), f.role(), f.nodeEntryType(), clusterName(f), f.nodeEntryType(), f.role(), profile)
+		return fmt.Sprintf("the cluster %s does not map the role %s: create an access entry of type %s for the role (aws eks create-access-entry --cluster-name %s --principal-arn ROLE_ARN --type %s), or add it to the aws-auth ConfigMap's mapRoles with rolearn %s (the role ARN without its path%s), username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers, system:nodes; the cluster's authentication mode must include the one you use (API, API_AND_CONFIG_MAP or CONFIG_MAP); if the mapping is right, check --cluster-name %s is the cluster's name exactly as aws eks describe-cluster prints it (the token names the cluster, and the API server answers 401 to a token for another name); if every node gets 401 at once, the control plane's authenticator is failing: look at the cluster's authenticator logs in CloudWatch (control plane logging, log type authenticator) and AWS Health",
+			clusterName(f), f.role(), f.nodeEntryType(), clusterName(f), f.nodeEntryType(), f.role(), profile, clusterName(f))
+	case report.CredentialsInvalid:
+		return fmt.Sprintf("IMDS has credentials for the role %s that cannot work: check the instance profile %s names the role, that the role's trust policy lets EC2 assume it (Principal {\"Service\": \"ec2.amazonaws.com\"}, Action sts:AssumeRole), and that the node's clock is right (chrony with the Amazon Time Sync Service, 169.254.169.123): credentials past their Expiration by the node's clock mean the clock or IMDS is stale", f.role(), dash(f.InstanceProfileARN))
+	case report.TokenSigningFailed:
+		return "the node could not sign the token the kubelet would present: check the region (--region, or IMDS) names a real region of the node's partition, and that IMDS hands out whole credentials for the instance role (aws sts get-caller-identity on the node)"
 	case report.AuthGroups:
 		return fmt.Sprintf("the role %s is mapped, but not as a node: an access entry of type STANDARD (or a hand-written mapping) gives no system:nodes; delete it and create an access entry of type %s for the role, or give the role the groups system:bootstrappers and system:nodes in aws-auth", f.role(), f.nodeEntryType())
 	case report.AuthNodeName:

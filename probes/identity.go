@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -18,9 +19,11 @@ import (
 type IdentityPlan struct {
 	Cluster, Region, Domain string
 	// Credentials sign the token; nil when IMDS gave none, and NoRole says
-	// why.
-	Credentials *aws.Credentials
-	NoRole      string
+	// why. CredentialsInvalid says IMDS has credentials that cannot work
+	// (a Code other than Success, an Expiration past): not a missing role.
+	Credentials        *aws.Credentials
+	NoRole             string
+	CredentialsInvalid bool
 	// Unknown, when set, says why the identity cannot be checked at all
 	// (IMDS did not answer): a skip, not a failure of its own.
 	Unknown  string
@@ -39,19 +42,22 @@ var authCheck = Check{Name: report.KindAuth, Required: true, Needs: []string{"ap
 		}
 		start := time.Now()
 		r := report.Result{Kind: report.KindAuth, Host: f.API.host, Status: report.Fail, Code: report.IAMNoRole, Msg: "auth: " + ip.NoRole}
+		if ip.CredentialsInvalid {
+			r.Code = report.CredentialsInvalid
+		}
 		switch {
 		case ip.Unknown != "":
 			r.Status, r.Code, r.Msg = report.Skip, report.OK, "auth: the node's identity is not checked: "+ip.Unknown
 		case ip.Credentials != nil:
 			token, err := IdentityToken(ctx, *ip.Credentials, ip.Cluster, ip.Region, ip.Domain, time.Now())
 			if err != nil {
-				r.Code, r.Msg = report.APIHTTPError, "auth: signing the node's token failed: "+err.Error()
+				r.Code, r.Msg = report.TokenSigningFailed, "auth: signing the node's token failed: "+err.Error()
 				break
 			}
 			f.Token = token
-			var path string
-			f.User, path, err = f.API.review(ctx, token)
-			r = identityResult(ip, f.User, path, err)
+			ui, path, err := f.API.review(ctx, token)
+			r = identityResult(ip, ui, path, err)
+			f.User = displayUser(ui)
 			r.Host = f.API.host
 		}
 		r.Duration = time.Since(start)
@@ -94,11 +100,12 @@ const (
 var selfSubjectReviewVersions = []string{"v1", "v1beta1"}
 
 // errUnauthorized is a 401 to the node's token.
-var errUnauthorized = fmt.Errorf("the API server answered 401 Unauthorized to the node's token")
+var errUnauthorized = errors.New("the API server answered 401 Unauthorized to the node's token")
 
-// review asks the API server who the token's bearer is. ui is nil when the
-// server authenticated the token but has no SelfSubjectReview to say as
-// whom.
+// review asks the API server who the token's bearer is, in the server's
+// own words: judge them whole, show them through displayUser. ui is nil
+// when the server authenticated the token but has no SelfSubjectReview to
+// say as whom.
 func (a *apiClient) review(ctx context.Context, token string) (*report.UserInfo, string, error) {
 	for _, v := range selfSubjectReviewVersions {
 		path := "/apis/authentication.k8s.io/" + v + "/selfsubjectreviews"
@@ -120,12 +127,7 @@ func (a *apiClient) review(ctx context.Context, token string) (*report.UserInfo,
 			if err := json.Unmarshal(ans.body, &r); err != nil || r.Status.UserInfo.Username == "" {
 				return nil, path, fmt.Errorf("POST %s answered no user", path)
 			}
-			ui := r.Status.UserInfo
-			ui.Username = CleanServerString(ui.Username)
-			for i, g := range ui.Groups {
-				ui.Groups[i] = CleanServerString(g)
-			}
-			return &ui, path, nil
+			return &r.Status.UserInfo, path, nil
 		default:
 			return nil, path, fmt.Errorf("POST %s answered %d", path, ans.status)
 		}
@@ -142,11 +144,26 @@ func (a *apiClient) review(ctx context.Context, token string) (*report.UserInfo,
 	return nil, "/api", nil
 }
 
-// identityResult judges the review against what the kubelet needs.
+// displayUser is ui as outputs show it: no control characters, each name
+// cut (whole runes) to what a node's username needs.
+func displayUser(ui *report.UserInfo) *report.UserInfo {
+	if ui == nil {
+		return nil
+	}
+	d := &report.UserInfo{Username: cutRunes(dropControl(ui.Username), maxServerName)}
+	for _, g := range ui.Groups {
+		d.Groups = append(d.Groups, cutRunes(dropControl(g), maxServerName))
+	}
+	return d
+}
+
+// identityResult judges the review against what the kubelet needs: the
+// server's names whole, as the node authorizer compares them.
 func identityResult(ip *IdentityPlan, ui *report.UserInfo, path string, err error) report.Result {
 	r := report.Result{Kind: report.KindAuth, Status: report.Pass, Code: report.OK}
+	d := displayUser(ui)
 	switch {
-	case err == errUnauthorized:
+	case errors.Is(err, errUnauthorized):
 		r.Status, r.Code = report.Fail, report.AuthUnmapped
 		r.Msg = "auth: " + err.Error() + " (" + path + "): the cluster does not map the node's IAM role"
 	case err != nil:
@@ -156,15 +173,15 @@ func identityResult(ip *IdentityPlan, ui *report.UserInfo, path string, err erro
 		r.Msg = "auth: the API server accepts the node's token (GET /api; this server has no SelfSubjectReview to say as whom)"
 	case !slices.Contains(ui.Groups, nodesGroup):
 		r.Status, r.Code = report.Fail, report.AuthGroups
-		r.Msg = fmt.Sprintf("auth: the node authenticates as %s, but its groups (%s) lack %s", ui.Username, strings.Join(ui.Groups, ", "), nodesGroup)
+		r.Msg = fmt.Sprintf("auth: the node authenticates as %s, but its groups (%s) lack %s", d.Username, strings.Join(d.Groups, ", "), nodesGroup)
 	case ip.NodeName != "" && ui.Username != nodeUserPrefix+ip.NodeName:
 		r.Status, r.Code = report.Fail, report.AuthNodeName
-		r.Msg = fmt.Sprintf("auth: the node authenticates as %s, but the kubelet registers as %s%s", ui.Username, nodeUserPrefix, ip.NodeName)
+		r.Msg = fmt.Sprintf("auth: the node authenticates as %s, but the kubelet registers as %s%s", d.Username, nodeUserPrefix, cutRunes(dropControl(ip.NodeName), maxServerName))
 	case ip.Windows && !slices.Contains(ui.Groups, kubeProxyWinGroup):
 		r.Status, r.Code = report.Warn, report.AuthWindowsGroup
-		r.Msg = fmt.Sprintf("auth: the Windows node authenticates as %s, but its groups (%s) lack %s", ui.Username, strings.Join(ui.Groups, ", "), kubeProxyWinGroup)
+		r.Msg = fmt.Sprintf("auth: the Windows node authenticates as %s, but its groups (%s) lack %s", d.Username, strings.Join(d.Groups, ", "), kubeProxyWinGroup)
 	default:
-		r.Msg = fmt.Sprintf("auth: the node authenticates as %s (groups %s)", ui.Username, strings.Join(ui.Groups, ", "))
+		r.Msg = fmt.Sprintf("auth: the node authenticates as %s (groups %s)", d.Username, strings.Join(d.Groups, ", "))
 	}
 	return r
 }

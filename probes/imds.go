@@ -1,13 +1,13 @@
 package probes
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"time"
 
+	"github.com/eksboot/eksboot/imds"
 	"github.com/eksboot/eksboot/report"
 )
 
@@ -28,39 +28,23 @@ var imdsCheck = Check{Name: report.KindIMDS, Required: true, Once: true,
 	}}
 
 // IMDSResult turns the outcome of reading the IMDS facts into a result.
-// When that failed, one plain IMDSv1 GET tells imds_v1_only (the token call
-// is what fails, typically the PUT hop limit) from imds_unreachable.
+// When that failed, one plain IMDSv1 GET, asked by the imds package's own
+// client (no proxy, no redirect), tells imds_v1_only (the token call is
+// what fails, typically the PUT hop limit) from imds_unreachable.
 func IMDSResult(ctx context.Context, endpoint string, factsErr error, took time.Duration, timeout time.Duration) report.Result {
-	if endpoint == "" {
-		endpoint = "http://169.254.169.254"
-	}
+	md := imds.New(endpoint)
+	endpoint = cmp.Or(endpoint, imds.DefaultEndpoint)
 	r := report.Result{Kind: report.KindIMDS, Addr: strings.TrimPrefix(strings.TrimPrefix(endpoint, "http://"), "https://"), Duration: took}
 	if factsErr == nil {
 		r.Status, r.Code, r.Msg = report.Pass, report.OK, fmt.Sprintf("imds: IMDSv2 answered in %s", roundMS(took))
 		return r
 	}
 	r.Status = report.Fail
-	if v1Answers(ctx, endpoint, timeout) {
+	if md.AnswersV1(ctx, timeout) {
 		r.Code, r.Msg = report.IMDSV1Only, fmt.Sprintf("imds: the IMDSv2 token call failed (%v), but IMDSv1 answers", factsErr)
 	} else {
 		r.Code, r.Msg = report.IMDSUnreachable, fmt.Sprintf("imds: IMDS at %s did not answer (%v)", endpoint, factsErr)
 	}
 	r.Hint = hintFor(r, Endpoint{}, NodeFacts{IMDSEndpoint: endpoint}, false)
 	return r
-}
-
-func v1Answers(ctx context.Context, endpoint string, timeout time.Duration) bool {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(endpoint, "/")+"/latest/meta-data/instance-id", nil)
-	if err != nil {
-		return false
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-	return resp.StatusCode == http.StatusOK
 }

@@ -3,6 +3,7 @@ package probes
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -33,7 +34,11 @@ var versionSkewCheck = Check{Name: CheckVersionSkew, Required: true, Once: true,
 		version, err := f.API.serverVersion(ctx, f.Token)
 		r := report.Result{Kind: report.KindAPI, Endpoint: "api", Host: f.API.host, Addr: f.API.addr.String(), Status: report.Pass, Code: report.OK,
 			Duration: time.Since(start), Msg: "api: GET /version answered " + version}
-		if err != nil {
+		var redirect *redirectError
+		switch {
+		case errors.As(err, &redirect):
+			r.Status, r.Code, r.Msg = report.Fail, report.APIHTTPError, "api: "+err.Error()
+		case err != nil:
 			r.Status, r.Msg = report.Skip, fmt.Sprintf("api: the server version is unknown: %v", err)
 		}
 		f.Version = version

@@ -84,6 +84,11 @@ const (
 	DNSError             Code = "dns_error"
 	Interrupted          Code = "interrupted"
 	NodeadmDropInIgnored Code = "nodeadm_dropin_ignored"
+	// CredentialsInvalid: the role's credentials cannot work (IMDS said
+	// so, or they are past their Expiration).
+	CredentialsInvalid Code = "credentials_invalid"
+	// TokenSigningFailed: the node could not sign its identity token.
+	TokenSigningFailed Code = "token_signing_failed"
 
 	// The inputs' warnings.
 	CAValidity   Code = "ca_validity"    // the cluster CA is near or past its expiry

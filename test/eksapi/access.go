@@ -48,10 +48,13 @@ func (a *AccessEntries) User(id CallerIdentity) *UserInfo {
 		}
 	}
 	username = strings.NewReplacer("{{EC2PrivateDNSName}}", a.PrivateDNSName[id.Session], "{{SessionName}}", id.Session).Replace(username)
+	// The UID and extra as aws-iam-authenticator's server fills them
+	// (pkg/server/server.go) for an account it does not scrub.
 	return &UserInfo{
 		Username: username,
-		UID:      "aws-iam-authenticator:" + id.CanonicalARN,
+		UID:      "aws-iam-authenticator:" + id.AccountID + ":" + id.UserID,
 		Groups:   append(slices.Clone(groups), "system:authenticated"),
-		Extra:    map[string][]string{"arn": {id.ARN}, "canonicalArn": {id.CanonicalARN}, "sessionName": {id.Session}},
+		Extra: map[string][]string{"arn": {id.ARN}, "canonicalArn": {id.CanonicalARN}, "sessionName": {id.Session},
+			"accessKeyId": {id.AccessKeyID}, "principalId": {id.UserID}, "sigs.k8s.io/aws-iam-authenticator/principalId": {id.UserID}},
 	}
 }

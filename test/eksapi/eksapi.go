@@ -9,14 +9,19 @@ package eksapi
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
-// CallerIdentity is what verifying a token yields: the STS caller.
+// CallerIdentity is what verifying a token yields: the STS caller, as
+// aws-iam-authenticator's token.Identity has it.
 type CallerIdentity struct {
 	ARN          string // arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
 	CanonicalARN string // arn:aws:iam::ACCOUNT:role/ROLE, no path: what mappings match
 	Session      string // for an instance role, the instance ID
+	AccountID    string
+	UserID       string // the role's unique ID (AROA...), without the session
+	AccessKeyID  string // the key that signed the token
 }
 
 // Server is the simulated API server.
@@ -53,14 +58,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status(w, http.StatusUnauthorized, "Unauthorized")
 		return
 	}
+	review, inGroup := strings.CutPrefix(r.URL.Path, "/apis/authentication.k8s.io/")
+	review, isReview := strings.CutSuffix(review, "/selfsubjectreviews")
+	isReview = isReview && inGroup
 	switch {
 	case r.URL.Path == "/version":
 		writeJSON(w, http.StatusOK, map[string]string{"major": "1", "minor": minor(s.Version), "gitVersion": s.Version, "platform": "linux/amd64"})
-	case r.URL.Path == "/api":
+	case r.URL.Path == "/api": // discovery: system:discovery lets any authenticated user read it
 		writeJSON(w, http.StatusOK, map[string]any{"kind": "APIVersions", "versions": []string{"v1"}})
-	case r.Method == http.MethodPost && r.URL.Path == "/apis/authentication.k8s.io/v1/selfsubjectreviews":
-		writeJSON(w, http.StatusCreated, map[string]any{"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview",
-			"metadata": map[string]any{}, "status": map[string]any{"userInfo": user}})
+	case r.Method == http.MethodPost && isReview && s.servesReview(review):
+		writeJSON(w, http.StatusCreated, map[string]any{"apiVersion": "authentication.k8s.io/" + review, "kind": "SelfSubjectReview",
+			"metadata": map[string]any{"creationTimestamp": nil}, "status": map[string]any{"userInfo": user}})
 	default:
 		status(w, http.StatusNotFound, "NotFound")
 	}
@@ -77,6 +85,23 @@ func (s *Server) authenticate(r *http.Request) *UserInfo {
 		return nil
 	}
 	return s.Access.User(id)
+}
+
+// servesReview says whether the server's version serves SelfSubjectReview
+// at apiVersion: v1 from Kubernetes 1.28, v1beta1 on 1.27 (current servers
+// answer it 404), neither before. A version it cannot read is current.
+func (s *Server) servesReview(apiVersion string) bool {
+	m, err := strconv.Atoi(minor(s.Version))
+	if err != nil {
+		m = 99
+	}
+	switch apiVersion {
+	case "v1":
+		return m >= 28
+	case "v1beta1":
+		return m == 27
+	}
+	return false
 }
 
 func minor(version string) string {

@@ -48,7 +48,9 @@ func LocalVerifier(sts *stssim.STS, cluster, region string) func(string) (Caller
 		if err != nil {
 			return CallerIdentity{}, err
 		}
-		return Canonical(p.ARN())
+		id, err := Canonical(p.ARN())
+		id.AccountID, id.UserID, id.AccessKeyID = p.Account, stssim.RoleID, p.Creds.AccessKeyID
+		return id, err
 	}
 }
 

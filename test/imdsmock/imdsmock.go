@@ -3,6 +3,7 @@
 package imdsmock
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -33,6 +34,10 @@ type Instance struct {
 	// The instance profile and its role; RoleName "" means no profile.
 	InstanceProfileARN, RoleName string
 	Credentials                  Credentials
+	// CredentialsCode and CredentialsExpiration are what IMDS says of the
+	// credentials: "" means Success, and an Expiration far ahead. A Code
+	// other than Success comes without keys, as IMDS answers it.
+	CredentialsCode, CredentialsExpiration string
 }
 
 // Credentials are what IMDS hands out for the role. Test values only; tests
@@ -135,9 +140,14 @@ func Config(inst Instance) []byte {
 		values["iam-info"] = map[string]string{"Code": "Success", "LastUpdated": "2026-11-29T00:00:00Z",
 			"InstanceProfileArn": inst.InstanceProfileARN, "InstanceProfileId": "AIPAEKSBOOTTESTPROFILE"}
 		values["iam-security-credentials-role"] = inst.RoleName
-		values["iam-security-credentials"] = map[string]string{"Code": "Success", "LastUpdated": "2026-11-29T00:00:00Z", "Type": "AWS-HMAC",
+		code, expiration := cmp.Or(inst.CredentialsCode, "Success"), cmp.Or(inst.CredentialsExpiration, "2099-01-01T00:00:00Z")
+		creds := map[string]string{"Code": code, "LastUpdated": "2026-11-29T00:00:00Z", "Type": "AWS-HMAC",
 			"AccessKeyId": inst.Credentials.AccessKeyID, "SecretAccessKey": inst.Credentials.SecretAccessKey,
-			"Token": inst.Credentials.Token, "Expiration": "2099-01-01T00:00:00Z"}
+			"Token": inst.Credentials.Token, "Expiration": expiration}
+		if code != "Success" {
+			creds = map[string]string{"Code": code, "LastUpdated": "2026-11-29T00:00:00Z"}
+		}
+		values["iam-security-credentials"] = creds
 		paths["iam-security-credentials"] = "/latest/meta-data/iam/security-credentials/" + inst.RoleName
 	} else { // no instance profile: the mock's iam/ paths move where nobody asks
 		for _, k := range []string{"iam-info", "iam-security-credentials-role", "iam-security-credentials"} {

@@ -62,9 +62,15 @@ func EKS(inst imdsmock.Instance, cluster string) *eksapi.Server {
 // certificate names serviceIP as the kubernetes service IP.
 func NewVPC(t testing.TB, serviceIP string) *VPC {
 	t.Helper()
+	return NewVPCWith(t, serviceIP, imdsmock.Default())
+}
+
+// NewVPCWith is NewVPC for the instance inst (its role's credentials, say),
+// placed in the loopback VPC.
+func NewVPCWith(t testing.TB, serviceIP string, inst imdsmock.Instance) *VPC {
+	t.Helper()
 	v := &VPC{Zone: NewZone(), CA: NewCA(t, "kubernetes")}
 	StartDNS(t, netns.NodeResolver+":53", v.Zone)
-	inst := imdsmock.Default()
 	inst.VPCCIDRs = []string{"127.0.0.0/8"}
 	inst.SubnetCIDR = "127.0.1.0/24"
 	v.IMDS = imdsmock.Start(t, inst)

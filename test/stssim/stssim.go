@@ -38,6 +38,10 @@ type STS struct {
 	Now        func() time.Time // nil: time.Now
 }
 
+// RoleID is the unique ID (AROA...) of every simulated role: the first
+// part of an assumed role's UserId.
+const RoleID = "AROAEKSBOOTSIMULATED"
+
 // window is how long a presigned GetCallerIdentity is good for.
 const window = 15 * time.Minute
 
@@ -117,7 +121,7 @@ func (s *STS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	json.NewEncoder(w).Encode(map[string]any{"GetCallerIdentityResponse": map[string]any{
-		"GetCallerIdentityResult": map[string]string{"Account": p.Account, "Arn": p.ARN(), "UserId": "AROAEKSBOOTSIMULATED:" + p.Session},
+		"GetCallerIdentityResult": map[string]string{"Account": p.Account, "Arn": p.ARN(), "UserId": RoleID + ":" + p.Session},
 		"ResponseMetadata":        map[string]string{"RequestId": "00000000-0000-0000-0000-000000000000"},
 	}})
 }

@@ -45,6 +45,8 @@ func writeConfig(dir string, args []string) error {
 	version := fs.String("version", "v1.33.5-eks-3025e55", "the API server's gitVersion")
 	anonymous := fs.Bool("anonymous-version", false, "answer /version anonymously, as EKS before 1.32")
 	offset := fs.Duration("clock-offset", 0, "how far the control plane's clock is ahead of the node's")
+	credsCode := fs.String("credentials-code", "", "the Code IMDS gives with the role's credentials (default Success; any other comes without keys)")
+	credsExpiration := fs.String("credentials-expiration", "", "the Expiration IMDS gives the role's credentials, RFC 3339 (default far ahead)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,6 +61,7 @@ func writeConfig(dir string, args []string) error {
 	if *noRole {
 		inst.RoleName = ""
 	}
+	inst.CredentialsCode, inst.CredentialsExpiration = *credsCode, *credsExpiration
 	if err := os.WriteFile(filepath.Join(dir, "imds.json"), imdsmock.Config(inst), 0o644); err != nil {
 		return err
 	}

@@ -48,7 +48,8 @@ func newAPIServer(dir string) (http.Handler, error) {
 				log.Printf("api: token refused: %v", err)
 				return eksapi.CallerIdentity{}, err
 			}
-			return eksapi.CallerIdentity{ARN: id.ARN, CanonicalARN: id.CanonicalARN, Session: id.SessionName}, nil
+			return eksapi.CallerIdentity{ARN: id.ARN, CanonicalARN: id.CanonicalARN, Session: id.SessionName,
+				AccountID: id.AccountID, UserID: id.UserID, AccessKeyID: id.AccessKeyID}, nil
 		},
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
