@@ -69,9 +69,10 @@ type apiClient struct {
 	host    string
 	client  *http.Client
 	timeout time.Duration
+	now     func() time.Time // the node's clock, for when an answer came
 }
 
-func newAPIClient(first *tls.Conn, addr netip.AddrPort, host string, roots *x509.CertPool, timeout time.Duration) *apiClient {
+func newAPIClient(first *tls.Conn, addr netip.AddrPort, host string, roots *x509.CertPool, timeout time.Duration, now func() time.Time) *apiClient {
 	var once sync.Once
 	dial := func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var reuse net.Conn
@@ -100,7 +101,7 @@ func newAPIClient(first *tls.Conn, addr netip.AddrPort, host string, roots *x509
 	// host's subdomains, in clear over http://, and the verdict would come
 	// from whatever answered there.
 	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &apiClient{addr: addr, host: host, client: &http.Client{Transport: tr, CheckRedirect: noRedirect}, timeout: timeout}
+	return &apiClient{addr: addr, host: host, client: &http.Client{Transport: tr, CheckRedirect: noRedirect}, timeout: timeout, now: now}
 }
 
 func (a *apiClient) close() { a.client.CloseIdleConnections() }
@@ -149,7 +150,7 @@ func (a *apiClient) do(ctx context.Context, method, path, token string, body []b
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return apiAnswer{}, &redirectError{method: method, path: path, status: resp.StatusCode, location: CleanServerString(resp.Header.Get("Location"))}
 	}
-	ans := apiAnswer{status: resp.StatusCode, at: time.Now()}
+	ans := apiAnswer{status: resp.StatusCode, at: a.now()}
 	ans.body, err = io.ReadAll(io.LimitReader(resp.Body, maxAPIBodyBytes))
 	if err != nil {
 		return ans, fmt.Errorf("%s %s: reading the answer: %w", method, path, err)

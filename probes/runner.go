@@ -42,6 +42,8 @@ type Plan struct {
 	JudgeServiceIP func(netip.Addr) ServiceVerdict
 	Config         []report.Result // what the inputs deserve a word about
 
+	now func() time.Time // the runner's clock
+
 	// Deadline ends the first round of checks; zero means one Timeout (and
 	// a tenth) from its start. The agent starts it before reading IMDS, so
 	// the whole run costs one timeout.
@@ -59,8 +61,12 @@ type Report struct {
 	ServiceIP netip.Addr
 }
 
-// Runner runs a Plan.
-type Runner struct{}
+// Runner runs a Plan. Now is the node's clock, nil meaning time.Now: the
+// clock check, the token's signing time and the rounds' deadlines read it,
+// so a test sets the node's clock without touching the machine's.
+type Runner struct {
+	Now func() time.Time
+}
 
 // Run runs every check of p concurrently, each as soon as the checks it
 // needs have finished, all under one deadline: a run costs about one probe
@@ -242,7 +248,7 @@ func askHealth(ctx context.Context, p Plan, e Endpoint, addr netip.AddrPort, tc 
 	if f.API != nil { // from an earlier round of --wait
 		f.API.close()
 	}
-	f.API = newAPIClient(tc, addr, e.Host, p.CA, p.Timeout)
+	f.API = newAPIClient(tc, addr, e.Host, p.CA, p.Timeout, p.now)
 	start := time.Now()
 	path, first, err := f.API.health(ctx)
 	f.Health = first

@@ -21,6 +21,10 @@ type session struct {
 }
 
 func (rn *Runner) start(p Plan) *session {
+	p.now = rn.Now
+	if p.now == nil {
+		p.now = time.Now
+	}
 	checks := rn.checks(p)
 	needs := make([][]int, len(checks))
 	for i, c := range checks {
@@ -56,7 +60,7 @@ func RoundDeadline(start time.Time, timeout time.Duration) time.Time {
 // round runs the checks marked in which, each after those it needs.
 func (s *session) round(ctx context.Context, deadline time.Time, which []bool) {
 	if deadline.IsZero() {
-		deadline = RoundDeadline(time.Now(), s.plan.Timeout)
+		deadline = RoundDeadline(s.plan.now(), s.plan.Timeout)
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
