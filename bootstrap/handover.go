@@ -1,9 +1,12 @@
 package bootstrap
 
 import (
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
+	"unicode/utf16"
 
 	"github.com/eksboot/eksboot/inputs"
 )
@@ -14,7 +17,8 @@ const NodeadmPath = "/usr/bin/nodeadm"
 // HandoverCommand is the platform bootstrap that run --exec hands over to,
 // as a path and its full argv: AL2 bootstrap.sh with the rendered
 // arguments; AL2023 nodeadm init reading the drop-in eksboot wrote;
-// Windows Start-EKSBootstrap.ps1 with each parameter its own argv entry.
+// Windows Start-EKSBootstrap.ps1 run by a PowerShell command (see
+// WindowsHandoverScript).
 func HandoverCommand(c *inputs.Config) (string, []string, error) {
 	switch c.Target {
 	case inputs.TargetAL2:
@@ -29,11 +33,33 @@ func HandoverCommand(c *inputs.Config) (string, []string, error) {
 		}
 		return NodeadmPath, []string{NodeadmPath, "init", "--config-source", "file://" + filepath.ToSlash(abs)}, nil
 	case inputs.TargetWindows:
-		script := filepath.Join(programFiles(), "Amazon", "EKS", "Start-EKSBootstrap.ps1")
-		argv := []string{"powershell.exe", "-NoProfile", "-ExecutionPolicy", "Bypass", "-File", script}
-		return "powershell.exe", append(argv, WindowsArgv(c)...), nil
+		script := WindowsHandoverScript(filepath.Join(programFiles(), "Amazon", "EKS", "Start-EKSBootstrap.ps1"), c)
+		return "powershell.exe", []string{"powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand", EncodePowerShell(script)}, nil
 	}
 	return "", nil, inputs.Errorf(inputs.FlagExec, "%s bootstraps itself from its user data settings; there is nothing to hand over to", c.Target)
+}
+
+// WindowsHandoverScript is the PowerShell command that runs the script at
+// path with c's parameters, the line render writes. powershell.exe -File
+// binds every value as a string, so -ExcludedSnatCIDRs a,b would reach the
+// script as one string (about_PowerShell_exe); a command is parsed as
+// PowerShell, where 'a','b' is an array. The script's exit code is
+// powershell.exe's, as it was with -File.
+func WindowsHandoverScript(path string, c *inputs.Config) string {
+	return "& " + PowerShellQuote(path) + " " + renderWindows(c) + "\nexit $LASTEXITCODE\n"
+}
+
+// EncodePowerShell is script as powershell.exe -EncodedCommand takes it:
+// base64 of UTF-16LE. Encoded, the command needs no Windows command-line
+// quoting, under which powershell.exe would drop or split at the " and \
+// of a value.
+func EncodePowerShell(script string) string {
+	units := utf16.Encode([]rune(script))
+	b := make([]byte, 2*len(units))
+	for i, u := range units {
+		binary.LittleEndian.PutUint16(b[2*i:], u)
+	}
+	return base64.StdEncoding.EncodeToString(b)
 }
 
 func programFiles() string {

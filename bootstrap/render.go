@@ -94,17 +94,6 @@ func renderWindows(c *inputs.Config) string {
 	return strings.Join(parts, " ")
 }
 
-// WindowsArgv is the parameters as powershell.exe -File takes them: one
-// argv element per parameter, -Name:value, so a value that starts with a
-// dash (--max-pods=20) binds to its parameter rather than reading as one.
-func WindowsArgv(c *inputs.Config) []string {
-	var argv []string
-	for _, p := range WindowsArgs(c) {
-		argv = append(argv, p.Name+":"+strings.Join(p.Values, ","))
-	}
-	return argv
-}
-
 // The node.eks.aws/v1alpha1 NodeConfig fields eksboot sets, named as in
 // nodeadm's api/v1alpha1 types.
 type nodeConfig struct {

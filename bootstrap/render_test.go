@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/BurntSushi/toml"
 	"github.com/eksboot/eksboot/imds"
@@ -188,9 +189,6 @@ func TestWindowsLineParameters(t *testing.T) {
 	if rest != "" {
 		t.Fatalf("left over: %q", rest)
 	}
-	if argv := WindowsArgv(c); argv[5] != "-KubeletExtraArgs:--v=2 '$(x)'" || argv[7] != "-ExcludedSnatCIDRs:10.10.0.0/16,192.168.5.0/24" {
-		t.Fatalf("-File argv %q", argv)
-	}
 }
 
 func TestHandoverCommand(t *testing.T) {
@@ -199,13 +197,42 @@ func TestHandoverCommand(t *testing.T) {
 	if err != nil || path != inputs.AL2BootstrapScript || argv[0] != inputs.AL2BootstrapScript || !reflect.DeepEqual(argv[1:], AL2Args(c)) {
 		t.Fatalf("al2: %s %q %v", path, argv, err)
 	}
-	c = resolveTarget(t, inputs.TargetWindows, nil)
-	_, argv, _ = HandoverCommand(c)
-	if argv[0] != "powershell.exe" || strings.Join(argv[1:5], " ") != "-NoProfile -ExecutionPolicy Bypass -File" || !strings.HasSuffix(argv[5], "Start-EKSBootstrap.ps1") || !reflect.DeepEqual(argv[6:], WindowsArgv(c)) || argv[6] != "-EKSClusterName:"+c.ClusterName {
-		t.Fatalf("windows: %q", argv)
-	}
 	c = resolveTarget(t, inputs.TargetBottlerocket, nil)
 	if _, _, err := HandoverCommand(c); err == nil {
 		t.Fatal("bottlerocket has nothing to hand over to")
+	}
+}
+
+// TestWindowsHandoverBindsArrays: powershell.exe -File binds each value as
+// a string, so -ExcludedSnatCIDRs reached Start-EKSBootstrap.ps1 as one;
+// the hand-over is a PowerShell command, the rendered line after the
+// script's path, so 'a','b' binds as an array.
+func TestWindowsHandoverBindsArrays(t *testing.T) {
+	c := resolveTarget(t, inputs.TargetWindows, inputs.Values{inputs.FlagExcludedSNAT: {"10.10.0.0/16,192.168.5.0/24"}, inputs.FlagKubeletExtraArgs: {"--v=2 '$(x)' ünï"}})
+	path, argv, err := HandoverCommand(c)
+	if err != nil || path != "powershell.exe" || len(argv) != 7 || strings.Join(argv[:6], " ") != "powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand" {
+		t.Fatalf("windows: %s %q %v", path, argv, err)
+	}
+	raw, err := base64.StdEncoding.DecodeString(argv[6])
+	if err != nil || len(raw)%2 != 0 {
+		t.Fatalf("-EncodedCommand %q: %v", argv[6], err)
+	}
+	units := make([]uint16, len(raw)/2)
+	for i := range units {
+		units[i] = uint16(raw[2*i]) | uint16(raw[2*i+1])<<8
+	}
+	script := string(utf16.Decode(units))
+	line, _ := Render(c)
+	want := "& '" + filepath.Join(programFiles(), "Amazon", "EKS", "Start-EKSBootstrap.ps1") + "' " + strings.TrimSuffix(string(line), "\n") + "\nexit $LASTEXITCODE\n"
+	if script != want {
+		t.Fatalf("the command is\n%s\nwant\n%s", script, want)
+	}
+	_, rest, _ := strings.Cut(script, " -ExcludedSnatCIDRs ")
+	first, rest := parsePSVerbatim(t, rest)
+	if !strings.HasPrefix(rest, ",") {
+		t.Fatalf("-ExcludedSnatCIDRs is %q then %q: not an array", first, rest)
+	}
+	if second, _ := parsePSVerbatim(t, rest[1:]); first != "10.10.0.0/16" || second != "192.168.5.0/24" {
+		t.Fatalf("-ExcludedSnatCIDRs binds %q, %q", first, second)
 	}
 }

@@ -3,6 +3,7 @@ package inputs
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Label is one node label.
@@ -100,22 +101,47 @@ func clip(s string) string {
 	return s[:most] + "…"
 }
 
-// ParseExtraArgs checks --kubelet-extra-args: no control characters for
-// any target (bootstrap.sh writes the value into a systemd unit, where a
-// newline starts a new directive), and for al2 none of what systemd reads
-// in bootstrap.sh's Environment='KUBELET_EXTRA_ARGS=...' line: a single
-// quote ends the value, % starts a specifier, \ an escape.
+// ParseExtraArgs checks --kubelet-extra-args against what the node's
+// service manager does to the line before kubelet sees it, refusing
+// rather than letting kubelet get other arguments than the ones given.
+// For every target: no control character (bootstrap.sh and nodeadm write
+// the line into a systemd file, where a newline starts a new directive)
+// and nothing but UTF-8 (systemd drops a line that is not, and with it
+// the labels and taints). On al2 and al2023 systemd splits $VAR in
+// ExecStart= and takes ' " \ there as quotes and escapes (al2023's
+// EnvironmentFile= reads them too), and on al2 % starts a specifier in
+// bootstrap.sh's Environment='KUBELET_EXTRA_ARGS=...' line. On windows
+// kubelet's service command line is split by Windows' rules, where " quotes.
 func ParseExtraArgs(s string, t Target) (string, error) {
 	if i := strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
 		return "", Errorf(FlagKubeletExtraArgs, "holds a control character (%U at byte %d); pass the flags on one line", rune(s[i]), i)
 	}
-	if t == TargetAL2 {
-		if i := strings.IndexAny(s, `'%\`); i >= 0 {
-			return "", Errorf(FlagKubeletExtraArgs, "holds %q, which systemd reads in bootstrap.sh's Environment='KUBELET_EXTRA_ARGS=...' line (a quote ends the value, %% starts a specifier, \\ an escape); use double quotes, and no %% or \\", s[i:i+1])
-		}
+	if !utf8.ValidString(s) {
+		return "", Errorf(FlagKubeletExtraArgs, "is not UTF-8 text; systemd would drop the whole line, labels and taints with it; pass the flags as UTF-8")
+	}
+	special := map[Target]string{TargetAL2: `'"\%`, TargetAL2023: `'"\`, TargetWindows: `"`}[t]
+	if i := strings.IndexAny(s, special); i >= 0 {
+		return "", Errorf(FlagKubeletExtraArgs, "holds %q at byte %d, which the %s node's service manager reads as quoting, escaping or a specifier before kubelet sees it; pass the flags without %s", s[i:i+1], i, t, spelled(special))
 	}
 	return s, nil
 }
+
+func spelled(chars string) string {
+	quoted := make([]string, len(chars))
+	for i := range chars {
+		quoted[i] = chars[i : i+1]
+	}
+	return strings.Join(quoted, " ")
+}
+
+// SplitArgs splits a kubelet command line where systemd splits it: at
+// ASCII white space only (its WHITESPACE, " \t\n\r"). strings.Fields would also split at
+// U+0085, U+00A0 and U+2028, which both leave inside the argument.
+func SplitArgs(s string) []string {
+	return strings.FieldsFunc(s, isArgSpace)
+}
+
+func isArgSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\r' }
 
 var taintEffects = []string{"NoSchedule", "PreferNoSchedule", "NoExecute"}
 
@@ -156,10 +182,10 @@ func contains(list []string, s string) bool {
 }
 
 // KubeletFlags is the kubelet command line eksboot adds: labels, taints,
-// then the extra args split on white space, as systemd splits
-// $KUBELET_EXTRA_ARGS on the EKS AMIs.
+// then the extra args split as systemd splits $KUBELET_EXTRA_ARGS on the
+// EKS AMIs.
 func (c *Config) KubeletFlags() []string {
-	return append(c.labelAndTaintFlags(), strings.Fields(c.KubeletExtraArgs)...)
+	return append(c.labelAndTaintFlags(), SplitArgs(c.KubeletExtraArgs)...)
 }
 
 func (c *Config) labelAndTaintFlags() []string {
@@ -185,8 +211,8 @@ func (c *Config) labelAndTaintFlags() []string {
 // take: labels and taints as flags, then the user's extra args verbatim.
 func (c *Config) KubeletArgsLine() string {
 	parts := c.labelAndTaintFlags()
-	if strings.TrimSpace(c.KubeletExtraArgs) != "" {
-		parts = append(parts, strings.TrimSpace(c.KubeletExtraArgs))
+	if extra := strings.TrimFunc(c.KubeletExtraArgs, isArgSpace); extra != "" {
+		parts = append(parts, extra)
 	}
 	return strings.Join(parts, " ")
 }

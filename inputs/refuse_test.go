@@ -1,6 +1,7 @@
 package inputs
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -16,18 +17,50 @@ func TestWindowsOnlyInputsRefused(t *testing.T) {
 // TestExtraArgsBootstrapShCannotCarry: bootstrap.sh writes the extra args
 // into Environment='KUBELET_EXTRA_ARGS=...' of a systemd drop-in, so a
 // newline would start a directive of its own and a quote would end the
-// value. Control characters are refused for every target, quotes for al2.
+// value. Control characters are refused for every target.
 func TestExtraArgsBootstrapShCannotCarry(t *testing.T) {
 	for _, target := range Targets {
 		for _, bad := range []string{"--v=2\nExecStartPre=/bin/touch /CANARY", "a\rb", "a\tb", "a\x00b", "a\x7fb", "a\x1bb"} {
 			wantInputError(t, resolveErr(t, target, Values{FlagKubeletExtraArgs: {bad}}), FlagKubeletExtraArgs, "control character")
 		}
 	}
-	for _, bad := range []string{"--v=2 'x'", "--foo=%n", `--foo=a\nb`} {
-		wantInputError(t, resolveErr(t, TargetAL2, Values{FlagKubeletExtraArgs: {bad}}), FlagKubeletExtraArgs, "systemd reads")
+}
+
+// TestExtraArgsServiceManagerWouldChange: systemd splits $KUBELET_EXTRA_ARGS
+// and $NODEADM_KUBELET_ARGS taking ' " \ as quotes and escapes (so
+// --provider-id=it's --max-pods=20 reaches kubelet as one argument), drops
+// a line that is not UTF-8, and on al2 reads % in bootstrap.sh's drop-in
+// as a specifier; Windows splits kubelet's service command line at ".
+// Each is refused for the targets whose consumer would change it.
+func TestExtraArgsServiceManagerWouldChange(t *testing.T) {
+	refused := map[Target][]string{
+		TargetAL2:     {"--provider-id=it's --max-pods=20", `--v=2 "x y"`, `--foo=a\nb`, "--foo=%n", "--v=2 \xff", "caf\xc3"},
+		TargetAL2023:  {"--provider-id=it's --max-pods=20", `--v=2 "x y"`, `--foo=a\ b`, "--v=2 \xff"},
+		TargetWindows: {`--v=2 "x y"`, "--v=2 \xff"},
 	}
-	if err := resolveErr(t, TargetAL2023, Values{FlagKubeletExtraArgs: {"--v=2 'x'"}}); err != nil {
-		t.Fatalf("al2023 takes a quote: %v", err)
+	for target, values := range refused {
+		for _, bad := range values {
+			wantInputError(t, resolveErr(t, target, Values{FlagKubeletExtraArgs: {bad}}), FlagKubeletExtraArgs, "")
+		}
+	}
+	for target, ok := range map[Target]string{TargetAL2023: "--foo=%n", TargetWindows: `--root-dir=C:\var\lib\kubelet --provider-id=it's`} {
+		if err := resolveErr(t, target, Values{FlagKubeletExtraArgs: {ok}}); err != nil {
+			t.Errorf("%s refuses %q, which its consumer leaves as it is: %v", target, ok, err)
+		}
+	}
+}
+
+// TestKubeletFlagsSplitWhereSystemdSplits: systemd splits at ASCII white
+// space only; U+0085, U+00A0 and U+2028 stay inside the argument.
+func TestKubeletFlagsSplitWhereSystemdSplits(t *testing.T) {
+	c := &Config{KubeletExtraArgs: "--a=x\u0085y --b=x\u00a0y --c=x\u2028y  --d"}
+	got := strings.Join(c.KubeletFlags(), "|")
+	if want := "--a=x\u0085y|--b=x\u00a0y|--c=x\u2028y|--d"; got != want {
+		t.Fatalf("KubeletFlags = %q, want %q", got, want)
+	}
+	c.KubeletExtraArgs = "\u00a0--a "
+	if got := c.KubeletArgsLine(); got != "\u00a0--a" {
+		t.Fatalf("KubeletArgsLine = %q: it trimmed what systemd keeps", got)
 	}
 }
 

@@ -148,7 +148,7 @@ func TestRunExecHandsOverToBootstrapSh(t *testing.T) {
 	}
 	bin := buildEksboot(t, dir)
 	v := loopvpc.NewVPC(t, "10.100.0.1")
-	cmd := exec.Command(bin, vpcArgs(t, v, "run", "--service-cidr", "10.100.0.0/16", "--args-file", filepath.Join(dir, "bootstrap.args"), "--exec", "--output", "json", "--kubelet-extra-args", "--max-pods=20 \"$(x)\"")...)
+	cmd := exec.Command(bin, vpcArgs(t, v, "run", "--service-cidr", "10.100.0.0/16", "--args-file", filepath.Join(dir, "bootstrap.args"), "--exec", "--output", "json", "--kubelet-extra-args", "--max-pods=20 $(x) `y`")...)
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "EKSBOOT_CONSOLE=none", "EKSBOOT_CONFIG=" + filepath.Join(dir, "none.yaml")}
 	os.WriteFile(filepath.Join(dir, "none.yaml"), nil, 0o644)
 	out, err := cmd.CombinedOutput()
@@ -156,7 +156,7 @@ func TestRunExecHandsOverToBootstrapSh(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	argv, _ := os.ReadFile(record)
-	want := "prod\x00--apiserver-endpoint\x00https://" + loopvpc.APIHost + "\x00--b64-cluster-ca\x00" + v.CAData() + "\x00--dns-cluster-ip\x0010.100.0.10\x00--kubelet-extra-args\x00--max-pods=20 \"$(x)\"\x00"
+	want := "prod\x00--apiserver-endpoint\x00https://" + loopvpc.APIHost + "\x00--b64-cluster-ca\x00" + v.CAData() + "\x00--dns-cluster-ip\x0010.100.0.10\x00--kubelet-extra-args\x00--max-pods=20 $(x) `y`\x00"
 	if string(argv) != want {
 		t.Fatalf("bootstrap.sh got %q\nwant %q", argv, want)
 	}

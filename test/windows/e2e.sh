@@ -44,9 +44,10 @@ windows_e2e() {
 # windows_exec: run --exec, with the flags of the launch-template example
 # (packaging/examples/windows-user-data.ps1; psgrammar.mjs holds the two
 # together), hands over to Start-EKSBootstrap.ps1 through
-# powershell.exe -File (our stand-in, found first on WINEPATH): one argv
-# element per parameter in the -Name:value form, hostile values intact,
-# and the script's exit code comes back as eksboot's.
+# powershell.exe -EncodedCommand (our stand-in, found first on WINEPATH):
+# the command is the script's path and the rendered line, so
+# -ExcludedSnatCIDRs binds as an array, hostile values intact, and the
+# script's exit code comes back as eksboot's.
 windows_exec() (
 	source "$REPO/test/e2e/lib.sh"
 	# shellcheck disable=SC2034 # read by lib.sh
@@ -58,29 +59,35 @@ windows_exec() (
 	sim_up
 	mkdir -p "$WINEPREFIX/drive_c/standin"
 	cp "$WORK/powershell.exe" "$WINEPREFIX/drive_c/standin/powershell.exe"
-	local extra='--max-pods=20 "$(touch C:\x)" `y` '"'z'"' & | ; %PATH%' ca code=0
+	local extra='--max-pods=20 $(touch C:\x) `y` '"'z'"' & | ; %PATH%' ca code=0
 	ca=$(cluster_ca)
 	ns_n env WINEPATH='C:\standin' \
 		EKSBOOT_TEST_ARGV='C:\standin\argv' EKSBOOT_TEST_EXIT=7 \
 		wine "$WORK/eksboot.exe" run --target windows --exec --wait 2m --cluster-name prod --apiserver-endpoint "https://$API_HOST" \
 		--b64-cluster-ca "$ca" --service-ipv4-cidr 10.100.0.0/16 --timeout 1s --output json --console none \
-		--args-file "Z:$SIM_DIR/args.ps1" --node-labels team=data --kubelet-extra-args "$extra" >"$SIM_DIR/out" 2>&1 || code=$?
+		--args-file "Z:$SIM_DIR/args.ps1" --node-labels team=data --kubelet-extra-args "$extra" \
+		--excluded-snat-cidrs 10.10.0.0/16,192.168.5.0/24 >"$SIM_DIR/out" 2>&1 || code=$?
 	if [ "$code" != 7 ]; then
 		log "run --exec: exit $code, want the script's 7"; cat "$SIM_DIR/out" >&2; return 1
 	fi
-	if grep -lF -f "$SIM_DIR/secrets.txt" "$SIM_DIR/out" "$WINEPREFIX/drive_c/standin/argv" >&2; then
-		log "run --exec: those outputs carry a credential or a token"; return 1
-	fi
-	python3 - "$WINEPREFIX/drive_c/standin/argv" "$API_HOST" "$ca" "$extra" <<'PY'
-import json, sys
+	python3 - "$WINEPREFIX/drive_c/standin/argv" "$API_HOST" "$ca" "$extra" "$SIM_DIR/command" <<'PY' || return 1
+import base64, json, sys
 got = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 host, ca, extra = sys.argv[2:5]
-want = ["-NoProfile", "-ExecutionPolicy", "Bypass", "-File", "C:\\Program Files\\Amazon\\EKS\\Start-EKSBootstrap.ps1",
-        "-EKSClusterName:prod", "-APIServerEndpoint:https://" + host, "-Base64ClusterCA:" + ca,
-        "-ServiceCIDR:10.100.0.0/16", "-DNSClusterIP:10.100.0.10", "-KubeletExtraArgs:--node-labels=team=data " + extra]
-if got != want:
-    for i, (g, w) in enumerate(zip(got + [None] * 20, want + [None] * 20)):
-        if g != w: print("argv[%d] = %r, want %r" % (i, g, w), file=sys.stderr)
-    sys.exit(1)
+want = ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand"]
+if got[:-1] != want:
+    sys.exit("argv %r, want %r and the command" % (got, want))
+command = base64.b64decode(got[-1]).decode("utf-16-le")
+open(sys.argv[5], "w", encoding="utf-8").write(command)
+q = lambda s: "'" + s.replace("'", "''") + "'"
+params = [("-EKSClusterName", "prod"), ("-APIServerEndpoint", "https://" + host), ("-Base64ClusterCA", ca),
+          ("-ServiceCIDR", "10.100.0.0/16"), ("-DNSClusterIP", "10.100.0.10"), ("-KubeletExtraArgs", "--node-labels=team=data " + extra)]
+line = " ".join(n + " " + q(v) for n, v in params) + " -ExcludedSnatCIDRs '10.10.0.0/16','192.168.5.0/24'"
+wantcmd = "& 'C:\\Program Files\\Amazon\\EKS\\Start-EKSBootstrap.ps1' " + line + "\nexit $LASTEXITCODE\n"
+if command != wantcmd:
+    sys.exit("the command is\n%s\nwant\n%s" % (command, wantcmd))
 PY
+	if grep -lF -f "$SIM_DIR/secrets.txt" "$SIM_DIR/out" "$WINEPREFIX/drive_c/standin/argv" "$SIM_DIR/command" >&2; then
+		log "run --exec: those outputs carry a credential or a token"; return 1
+	fi
 )

@@ -99,12 +99,15 @@ function elements(command) {
 		});
 }
 
+// parameters reads line as run --exec hands it to powershell.exe
+// -EncodedCommand (bootstrap.WindowsHandoverScript): after the script's
+// path, then the script's exit code as powershell.exe's.
 function parameters(line) {
-	const root = parse("& 'Start-EKSBootstrap.ps1' " + line);
+	const root = parse("& 'C:\\Program Files\\Amazon\\EKS\\Start-EKSBootstrap.ps1' " + line + '\nexit $LASTEXITCODE\n');
 	const commands = root.descendantsOfType('command');
 	if (commands.length !== 1) throw new Error(`${commands.length} commands, want one`);
 	const name = commands[0].childForFieldName('command_name');
-	if (verbatim(name.text) !== 'Start-EKSBootstrap.ps1') throw new Error(`command ${name.text}`);
+	if (verbatim(name.text) !== 'C:\\Program Files\\Amazon\\EKS\\Start-EKSBootstrap.ps1') throw new Error(`command ${name.text}`);
 	const els = elements(commands[0]);
 	const got = {};
 	for (let i = 0; i < els.length; i += 2) {
@@ -127,14 +130,17 @@ for (const bad of ["-KubeletExtraArgs 'it's'", '-KubeletExtraArgs "$(x)"', "-Kub
 	}
 }
 for (const v of hostile) {
+	// eksboot refuses a " in kubelet's arguments on Windows (it would split
+	// kubelet's service command line); kube-proxy's take every value.
+	const kubelet = v.includes('"') ? '--v=2' : v;
 	const args = ['render', '--target', 'windows', '--cluster-name', 'prod', '--apiserver-endpoint', endpoint,
 		'--b64-cluster-ca', ca, '--service-ipv4-cidr', '10.100.0.0/16', '--imds-endpoint', 'http://127.0.0.1:1',
-		'--config', 'none.yaml', '--node-labels', 'team=data', '--kubelet-extra-args', v, '--kube-proxy-extra-args', v,
+		'--config', 'none.yaml', '--node-labels', 'team=data', '--kubelet-extra-args', kubelet, '--kube-proxy-extra-args', v,
 		'--excluded-snat-cidrs', '10.10.0.0/16,192.168.5.0/24'];
 	const want = {
 		'-EKSClusterName': ['prod'], '-APIServerEndpoint': [endpoint], '-Base64ClusterCA': [ca],
 		'-ServiceCIDR': ['10.100.0.0/16'], '-DNSClusterIP': ['10.100.0.10'],
-		'-KubeletExtraArgs': [('--node-labels=team=data ' + v.trim()).trim()], '-KubeProxyExtraArgs': [v.trim()], // eksboot trims what it passes on
+		'-KubeletExtraArgs': [('--node-labels=team=data ' + kubelet.trim()).trim()], '-KubeProxyExtraArgs': [v.trim()], // eksboot trims what it passes on
 		'-ExcludedSnatCIDRs': ['10.10.0.0/16', '192.168.5.0/24'],
 	};
 	try {
@@ -176,4 +182,4 @@ try {
 }
 
 if (failures > 0) process.exit(1);
-console.log(`ok    windows line read by tree-sitter-powershell (${hostile.length} hostile values, every parameter recovered exactly; the user-data example)`);
+console.log(`ok    windows line read by tree-sitter-powershell (${hostile.length} hostile values in the run --exec command, every parameter recovered exactly, -ExcludedSnatCIDRs an array; the user-data example)`);

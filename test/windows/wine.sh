@@ -43,7 +43,7 @@ out=$(win version) || fail "version: exit $?"
 ca=$(base64 -w0 "$REPO/test/testpki/ca.pem")
 common=(--cluster-name prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.amazonaws.com --b64-cluster-ca "$ca"
 	--service-ipv4-cidr 10.100.0.0/16 --imds-endpoint http://127.0.0.1:1 --node-labels team=data
-	--kubelet-extra-args '--max-pods=20 "$(x)" `y`')
+	--kubelet-extra-args '--max-pods=20 $(x) `y`')
 for target in al2 al2023 windows bottlerocket; do
 	extra=()
 	# shellcheck disable=SC2054 # the comma is in the flag's value
@@ -85,7 +85,7 @@ cp "$WORK/eksboot" "$WORK/bin/eksboot"
 source ./e2e.sh
 windows_e2e || fails=$((fails + 1))
 if windows_exec 2>"$WORK/exec.log"; then
-	echo "ok    windows run --exec (powershell.exe -File gets one -Name:value argument a parameter, hostile values intact; the script's exit code is eksboot's)"
+	echo "ok    windows run --exec (powershell.exe -EncodedCommand runs the script with the rendered line: -ExcludedSnatCIDRs an array, hostile values intact; the script's exit code is eksboot's)"
 else
 	echo "FAIL  windows run --exec"; sed 's/^/      /' "$WORK/exec.log"; fails=$((fails + 1))
 fi
