@@ -40,6 +40,7 @@ type Findings struct {
 	User       *report.UserInfo  // auth
 	Version    string            // version-skew: the API server's gitVersion
 	Network    *ServiceNetwork   // service-cidr: derived from the certificate
+	ECRToken   string            // ecr-auth: the registry's Basic credential; a secret
 }
 
 // NodeChecks are the checks that are not endpoints, in report order.

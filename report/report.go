@@ -44,6 +44,7 @@ const (
 	KindConfig = "config"
 	KindAuth   = "auth"  // the node's IAM identity, as the kubelet presents it
 	KindClock  = "clock" // the node's clock against the API server's
+	KindAWS    = "aws"   // a call the node's agents make through an endpoint
 )
 
 // Code is a result's stable identifier. Codes are part of the contract:
@@ -85,6 +86,15 @@ const (
 	Interrupted          Code = "interrupted"
 	NodeadmDropInIgnored Code = "nodeadm_dropin_ignored"
 
+	// The calls of the node's agents (SPEC §4 "What the node's agents will ask").
+	EndpointPolicyDenied Code = "endpoint_policy_denied"
+	IAMDenied            Code = "iam_denied"
+	SCPDenied            Code = "scp_denied"
+	CredentialsInvalid   Code = "credentials_invalid"
+	ImagePullDenied      Code = "image_pull_denied"
+	LayerBucketDenied    Code = "layer_bucket_denied"
+	AWSError             Code = "aws_error"
+
 	// The inputs' warnings.
 	CAValidity   Code = "ca_validity"    // the cluster CA is near or past its expiry
 	DNSIPGuessed Code = "dns_ip_guessed" // the cluster DNS IP was guessed from the VPC
@@ -94,6 +104,7 @@ const (
 type Result struct {
 	Kind     string // what was looked at: one of the Kind constants
 	Endpoint string
+	Action   string // the AWS call of an aws result: ec2:DescribeInstances
 	Host     string
 	Addr     string
 	Route    string
