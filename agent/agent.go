@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/netip"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -191,6 +192,10 @@ func BuildPlan(cfg *inputs.Config, s Settings, f *imds.Facts, nameservers func()
 	for _, c := range cfg.CACerts {
 		pool.AddCert(c)
 	}
+	var calls *probes.AWSPlan
+	if f != nil && identity.Credentials != nil {
+		calls = &probes.AWSPlan{Region: cfg.Region, Domain: f.Domain, InstanceID: f.InstanceID, Credentials: identity.Credentials, Arch: runtime.GOARCH}
+	}
 	n := cfg.Network
 	return probes.Plan{
 		Endpoints: probes.Endpoints(sel),
@@ -203,6 +208,7 @@ func BuildPlan(cfg *inputs.Config, s Settings, f *imds.Facts, nameservers func()
 		Timeout:   s.Timeout,
 		Facts:     facts,
 		Identity:  identity,
+		AWS:       calls,
 		Service:   probes.ServiceNetwork{CIDR: n.CIDR, DNSIP: n.DNSIP, Given: n.Source == inputs.DNSFromFlag || n.Source == inputs.DNSFromServiceCIDR},
 	}
 }
