@@ -9,7 +9,10 @@ import (
 // managedPolicies names the AWS managed policies that grant each action to
 // a node role, the full one first.
 var managedPolicies = map[string]string{
-	actionDescribeInstances: "AmazonEKSWorkerNodePolicy (or AmazonEKSWorkerNodeMinimalPolicy)",
+	// AmazonEKSWorkerNodeMinimalPolicy grants only
+	// eks-auth:AssumeRoleForPodIdentity: a role with it alone cannot
+	// describe its instance.
+	actionDescribeInstances: "AmazonEKSWorkerNodePolicy (AmazonEKSWorkerNodeMinimalPolicy does not grant it)",
 	actionGetAuthToken:      "AmazonEC2ContainerRegistryReadOnly (or AmazonEC2ContainerRegistryPullOnly)",
 	actionBatchGetImage:     "AmazonEC2ContainerRegistryReadOnly (or AmazonEC2ContainerRegistryPullOnly)",
 	actionGetCallerIdentity: "no policy: GetCallerIdentity needs no permission, so only a deny refuses it",

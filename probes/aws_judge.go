@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/eksboot/eksboot/report"
 )
@@ -119,6 +120,9 @@ func judgeAWS(a awsAnswer, deny report.Code) (report.Code, awsError) {
 	return deny, e
 }
 
+// maxAWSMessage caps the AWS message a result quotes.
+const maxAWSMessage = 400
+
 // describe is what AWS answered, for a message: status, code and its
 // message, which carry no secret (AWS quotes ARNs and actions, not keys).
 func (e awsError) describe(status int) string {
@@ -130,9 +134,16 @@ func (e awsError) describe(status int) string {
 		s += " " + CleanServerString(e.Code)
 	}
 	if e.Message != "" {
-		msg := CleanServerString(e.Message)
-		if len(msg) > 400 {
-			msg = msg[:400] + "…"
+		// AWS's message names the policy type that refused: keep it whole
+		// up to a cap, unlike other servers' strings.
+		msg := strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) || r == unicode.ReplacementChar {
+				return -1
+			}
+			return r
+		}, e.Message)
+		if len(msg) > maxAWSMessage {
+			msg = msg[:maxAWSMessage] + "…"
 		}
 		s += ": " + msg
 	}
