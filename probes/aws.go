@@ -11,8 +11,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -71,15 +73,21 @@ func awsClient(ap *AWSPlan, timeout time.Duration) *http.Client {
 	}
 }
 
-// send sends req and reads the answer; a failure before any answer at
-// connect wraps errNotReached.
+// send sends req and reads the answer; a request whose connect never
+// succeeded fails with errNotReached.
 func send(c *http.Client, req *http.Request) (awsAnswer, error) {
+	var connected atomic.Bool
+	trace := &httptrace.ClientTrace{ConnectDone: func(_, _ string, err error) {
+		if err == nil {
+			connected.Store(true)
+		}
+	}}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
 	resp, err := c.Do(req)
 	if err != nil {
 		// Only a failed connect is the endpoint's own finding: its check
 		// does not speak TLS to AWS, so a TLS failure is this call's.
-		var op *net.OpError
-		if errors.As(err, &op) && op.Op == "dial" {
+		if !connected.Load() {
 			return awsAnswer{}, fmt.Errorf("%w: %v", errNotReached, redactURL(err))
 		}
 		return awsAnswer{}, redactURL(err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,6 +43,12 @@ func awsCall(p Plan, run func(ap *AWSPlan, c *http.Client) []report.Result) []re
 	}
 	out := run(ap, awsClient(ap, p.Timeout))
 	for i, r := range out {
+		// A call through an endpoint --optional names weighs no more than
+		// the endpoint.
+		if slices.Contains(p.Selection.Optional, r.Endpoint) {
+			out[i] = OnFailure(r, false)
+			r = out[i]
+		}
 		if r.Status != report.Pass && r.Status != report.Skip {
 			e, _ := p.endpoint(r.Endpoint)
 			out[i].Hint = awsHint(r, e, p.Facts, ap)

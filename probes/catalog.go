@@ -60,8 +60,7 @@ func NotProbed(s Selection) []string {
 // --optional may.
 func KnownName(n string) bool {
 	return slices.ContainsFunc(Catalog, func(sp Spec) bool { return sp.Name == n }) ||
-		slices.ContainsFunc(NodeChecks, func(c Check) bool { return c.Name == n }) ||
-		slices.ContainsFunc(AWSChecks, func(c Check) bool { return c.Name == n })
+		slices.ContainsFunc(NodeChecks, func(c Check) bool { return c.Name == n })
 }
 
 // EKS's image-registry accounts: 602401143452 serves most commercial

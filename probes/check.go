@@ -44,7 +44,8 @@ type Findings struct {
 }
 
 // NodeChecks are the checks that are not endpoints, in report order.
-var NodeChecks = []Check{imdsCheck, authCheck, clockCheck, serviceCIDRCheck, versionSkewCheck, configCheck}
+var NodeChecks = []Check{imdsCheck, authCheck, clockCheck, serviceCIDRCheck, versionSkewCheck, configCheck,
+	ec2APICheck, ecrAuthCheck, ecrPullCheck, stsAPICheck}
 
 // required is the one place a check's failure is weighed: --optional and
 // --require first, then the check's default for the node's target.

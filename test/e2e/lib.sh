@@ -56,6 +56,9 @@ RESOLVER_UP=1
 # Flags for `vpcsim config`: how the cluster maps the node's role, its
 # version, its clock (see test/e2e/vpcsim/config.go).
 SIM_CONFIG=()
+# The AWS account's policies, as aws.json (test/e2e/vpcsim/aws.go); "" is
+# the node role of EKS's guide with every endpoint allowing all.
+AWS_SIM=""
 
 sim_defaults() {
 	local name
@@ -64,9 +67,12 @@ sim_defaults() {
 		if [ "$name" = api ]; then
 			SERVE[$name]=api:${ENDPOINT_IP[$name]}:$SERVICE_IP
 		else
-			SERVE[$name]=tls:${ENDPOINT_IP[$name]}
+			SERVE[$name]=aws:${ENDPOINT_IP[$name]}
 		fi
 	done
+	# ECR's presigned layer URLs name the bucket's own host, routed
+	# through the S3 gateway endpoint like s3's.
+	DNS[prod-$REGION-starport-layer-bucket.s3.$REGION.amazonaws.com]=${ENDPOINT_IP[s3]}
 }
 
 log() { printf '%s\n' "$*" >&2; }
@@ -170,6 +176,7 @@ sim_config() {
 	local ud=()
 	[ -n "$USER_DATA_FILE" ] && ud=(--user-data "$USER_DATA_FILE")
 	"$SIM_BIN/vpcsim" config "$SIM_DIR" --node-ip "$NODE_IP" "${ud[@]}" "${SIM_CONFIG[@]}"
+	if [ -n "$AWS_SIM" ]; then printf '%s\n' "$AWS_SIM" >"$SIM_DIR/aws.json"; fi
 }
 
 start_imds() {
@@ -251,7 +258,9 @@ sim_down() {
 cluster_ca() { base64 -w0 "$SIM_DIR/${1:-ca}.pem"; }
 
 # eksboot in the node namespace, as user data runs it.
-node_eksboot() { ns_n "$SIM_BIN/eksboot" "$@"; }
+# The node trusts the simulation's CA for AWS's endpoints, as a real one
+# trusts AWS's through the system store.
+node_eksboot() { ns_n env SSL_CERT_FILE="$SIM_DIR/ca.pem" "$SIM_BIN/eksboot" "$@"; }
 
 # run_case DIR [windows]: one case in a VPC of its own. The case file sets
 # what differs from the healthy VPC, the eksboot arguments, and what to

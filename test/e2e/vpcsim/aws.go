@@ -1,0 +1,66 @@
+package main
+
+import (
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/eksboot/eksboot/test/awssim"
+)
+
+// awsConfig is aws.json, a case's change to the account: the role's
+// managed policies, the endpoints' policies, the SCP, the repository's
+// policy, and whether the role's credentials have expired.
+type awsConfig struct {
+	Managed    []string                  `json:"managed,omitempty"`
+	Endpoints  map[string]*awssim.Policy `json:"endpoints,omitempty"`
+	SCP        *awssim.Policy            `json:"scp,omitempty"`
+	Repository *awssim.Policy            `json:"repository,omitempty"`
+	Expired    bool                      `json:"expired,omitempty"`
+}
+
+// serveAWS serves the AWS APIs the node's agents call on l, for the
+// instance eks.json names, under the test CA.
+func serveAWS(dir, addr string, l net.Listener) error {
+	data, err := os.ReadFile(filepath.Join(dir, "eks.json"))
+	if err != nil {
+		return err
+	}
+	var c clusterConfig
+	if err := json.Unmarshal(data, &c); err != nil {
+		return err
+	}
+	if len(c.Principals) == 0 {
+		return errors.New("eks.json names no role session")
+	}
+	var ac awsConfig
+	if data, err := os.ReadFile(filepath.Join(dir, "aws.json")); err == nil {
+		if err := json.Unmarshal(data, &ac); err != nil {
+			return err
+		}
+	}
+	p := c.Principals[0]
+	sim := &awssim.AWS{Region: c.Region, Account: p.Account, Role: p.Role, Session: p.Session, Creds: p.Creds,
+		Managed: awssim.NodePolicies, Endpoints: map[string]*awssim.Policy{}, SCP: ac.SCP, Repository: ac.Repository,
+		PrivateDNSName: c.Access.PrivateDNSName[p.Session]}
+	if ac.Managed != nil {
+		sim.Managed = ac.Managed
+	}
+	for k, v := range ac.Endpoints {
+		sim.Endpoints[k] = v
+	}
+	if ac.Expired {
+		sim.Expires = time.Now().Add(-time.Minute)
+	}
+	cert, err := leaf(dir, "ca", sim.Hosts(), []string{addr})
+	if err != nil {
+		return err
+	}
+	go http.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}}), sim)
+	return nil
+}
