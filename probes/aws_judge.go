@@ -98,6 +98,10 @@ func judgeAWS(a awsAnswer, deny report.Code) (report.Code, awsError) {
 		return report.AWSError, awsError{}
 	case slices.Contains(credentialErrors, e.Code):
 		return report.CredentialsInvalid, e
+	case a.status == http.StatusUnauthorized && !slices.Contains(denialErrors, e.Code):
+		// The registry's UNAUTHORIZED: the token from the role's
+		// credentials is not accepted.
+		return report.CredentialsInvalid, e
 	case !slices.Contains(denialErrors, e.Code) && a.status != http.StatusForbidden:
 		return report.AWSError, e
 	}

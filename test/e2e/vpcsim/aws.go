@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/eksboot/eksboot/test/awssim"
@@ -24,24 +25,50 @@ type awsConfig struct {
 	Expired    bool                      `json:"expired,omitempty"`
 }
 
+// sims are the accounts served, by directory: every endpoint of one VPC
+// is the same account (the registry knows the tokens ecr.api gave out).
+var (
+	simsMu sync.Mutex
+	sims   = map[string]*awssim.AWS{}
+)
+
 // serveAWS serves the AWS APIs the node's agents call on l, for the
 // instance eks.json names, under the test CA.
 func serveAWS(dir, addr string, l net.Listener) error {
-	data, err := os.ReadFile(filepath.Join(dir, "eks.json"))
+	sim, err := account(dir)
 	if err != nil {
 		return err
 	}
-	var c clusterConfig
-	if err := json.Unmarshal(data, &c); err != nil {
+	cert, err := leaf(dir, "ca", sim.Hosts(), []string{addr})
+	if err != nil {
 		return err
 	}
+	go http.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}}), sim)
+	return nil
+}
+
+// account is the account of dir's eks.json and aws.json, made once.
+func account(dir string) (*awssim.AWS, error) {
+	simsMu.Lock()
+	defer simsMu.Unlock()
+	if sim, ok := sims[dir]; ok {
+		return sim, nil
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "eks.json"))
+	if err != nil {
+		return nil, err
+	}
+	var c clusterConfig
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, err
+	}
 	if len(c.Principals) == 0 {
-		return errors.New("eks.json names no role session")
+		return nil, errors.New("eks.json names no role session")
 	}
 	var ac awsConfig
 	if data, err := os.ReadFile(filepath.Join(dir, "aws.json")); err == nil {
 		if err := json.Unmarshal(data, &ac); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	p := c.Principals[0]
@@ -57,10 +84,6 @@ func serveAWS(dir, addr string, l net.Listener) error {
 	if ac.Expired {
 		sim.Expires = time.Now().Add(-time.Minute)
 	}
-	cert, err := leaf(dir, "ca", sim.Hosts(), []string{addr})
-	if err != nil {
-		return err
-	}
-	go http.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}}), sim)
-	return nil
+	sims[dir] = sim
+	return sim, nil
 }
