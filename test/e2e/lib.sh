@@ -124,6 +124,12 @@ sim_up() {
 	echo "nameserver $NODE_RESOLVER" >"/etc/netns/$NODE_NS/resolv.conf"
 
 	ns_v "$SIM_BIN/vpcsim" ca "$SIM_DIR"
+	# The node trusts the simulation's CA for AWS's endpoints through its
+	# system store, as a real node trusts AWS's: ip netns exec mounts
+	# /etc/netns/NS/ssl over /etc/ssl, whose ca-certificates.crt Go (on
+	# Linux) and Wine's crypt32 (for eksboot.exe) read.
+	mkdir -p "/etc/netns/$NODE_NS/ssl/certs"
+	cp "$SIM_DIR/ca.pem" "/etc/netns/$NODE_NS/ssl/certs/ca-certificates.crt"
 	sim_config
 	start_vpcsim
 
@@ -258,9 +264,7 @@ sim_down() {
 cluster_ca() { base64 -w0 "$SIM_DIR/${1:-ca}.pem"; }
 
 # eksboot in the node namespace, as user data runs it.
-# The node trusts the simulation's CA for AWS's endpoints, as a real one
-# trusts AWS's through the system store.
-node_eksboot() { ns_n env SSL_CERT_FILE="$SIM_DIR/ca.pem" "$SIM_BIN/eksboot" "$@"; }
+node_eksboot() { ns_n "$SIM_BIN/eksboot" "$@"; }
 
 # run_case DIR [windows]: one case in a VPC of its own. The case file sets
 # what differs from the healthy VPC, the eksboot arguments, and what to
