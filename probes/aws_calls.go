@@ -107,6 +107,13 @@ var stsAPICheck = Check{Name: "sts-api", Required: true,
 					}
 					return "sts: GetCallerIdentity answered " + CleanServerString(x.ARN)
 				})
+				// The credentials must be the role's the token was signed
+				// with: another identity means IMDS's role is not the one
+				// the instance profile names.
+				if role := roleName(p.Facts.RoleARN); r.Status == report.Pass && role != "" && !strings.Contains(r.Msg, ":assumed-role/"+role+"/") {
+					r.Status, r.Code = report.Fail, report.AWSError
+					r.Msg += ", not a session of the node role " + p.Facts.RoleARN
+				}
 			} else {
 				r.Status, r.Code, r.Msg = report.Fail, report.AWSError, "sts: signing GetCallerIdentity failed: "+err.Error()
 			}
@@ -189,4 +196,13 @@ func basicAuth(token string) (string, bool) {
 		return "", false
 	}
 	return "Basic " + token, true
+}
+
+// roleName is the last part of a role ARN: arn:aws:iam::ACCOUNT:role/PATH/NAME.
+func roleName(arn string) string {
+	_, rest, ok := strings.Cut(arn, ":role/")
+	if !ok {
+		return ""
+	}
+	return rest[strings.LastIndexByte(rest, '/')+1:]
 }

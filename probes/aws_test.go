@@ -274,3 +274,12 @@ func TestAWSCallNotReachedIsSkipped(t *testing.T) {
 		}
 	}
 }
+
+func TestAWSCallsSTSAnswersForAnotherRole(t *testing.T) {
+	_, p := newFakeAWS(t)
+	p.Facts.RoleARN = "arn:aws:iam::111122223333:role/other"
+	rs := runAWS(t, p)
+	if r := rs[len(rs)-1]; r.Code != report.AWSError || !strings.Contains(r.Msg, "not a session of the node role") {
+		t.Errorf("sts: %+v", r)
+	}
+}
