@@ -99,7 +99,18 @@ func (a *AWS) Hosts() []string {
 // ServeHTTP answers by the Host the request names.
 func (a *AWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	host, _, _ := strings.Cut(r.Host, ":")
-	switch a.hosts()[host] {
+	a.serve(a.hosts()[host], w, r)
+}
+
+// Service answers as service (ec2, sts, ecr.api, ecr.dkr, s3) whatever the
+// Host: for a client given an --endpoint-url.
+func (a *AWS) Service(service string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { a.serve(service, w, r) })
+}
+
+func (a *AWS) serve(service string, w http.ResponseWriter, r *http.Request) {
+	host := r.Host
+	switch service {
 	case "ec2":
 		a.ec2(w, r)
 	case "sts":

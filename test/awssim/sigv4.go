@@ -53,6 +53,9 @@ func (a *AWS) verifyHeader(r *http.Request, body []byte, service string) authErr
 		return authBadSignature
 	}
 	again, _ := http.NewRequest(r.Method, "https://"+r.Host+r.URL.RequestURI(), bytes.NewReader(body))
+	// The SDK signs content-length whenever there is one; other clients
+	// (botocore) do not: it is signed only when the client said so.
+	again.ContentLength = 0
 	for _, h := range strings.Split(fields["SignedHeaders"], ";") {
 		switch h {
 		case "host", "x-amz-date", "x-amz-security-token":
