@@ -90,7 +90,7 @@ var ec2APICheck = Check{Name: "ec2-api", Required: true,
 
 var stsAPICheck = Check{Name: "sts-api", Required: true,
 	Why: "sts:GetCallerIdentity answers: pods' IAM roles need STS, and it proves the role's credentials good",
-	Run: func(ctx context.Context, p Plan, _ *Findings) []report.Result {
+	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
 		return awsCall(p, func(ap *AWSPlan, c *http.Client) []report.Result {
 			host := STSHost(ap.Region, ap.Domain)
 			r := awsResult("sts", host, actionGetCallerIdentity)
@@ -116,6 +116,9 @@ var stsAPICheck = Check{Name: "sts-api", Required: true,
 				}
 			} else {
 				r.Status, r.Code, r.Msg = report.Fail, report.AWSError, "sts: signing GetCallerIdentity failed: "+err.Error()
+			}
+			if r.Code == report.CredentialsInvalid {
+				f.CredentialsRefused = strings.TrimPrefix(r.Msg, "sts: ")
 			}
 			r.Duration = time.Since(start)
 			return []report.Result{r}

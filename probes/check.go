@@ -41,6 +41,9 @@ type Findings struct {
 	Version    string            // version-skew: the API server's gitVersion
 	Network    *ServiceNetwork   // service-cidr: derived from the certificate
 	ECRToken   string            // ecr-auth: the registry's Basic credential; a secret
+	// CredentialsRefused is AWS's refusal of the role's credentials, as
+	// sts-api heard it; "" when accepted or not asked.
+	CredentialsRefused string // sts-api
 }
 
 // NodeChecks are the checks that are not endpoints, in report order.

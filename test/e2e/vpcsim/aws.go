@@ -65,11 +65,9 @@ func account(dir string) (*awssim.AWS, error) {
 	if len(c.Principals) == 0 {
 		return nil, errors.New("eks.json names no role session")
 	}
-	var ac awsConfig
-	if data, err := os.ReadFile(filepath.Join(dir, "aws.json")); err == nil {
-		if err := json.Unmarshal(data, &ac); err != nil {
-			return nil, err
-		}
+	ac, err := readAWSConfig(dir)
+	if err != nil {
+		return nil, err
 	}
 	p := c.Principals[0]
 	sim := &awssim.AWS{Region: c.Region, Account: p.Account, Role: p.Role, Session: p.Session, Creds: p.Creds,
@@ -86,4 +84,16 @@ func account(dir string) (*awssim.AWS, error) {
 	}
 	sims[dir] = sim
 	return sim, nil
+}
+
+// readAWSConfig reads DIR/aws.json; none is the default account.
+func readAWSConfig(dir string) (awsConfig, error) {
+	var ac awsConfig
+	data, err := os.ReadFile(filepath.Join(dir, "aws.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return ac, nil
+	} else if err != nil {
+		return ac, err
+	}
+	return ac, json.Unmarshal(data, &ac)
 }
