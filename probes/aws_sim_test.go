@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -74,6 +75,13 @@ func TestAWSCallsAgainstSimulation(t *testing.T) {
 						return (&net.Dialer{}).DialContext(ctx, network, addr)
 					}}}
 			rs := runAWS(t, p)
+			for _, r := range rs {
+				for _, secret := range awssim.Secrets() {
+					if strings.Contains(fmt.Sprintf("%+v", r), secret) {
+						t.Errorf("a result shows %q: %+v", secret, r)
+					}
+				}
+			}
 			var got []string
 			var first report.Result
 			for _, r := range rs {

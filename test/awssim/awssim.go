@@ -37,8 +37,11 @@ type AWS struct {
 	SCP *Policy
 	// Repository is the registry's repository policy; nil allows all.
 	Repository *Policy
-	// PrivateDNSName is what DescribeInstances answers for Session.
+	// PrivateDNSName is what DescribeInstances answers for Session;
+	// Instances, when set, are every instance of the account (a fleet
+	// sharing one role) by ID, with theirs.
 	PrivateDNSName string
+	Instances      map[string]string
 	Now            func() time.Time
 
 	mu     sync.Mutex

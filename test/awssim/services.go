@@ -13,6 +13,18 @@ import (
 	"strings"
 )
 
+// passwordPrefix begins every ECR password handed out, so that tests can
+// look for any of them in an output (ECR's are base64 JSON, as these).
+const passwordPrefix = "eyJwYXlsb2FkIjoi"
+
+// Secrets are strings no output may carry: the start of every ECR password
+// and of its authorization token, ECR's presigning secret and key, and a
+// presigned URL's signature.
+func Secrets() []string {
+	return []string{passwordPrefix, base64.StdEncoding.EncodeToString([]byte("AWS:" + passwordPrefix)[:18]),
+		ecrCreds.SecretAccessKey, ecrCreds.SessionToken, "X-Amz-Signature=", ecrCreds.AccessKeyID}
+}
+
 const requestID = "a1b2c3d4-0000-4000-8000-eksbootsim00"
 
 func readBody(r *http.Request) []byte {
@@ -52,14 +64,18 @@ func (a *AWS) ec2(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := form.Get("InstanceId.1")
-	if id != a.Session {
+	name, ok := a.Instances[id]
+	if a.Instances == nil {
+		name, ok = a.PrivateDNSName, id == a.Session
+	}
+	if !ok {
 		fail(http.StatusBadRequest, "InvalidInstanceID.NotFound", "The instance ID '"+id+"' does not exist")
 		return
 	}
 	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
 	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
 <DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>%s</requestId><reservationSet><item><reservationId>r-0eksbootsim</reservationId><ownerId>%s</ownerId><instancesSet><item><instanceId>%s</instanceId><privateDnsName>%s</privateDnsName><instanceState><code>16</code><name>running</name></instanceState></item></instancesSet></item></reservationSet></DescribeInstancesResponse>`,
-		requestID, a.Account, xmlText(id), xmlText(a.PrivateDNSName))
+		requestID, a.Account, xmlText(id), xmlText(name))
 }
 
 // sts answers GetCallerIdentity (Query API, 2011-06-15).
@@ -128,7 +144,7 @@ func (a *AWS) ecrAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	raw := make([]byte, 24)
 	rand.Read(raw)
-	password := "eyJwYXlsb2FkIjoi" + hex.EncodeToString(raw)
+	password := passwordPrefix + hex.EncodeToString(raw)
 	a.mu.Lock()
 	if a.tokens == nil {
 		a.tokens = map[string]bool{}

@@ -72,7 +72,7 @@ func account(dir string) (*awssim.AWS, error) {
 	p := c.Principals[0]
 	sim := &awssim.AWS{Region: c.Region, Account: p.Account, Role: p.Role, Session: p.Session, Creds: p.Creds,
 		Managed: awssim.NodePolicies, Endpoints: map[string]*awssim.Policy{}, SCP: ac.SCP, Repository: ac.Repository,
-		PrivateDNSName: c.Access.PrivateDNSName[p.Session]}
+		PrivateDNSName: c.Access.PrivateDNSName[p.Session], Instances: c.Access.PrivateDNSName}
 	if ac.Managed != nil {
 		sim.Managed = ac.Managed
 	}
