@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -115,6 +116,10 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 	for _, c := range cfg.CACerts {
 		pool.AddCert(c)
 	}
+	var calls *probes.AWSPlan
+	if f != nil && identity.Credentials != nil {
+		calls = &probes.AWSPlan{Region: cfg.Region, Domain: f.Domain, InstanceID: f.InstanceID, Credentials: identity.Credentials, Arch: runtime.GOARCH}
+	}
 	n := cfg.Network
 	return probes.Plan{
 		Endpoints: probes.Endpoints(sel),
@@ -131,6 +136,7 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 			j := n.AgainstServiceIP(ip, cfg.Target == inputs.TargetWindows)
 			return probes.ServiceVerdict{Mismatch: j.Mismatch != "", Msg: j.Mismatch + j.Agrees, Settled: j.Derived != nil}
 		},
+		AWS: calls,
 	}
 }
 

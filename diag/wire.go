@@ -28,6 +28,7 @@ type Line struct {
 
 	Check    string `json:"check,omitempty"`
 	Endpoint string `json:"endpoint,omitempty"`
+	Action   string `json:"action,omitempty"` // an aws result's call
 	Host     string `json:"host,omitempty"`
 	Addr     string `json:"addr,omitempty"`
 	Route    string `json:"route,omitempty"`
@@ -96,7 +97,7 @@ func ptr[T any](v T) *T { return &v }
 // resultLine is r on the wire.
 func resultLine(r report.Result, run string, now time.Time) Line {
 	return Line{Time: now, Level: styleOf(r.Status).level, Msg: r.Msg, V: SchemaVersion, Run: run,
-		Check: r.Kind, Endpoint: r.Endpoint, Host: r.Host, Addr: r.Addr, Route: r.Route, Status: string(r.Status),
+		Check: r.Kind, Endpoint: r.Endpoint, Action: r.Action, Host: r.Host, Addr: r.Addr, Route: r.Route, Status: string(r.Status),
 		Code: string(r.Code), MS: ptr(r.Duration.Milliseconds()), Hint: r.Hint}
 }
 
@@ -120,7 +121,7 @@ func summaryLine(s Summary, run string, now time.Time) Line {
 
 // result reads a result line back.
 func (l Line) result() report.Result {
-	r := report.Result{Kind: l.Check, Endpoint: l.Endpoint, Host: l.Host, Addr: l.Addr, Route: l.Route,
+	r := report.Result{Kind: l.Check, Endpoint: l.Endpoint, Action: l.Action, Host: l.Host, Addr: l.Addr, Route: l.Route,
 		Status: report.Status(l.Status), Code: report.Code(l.Code), Msg: l.Msg, Hint: l.Hint}
 	if l.MS != nil {
 		r.Duration = time.Duration(*l.MS) * time.Millisecond

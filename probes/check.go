@@ -54,10 +54,15 @@ type Findings struct {
 	Version        string            // version-skew: the API server's gitVersion
 	ServiceIP      netip.Addr        // service-cidr: the kubernetes service IP the certificate names
 	ServiceSettled bool              // service-cidr: that IP answers what the inputs guessed
+	ECRToken       string            // ecr-auth: the registry's Basic credential; a secret
+	// CredentialsRefused is AWS's refusal of the role's credentials, as
+	// sts-api heard it; "" when accepted or not asked.
+	CredentialsRefused string // sts-api
 }
 
 // NodeChecks are the checks that are not endpoints, in report order.
-var NodeChecks = []Check{imdsCheck, authCheck, clockCheck, serviceCIDRCheck, versionSkewCheck, configCheck}
+var NodeChecks = []Check{imdsCheck, authCheck, clockCheck, serviceCIDRCheck, versionSkewCheck, configCheck,
+	ec2APICheck, ecrAuthCheck, ecrPullCheck, stsAPICheck}
 
 // required is the one place a check's failure is weighed: --optional and
 // --require first, then the check's default for the node's target.

@@ -33,7 +33,7 @@ type IdentityPlan struct {
 
 // authCheck asks the API server who the node's token makes it, as the
 // kubelet will be, over the connection the api check verified.
-var authCheck = Check{Name: report.KindAuth, Required: true, Needs: []string{"api"},
+var authCheck = Check{Name: report.KindAuth, Required: true, Needs: []string{"api", "sts-api"},
 	Why: "the node's IAM role is mapped as a node: kubelet registers with it",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
 		ip := p.Identity
@@ -64,6 +64,13 @@ var authCheck = Check{Name: report.KindAuth, Required: true, Needs: []string{"ap
 		if r.Status != report.Pass {
 			api, _ := p.endpoint("api")
 			r.Hint = hintFor(r, api, p.Facts, false)
+		}
+		if r.Code == report.AuthUnmapped && f.CredentialsRefused != "" && p.AWS != nil {
+			// STS refused the role's credentials: the token signed with
+			// them cannot authenticate, whatever the cluster maps.
+			r.Code = report.CredentialsInvalid
+			r.Msg += "; but AWS refuses the role's credentials themselves (" + f.CredentialsRefused + ")"
+			r.Hint = awsHint(r, Endpoint{}, p.Facts, p.AWS)
 		}
 		if clock, ok := clockResult(f.Health); ok && clock.Code == report.ClockSkew && r.Code == report.AuthUnmapped {
 			r.Hint = "first set the node's clock right (chrony with the Amazon Time Sync Service, 169.254.169.123): STS refuses a token signed by a clock that is minutes off, and the API server then answers 401 as for an unmapped role; if the clock is right, " + r.Hint

@@ -36,6 +36,7 @@ type Plan struct {
 	// What the node checks judge.
 	IMDS     IMDSRead
 	Identity *IdentityPlan // nil leaves the identity unchecked
+	AWS      *AWSPlan      // nil leaves the agents' AWS calls unasked
 	Kubelet  func() string // kubelet's version, "" when unknown; nil when there is no kubelet to ask
 	// JudgeServiceIP is the inputs' judgement of the kubernetes service IP
 	// the certificate names; nil leaves the service network unchecked.

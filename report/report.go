@@ -44,6 +44,7 @@ const (
 	KindConfig = "config"
 	KindAuth   = "auth"  // the node's IAM identity, as the kubelet presents it
 	KindClock  = "clock" // the node's clock against the API server's
+	KindAWS    = "aws"   // a call the node's agents make through an endpoint
 )
 
 // Code is a result's stable identifier. Codes are part of the contract:
@@ -90,6 +91,14 @@ const (
 	// TokenSigningFailed: the node could not sign its identity token.
 	TokenSigningFailed Code = "token_signing_failed"
 
+	// The calls of the node's agents (SPEC §4 "What the node's agents will ask").
+	EndpointPolicyDenied Code = "endpoint_policy_denied"
+	IAMDenied            Code = "iam_denied"
+	SCPDenied            Code = "scp_denied"
+	ImagePullDenied      Code = "image_pull_denied"
+	LayerBucketDenied    Code = "layer_bucket_denied"
+	AWSError             Code = "aws_error"
+
 	// The inputs' warnings.
 	CAValidity   Code = "ca_validity"    // the cluster CA is near or past its expiry
 	DNSIPGuessed Code = "dns_ip_guessed" // the cluster DNS IP was guessed from the VPC
@@ -99,6 +108,7 @@ const (
 type Result struct {
 	Kind     string // what was looked at: one of the Kind constants
 	Endpoint string
+	Action   string // the AWS call of an aws result: ec2:DescribeInstances
 	Host     string
 	Addr     string
 	Route    string

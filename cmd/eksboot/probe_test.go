@@ -149,7 +149,7 @@ func TestRunExecHandsOverToBootstrapSh(t *testing.T) {
 	bin := buildEksboot(t, dir)
 	v := loopvpc.NewVPC(t, "10.100.0.1")
 	cmd := exec.Command(bin, vpcArgs(t, v, "run", "--service-cidr", "10.100.0.0/16", "--args-file", filepath.Join(dir, "bootstrap.args"), "--exec", "--output", "json", "--kubelet-extra-args", "--max-pods=20 $(x) `y`")...)
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "EKSBOOT_CONSOLE=none", "EKSBOOT_CONFIG=" + filepath.Join(dir, "none.yaml")}
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "SSL_CERT_FILE=" + os.Getenv("SSL_CERT_FILE"), "EKSBOOT_CONSOLE=none", "EKSBOOT_CONFIG=" + filepath.Join(dir, "none.yaml")}
 	os.WriteFile(filepath.Join(dir, "none.yaml"), nil, 0o644)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -206,7 +206,12 @@ func readUntil(t *testing.T, f *os.File, marker string) string {
 	var b strings.Builder
 	buf := make([]byte, 4096)
 	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(b.String(), marker) && time.Now().Before(deadline) {
+	// The marker's line must be whole: a read may end inside it.
+	done := func() bool {
+		i := strings.Index(b.String(), marker)
+		return i >= 0 && strings.Contains(b.String()[i:], "\n")
+	}
+	for !done() && time.Now().Before(deadline) {
 		f.SetReadDeadline(time.Now().Add(time.Second))
 		n, _ := f.Read(buf)
 		b.Write(buf[:n])
@@ -293,7 +298,7 @@ func TestSIGTERMPublishesWhatIsKnown(t *testing.T) {
 			console := filepath.Join(t.TempDir(), "console.txt")
 			os.WriteFile(console, nil, 0o644)
 			cmd := exec.Command(bin, vpcArgs(t, v, "probe", "--service-cidr", "10.100.0.0/16", "--wait", "10m", "--output", "json")...)
-			cmd.Env = []string{"PATH=/usr/bin:/bin", "EKSBOOT_CONSOLE=" + console, "EKSBOOT_CONFIG=" + filepath.Join(dir, "none.yaml")}
+			cmd.Env = []string{"PATH=/usr/bin:/bin", "SSL_CERT_FILE=" + os.Getenv("SSL_CERT_FILE"), "EKSBOOT_CONSOLE=" + console, "EKSBOOT_CONFIG=" + filepath.Join(dir, "none.yaml")}
 			var stdout strings.Builder
 			cmd.Stdout = &stdout
 			if err := cmd.Start(); err != nil {

@@ -42,5 +42,12 @@ remap --access none
 code=0
 run_node || code=$?
 echo "(exit code $code)"
+
+step "5. Map the role again; instead the S3 gateway endpoint's policy lists only the customer's bucket"
+AWS_SIM='{"endpoints":{"s3":{"allow":[{"actions":["s3:*"],"resources":["arn:aws:s3:::customer-artifacts/*"]}]}}}'
+remap
+code=0
+run_node || code=$?
+echo "(exit code $code)"
 rm -f "$args"
 step "Tearing the VPC down"

@@ -56,6 +56,9 @@ RESOLVER_UP=1
 # Flags for `vpcsim config`: how the cluster maps the node's role, its
 # version, its clock (see test/e2e/vpcsim/config.go).
 SIM_CONFIG=()
+# The AWS account's policies, as aws.json (test/e2e/vpcsim/aws.go); "" is
+# the node role of EKS's guide with every endpoint allowing all.
+AWS_SIM=""
 
 sim_defaults() {
 	local name
@@ -64,9 +67,12 @@ sim_defaults() {
 		if [ "$name" = api ]; then
 			SERVE[$name]=api:${ENDPOINT_IP[$name]}:$SERVICE_IP
 		else
-			SERVE[$name]=tls:${ENDPOINT_IP[$name]}
+			SERVE[$name]=aws:${ENDPOINT_IP[$name]}
 		fi
 	done
+	# ECR's presigned layer URLs name the bucket's own host, routed
+	# through the S3 gateway endpoint like s3's.
+	DNS[prod-$REGION-starport-layer-bucket.s3.$REGION.amazonaws.com]=${ENDPOINT_IP[s3]}
 }
 
 log() { printf '%s\n' "$*" >&2; }
@@ -118,6 +124,12 @@ sim_up() {
 	echo "nameserver $NODE_RESOLVER" >"/etc/netns/$NODE_NS/resolv.conf"
 
 	ns_v "$SIM_BIN/vpcsim" ca "$SIM_DIR"
+	# The node trusts the simulation's CA for AWS's endpoints through its
+	# system store, as a real node trusts AWS's: ip netns exec mounts
+	# /etc/netns/NS/ssl over /etc/ssl, whose ca-certificates.crt Go (on
+	# Linux) and Wine's crypt32 (for eksboot.exe) read.
+	mkdir -p "/etc/netns/$NODE_NS/ssl/certs"
+	cp "$SIM_DIR/ca.pem" "/etc/netns/$NODE_NS/ssl/certs/ca-certificates.crt"
 	sim_config
 	start_vpcsim
 
@@ -170,6 +182,7 @@ sim_config() {
 	local ud=()
 	[ -n "$USER_DATA_FILE" ] && ud=(--user-data "$USER_DATA_FILE")
 	"$SIM_BIN/vpcsim" config "$SIM_DIR" --node-ip "$NODE_IP" "${ud[@]}" "${SIM_CONFIG[@]}"
+	if [ -n "$AWS_SIM" ]; then printf '%s\n' "$AWS_SIM" >"$SIM_DIR/aws.json"; fi
 }
 
 start_imds() {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/eksboot/eksboot/test/awssim"
 	"github.com/eksboot/eksboot/test/eksapi"
 	"github.com/eksboot/eksboot/test/imdsmock"
 	"github.com/eksboot/eksboot/test/netns"
@@ -34,6 +35,8 @@ type VPC struct {
 	IMDS string // IMDS base URL
 	// API is the API server; a test may change its access entries.
 	API *eksapi.Server
+	// AWS answers the node's agents' calls on every AWS endpoint.
+	AWS *awssim.AWS
 }
 
 // ClusterName is the cluster the loopback VPC's API server belongs to.
@@ -75,14 +78,16 @@ func NewVPCWith(t testing.TB, serviceIP string, inst imdsmock.Instance) *VPC {
 	inst.SubnetCIDR = "127.0.1.0/24"
 	v.IMDS = imdsmock.Start(t, inst)
 	v.API = EKS(inst, ClusterName)
+	v.AWS = AWS(inst)
 	for host, addr := range EndpointAddrs {
 		v.Zone.Set(host, addr)
 		if host == APIHost {
 			ServeAPI(t, addr, v.CA.ServerCert(t, []string{APIHost}, serviceIP, addr), v.API)
 		} else {
-			ListenTCP(t, addr)
+			serveAWS(t, addr, v.AWS)
 		}
 	}
+	v.Zone.Set(awssim.LayerBucket(inst.Region)+".s3."+inst.Region+".amazonaws.com", EndpointAddrs["s3."+inst.Region+".amazonaws.com"])
 	return v
 }
 

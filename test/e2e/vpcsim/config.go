@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/eksboot/eksboot/test/awssim"
 	"github.com/eksboot/eksboot/test/eksapi"
 	"github.com/eksboot/eksboot/test/imdsmock"
 	"github.com/eksboot/eksboot/test/stssim"
@@ -102,7 +103,7 @@ func newCluster(version string, anonymous bool, offset time.Duration, insts ...i
 // eksboot may ever carry, the role's keys and a token.
 func (c clusterConfig) write(dir string) error {
 	cr := imdsmock.TestCredentials
-	secrets := strings.Join([]string{cr.AccessKeyID, cr.SecretAccessKey, cr.Token, "k8s-aws-v1."}, "\n") + "\n"
+	secrets := strings.Join(append([]string{cr.AccessKeyID, cr.SecretAccessKey, cr.Token, "k8s-aws-v1."}, awssim.Secrets()...), "\n") + "\n"
 	if err := os.WriteFile(filepath.Join(dir, "secrets.txt"), []byte(secrets), 0o644); err != nil {
 		return err
 	}

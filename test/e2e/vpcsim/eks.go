@@ -34,7 +34,13 @@ func newAPIServer(dir string) (http.Handler, error) {
 		return nil, err
 	}
 	now := func() time.Time { return time.Now().Add(c.ClockOffset) }
-	if err := serveControlPlaneSTS(dir, c.Region, &stssim.STS{Principals: c.Principals, Now: now}); err != nil {
+	principals := c.Principals
+	if ac, err := readAWSConfig(dir); err != nil {
+		return nil, err
+	} else if ac.Expired {
+		principals = nil // STS no longer knows the expired session: InvalidClientTokenId
+	}
+	if err := serveControlPlaneSTS(dir, c.Region, &stssim.STS{Principals: principals, Now: now}); err != nil {
 		return nil, err
 	}
 	verifier := token.NewVerifier(c.Name, "aws", c.Region)

@@ -11,7 +11,8 @@
 //	vpcsim serve DIR SPEC...           serve until killed
 //
 // A SPEC is MODE:ADDR[:ARG]: tls:10.0.3.10 (an endpoint), api:10.0.3.5:10.100.0.1
-// (the API server, ARG its service IP), api-other-ca:ADDR:SERVICEIP, silent:ADDR,
+// (the API server, ARG its service IP), api-other-ca:ADDR:SERVICEIP, aws:ADDR
+// (the AWS APIs the node's agents call, aws.go), silent:ADDR,
 // late:ADDR:5s, imds-v1:169.254.169.254:http://127.0.0.1:1338 (GETs go to
 // the AWS mock at ARG, token PUTs are never answered, as with a hop limit of 1),
 // imds-count:169.254.169.254:http://127.0.0.1:1338 (every request passed on
@@ -110,6 +111,8 @@ func serve(dir, spec string) error {
 			return err
 		}
 		go http.Serve(tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}}), http.NotFoundHandler())
+	case "aws":
+		return serveAWS(dir, addr, l)
 	case "api", "api-other-ca":
 		caName := map[string]string{"api": "ca", "api-other-ca": "other-ca"}[mode]
 		cert, err := leaf(dir, caName, []string{APIHost, "kubernetes", "kubernetes.default.svc"}, []string{arg, addr})

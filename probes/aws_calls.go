@@ -1,0 +1,211 @@
+package probes
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/eksboot/eksboot/report"
+)
+
+// The actions the calls make, as IAM names them.
+const (
+	actionDescribeInstances = "ec2:DescribeInstances"
+	actionGetAuthToken      = "ecr:GetAuthorizationToken"
+	actionBatchGetImage     = "ecr:BatchGetImage"
+	actionGetObject         = "s3:GetObject"
+	actionGetCallerIdentity = "sts:GetCallerIdentity"
+)
+
+// pauseImage is the image the pull asks for: containerd's sandbox image on
+// the EKS AMIs, eks/pause:3.5 in every region's EKS image account (AL2's
+// and AL2023's sandbox_image; Windows' and Bottlerocket's agents pull from
+// the same account).
+const pauseRepository, pauseTag = "eks/pause", "3.5"
+
+// AWSChecks are the calls of the node's agents through their endpoints.
+var AWSChecks = []Check{ec2APICheck, ecrAuthCheck, ecrPullCheck, stsAPICheck}
+
+// awsCall runs one call's check: it skips when the plan has no credentials
+// and fills the hint of what did not pass.
+func awsCall(p Plan, run func(ap *AWSPlan, c *http.Client) []report.Result) []report.Result {
+	ap := p.AWS
+	if ap == nil || ap.Credentials == nil {
+		return nil
+	}
+	out := run(ap, awsClient(ap, p.Timeout))
+	for i, r := range out {
+		// A call through an endpoint --optional names weighs no more than
+		// the endpoint.
+		if slices.Contains(p.Selection.Optional, r.Endpoint) {
+			out[i] = OnFailure(r, false)
+			r = out[i]
+		}
+		if r.Status != report.Pass && r.Status != report.Skip {
+			e, _ := p.endpoint(r.Endpoint)
+			out[i].Hint = awsHint(r, e, p.Facts, ap)
+		}
+	}
+	return out
+}
+
+var ec2APICheck = Check{Name: "ec2-api", Required: true,
+	Why: "ec2:DescribeInstances answers for this instance: nodeadm and Bottlerocket's pluto wait on it for the node's name; the VPC CNI calls it",
+	Run: func(ctx context.Context, p Plan, _ *Findings) []report.Result {
+		return awsCall(p, func(ap *AWSPlan, c *http.Client) []report.Result {
+			host := "ec2." + ap.Region + "." + domainOf(ap)
+			r := awsResult("ec2", host, actionDescribeInstances)
+			if ap.SkipEC2 != "" {
+				r.Status, r.Msg = report.Skip, "ec2: DescribeInstances not asked: "+ap.SkipEC2
+				return []report.Result{r}
+			}
+			start := time.Now()
+			form := url.Values{"Action": {"DescribeInstances"}, "Version": {"2016-11-15"}, "InstanceId.1": {ap.InstanceID}}.Encode()
+			req, err := signQuery(ctx, *ap.Credentials, host, "ec2", ap.Region, form, time.Now())
+			if err == nil {
+				r = judgeCall(c, req, r, report.IAMDenied, func(a awsAnswer) string {
+					var x struct {
+						Names []string `xml:"reservationSet>item>instancesSet>item>privateDnsName"`
+					}
+					if xml.Unmarshal(a.body, &x) != nil || len(x.Names) == 0 {
+						return ""
+					}
+					return fmt.Sprintf("ec2: DescribeInstances answered for %s: its private DNS name is %s", ap.InstanceID, CleanServerString(x.Names[0]))
+				})
+			} else {
+				r.Status, r.Code, r.Msg = report.Fail, report.AWSError, "ec2: signing DescribeInstances failed: "+err.Error()
+			}
+			r.Duration = time.Since(start)
+			return []report.Result{r}
+		})
+	}}
+
+var stsAPICheck = Check{Name: "sts-api", Required: true,
+	Why: "sts:GetCallerIdentity answers: pods' IAM roles need STS, and it proves the role's credentials good",
+	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
+		return awsCall(p, func(ap *AWSPlan, c *http.Client) []report.Result {
+			host := STSHost(ap.Region, ap.Domain)
+			r := awsResult("sts", host, actionGetCallerIdentity)
+			start := time.Now()
+			form := "Action=GetCallerIdentity&Version=2011-06-15"
+			req, err := signQuery(ctx, *ap.Credentials, host, "sts", ap.Region, form, time.Now())
+			if err == nil {
+				r = judgeCall(c, req, r, report.IAMDenied, func(a awsAnswer) string {
+					var x struct {
+						ARN string `xml:"GetCallerIdentityResult>Arn"`
+					}
+					if xml.Unmarshal(a.body, &x) != nil || x.ARN == "" {
+						return ""
+					}
+					return "sts: GetCallerIdentity answered " + CleanServerString(x.ARN)
+				})
+				// The credentials must be the role's the token was signed
+				// with: another identity means IMDS's role is not the one
+				// the instance profile names.
+				if role := roleName(p.Facts.RoleARN); r.Status == report.Pass && role != "" && !strings.Contains(r.Msg, ":assumed-role/"+role+"/") {
+					r.Status, r.Code = report.Fail, report.AWSError
+					r.Msg += ", not a session of the node role " + p.Facts.RoleARN
+				}
+			} else {
+				r.Status, r.Code, r.Msg = report.Fail, report.AWSError, "sts: signing GetCallerIdentity failed: "+err.Error()
+			}
+			if r.Code == report.CredentialsInvalid {
+				f.CredentialsRefused = strings.TrimPrefix(r.Msg, "sts: ")
+			}
+			r.Duration = time.Since(start)
+			return []report.Result{r}
+		})
+	}}
+
+var ecrAuthCheck = Check{Name: "ecr-auth", Required: true,
+	Why: "ecr:GetAuthorizationToken answers: kubelet's ECR credential provider gets containerd's pull credentials from it",
+	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
+		return awsCall(p, func(ap *AWSPlan, c *http.Client) []report.Result {
+			host := "api.ecr." + ap.Region + "." + domainOf(ap)
+			r := awsResult("ecr.api", host, actionGetAuthToken)
+			start := time.Now()
+			body := []byte("{}")
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+host+"/", strings.NewReader(string(body)))
+			if err == nil {
+				req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+				req.Header.Set("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken")
+				err = sign(ctx, *ap.Credentials, req, body, "ecr", ap.Region, time.Now())
+			}
+			if err != nil {
+				r.Status, r.Code, r.Msg = report.Fail, report.AWSError, "ecr.api: signing GetAuthorizationToken failed: "+err.Error()
+				return []report.Result{r}
+			}
+			r = judgeCall(c, req, r, report.IAMDenied, func(a awsAnswer) string {
+				var j struct {
+					Data []struct {
+						Token string `json:"authorizationToken"`
+					} `json:"authorizationData"`
+				}
+				if json.Unmarshal(a.body, &j) != nil || len(j.Data) == 0 || j.Data[0].Token == "" {
+					return ""
+				}
+				f.ECRToken = j.Data[0].Token
+				return "ecr.api: GetAuthorizationToken answered with a registry token"
+			})
+			r.Duration = time.Since(start)
+			return []report.Result{r}
+		})
+	}}
+
+// judgeCall sends req and judges the answer: 200 with what ok recognizes
+// passes; a refusal is judged by what AWS said.
+func judgeCall(c *http.Client, req *http.Request, r report.Result, deny report.Code, ok func(awsAnswer) string) report.Result {
+	a, err := send(c, req)
+	switch {
+	case errors.Is(err, errNotReached):
+		return notReached(r, err)
+	case err != nil:
+		r.Status, r.Code, r.Msg = report.Fail, report.AWSError, fmt.Sprintf("%s: %s got no answer: %v", r.Endpoint, r.Action, err)
+		return r
+	case a.status == http.StatusOK:
+		if msg := ok(a); msg != "" {
+			r.Msg = msg
+			return r
+		}
+		r.Status, r.Code, r.Msg = report.Fail, report.AWSError, fmt.Sprintf("%s: %s answered 200, but not as AWS does", r.Endpoint, r.Action)
+		return r
+	}
+	code, e := judgeAWS(a, deny)
+	r.Status, r.Code = report.Fail, code
+	r.Msg = fmt.Sprintf("%s: %s was refused: %s", r.Endpoint, r.Action, e.describe(a.status))
+	return r
+}
+
+func domainOf(ap *AWSPlan) string {
+	if ap.Domain != "" {
+		return ap.Domain
+	}
+	return DomainFor(ap.Region)
+}
+
+// basicAuth is the registry's Authorization from an ECR token, which is
+// base64 of "AWS:PASSWORD" already.
+func basicAuth(token string) (string, bool) {
+	raw, err := base64.StdEncoding.DecodeString(token)
+	if err != nil || !strings.HasPrefix(string(raw), "AWS:") {
+		return "", false
+	}
+	return "Basic " + token, true
+}
+
+// roleName is the last part of a role ARN: arn:aws:iam::ACCOUNT:role/PATH/NAME.
+func roleName(arn string) string {
+	_, rest, ok := strings.Cut(arn, ":role/")
+	if !ok {
+		return ""
+	}
+	return rest[strings.LastIndexByte(rest, '/')+1:]
+}

@@ -1,0 +1,285 @@
+package probes
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/eksboot/eksboot/report"
+)
+
+// AWS's own error bodies, as each protocol carries them.
+func TestJudgeAWS(t *testing.T) {
+	ec2 := func(code, msg string) string {
+		return `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>` + code + `</Code><Message>` + msg + `</Message></Error></Errors><RequestID>r</RequestID></Response>`
+	}
+	sts := func(code, msg string) string {
+		return `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>` + code + `</Code><Message>` + msg + `</Message></Error><RequestId>r</RequestId></ErrorResponse>`
+	}
+	ecr := func(code, msg string) string { return `{"__type":"` + code + `","message":"` + msg + `"}` }
+	s3 := `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>r</RequestId><HostId>h</HostId></Error>`
+	const who = "User: arn:aws:sts::111122223333:assumed-role/node/i-1 is not authorized to perform: "
+	for _, c := range []struct {
+		name   string
+		status int
+		body   string
+		deny   report.Code
+		want   report.Code
+	}{
+		{"ec2 endpoint policy", 403, ec2("UnauthorizedOperation", who+"ec2:DescribeInstances because no VPC endpoint policy allows the ec2:DescribeInstances action"), report.IAMDenied, report.EndpointPolicyDenied},
+		{"ec2 identity", 403, ec2("UnauthorizedOperation", who+"ec2:DescribeInstances because no identity-based policy allows the ec2:DescribeInstances action"), report.IAMDenied, report.IAMDenied},
+		{"ec2 names none", 403, ec2("UnauthorizedOperation", "You are not authorized to perform this operation."), report.IAMDenied, report.IAMDenied},
+		{"ec2 auth failure", 401, ec2("AuthFailure", "AWS was not able to validate the provided access credentials"), report.IAMDenied, report.CredentialsInvalid},
+		{"ec2 5xx", 503, ec2("Unavailable", "The server is overloaded"), report.IAMDenied, report.AWSError},
+		{"ecr scp", 400, ecr("AccessDeniedException", who+"ecr:GetAuthorizationToken with an explicit deny in a service control policy"), report.IAMDenied, report.SCPDenied},
+		{"ecr boundary", 400, ecr("AccessDeniedException", who+"ecr:GetAuthorizationToken because no permissions boundary allows the ecr:GetAuthorizationToken action"), report.IAMDenied, report.SCPDenied},
+		{"ecr explicit endpoint deny", 400, ecr("AccessDeniedException", who+"ecr:GetAuthorizationToken with an explicit deny in a VPC endpoint policy"), report.IAMDenied, report.EndpointPolicyDenied},
+		{"ecr coral type", 400, ecr("com.amazon.coral.service#UnrecognizedClientException", "The security token included in the request is invalid."), report.IAMDenied, report.CredentialsInvalid},
+		{"sts expired", 403, sts("ExpiredToken", "The security token included in the request is expired"), report.IAMDenied, report.CredentialsInvalid},
+		{"sts endpoint policy", 403, sts("AccessDenied", who+"sts:GetCallerIdentity because no VPC endpoint policy allows the sts:GetCallerIdentity action"), report.IAMDenied, report.EndpointPolicyDenied},
+		{"registry denied", 403, `{"errors":[{"code":"DENIED","message":"Your authorization token has expired. Reauthenticate and try again."}]}`, report.ImagePullDenied, report.ImagePullDenied},
+		{"registry 401 bare", 401, ``, report.ImagePullDenied, report.CredentialsInvalid},
+		{"s3 bare", 403, s3, report.LayerBucketDenied, report.LayerBucketDenied},
+		{"s3 endpoint policy", 403, strings.Replace(s3, "Access Denied", who+"s3:GetObject on resource: \"arn:aws:s3:::prod-us-west-2-starport-layer-bucket/x\" because no VPC endpoint policy allows the s3:GetObject action", 1), report.LayerBucketDenied, report.LayerBucketDenied},
+		{"not aws", 502, `<html>bad gateway</html>`, report.IAMDenied, report.AWSError},
+	} {
+		got, _ := judgeAWS(awsAnswer{status: c.status, header: http.Header{}, body: []byte(c.body)}, c.deny)
+		if got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+// fakeAWS is every endpoint the calls reach, on one TLS server: each
+// request must be signed for its service by the node's key (the S3 layer
+// request presigned, with no Authorization at all).
+type fakeAWS struct {
+	t        *testing.T
+	srv      *httptest.Server
+	s3Status int    // the layer bucket's answer
+	ec2Deny  string // an EC2 error body, if DescribeInstances is refused
+}
+
+const (
+	fakeKey, fakeSecret, fakeSession = "ASIAFAKEKEY", "fake-secret-key", "fake-session-token"
+	ecrPassword                      = "ecr-password-secret"
+	presignedQuery                   = "X-Amz-Signature=presigned-secret"
+)
+
+var (
+	pauseDigest = "sha256:" + strings.Repeat("a", 64)
+	layerDigest = "sha256:" + strings.Repeat("b", 64)
+)
+
+func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	host, _, _ := strings.Cut(r.Host, ":")
+	signedFor := func(service string) bool {
+		a := r.Header.Get("Authorization")
+		ok := strings.HasPrefix(a, "AWS4-HMAC-SHA256 Credential="+fakeKey+"/") && strings.Contains(a, "/us-west-2/"+service+"/aws4_request") &&
+			r.Header.Get("X-Amz-Security-Token") == fakeSession
+		if !ok {
+			w.WriteHeader(403)
+			fmt.Fprint(w, `<Response><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error></Errors></Response>`)
+		}
+		return ok
+	}
+	switch {
+	case host == "ec2.us-west-2.amazonaws.com":
+		if !signedFor("ec2") {
+			return
+		}
+		r.ParseForm()
+		if f.ec2Deny != "" {
+			w.WriteHeader(403)
+			fmt.Fprint(w, f.ec2Deny)
+			return
+		}
+		fmt.Fprintf(w, `<DescribeInstancesResponse><reservationSet><item><instancesSet><item><instanceId>%s</instanceId><privateDnsName>ip-10-0-0-5.us-west-2.compute.internal</privateDnsName></item></instancesSet></item></reservationSet></DescribeInstancesResponse>`, r.PostForm.Get("InstanceId.1"))
+	case host == "sts.us-west-2.amazonaws.com":
+		if signedFor("sts") {
+			fmt.Fprint(w, `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:sts::111122223333:assumed-role/node/i-1</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>`)
+		}
+	case host == "api.ecr.us-west-2.amazonaws.com":
+		if signedFor("ecr") {
+			tok := base64.StdEncoding.EncodeToString([]byte("AWS:" + ecrPassword))
+			json.NewEncoder(w).Encode(map[string]any{"authorizationData": []map[string]any{{"authorizationToken": tok}}})
+		}
+	case host == "602401143452.dkr.ecr.us-west-2.amazonaws.com":
+		if r.Header.Get("Authorization") != "Basic "+base64.StdEncoding.EncodeToString([]byte("AWS:"+ecrPassword)) {
+			w.WriteHeader(401)
+			return
+		}
+		switch r.URL.Path {
+		case "/v2/eks/pause/manifests/3.5":
+			fmt.Fprintf(w, `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[{"digest":"%s","platform":{"os":"linux","architecture":"amd64"}}]}`, pauseDigest)
+		case "/v2/eks/pause/manifests/" + pauseDigest:
+			fmt.Fprintf(w, `{"schemaVersion":2,"layers":[{"digest":"%s"}]}`, layerDigest)
+		case "/v2/eks/pause/blobs/" + layerDigest:
+			w.Header().Set("Location", "https://prod-us-west-2-starport-layer-bucket.s3.us-west-2.amazonaws.com/x/y?"+presignedQuery)
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		default:
+			w.WriteHeader(404)
+		}
+	case host == "prod-us-west-2-starport-layer-bucket.s3.us-west-2.amazonaws.com":
+		if r.Header.Get("Authorization") != "" || r.URL.RawQuery != presignedQuery || r.Header.Get("Range") == "" {
+			f.t.Errorf("the layer request carries Authorization %q, query %q, range %q", r.Header.Get("Authorization"), r.URL.RawQuery, r.Header.Get("Range"))
+		}
+		if f.s3Status != 0 {
+			w.WriteHeader(f.s3Status)
+			fmt.Fprint(w, `<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`)
+			return
+		}
+		w.WriteHeader(http.StatusPartialContent)
+		w.Write([]byte("layer bytes"))
+	default:
+		f.t.Errorf("unexpected host %s", host)
+	}
+}
+
+func newFakeAWS(t *testing.T) (*fakeAWS, Plan) {
+	f := &fakeAWS{t: t}
+	f.srv = httptest.NewUnstartedServer(f)
+	cert, roots := awsCert(t)
+	f.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	f.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	f.srv.StartTLS()
+	t.Cleanup(f.srv.Close)
+	addr := f.srv.Listener.Addr().String()
+	creds := aws.Credentials{AccessKeyID: fakeKey, SecretAccessKey: fakeSecret, SessionToken: fakeSession}
+	p := Plan{Timeout: 5 * time.Second, Facts: NodeFacts{RoleARN: "arn:aws:iam::111122223333:role/node"},
+		AWS: &AWSPlan{Region: "us-west-2", InstanceID: "i-1", Credentials: &creds, Roots: roots,
+			Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+				return (&net.Dialer{}).DialContext(ctx, network, addr)
+			}}}
+	return f, p
+}
+
+// awsCert is a certificate for AWS's names, and the pool that trusts it.
+func awsCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		DNSNames: []string{"*.us-west-2.amazonaws.com", "*.dkr.ecr.us-west-2.amazonaws.com", "*.s3.us-west-2.amazonaws.com", "api.ecr.us-west-2.amazonaws.com"},
+		IsCA:     true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
+}
+
+// runAWS runs the four calls as the runner would: ecr-pull after ecr-auth.
+func runAWS(t *testing.T, p Plan) []report.Result {
+	var out []report.Result
+	f := &Findings{}
+	for _, c := range AWSChecks {
+		out = append(out, c.Run(context.Background(), p, f)...)
+	}
+	for _, r := range out {
+		line := fmt.Sprintf("%+v", r)
+		for _, s := range []string{fakeSecret, fakeSession, ecrPassword, base64.StdEncoding.EncodeToString([]byte("AWS:" + ecrPassword)), presignedQuery} {
+			if strings.Contains(line, s) {
+				t.Errorf("a result shows a secret: %s", line)
+			}
+		}
+	}
+	return out
+}
+
+func codes(rs []report.Result) string {
+	var s []string
+	for _, r := range rs {
+		s = append(s, r.Endpoint+"/"+r.Action+"="+string(r.Status)+":"+string(r.Code))
+	}
+	return strings.Join(s, " ")
+}
+
+func TestAWSCallsHealthy(t *testing.T) {
+	_, p := newFakeAWS(t)
+	got := codes(runAWS(t, p))
+	want := "ec2/ec2:DescribeInstances=pass:ok ecr.api/ecr:GetAuthorizationToken=pass:ok ecr.dkr/ecr:BatchGetImage=pass:ok s3/s3:GetObject=pass:ok sts/sts:GetCallerIdentity=pass:ok"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestAWSCallsLayerBucketDenied(t *testing.T) {
+	f, p := newFakeAWS(t)
+	f.s3Status = 403
+	rs := runAWS(t, p)
+	var s3 report.Result
+	for _, r := range rs {
+		if r.Endpoint == "s3" {
+			s3 = r
+		}
+	}
+	if s3.Code != report.LayerBucketDenied || !strings.Contains(s3.Hint, "arn:aws:s3:::prod-us-west-2-starport-layer-bucket/*") {
+		t.Errorf("s3: %+v", s3)
+	}
+}
+
+func TestAWSCallsEC2EndpointPolicy(t *testing.T) {
+	f, p := newFakeAWS(t)
+	p.Endpoints = []Endpoint{{Name: "ec2", Service: "com.amazonaws.us-west-2.ec2"}}
+	f.ec2Deny = `<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>User: arn:aws:sts::111122223333:assumed-role/node/i-1 is not authorized to perform: ec2:DescribeInstances because no VPC endpoint policy allows the ec2:DescribeInstances action</Message></Error></Errors></Response>`
+	r := runAWS(t, p)[0]
+	if r.Code != report.EndpointPolicyDenied || !strings.Contains(r.Hint, "com.amazonaws.us-west-2.ec2") || !strings.Contains(r.Hint, "ec2:DescribeInstances") {
+		t.Errorf("ec2: %+v", r)
+	}
+}
+
+func TestAWSCallsWrongKeyIsCredentials(t *testing.T) {
+	_, p := newFakeAWS(t)
+	bad := *p.AWS.Credentials
+	bad.AccessKeyID = "ASIAOTHER"
+	p.AWS.Credentials = &bad
+	rs := runAWS(t, p)
+	if rs[0].Code != report.CredentialsInvalid {
+		t.Errorf("ec2: %+v", rs[0])
+	}
+	if codes(rs[2:3]) != "ecr.dkr/ecr:BatchGetImage=skip:ok" {
+		t.Errorf("ecr-pull after a failed ecr-auth: %s", codes(rs))
+	}
+}
+
+func TestAWSCallNotReachedIsSkipped(t *testing.T) {
+	_, p := newFakeAWS(t)
+	p.AWS.Dial = func(context.Context, string, string) (net.Conn, error) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: fmt.Errorf("connection refused")}
+	}
+	for _, r := range runAWS(t, p) {
+		if r.Status != report.Skip {
+			t.Errorf("%+v", r)
+		}
+	}
+}
+
+func TestAWSCallsSTSAnswersForAnotherRole(t *testing.T) {
+	_, p := newFakeAWS(t)
+	p.Facts.RoleARN = "arn:aws:iam::111122223333:role/other"
+	rs := runAWS(t, p)
+	if r := rs[len(rs)-1]; r.Code != report.AWSError || !strings.Contains(r.Msg, "not a session of the node role") {
+		t.Errorf("sts: %+v", r)
+	}
+}

@@ -1,0 +1,247 @@
+package awssim
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// passwordPrefix begins every ECR password handed out, so that tests can
+// look for any of them in an output (ECR's are base64 JSON, as these).
+const passwordPrefix = "eyJwYXlsb2FkIjoi"
+
+// Secrets are strings no output may carry: the start of every ECR password
+// and of its authorization token, ECR's presigning secret and key, and a
+// presigned URL's signature.
+func Secrets() []string {
+	return []string{passwordPrefix, base64.StdEncoding.EncodeToString([]byte("AWS:" + passwordPrefix)[:18]),
+		ecrCreds.SecretAccessKey, ecrCreds.SessionToken, "X-Amz-Signature=", ecrCreds.AccessKeyID}
+}
+
+const requestID = "a1b2c3d4-0000-4000-8000-eksbootsim00"
+
+func readBody(r *http.Request) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	return b
+}
+
+func xmlText(s string) string {
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// ec2 answers DescribeInstances (Query API, 2016-11-15).
+func (a *AWS) ec2(w http.ResponseWriter, r *http.Request) {
+	body := readBody(r)
+	fail := func(status int, code, msg string) {
+		w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors><RequestID>%s</RequestID></Response>`, code, xmlText(msg), requestID)
+	}
+	switch a.verifyHeader(r, body, "ec2") {
+	case authUnknownKey, authBadSignature:
+		fail(http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials")
+		return
+	case authExpired:
+		fail(http.StatusBadRequest, "RequestExpired", "Request has expired.")
+		return
+	}
+	form, _ := url.ParseQuery(string(body))
+	if form.Get("Action") != "DescribeInstances" {
+		fail(http.StatusBadRequest, "InvalidAction", "The action "+form.Get("Action")+" is not valid for this web service.")
+		return
+	}
+	if why := a.authorize("ec2", "ec2:DescribeInstances", "*"); why != "" {
+		fail(http.StatusForbidden, "UnauthorizedOperation", "You are not authorized to perform this operation. "+a.deniedMessage("ec2:DescribeInstances", "*", why))
+		return
+	}
+	id := form.Get("InstanceId.1")
+	name, ok := a.Instances[id]
+	if a.Instances == nil {
+		name, ok = a.PrivateDNSName, id == a.Session
+	}
+	if !ok {
+		fail(http.StatusBadRequest, "InvalidInstanceID.NotFound", "The instance ID '"+id+"' does not exist")
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
+<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>%s</requestId><reservationSet><item><reservationId>r-0eksbootsim</reservationId><ownerId>%s</ownerId><instancesSet><item><instanceId>%s</instanceId><privateDnsName>%s</privateDnsName><instanceState><code>16</code><name>running</name></instanceState></item></instancesSet></item></reservationSet></DescribeInstancesResponse>`,
+		requestID, a.Account, xmlText(id), xmlText(name))
+}
+
+// sts answers GetCallerIdentity (Query API, 2011-06-15).
+func (a *AWS) sts(w http.ResponseWriter, r *http.Request) {
+	body := readBody(r)
+	fail := func(status int, code, msg string) {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`, code, xmlText(msg), requestID)
+	}
+	switch a.verifyHeader(r, body, "sts") {
+	case authUnknownKey:
+		fail(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
+		return
+	case authExpired:
+		fail(http.StatusBadRequest, "ExpiredToken", "The security token included in the request is expired")
+		return
+	case authBadSignature:
+		fail(http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
+		return
+	}
+	form, _ := url.ParseQuery(string(body))
+	if form.Get("Action") != "GetCallerIdentity" {
+		fail(http.StatusBadRequest, "InvalidAction", "Could not find operation "+form.Get("Action"))
+		return
+	}
+	// GetCallerIdentity needs no permission: only an explicit deny (an
+	// endpoint policy's, an SCP's) refuses it.
+	if why := a.authorize("sts", "sts:GetCallerIdentity", "*"); why != "" && !strings.Contains(why, "identity-based") {
+		fail(http.StatusForbidden, "AccessDenied", a.deniedMessage("sts:GetCallerIdentity", a.ARN(), why))
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>%s</Arn><UserId>AROAEKSBOOTSIMULATED:%s</UserId><Account>%s</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+		xmlText(a.ARN()), xmlText(a.Session), a.Account, requestID)
+}
+
+// ecrAPI answers GetAuthorizationToken (JSON 1.1).
+func (a *AWS) ecrAPI(w http.ResponseWriter, r *http.Request) {
+	body := readBody(r)
+	fail := func(status int, code, msg string) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.Header().Set("X-Amzn-Errortype", code+":")
+		w.Header().Set("X-Amzn-Requestid", requestID)
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+	}
+	switch a.verifyHeader(r, body, "ecr") {
+	case authUnknownKey:
+		fail(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid.")
+		return
+	case authExpired:
+		fail(http.StatusBadRequest, "ExpiredTokenException", "The security token included in the request is expired")
+		return
+	case authBadSignature:
+		fail(http.StatusBadRequest, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided.")
+		return
+	}
+	if r.Header.Get("X-Amz-Target") != "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken" {
+		fail(http.StatusBadRequest, "UnknownOperationException", "")
+		return
+	}
+	if why := a.authorize("ecr.api", "ecr:GetAuthorizationToken", "*"); why != "" {
+		fail(http.StatusBadRequest, "AccessDeniedException", a.deniedMessage("ecr:GetAuthorizationToken", "*", why))
+		return
+	}
+	raw := make([]byte, 24)
+	rand.Read(raw)
+	password := passwordPrefix + hex.EncodeToString(raw)
+	a.mu.Lock()
+	if a.tokens == nil {
+		a.tokens = map[string]bool{}
+	}
+	a.tokens[password] = true
+	a.mu.Unlock()
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	json.NewEncoder(w).Encode(map[string]any{"authorizationData": []map[string]any{{
+		"authorizationToken": base64.StdEncoding.EncodeToString([]byte("AWS:" + password)),
+		"expiresAt":          float64(a.now().Add(12 * 3600e9).Unix()),
+		"proxyEndpoint":      "https://" + a.Account + ".dkr.ecr." + a.Region + ".amazonaws.com",
+	}}})
+}
+
+// registry answers the registry v2 API for eks/pause:3.5, with Basic auth
+// of an ECR token, and its blob as a 307 to a presigned S3 URL.
+func (a *AWS) registry(w http.ResponseWriter, r *http.Request) {
+	fail := func(status int, code, msg string) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Docker-Distribution-Api-Version", "registry/2.0")
+		if status == http.StatusUnauthorized {
+			w.Header().Set("Www-Authenticate", `Basic realm="https://`+r.Host+`/",service="ecr.amazonaws.com"`)
+		}
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"code": code, "message": msg}}})
+	}
+	user, password, ok := r.BasicAuth()
+	a.mu.Lock()
+	known := a.tokens[password]
+	a.mu.Unlock()
+	if !ok || user != "AWS" || !known {
+		fail(http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+		return
+	}
+	repo := "arn:aws:ecr:" + a.Region + ":" + ImageAccount + ":repository/eks/pause"
+	allowed := func(action string) bool {
+		why := a.authorize("ecr.dkr", action, repo)
+		if why == "" && a.Repository != nil {
+			if ok, _ := a.Repository.decide(action, repo); !ok {
+				why = "because no resource-based policy allows the " + action + " action"
+			}
+		}
+		if why != "" {
+			fail(http.StatusForbidden, "DENIED", a.deniedMessage(action, repo, why))
+		}
+		return why == ""
+	}
+	switch r.URL.Path {
+	case "/v2/", "/v2":
+		w.Header().Set("Docker-Distribution-Api-Version", "registry/2.0")
+		w.WriteHeader(http.StatusOK)
+	case "/v2/eks/pause/manifests/3.5", "/v2/eks/pause/manifests/" + pauseIndexDigest:
+		if allowed("ecr:BatchGetImage") {
+			w.Header().Set("Content-Type", "application/vnd.docker.distribution.manifest.list.v2+json")
+			w.Header().Set("Docker-Content-Digest", pauseIndexDigest)
+			fmt.Fprintf(w, `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","size":527,"digest":"%s","platform":{"architecture":"amd64","os":"linux"}},{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","size":527,"digest":"%s","platform":{"architecture":"arm64","os":"linux"}}]}`, pauseDigest, pauseDigest)
+		}
+	case "/v2/eks/pause/manifests/" + pauseDigest:
+		if allowed("ecr:BatchGetImage") {
+			w.Header().Set("Content-Type", "application/vnd.docker.distribution.manifest.v2+json")
+			fmt.Fprintf(w, `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1466,"digest":"sha256:%064x"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":296526,"digest":"%s"}]}`, 1, pauseLayer)
+		}
+	case "/v2/eks/pause/blobs/" + pauseLayer:
+		if allowed("ecr:GetDownloadUrlForLayer") {
+			w.Header().Set("Location", a.presign(ImageAccount+"/"+strings.TrimPrefix(pauseLayer, "sha256:")))
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		}
+	default:
+		fail(http.StatusNotFound, "MANIFEST_UNKNOWN", "Requested image not found")
+	}
+}
+
+// s3 answers a presigned GET of the layer bucket, as far as the gateway
+// endpoint's policy lets the request through.
+func (a *AWS) s3(w http.ResponseWriter, r *http.Request) {
+	fail := func(code, msg string) {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>%s</Code><Message>%s</Message><RequestId>EKSBOOTSIM0000</RequestId><HostId>c2ltdWxhdGVk</HostId></Error>`, code, xmlText(msg))
+	}
+	if !a.verifyPresigned(r) {
+		fail("AccessDenied", "Request has expired or the signature does not match")
+		return
+	}
+	// The bucket is AWS's, not the caller's account: S3 says no more than
+	// "Access Denied" across accounts.
+	object := "arn:aws:s3:::" + LayerBucket(a.Region) + r.URL.Path
+	ep := a.Endpoints["s3"]
+	if ep == nil {
+		ep = AllowAll
+	}
+	if ok, _ := ep.decide("s3:GetObject", object); !ok {
+		fail("AccessDenied", "Access Denied")
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Range", "bytes 0-1023/296526")
+	w.WriteHeader(http.StatusPartialContent)
+	w.Write(make([]byte, 1024))
+}
