@@ -5,6 +5,7 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -116,9 +117,9 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 	for _, c := range cfg.CACerts {
 		pool.AddCert(c)
 	}
-	var calls *probes.AWSPlan
-	if f != nil && identity.Credentials != nil {
-		calls = &probes.AWSPlan{Region: cfg.Region, Domain: f.Domain, InstanceID: f.InstanceID, Credentials: identity.Credentials, Arch: runtime.GOARCH}
+	calls := &probes.AWSPlan{Region: cfg.Region, Credentials: identity.Credentials, NoCredentials: cmp.Or(identity.Unknown, identity.NoRole), Arch: runtime.GOARCH}
+	if f != nil {
+		calls.Domain, calls.InstanceID = f.Domain, f.InstanceID
 	}
 	n := cfg.Network
 	return probes.Plan{

@@ -28,8 +28,9 @@ type AWSPlan struct {
 	Region, Domain string
 	InstanceID     string
 	// Credentials are the node role's from IMDS (IdentityPlan's); nil
-	// skips every call.
-	Credentials *aws.Credentials
+	// skips every call, and NoCredentials says why.
+	Credentials   *aws.Credentials
+	NoCredentials string
 	// Arch is the platform's architecture in OCI's words (amd64, arm64):
 	// the manifest list entry containerd would pick.
 	Arch string

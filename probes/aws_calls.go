@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -34,12 +35,19 @@ const pauseRepository, pauseTag = "eks/pause", "3.5"
 // AWSChecks are the calls of the node's agents through their endpoints.
 var AWSChecks = []Check{ec2APICheck, ecrAuthCheck, ecrPullCheck, stsAPICheck}
 
-// awsCall runs one call's check: it skips when the plan has no credentials
-// and fills the hint of what did not pass.
-func awsCall(p Plan, run func(ap *AWSPlan, c *http.Client) []report.Result) []report.Result {
+// awsCall runs one call's check (the call of action through endpoint): it
+// skips, saying why, when the node has no credentials to sign with, and
+// fills the hint of what did not pass.
+func awsCall(p Plan, endpoint, action string, run func(ap *AWSPlan, c *http.Client) []report.Result) []report.Result {
 	ap := p.AWS
-	if ap == nil || ap.Credentials == nil {
+	if ap == nil { // a plan that makes no calls
 		return nil
+	}
+	if ap.Credentials == nil {
+		why := cmp.Or(ap.NoCredentials, "the node has no credentials to sign it with")
+		r := report.Result{Kind: report.KindAWS, Endpoint: endpoint, Action: action, Status: report.Skip, Code: report.OK,
+			Msg: fmt.Sprintf("%s: %s not asked: %s (the auth check says why)", endpoint, action, why)}
+		return []report.Result{r}
 	}
 	out := run(ap, awsClient(ap, p.Timeout))
 	for i, r := range out {
@@ -60,7 +68,7 @@ func awsCall(p Plan, run func(ap *AWSPlan, c *http.Client) []report.Result) []re
 var ec2APICheck = Check{Name: "ec2-api", Required: true,
 	Why: "ec2:DescribeInstances answers for this instance: nodeadm and Bottlerocket's pluto wait on it for the node's name; the VPC CNI calls it",
 	Run: func(ctx context.Context, p Plan, _ *Findings) []report.Result {
-		return awsCall(p, func(ap *AWSPlan, c *http.Client) []report.Result {
+		return awsCall(p, "ec2", actionDescribeInstances, func(ap *AWSPlan, c *http.Client) []report.Result {
 			host := "ec2." + ap.Region + "." + domainOf(ap)
 			r := awsResult("ec2", host, actionDescribeInstances)
 			if ap.SkipEC2 != "" {
@@ -69,7 +77,7 @@ var ec2APICheck = Check{Name: "ec2-api", Required: true,
 			}
 			start := time.Now()
 			form := url.Values{"Action": {"DescribeInstances"}, "Version": {"2016-11-15"}, "InstanceId.1": {ap.InstanceID}}.Encode()
-			req, err := signQuery(ctx, *ap.Credentials, host, "ec2", ap.Region, form, time.Now())
+			req, err := signQuery(ctx, *ap.Credentials, host, "ec2", ap.Region, form, p.clock())
 			if err == nil {
 				r = judgeCall(c, req, r, report.IAMDenied, func(a awsAnswer) string {
 					var x struct {
@@ -91,12 +99,12 @@ var ec2APICheck = Check{Name: "ec2-api", Required: true,
 var stsAPICheck = Check{Name: "sts-api", Required: true,
 	Why: "sts:GetCallerIdentity answers: pods' IAM roles need STS, and it proves the role's credentials good",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
-		return awsCall(p, func(ap *AWSPlan, c *http.Client) []report.Result {
+		return awsCall(p, "sts", actionGetCallerIdentity, func(ap *AWSPlan, c *http.Client) []report.Result {
 			host := STSHost(ap.Region, ap.Domain)
 			r := awsResult("sts", host, actionGetCallerIdentity)
 			start := time.Now()
 			form := "Action=GetCallerIdentity&Version=2011-06-15"
-			req, err := signQuery(ctx, *ap.Credentials, host, "sts", ap.Region, form, time.Now())
+			req, err := signQuery(ctx, *ap.Credentials, host, "sts", ap.Region, form, p.clock())
 			if err == nil {
 				r = judgeCall(c, req, r, report.IAMDenied, func(a awsAnswer) string {
 					var x struct {
@@ -128,7 +136,7 @@ var stsAPICheck = Check{Name: "sts-api", Required: true,
 var ecrAuthCheck = Check{Name: "ecr-auth", Required: true,
 	Why: "ecr:GetAuthorizationToken answers: kubelet's ECR credential provider gets containerd's pull credentials from it",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
-		return awsCall(p, func(ap *AWSPlan, c *http.Client) []report.Result {
+		return awsCall(p, "ecr.api", actionGetAuthToken, func(ap *AWSPlan, c *http.Client) []report.Result {
 			host := "api.ecr." + ap.Region + "." + domainOf(ap)
 			r := awsResult("ecr.api", host, actionGetAuthToken)
 			start := time.Now()
@@ -137,7 +145,7 @@ var ecrAuthCheck = Check{Name: "ecr-auth", Required: true,
 			if err == nil {
 				req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 				req.Header.Set("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken")
-				err = sign(ctx, *ap.Credentials, req, body, "ecr", ap.Region, time.Now())
+				err = sign(ctx, *ap.Credentials, req, body, "ecr", ap.Region, p.clock())
 			}
 			if err != nil {
 				r.Status, r.Code, r.Msg = report.Fail, report.AWSError, "ecr.api: signing GetAuthorizationToken failed: "+err.Error()

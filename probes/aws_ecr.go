@@ -28,7 +28,7 @@ const layerRange = "bytes=0-1023"
 var ecrPullCheck = Check{Name: "ecr-pull", Required: true, Needs: []string{"ecr-auth"},
 	Why: "containerd pulls eks/pause from the region's EKS image account: the manifest through ecr.dkr, the layers from the S3 bucket prod-REGION-starport-layer-bucket",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
-		return awsCall(p, func(ap *AWSPlan, c *http.Client) []report.Result {
+		return awsCall(p, "ecr.dkr", actionBatchGetImage, func(ap *AWSPlan, c *http.Client) []report.Result {
 			return pull(ctx, ap, c, f.ECRToken)
 		})
 	}}

@@ -49,7 +49,7 @@ var authCheck = Check{Name: report.KindAuth, Required: true, Needs: []string{"ap
 		case ip.Unknown != "":
 			r.Status, r.Code, r.Msg = report.Skip, report.OK, "auth: the node's identity is not checked: "+ip.Unknown
 		case ip.Credentials != nil:
-			token, err := IdentityToken(ctx, *ip.Credentials, ip.Cluster, ip.Region, ip.Domain, p.now())
+			token, err := IdentityToken(ctx, *ip.Credentials, ip.Cluster, ip.Region, ip.Domain, p.clock())
 			if err != nil {
 				r.Code, r.Msg = report.TokenSigningFailed, "auth: signing the node's token failed: "+err.Error()
 				break

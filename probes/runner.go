@@ -249,7 +249,7 @@ func askHealth(ctx context.Context, p Plan, e Endpoint, addr netip.AddrPort, tc 
 	if f.API != nil { // from an earlier round of --wait
 		f.API.close()
 	}
-	f.API = newAPIClient(tc, addr, e.Host, p.CA, p.Timeout, p.now)
+	f.API = newAPIClient(tc, addr, e.Host, p.CA, p.Timeout, p.clock)
 	start := time.Now()
 	path, first, err := f.API.health(ctx)
 	f.Health = first
@@ -287,4 +287,13 @@ func sameAddrs(a, b []netip.Addr) bool {
 	slices.SortFunc(x, netip.Addr.Compare)
 	slices.SortFunc(y, netip.Addr.Compare)
 	return slices.Equal(x, y)
+}
+
+// clock reads the runner's clock; a plan run by no runner (a check's test)
+// reads the machine's.
+func (p Plan) clock() time.Time {
+	if p.now == nil {
+		return time.Now()
+	}
+	return p.now()
 }

@@ -22,9 +22,6 @@ type session struct {
 
 func (rn *Runner) start(p Plan) *session {
 	p.now = rn.Now
-	if p.now == nil {
-		p.now = time.Now
-	}
 	checks := rn.checks(p)
 	needs := make([][]int, len(checks))
 	for i, c := range checks {
@@ -60,7 +57,7 @@ func RoundDeadline(start time.Time, timeout time.Duration) time.Time {
 // round runs the checks marked in which, each after those it needs.
 func (s *session) round(ctx context.Context, deadline time.Time, which []bool) {
 	if deadline.IsZero() {
-		deadline = RoundDeadline(s.plan.now(), s.plan.Timeout)
+		deadline = RoundDeadline(s.plan.clock(), s.plan.Timeout)
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
@@ -139,7 +136,7 @@ func markInterrupted(rs []report.Result) {
 
 // SortResults orders results by endpoint in plan order, then by check.
 func SortResults(rs []report.Result) {
-	checkOrder := map[string]int{report.KindConfig: 0, report.KindIMDS: 1, report.KindDNS: 2, report.KindTCP: 3, report.KindTLS: 4, report.KindAPI: 5, report.KindAuth: 6, report.KindClock: 7}
+	checkOrder := map[string]int{report.KindConfig: 0, report.KindIMDS: 1, report.KindDNS: 2, report.KindTCP: 3, report.KindTLS: 4, report.KindAPI: 5, report.KindAuth: 6, report.KindClock: 7, report.KindAWS: 8}
 	for i := range rs {
 		if (rs[i].Kind == report.KindConfig || rs[i].Kind == report.KindIMDS) && rs[i].Endpoint == "" {
 			rs[i].Order = -1 // node-wide results come first

@@ -19,7 +19,7 @@ const (
 // and how long is left before each round.
 func (rn *Runner) RunUntil(ctx context.Context, p Plan, wait time.Duration, progress func(failing []string, left time.Duration)) Report {
 	s := rn.start(p)
-	deadline := s.plan.now().Add(wait)
+	deadline := s.plan.clock().Add(wait)
 	defer s.close()
 	s.round(ctx, p.Deadline, s.all())
 	if ctx.Err() != nil {
@@ -29,7 +29,7 @@ func (rn *Runner) RunUntil(ctx context.Context, p Plan, wait time.Duration, prog
 	backoff := firstBackoff
 	for {
 		failing, again := s.failing()
-		left := deadline.Sub(s.plan.now())
+		left := deadline.Sub(s.plan.clock())
 		if len(failing) == 0 || left <= 0 || ctx.Err() != nil {
 			return s.report(false)
 		}

@@ -6,3 +6,4 @@ EXTRA_ARGS=(--service-ipv4-cidr 10.100.0.0/16)
 EXPECT_EXIT=1
 EXPECT=("fail credentials_invalid auth" "pass ok imds" "pass ok api")
 EXPECT_TEXT=("expired at 2020-01-02T03:04:05Z" "trust policy")
+EXPECT_TEXT+=("ec2:DescribeInstances not asked")
