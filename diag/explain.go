@@ -9,6 +9,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/eksboot/eksboot/report"
 )
@@ -79,15 +80,16 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 type pendingResult struct {
 	raw    string
 	result report.Result
+	at     time.Time
 }
 
-func (p pendingResult) decode() report.Result {
+func (p pendingResult) decode() (report.Result, time.Time) {
 	if p.raw == "" {
-		return p.result
+		return p.result, p.at
 	}
 	var l Line
 	json.Unmarshal([]byte(p.raw), &l)
-	return l.result()
+	return l.result(), l.Time
 }
 
 // runReader collects one input's runs until their summaries.
@@ -165,11 +167,11 @@ func (rd *runReader) line(text string) {
 	case len(rd.runs[l.Run]) >= maxResultsPerRun || (rd.runs[l.Run] == nil && len(rd.runs) >= maxOpenRuns):
 		// more than any run writes: keep what is kept, and the summary
 	case l.Check != "":
-		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: l.result()})
+		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: l.result(), at: l.Time})
 	case l.Msg != "":
 		// A console note (passes collapsed, results left out) reads as a
 		// node-wide row.
-		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: report.Result{Kind: "console", Status: report.Skip, Code: "note", Msg: l.Msg}})
+		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: report.Result{Kind: "console", Status: report.Skip, Code: "note", Msg: l.Msg}, at: l.Time})
 	}
 }
 

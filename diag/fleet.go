@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/eksboot/eksboot/report"
 )
@@ -30,6 +31,7 @@ type fleetNode struct {
 	node   Node
 	status report.Status
 	sigs   []sigKey
+	at     time.Time // the summary's
 }
 
 type sigKey struct {
@@ -87,17 +89,25 @@ func (f *Fleet) Last() *Report {
 	}
 	rep := &Report{Run: f.last.run, Summary: f.last.summary}
 	for _, p := range f.last.results {
-		rep.Results = append(rep.Results, p.decode())
+		r, at := p.decode()
+		rep.Results, rep.Times = append(rep.Results, r), append(rep.Times, at)
 	}
 	return rep
 }
 
-// add folds one complete run in; a node's later run replaces its earlier.
+// add folds one complete run in; a node's newer run (by its summary's
+// time, not the order read: Run Command's S3 keys start with random
+// command ids) replaces its older.
 func (f *Fleet) add(run string, results []pendingResult, summary Summary, source string) {
-	f.last = &lastRun{run: run, results: results, summary: summary}
+	if f.last == nil || !summary.At.Before(f.last.summary.At) {
+		f.last = &lastRun{run: run, results: results, summary: summary}
+	}
 	id := summary.Node.InstanceID
 	if id == "" {
 		id = source + "#" + run
+	}
+	if old, seen := f.nodes[id]; seen && summary.At.Before(old.at) {
+		return
 	}
 	nd := summary.Node
 	for _, p := range []*string{&nd.InstanceType, &nd.AMIID, &nd.AZ, &nd.AZID, &nd.VPCID, &nd.SubnetID, &nd.SubnetCIDR, &nd.Version} {
@@ -106,7 +116,7 @@ func (f *Fleet) add(run string, results []pendingResult, summary Summary, source
 	for i, g := range nd.SecurityGroups {
 		nd.SecurityGroups[i] = f.intern(g)
 	}
-	n := &fleetNode{id: id, node: nd, status: summary.Verdict.Status}
+	n := &fleetNode{id: id, node: nd, status: summary.Verdict.Status, at: summary.At}
 	if !summary.Verdict.Passed && n.status != report.Fail {
 		n.status = report.Fail
 	}

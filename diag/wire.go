@@ -138,7 +138,7 @@ func (l Line) summary() Summary {
 	}
 	s := Summary{Verdict: report.Verdict{Status: report.Status(l.Status), Passed: l.Passed != nil && *l.Passed, Failed: l.Failed,
 		Counts: report.Counts{Pass: deref(l.Pass), Warn: deref(l.Warn), Fail: deref(l.Fail), Skip: deref(l.Skip)}},
-		ArgsFile: l.ArgsFile, Target: l.Target, Server: l.Server, Interrupted: l.Interrupted}
+		ArgsFile: l.ArgsFile, Target: l.Target, Server: l.Server, Interrupted: l.Interrupted, At: l.Time}
 	if l.MS != nil {
 		s.Took = time.Duration(*l.MS) * time.Millisecond
 	}
