@@ -2,6 +2,7 @@ package diag
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -339,6 +340,7 @@ func countHit(spread []Spread) int {
 // block per failure: where it hit and spared, the shared cause or its
 // absence, and the first nodes it hit.
 func WriteFleet(w io.Writer, rep FleetReport, style Style) error {
+	rep = printableCopy(rep)
 	var b strings.Builder
 	var versions []string
 	for v, n := range rep.Versions {
@@ -394,7 +396,12 @@ func spreadText(spread []Spread) string {
 
 // WriteFleetJSON writes the fleet report as one JSON object.
 func WriteFleetJSON(w io.Writer, rep FleetReport) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(rep)
+	if err := enc.Encode(rep); err != nil {
+		return err
+	}
+	_, err := w.Write(jsonSafe(b.Bytes()))
+	return err
 }

@@ -161,7 +161,7 @@ func (l Line) encode() []byte {
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.Encode(l)
-	return b.Bytes()
+	return jsonSafe(b.Bytes())
 }
 
 // journalFields are l's fields as EKSBOOT_ journal fields, every one the
