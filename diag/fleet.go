@@ -25,6 +25,8 @@ type Fleet struct {
 	br         *bufio.Reader
 	Truncated  []string // runs cut off before their summary, named
 	Unreadable []string // inputs that held no eksboot line, named
+	Skipped    []string // inputs that could not be opened or are not files, the first named
+	SkippedN   int
 }
 
 type fleetNode struct {
@@ -186,6 +188,8 @@ type FleetReport struct {
 	Failures   []FailureRow   `json:"failures"`
 	Truncated  []string       `json:"truncated,omitempty"`
 	Unreadable []string       `json:"unreadable,omitempty"`
+	Skipped    []string       `json:"skipped,omitempty"`
+	SkippedN   int            `json:"skipped_count,omitempty"`
 }
 
 // maxNodesNamed bounds the nodes a row names.
@@ -193,7 +197,7 @@ const maxNodesNamed = 8
 
 // Report folds the fleet into its report, failures most widespread first.
 func (f *Fleet) Report() FleetReport {
-	rep := FleetReport{Nodes: len(f.order), Versions: map[string]int{}, Truncated: f.Truncated, Unreadable: f.Unreadable}
+	rep := FleetReport{Nodes: len(f.order), Versions: map[string]int{}, Truncated: f.Truncated, Unreadable: f.Unreadable, Skipped: f.Skipped, SkippedN: f.SkippedN}
 	bySig := map[sigKey]*FailureRow{}
 	var sigOrder []sigKey
 	for _, id := range f.order {
@@ -366,14 +370,21 @@ func WriteFleet(w io.Writer, rep FleetReport, style Style) error {
 	for _, u := range rep.Unreadable {
 		fmt.Fprintf(&b, "\nunreadable: %s", printable(u))
 	}
-	if len(rep.Truncated)+len(rep.Unreadable) > 0 {
+	for _, u := range rep.Skipped {
+		fmt.Fprintf(&b, "\nskipped: %s", u)
+	}
+	if len(rep.Truncated)+len(rep.Unreadable)+len(rep.Skipped) > 0 {
 		b.WriteString("\n")
 	}
 	word := "PASS"
 	if rep.Fail > 0 {
 		word = "FAIL"
 	}
-	fmt.Fprintf(&b, "\nfleet verdict: %s (%d of %d nodes fail; %d inputs truncated, %d unreadable)\n", word, rep.Fail, rep.Nodes, len(rep.Truncated), len(rep.Unreadable))
+	skipped := ""
+	if rep.SkippedN > 0 {
+		skipped = fmt.Sprintf(", %d skipped", rep.SkippedN)
+	}
+	fmt.Fprintf(&b, "\nfleet verdict: %s (%d of %d nodes fail; %d inputs truncated, %d unreadable%s)\n", word, rep.Fail, rep.Nodes, len(rep.Truncated), len(rep.Unreadable), skipped)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
