@@ -6,8 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // unsafeRune is what must not reach a terminal as itself: C0 and C1
