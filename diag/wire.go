@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coreos/go-systemd/v22/journal"
 	"github.com/eksboot/eksboot/report"
@@ -47,6 +48,11 @@ type Line struct {
 	User        string   `json:"user,omitempty"`
 	Groups      []string `json:"groups,omitempty"`
 	Interrupted bool     `json:"interrupted,omitempty"`
+	// How many of each list the summary left out to stay in the console's
+	// budget (6,000 groups from the API server would not).
+	FailedLeftOut int `json:"failed_left_out,omitempty"`
+	CodesLeftOut  int `json:"codes_left_out,omitempty"`
+	GroupsLeftOut int `json:"groups_left_out,omitempty"`
 
 	// Where the run ran (the summary's).
 	InstanceID     string   `json:"instance_id,omitempty"`
@@ -59,6 +65,7 @@ type Line struct {
 	SubnetCIDR     string   `json:"subnet_cidr,omitempty"`
 	SecurityGroups []string `json:"security_groups,omitempty"`
 	Version        string   `json:"eksboot_version,omitempty"`
+	SGsLeftOut     int      `json:"security_groups_left_out,omitempty"`
 
 	Code string `json:"code,omitempty"`
 	MS   *int64 `json:"ms,omitempty"`
@@ -110,12 +117,49 @@ func summaryLine(s Summary, run string, now time.Time) Line {
 		l.Codes = append(l.Codes, string(c))
 	}
 	if s.User != nil {
-		l.User, l.Groups = s.User.Username, s.User.Groups
+		l.User, l.Groups = clip(s.User.Username), s.User.Groups
 	}
 	n := s.Node
 	l.InstanceID, l.InstanceType, l.AMIID, l.AZ, l.AZID = n.InstanceID, n.InstanceType, n.AMIID, n.AZ, n.AZID
 	l.VPCID, l.SubnetID, l.SubnetCIDR, l.SecurityGroups, l.Version = n.VPCID, n.SubnetID, n.SubnetCIDR, n.SecurityGroups, n.Version
+	l.Failed, l.FailedLeftOut = capList(l.Failed)
+	l.Codes, l.CodesLeftOut = capList(l.Codes)
+	l.Groups, l.GroupsLeftOut = capList(l.Groups)
+	l.SecurityGroups, l.SGsLeftOut = capList(l.SecurityGroups)
 	return l
+}
+
+// Bounds on the summary's lists and their items: four full lists stay
+// near 4 KiB, a quarter of the console's budget (SPEC §6).
+const (
+	maxSummaryList = 16
+	maxSummaryItem = 64
+)
+
+// capList is the first maxSummaryList items, each clipped, and how many
+// were left out.
+func capList(list []string) ([]string, int) {
+	n := min(len(list), maxSummaryList)
+	if n == 0 {
+		return list, 0
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = clip(list[i])
+	}
+	return out, len(list) - n
+}
+
+// clip is s cut to maxSummaryItem bytes on a rune boundary, marked "...".
+func clip(s string) string {
+	if len(s) <= maxSummaryItem {
+		return s
+	}
+	cut := maxSummaryItem - 3
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // result reads a result line back.
