@@ -39,6 +39,10 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 			return err
 		}
 		switch {
+		case fleet.Nodes() == 0 && len(fleet.Truncated) > 0:
+			// A report cut before its summary (SSM keeps 24,000 characters
+			// inline) is a report, not garbage: say so.
+			return &usageError{msg: "explain: the input is truncated, no run's summary survived: " + strings.Join(fleet.Truncated, "; ") + "; read the full output (Run Command's S3 output, or the node's journal)" + skippedNote(fleet)}
 		case fleet.Nodes() == 0:
 			return &usageError{msg: "explain: " + diag.ErrNoReport.Error() + skippedNote(fleet)}
 		case fleet.Nodes() == 1:
@@ -53,6 +57,9 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 			}
 			if n := skippedNote(fleet); n != "" {
 				fmt.Fprintln(e.stderr, "explain:"+n[1:])
+			}
+			for _, t := range fleet.Truncated {
+				fmt.Fprintln(e.stderr, "explain: truncated: "+t)
 			}
 			if !rep.Summary.Verdict.Passed {
 				return &verdictError{code: exitFailed}

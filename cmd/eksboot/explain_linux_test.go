@@ -36,3 +36,14 @@ func TestExplainSkipsWhatIsNotAFile(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestExplainSaysTruncated: an input cut before any summary (SSM's inline
+// output) is named truncated, not "no eksboot report found".
+func TestExplainSaysTruncated(t *testing.T) {
+	cut := filepath.Join(t.TempDir(), "stdout")
+	os.WriteFile(cut, []byte(`{"time":"2026-11-29T10:00:00Z","level":"ERROR","msg":"sts: TCP 443 timed out","v":1,"run":"r1","check":"tcp","endpoint":"sts","status":"fail","code":"tcp_timeout","ms":1000}`+"\n"+`{"time":"2026-11-29T10:00:00Z","level":"INFO","msg":"ok","v":1,"ru`), 0o644)
+	r := eksboot(t, map[string]string{}, "explain", cut)
+	if r.code != 2 || !strings.Contains(r.stderr, "truncated") || strings.Contains(r.stderr, "no eksboot report found") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
