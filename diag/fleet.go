@@ -27,6 +27,8 @@ type Fleet struct {
 	Unreadable []string // inputs that held no eksboot line, named
 	Skipped    []string // inputs that could not be opened or are not files, the first named
 	SkippedN   int
+	// SignaturesLeftOut counts failures past maxSignatures distinct ones.
+	SignaturesLeftOut int
 }
 
 type fleetNode struct {
@@ -132,12 +134,19 @@ func (f *Fleet) add(run string, results []pendingResult, summary Summary, source
 		if name == "" {
 			name = r.Kind
 		}
-		k := sigKey{f.intern(name), r.Code}
-		if !slices.Contains(n.sigs, k) {
-			n.sigs = append(n.sigs, k)
-		}
+		k := sigKey{clip(name), r.Code}
 		if _, seen := f.first[k]; !seen {
+			if len(f.first) >= maxSignatures {
+				// Crafted or broken input can name a new endpoint per
+				// node; past the bound a signature is only counted.
+				f.SignaturesLeftOut++
+				continue
+			}
+			k.endpoint = f.intern(k.endpoint)
 			f.first[k] = Signature{Endpoint: k.endpoint, Code: r.Code, Status: r.Status, Hint: r.Hint, Host: r.Host}
+		}
+		if len(n.sigs) < maxSignatures && !slices.Contains(n.sigs, k) {
+			n.sigs = append(n.sigs, k)
 		}
 	}
 	if _, seen := f.nodes[id]; !seen {
@@ -190,14 +199,23 @@ type FleetReport struct {
 	Unreadable []string       `json:"unreadable,omitempty"`
 	Skipped    []string       `json:"skipped,omitempty"`
 	SkippedN   int            `json:"skipped_count,omitempty"`
+	// SignaturesLeftOut counts failures seen past the distinct
+	// signatures a report keeps.
+	SignaturesLeftOut int `json:"signatures_left_out,omitempty"`
 }
 
-// maxNodesNamed bounds the nodes a row names.
-const maxNodesNamed = 8
+// Bounds on what a fleet report keeps, whatever the input: the nodes a
+// row names, the distinct failure signatures, and the spread values a row
+// shows per dimension (the rest are summed into one "others" value).
+const (
+	maxNodesNamed = 8
+	maxSignatures = 64
+	maxSpread     = 32
+)
 
 // Report folds the fleet into its report, failures most widespread first.
 func (f *Fleet) Report() FleetReport {
-	rep := FleetReport{Nodes: len(f.order), Versions: map[string]int{}, Truncated: f.Truncated, Unreadable: f.Unreadable, Skipped: f.Skipped, SkippedN: f.SkippedN}
+	rep := FleetReport{Nodes: len(f.order), Versions: map[string]int{}, Truncated: f.Truncated, Unreadable: f.Unreadable, Skipped: f.Skipped, SkippedN: f.SkippedN, SignaturesLeftOut: f.SignaturesLeftOut}
 	bySig := map[sigKey]*FailureRow{}
 	var sigOrder []sigKey
 	for _, id := range f.order {
@@ -228,6 +246,7 @@ func (f *Fleet) Report() FleetReport {
 		row := bySig[key]
 		f.spread(row)
 		row.Scope, row.Cause = f.cause(row)
+		row.Subnets, row.AZs, row.SecurityGroups = trimSpread(row.Subnets), trimSpread(row.AZs), trimSpread(row.SecurityGroups)
 		rep.Failures = append(rep.Failures, *row)
 	}
 	followsFromPublicAnswer(rep.Failures)
@@ -252,19 +271,20 @@ func followsFromPublicAnswer(rows []FailureRow) {
 	}
 }
 
-func (n *fleetNode) hit(s Signature) bool { return slices.Contains(n.sigs, sigKey{s.Endpoint, s.Code}) }
-
 // spread counts, for each subnet, AZ and security group, the nodes the
-// failure hit and spared.
+// failure hit and spared: one pass over the nodes, each value found by a
+// map, so 40,000 subnets cost no more than 40 do.
 func (f *Fleet) spread(row *FailureRow) {
+	index := map[*[]Spread]map[string]int{&row.Subnets: {}, &row.AZs: {}, &row.SecurityGroups: {}}
 	count := func(list *[]Spread, value, label string, hit bool) {
 		if value == "" {
 			return
 		}
-		i := slices.IndexFunc(*list, func(s Spread) bool { return s.Value == value })
-		if i < 0 {
+		i, ok := index[list][value]
+		if !ok {
 			*list = append(*list, Spread{Value: value, Label: label})
 			i = len(*list) - 1
+			index[list][value] = i
 		}
 		if hit {
 			(*list)[i].Hit++
@@ -277,9 +297,10 @@ func (f *Fleet) spread(row *FailureRow) {
 			*n++
 		}
 	}
+	key := sigKey{row.Endpoint, row.Code}
 	for _, id := range f.order {
 		n := f.nodes[id]
-		h := n.hit(row.Signature)
+		h := slices.Contains(n.sigs, key)
 		count(&row.Subnets, n.node.SubnetID, strings.Trim(n.node.SubnetCIDR+", "+n.node.AZ, ", "), h)
 		count(&row.AZs, n.node.AZ, n.node.AZID, h)
 		for _, g := range n.node.SecurityGroups {
@@ -289,6 +310,25 @@ func (f *Fleet) spread(row *FailureRow) {
 		known(&row.knownAZ, n.node.AZ, h)
 		known(&row.knownSG, strings.Join(n.node.SecurityGroups, ","), h)
 	}
+}
+
+// trimSpread keeps the maxSpread values most hit, then most spared, and
+// sums the rest into one, so a report of 40,000 subnets stays readable.
+func trimSpread(list []Spread) []Spread {
+	if len(list) <= maxSpread {
+		return list
+	}
+	slices.SortStableFunc(list, func(a, b Spread) int {
+		if a.Hit != b.Hit {
+			return b.Hit - a.Hit
+		}
+		return b.Spared - a.Spared
+	})
+	rest := Spread{Value: fmt.Sprintf("%d others", len(list)-maxSpread+1)}
+	for _, s := range list[maxSpread-1:] {
+		rest.Hit, rest.Spared = rest.Hit+s.Hit, rest.Spared+s.Spared
+	}
+	return append(slices.Clip(list[:maxSpread-1]), rest)
 }
 
 // cause names the dimension a failure is confined to: every node there hit,

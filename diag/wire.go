@@ -151,11 +151,14 @@ func capList(list []string) ([]string, int) {
 }
 
 // clip is s cut to maxSummaryItem bytes on a rune boundary, marked "...".
-func clip(s string) string {
-	if len(s) <= maxSummaryItem {
+func clip(s string) string { return clipTo(s, maxSummaryItem) }
+
+// clipTo is s cut to max bytes on a rune boundary, marked "...".
+func clipTo(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	cut := maxSummaryItem - 3
+	cut := n - 3
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
