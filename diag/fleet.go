@@ -52,6 +52,7 @@ type Signature struct {
 	Status   report.Status `json:"status"`
 	Hint     string        `json:"-"` // one node's hint, for the fleet's fix
 	Host     string        `json:"-"`
+	Service  string        `json:"service,omitempty"` // the VPC endpoint service name, as the node's line said
 }
 
 // maxNamed bounds the names kept of truncated and unreadable inputs.
@@ -143,7 +144,7 @@ func (f *Fleet) add(run string, results []pendingResult, summary Summary, source
 				continue
 			}
 			k.endpoint = f.intern(k.endpoint)
-			f.first[k] = Signature{Endpoint: k.endpoint, Code: r.Code, Status: r.Status, Hint: r.Hint, Host: r.Host}
+			f.first[k] = Signature{Endpoint: k.endpoint, Code: r.Code, Status: r.Status, Hint: r.Hint, Host: r.Host, Service: r.Service}
 		}
 		if len(n.sigs) < maxSignatures && !slices.Contains(n.sigs, k) {
 			n.sigs = append(n.sigs, k)

@@ -29,6 +29,7 @@ type Line struct {
 
 	Check    string `json:"check,omitempty"`
 	Endpoint string `json:"endpoint,omitempty"`
+	Service  string `json:"service,omitempty"` // com.amazonaws.REGION.SERVICE
 	Host     string `json:"host,omitempty"`
 	Addr     string `json:"addr,omitempty"`
 	Route    string `json:"route,omitempty"`
@@ -103,7 +104,7 @@ func ptr[T any](v T) *T { return &v }
 // resultLine is r on the wire.
 func resultLine(r report.Result, run string, now time.Time) Line {
 	return Line{Time: now, Level: styleOf(r.Status).level, Msg: r.Msg, V: SchemaVersion, Run: run,
-		Check: r.Kind, Endpoint: r.Endpoint, Host: r.Host, Addr: r.Addr, Route: r.Route, Status: string(r.Status),
+		Check: r.Kind, Endpoint: r.Endpoint, Service: r.Service, Host: r.Host, Addr: r.Addr, Route: r.Route, Status: string(r.Status),
 		Code: string(r.Code), MS: ptr(r.Duration.Milliseconds()), Hint: r.Hint}
 }
 
@@ -167,7 +168,7 @@ func clipTo(s string, n int) string {
 
 // result reads a result line back.
 func (l Line) result() report.Result {
-	r := report.Result{Kind: l.Check, Endpoint: l.Endpoint, Host: l.Host, Addr: l.Addr, Route: l.Route,
+	r := report.Result{Kind: l.Check, Endpoint: l.Endpoint, Service: l.Service, Host: l.Host, Addr: l.Addr, Route: l.Route,
 		Status: report.Status(l.Status), Code: report.Code(l.Code), Msg: l.Msg, Hint: l.Hint}
 	if l.MS != nil {
 		r.Duration = time.Duration(*l.MS) * time.Millisecond
