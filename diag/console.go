@@ -113,7 +113,9 @@ func openConsoleDevice(path string, create bool) (*os.File, error) {
 	if !isDevicePath(path) {
 		// Append to a file; not to a device, where Windows would open for
 		// appending only and a serial port refuses that.
-		flags |= os.O_APPEND
+		// A file is appended to as root: a symlink planted at the path
+		// would turn that into a write anywhere, so it is not followed.
+		flags |= os.O_APPEND | openNoFollow
 		if create {
 			flags |= os.O_CREATE
 		}

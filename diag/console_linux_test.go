@@ -2,6 +2,8 @@ package diag
 
 import (
 	"bufio"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,5 +47,25 @@ func TestConsoleOnAPseudoTerminal(t *testing.T) {
 	got, err := Parse(strings.NewReader(transcript.String()))
 	if err != nil || got.Summary.Verdict.Passed || len(got.Results) != len(want.Results) || got.Summary.Verdict.Counts != want.Summary.Verdict.Counts {
 		t.Fatalf("read back %+v, %v", got.Summary, err)
+	}
+}
+
+// TestConsoleRefusesASymlink: --console is opened as root and appended to;
+// a symlink at the path must not redirect that append to its target.
+func TestConsoleRefusesASymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "shadow")
+	os.WriteFile(target, []byte("root:x:0:0\n"), 0o644)
+	link := filepath.Join(dir, "console.txt")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := OpenConsole(link); err == nil {
+		c.Write([]byte("eksboot: x\n"))
+		c.Close()
+		t.Fatal("a symlink was followed")
+	}
+	if data, _ := os.ReadFile(target); string(data) != "root:x:0:0\n" {
+		t.Fatalf("target written: %q", data)
 	}
 }

@@ -15,6 +15,9 @@ const openNoCTTY = syscall.O_NOCTTY
 // openNonblock keeps an open from waiting on a FIFO's reader.
 const openNonblock = syscall.O_NONBLOCK
 
+// openNoFollow refuses a symlink where a plain file is appended to.
+const openNoFollow = syscall.O_NOFOLLOW
+
 func isDevicePath(p string) bool { return strings.HasPrefix(p, "/dev/") }
 
 // usableConsole refuses what is neither a character device nor a plain

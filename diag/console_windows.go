@@ -12,6 +12,9 @@ const openNoCTTY = 0
 // Windows opens never wait on a reader; there is nothing to undo.
 const openNonblock = 0
 
+// Windows has no O_NOFOLLOW; creating a symlink there needs a privilege.
+const openNoFollow = 0
+
 func isDevicePath(p string) bool {
 	return strings.HasPrefix(p, `\\.\`) || strings.HasPrefix(strings.ToUpper(p), "COM")
 }

@@ -19,6 +19,9 @@ type Report struct {
 	Run     string
 	Results []report.Result
 	Summary Summary
+	// Times are when each result was written, for a report read back
+	// (explain); a zero or missing one is stamped anew.
+	Times []time.Time
 }
 
 // NewRunID is a short random id for a run.
@@ -42,6 +45,9 @@ type Summary struct {
 	Interrupted bool
 	// Node is where the run ran, for the fleet report.
 	Node Node
+	// At is when the summary was written, for a report read back: the
+	// newest run of a node is the one shown. Zero for a run being made.
+	At time.Time
 }
 
 // Node is where a run ran, as IMDS tells it; nothing secret.
@@ -57,11 +63,21 @@ type Node struct {
 // summary's, stamped with now (time.Now if nil).
 func Lines(rep Report, now func() time.Time) [][]byte {
 	t := stamp(now)
-	lines := make([][]byte, 0, len(rep.Results)+1)
-	for _, r := range rep.Results {
-		lines = append(lines, resultLine(r, rep.Run, t).encode())
+	at := func(own time.Time) time.Time {
+		if own.IsZero() {
+			return t
+		}
+		return own
 	}
-	return append(lines, summaryLine(rep.Summary, rep.Run, t).encode())
+	lines := make([][]byte, 0, len(rep.Results)+1)
+	for i, r := range rep.Results {
+		var own time.Time
+		if i < len(rep.Times) {
+			own = rep.Times[i]
+		}
+		lines = append(lines, resultLine(r, rep.Run, at(own)).encode())
+	}
+	return append(lines, summaryLine(rep.Summary, rep.Run, at(rep.Summary.At)).encode())
 }
 
 func stamp(now func() time.Time) time.Time {

@@ -296,6 +296,10 @@ func TestExplainRoundTrip(t *testing.T) {
 	want.Summary.Interrupted = true
 	var b bytes.Buffer
 	WriteJSON(&b, want, fixedNow)
+	want.Summary.At = fixedNow()
+	for range want.Results {
+		want.Times = append(want.Times, fixedNow())
+	}
 	got, err := Parse(&b)
 	if err != nil {
 		t.Fatal(err)

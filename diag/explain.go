@@ -9,6 +9,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/eksboot/eksboot/report"
 )
@@ -19,6 +20,12 @@ const (
 	maxLine          = 1 << 20
 	maxResultsPerRun = 4096
 	maxOpenRuns      = 64
+	// A pass is kept as its JSON only when it is as short as eksboot's
+	// are; a longer one is decoded and its fields clipped, so crafted
+	// megabyte lines cost what ordinary ones do.
+	maxRawPass = 1 << 10
+	// maxPending bounds the results one input holds back for all its runs.
+	maxPending = 8192
 )
 
 // ErrNoReport means the input held no eksboot summary.
@@ -79,23 +86,42 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 type pendingResult struct {
 	raw    string
 	result report.Result
+	at     time.Time
 }
 
-func (p pendingResult) decode() report.Result {
+func (p pendingResult) decode() (report.Result, time.Time) {
 	if p.raw == "" {
-		return p.result
+		return p.result, p.at
 	}
 	var l Line
 	json.Unmarshal([]byte(p.raw), &l)
-	return l.result()
+	return l.result(), l.Time
 }
 
 // runReader collects one input's runs until their summaries.
 type runReader struct {
-	fleet  *Fleet
-	source string
-	runs   map[string][]pendingResult // by run id
-	seen   bool
+	fleet   *Fleet
+	source  string
+	runs    map[string][]pendingResult // by run id
+	pending int                        // results held in runs
+	seen    bool
+}
+
+// room says whether one more result of run can be held.
+func (rd *runReader) room(run string) bool {
+	return rd.pending < maxPending && len(rd.runs[run]) < maxResultsPerRun && (rd.runs[run] != nil || len(rd.runs) < maxOpenRuns)
+}
+
+// maxResultField bounds each text of a result kept from input.
+const maxResultField = 1 << 10
+
+// clipResult is r with each text cut to maxResultField bytes.
+func clipResult(r report.Result) report.Result {
+	for _, p := range []*string{&r.Kind, &r.Endpoint, &r.Host, &r.Addr, &r.Route, &r.Msg, &r.Hint} {
+		*p = clipTo(*p, maxResultField)
+	}
+	r.Code = report.Code(clipTo(string(r.Code), maxSummaryItem))
+	return r
 }
 
 // jsonOf is the JSON of one of eksboot's lines, bare or behind the console
@@ -137,10 +163,11 @@ func (rd *runReader) line(text string) {
 	js, ok := jsonOf(text)
 	var l Line
 	if ok {
-		if run, pass := passRun(js); pass {
+		if run, pass := passRun(js); pass && len(js) <= maxRawPass {
 			rd.seen = true
-			if len(rd.runs[run]) < maxResultsPerRun && (rd.runs[run] != nil || len(rd.runs) < maxOpenRuns) {
+			if rd.room(run) {
 				rd.runs[run] = append(rd.runs[run], pendingResult{raw: js})
+				rd.pending++
 			}
 			return
 		}
@@ -161,15 +188,18 @@ func (rd *runReader) line(text string) {
 	switch {
 	case l.isSummary():
 		rd.fleet.add(l.Run, rd.runs[l.Run], l.summary(), rd.source)
+		rd.pending -= len(rd.runs[l.Run])
 		delete(rd.runs, l.Run)
-	case len(rd.runs[l.Run]) >= maxResultsPerRun || (rd.runs[l.Run] == nil && len(rd.runs) >= maxOpenRuns):
+	case !rd.room(l.Run):
 		// more than any run writes: keep what is kept, and the summary
 	case l.Check != "":
-		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: l.result()})
+		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: clipResult(l.result()), at: l.Time})
+		rd.pending++
 	case l.Msg != "":
 		// A console note (passes collapsed, results left out) reads as a
 		// node-wide row.
-		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: report.Result{Kind: "console", Status: report.Skip, Code: "note", Msg: l.Msg}})
+		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: report.Result{Kind: "console", Status: report.Skip, Code: "note", Msg: clip(l.Msg)}, at: l.Time})
+		rd.pending++
 	}
 }
 

@@ -2,11 +2,8 @@ package diag
 
 import (
 	"bufio"
-	"encoding/json"
-	"fmt"
-	"io"
 	"slices"
-	"strings"
+	"time"
 
 	"github.com/eksboot/eksboot/report"
 )
@@ -23,6 +20,10 @@ type Fleet struct {
 	br         *bufio.Reader
 	Truncated  []string // runs cut off before their summary, named
 	Unreadable []string // inputs that held no eksboot line, named
+	Skipped    []string // inputs that could not be opened or are not files, the first named
+	SkippedN   int
+	// SignaturesLeftOut counts failures past maxSignatures distinct ones.
+	SignaturesLeftOut int
 }
 
 type fleetNode struct {
@@ -30,6 +31,7 @@ type fleetNode struct {
 	node   Node
 	status report.Status
 	sigs   []sigKey
+	at     time.Time // the summary's
 }
 
 type sigKey struct {
@@ -45,6 +47,7 @@ type Signature struct {
 	Status   report.Status `json:"status"`
 	Hint     string        `json:"-"` // one node's hint, for the fleet's fix
 	Host     string        `json:"-"`
+	Service  string        `json:"service,omitempty"` // the VPC endpoint service name, as the node's line said
 }
 
 // maxNamed bounds the names kept of truncated and unreadable inputs.
@@ -87,17 +90,25 @@ func (f *Fleet) Last() *Report {
 	}
 	rep := &Report{Run: f.last.run, Summary: f.last.summary}
 	for _, p := range f.last.results {
-		rep.Results = append(rep.Results, p.decode())
+		r, at := p.decode()
+		rep.Results, rep.Times = append(rep.Results, r), append(rep.Times, at)
 	}
 	return rep
 }
 
-// add folds one complete run in; a node's later run replaces its earlier.
+// add folds one complete run in; a node's newer run (by its summary's
+// time, not the order read: Run Command's S3 keys start with random
+// command ids) replaces its older.
 func (f *Fleet) add(run string, results []pendingResult, summary Summary, source string) {
-	f.last = &lastRun{run: run, results: results, summary: summary}
+	if f.last == nil || !summary.At.Before(f.last.summary.At) {
+		f.last = &lastRun{run: run, results: results, summary: summary}
+	}
 	id := summary.Node.InstanceID
 	if id == "" {
 		id = source + "#" + run
+	}
+	if old, seen := f.nodes[id]; seen && summary.At.Before(old.at) {
+		return
 	}
 	nd := summary.Node
 	for _, p := range []*string{&nd.InstanceType, &nd.AMIID, &nd.AZ, &nd.AZID, &nd.VPCID, &nd.SubnetID, &nd.SubnetCIDR, &nd.Version} {
@@ -106,7 +117,7 @@ func (f *Fleet) add(run string, results []pendingResult, summary Summary, source
 	for i, g := range nd.SecurityGroups {
 		nd.SecurityGroups[i] = f.intern(g)
 	}
-	n := &fleetNode{id: id, node: nd, status: summary.Verdict.Status}
+	n := &fleetNode{id: id, node: nd, status: summary.Verdict.Status, at: summary.At}
 	if !summary.Verdict.Passed && n.status != report.Fail {
 		n.status = report.Fail
 	}
@@ -119,12 +130,19 @@ func (f *Fleet) add(run string, results []pendingResult, summary Summary, source
 		if name == "" {
 			name = r.Kind
 		}
-		k := sigKey{f.intern(name), r.Code}
-		if !slices.Contains(n.sigs, k) {
-			n.sigs = append(n.sigs, k)
-		}
+		k := sigKey{clip(name), r.Code}
 		if _, seen := f.first[k]; !seen {
-			f.first[k] = Signature{Endpoint: k.endpoint, Code: r.Code, Status: r.Status, Hint: r.Hint, Host: r.Host}
+			if len(f.first) >= maxSignatures {
+				// Crafted or broken input can name a new endpoint per
+				// node; past the bound a signature is only counted.
+				f.SignaturesLeftOut++
+				continue
+			}
+			k.endpoint = f.intern(k.endpoint)
+			f.first[k] = Signature{Endpoint: k.endpoint, Code: r.Code, Status: r.Status, Hint: r.Hint, Host: r.Host, Service: r.Service}
+		}
+		if len(n.sigs) < maxSignatures && !slices.Contains(n.sigs, k) {
+			n.sigs = append(n.sigs, k)
 		}
 	}
 	if _, seen := f.nodes[id]; !seen {
@@ -175,14 +193,25 @@ type FleetReport struct {
 	Failures   []FailureRow   `json:"failures"`
 	Truncated  []string       `json:"truncated,omitempty"`
 	Unreadable []string       `json:"unreadable,omitempty"`
+	Skipped    []string       `json:"skipped,omitempty"`
+	SkippedN   int            `json:"skipped_count,omitempty"`
+	// SignaturesLeftOut counts failures seen past the distinct
+	// signatures a report keeps.
+	SignaturesLeftOut int `json:"signatures_left_out,omitempty"`
 }
 
-// maxNodesNamed bounds the nodes a row names.
-const maxNodesNamed = 8
+// Bounds on what a fleet report keeps, whatever the input: the nodes a
+// row names, the distinct failure signatures, and the spread values a row
+// shows per dimension (the rest are summed into one "others" value).
+const (
+	maxNodesNamed = 8
+	maxSignatures = 64
+	maxSpread     = 32
+)
 
 // Report folds the fleet into its report, failures most widespread first.
 func (f *Fleet) Report() FleetReport {
-	rep := FleetReport{Nodes: len(f.order), Versions: map[string]int{}, Truncated: f.Truncated, Unreadable: f.Unreadable}
+	rep := FleetReport{Nodes: len(f.order), Versions: map[string]int{}, Truncated: f.Truncated, Unreadable: f.Unreadable, Skipped: f.Skipped, SkippedN: f.SkippedN, SignaturesLeftOut: f.SignaturesLeftOut}
 	bySig := map[sigKey]*FailureRow{}
 	var sigOrder []sigKey
 	for _, id := range f.order {
@@ -213,178 +242,10 @@ func (f *Fleet) Report() FleetReport {
 		row := bySig[key]
 		f.spread(row)
 		row.Scope, row.Cause = f.cause(row)
+		row.Subnets, row.AZs, row.SecurityGroups = trimSpread(row.Subnets), trimSpread(row.AZs), trimSpread(row.SecurityGroups)
 		rep.Failures = append(rep.Failures, *row)
 	}
 	followsFromPublicAnswer(rep.Failures)
 	slices.SortStableFunc(rep.Failures, func(a, b FailureRow) int { return b.Hit - a.Hit })
 	return rep
-}
-
-// followsFromPublicAnswer: a TCP failure of an endpoint whose name already
-// resolves outside the VPC on as many nodes is that failure's consequence
-// (the nodes dial the public address), not a security group's.
-func followsFromPublicAnswer(rows []FailureRow) {
-	for i, r := range rows {
-		if r.Code != report.TCPTimeout && r.Code != report.TCPUnreachable && r.Code != report.TCPRefused {
-			continue
-		}
-		for _, d := range rows {
-			if d.Endpoint == r.Endpoint && (d.Code == report.DNSPublic || d.Code == report.APIPrivateAccess) && d.Hit >= r.Hit {
-				rows[i].Scope = d.Scope
-				rows[i].Cause = fmt.Sprintf("%s %s on %d of %d nodes follows from %s %s: the nodes dial the address outside the VPC, which they cannot reach; mend that first", r.Endpoint, r.Code, r.Hit, d.Hit, d.Endpoint, d.Code)
-			}
-		}
-	}
-}
-
-func (n *fleetNode) hit(s Signature) bool { return slices.Contains(n.sigs, sigKey{s.Endpoint, s.Code}) }
-
-// spread counts, for each subnet, AZ and security group, the nodes the
-// failure hit and spared.
-func (f *Fleet) spread(row *FailureRow) {
-	count := func(list *[]Spread, value, label string, hit bool) {
-		if value == "" {
-			return
-		}
-		i := slices.IndexFunc(*list, func(s Spread) bool { return s.Value == value })
-		if i < 0 {
-			*list = append(*list, Spread{Value: value, Label: label})
-			i = len(*list) - 1
-		}
-		if hit {
-			(*list)[i].Hit++
-		} else {
-			(*list)[i].Spared++
-		}
-	}
-	known := func(n *int, value string, hit bool) {
-		if hit && value != "" {
-			*n++
-		}
-	}
-	for _, id := range f.order {
-		n := f.nodes[id]
-		h := n.hit(row.Signature)
-		count(&row.Subnets, n.node.SubnetID, strings.Trim(n.node.SubnetCIDR+", "+n.node.AZ, ", "), h)
-		count(&row.AZs, n.node.AZ, n.node.AZID, h)
-		for _, g := range n.node.SecurityGroups {
-			count(&row.SecurityGroups, g, "", h)
-		}
-		known(&row.knownSubnet, n.node.SubnetID, h)
-		known(&row.knownAZ, n.node.AZ, h)
-		known(&row.knownSG, strings.Join(n.node.SecurityGroups, ","), h)
-	}
-}
-
-// cause names the dimension a failure is confined to: every node there hit,
-// none elsewhere, at least two of them, judged by the nodes that said where
-// they are (a node whose IMDS did not answer does not). Narrowest first; a
-// failure on every node is VPC-wide; anything else is stated as spread,
-// not explained.
-func (f *Fleet) cause(row *FailureRow) (string, string) {
-	total := len(f.order)
-	what := row.Endpoint + " " + string(row.Code)
-	if row.Hit == total {
-		if total < 2 {
-			return "", ""
-		}
-		return ScopeVPC, fmt.Sprintf("%s on all %d nodes, in every subnet and AZ: VPC-wide, %s", what, total, fleetFix(row, ScopeVPC, Spread{}))
-	}
-	for _, dim := range []struct {
-		scope  string
-		spread []Spread
-		known  int
-		name   string
-	}{{ScopeSubnet, row.Subnets, row.knownSubnet, "subnet"}, {ScopeAZ, row.AZs, row.knownAZ, "AZ"}, {ScopeSecurityGroup, row.SecurityGroups, row.knownSG, "security group"}} {
-		for _, s := range dim.spread {
-			if s.Hit == dim.known && s.Spared == 0 && s.Hit >= 2 {
-				where := s.Value
-				if s.Label != "" {
-					where += " (" + s.Label + ")"
-				}
-				unknown := ""
-				if n := row.Hit - dim.known; n > 0 {
-					unknown = fmt.Sprintf(" (and on %d that did not say their %s)", n, dim.name)
-				}
-				return dim.scope, fmt.Sprintf("%s on %d of %d nodes in %s %s%s, on none of %d elsewhere: %s",
-					what, s.Hit, s.Hit, dim.name, where, unknown, total-row.Hit, fleetFix(row, dim.scope, s))
-			}
-		}
-	}
-	return "", fmt.Sprintf("%s on %d of %d nodes, spread over %d subnets and %d AZs with nodes it spared: no subnet, AZ or security group explains it; read one node's report (eksboot explain on its console)",
-		what, row.Hit, total, countHit(row.Subnets), countHit(row.AZs))
-}
-
-func countHit(spread []Spread) int {
-	n := 0
-	for _, s := range spread {
-		if s.Hit > 0 {
-			n++
-		}
-	}
-	return n
-}
-
-// WriteFleet writes the fleet report for a person: a headline, then one
-// block per failure: where it hit and spared, the shared cause or its
-// absence, and the first nodes it hit.
-func WriteFleet(w io.Writer, rep FleetReport, style Style) error {
-	var b strings.Builder
-	var versions []string
-	for v, n := range rep.Versions {
-		versions = append(versions, fmt.Sprintf("%s on %d", v, n))
-	}
-	slices.Sort(versions)
-	fmt.Fprintf(&b, "fleet: %d nodes: %d pass, %d warn, %d fail; eksboot %s\n", rep.Nodes, rep.Pass, rep.Warn, rep.Fail, strings.Join(versions, ", "))
-	for _, f := range rep.Failures {
-		fmt.Fprintf(&b, "\n%s %s %s on %d of %d nodes\n", style.status(f.Status), printable(f.Endpoint), printable(string(f.Code)), f.Hit, rep.Nodes)
-		fmt.Fprintf(&b, "    subnets:         %s\n", spreadText(f.Subnets))
-		fmt.Fprintf(&b, "    AZs:             %s\n", spreadText(f.AZs))
-		fmt.Fprintf(&b, "    security groups: %s\n", spreadText(f.SecurityGroups))
-		fmt.Fprintf(&b, "    cause: %s\n", printable(f.Cause))
-		more := ""
-		if f.Hit > len(f.Nodes) {
-			more = fmt.Sprintf(" and %d more", f.Hit-len(f.Nodes))
-		}
-		fmt.Fprintf(&b, "    nodes: %s%s\n", printable(strings.Join(f.Nodes, ", ")), more)
-	}
-	for _, t := range rep.Truncated {
-		fmt.Fprintf(&b, "\ntruncated: %s", printable(t))
-	}
-	for _, u := range rep.Unreadable {
-		fmt.Fprintf(&b, "\nunreadable: %s", printable(u))
-	}
-	if len(rep.Truncated)+len(rep.Unreadable) > 0 {
-		b.WriteString("\n")
-	}
-	word := "PASS"
-	if rep.Fail > 0 {
-		word = "FAIL"
-	}
-	fmt.Fprintf(&b, "\nfleet verdict: %s (%d of %d nodes fail; %d inputs truncated, %d unreadable)\n", word, rep.Fail, rep.Nodes, len(rep.Truncated), len(rep.Unreadable))
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// spreadText is "subnet-0b2 (10.0.2.0/24, eu-west-1b) 12 hit 0 spared; ...".
-func spreadText(spread []Spread) string {
-	if len(spread) == 0 {
-		return "-"
-	}
-	parts := make([]string, len(spread))
-	for i, s := range spread {
-		label := ""
-		if s.Label != "" {
-			label = " (" + s.Label + ")"
-		}
-		parts[i] = fmt.Sprintf("%s%s %d hit %d spared", s.Value, label, s.Hit, s.Spared)
-	}
-	return printable(strings.Join(parts, "; "))
-}
-
-// WriteFleetJSON writes the fleet report as one JSON object.
-func WriteFleetJSON(w io.Writer, rep FleetReport) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(rep)
 }

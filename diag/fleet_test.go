@@ -20,11 +20,11 @@ func fleetRun(i int, subnet, cidr, az, sg string, fails ...report.Result) Report
 }
 
 var (
-	stsDrop   = report.Result{Kind: report.KindTCP, Endpoint: "sts", Host: "sts.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.TCPTimeout, Msg: "sts: TCP 443 timed out", Hint: "sg"}
-	ecrDrop   = report.Result{Kind: report.KindTCP, Endpoint: "ecr.api", Host: "api.ecr.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.TCPTimeout, Msg: "ecr.api: TCP 443 timed out", Hint: "sg"}
-	ec2Public = report.Result{Kind: report.KindDNS, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.DNSPublic, Msg: "ec2: public", Hint: "endpoint"}
-	ec2Drop   = report.Result{Kind: report.KindTCP, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.TCPTimeout, Msg: "ec2: TCP 443 timed out", Hint: "sg"}
-	dkrDrop   = report.Result{Kind: report.KindTCP, Endpoint: "ecr.dkr", Host: "602401143452.dkr.ecr.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.TCPTimeout, Msg: "ecr.dkr: TCP 443 timed out", Hint: "sg"}
+	stsDrop   = report.Result{Kind: report.KindTCP, Endpoint: "sts", Service: "com.amazonaws.eu-west-1.sts", Host: "sts.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.TCPTimeout, Msg: "sts: TCP 443 timed out", Hint: "sg"}
+	ecrDrop   = report.Result{Kind: report.KindTCP, Endpoint: "ecr.api", Service: "com.amazonaws.eu-west-1.ecr.api", Host: "api.ecr.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.TCPTimeout, Msg: "ecr.api: TCP 443 timed out", Hint: "sg"}
+	ec2Public = report.Result{Kind: report.KindDNS, Endpoint: "ec2", Service: "com.amazonaws.eu-west-1.ec2", Host: "ec2.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.DNSPublic, Msg: "ec2: public", Hint: "endpoint"}
+	ec2Drop   = report.Result{Kind: report.KindTCP, Endpoint: "ec2", Service: "com.amazonaws.eu-west-1.ec2", Host: "ec2.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.TCPTimeout, Msg: "ec2: TCP 443 timed out", Hint: "sg"}
+	dkrDrop   = report.Result{Kind: report.KindTCP, Endpoint: "ecr.dkr", Service: "com.amazonaws.eu-west-1.ecr.dkr", Host: "602401143452.dkr.ecr.eu-west-1.amazonaws.com", Status: report.Fail, Code: report.TCPTimeout, Msg: "ecr.dkr: TCP 443 timed out", Hint: "sg"}
 )
 
 // sampleFleet is 32 nodes in four subnets of three AZs (b has two): STS
@@ -137,5 +137,22 @@ func TestConsoleOutputJSON(t *testing.T) {
 		if err != nil || len(got.Results) != len(sampleReport().Results) || got.Summary.Node.InstanceID != "i-0123456789abcdef0" {
 			t.Fatalf("%d results, %v", len(got.Results), err)
 		}
+	}
+}
+
+// TestFleetFixNamesTheServiceFromTheWire: the endpoint's service name is
+// the one its line carries, whatever its host looks like (a custom DNS
+// name, an endpoint in another partition); the fleet does not work it out.
+func TestFleetFixNamesTheServiceFromTheWire(t *testing.T) {
+	f := NewFleet()
+	for i := range 3 {
+		r := stsDrop
+		r.Host, r.Service = "sts.internal.example", "cn.com.amazonaws.cn-north-1.sts"
+		var b strings.Builder
+		WriteJSON(&b, fleetRun(i, "subnet-0b1", "10.0.32.0/24", "eu-west-1b", "sg-0nodes", r), fixedNow)
+		f.Read(strings.NewReader(b.String()), "in")
+	}
+	if rep := f.Report(); len(rep.Failures) != 1 || !strings.Contains(rep.Failures[0].Cause, "the cn.com.amazonaws.cn-north-1.sts endpoint") {
+		t.Fatalf("%+v", rep.Failures)
 	}
 }

@@ -1,22 +1,20 @@
 package diag
 
 import (
-	"regexp"
 	"strings"
 
-	"github.com/eksboot/eksboot/probes"
 	"github.com/eksboot/eksboot/report"
 )
-
-var hostRegion = regexp.MustCompile(`\.([a-z]{2}(?:-[a-z]+)+-[0-9]+)\.`)
 
 // fleetFix says what to change for a failure confined to one value of a
 // dimension (s), in the words of the AWS console; past what it knows, the
 // fix one node's report gave.
 func fleetFix(row *FailureRow, scope string, s Spread) string {
+	// The service name comes on the wire (SPEC §6 "service"): one catalog,
+	// the prober's, names endpoints.
 	svc := "the cluster's"
-	if m := hostRegion.FindStringSubmatch(row.Host); m != nil && row.Endpoint != "api" {
-		svc = probes.ServiceName(m[1], row.Endpoint)
+	if row.Service != "" && row.Endpoint != "api" {
+		svc = row.Service
 	}
 	cidr := s.Value
 	if s.Label != "" {

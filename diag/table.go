@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 
 	"github.com/eksboot/eksboot/report"
 )
@@ -83,6 +82,7 @@ func (s Style) status(st report.Status) string {
 // (endpoint, host, address, DNS, TCP, TLS, result), failures first, each
 // problem's message and fix under its row, then the verdict.
 func WriteTable(w io.Writer, rep Report, style Style) error {
+	rep = printableCopy(rep)
 	rs := rows(rep.Results)
 	// Align the rows first, then put each row's problems under it.
 	var grid strings.Builder
@@ -146,18 +146,6 @@ func verdictLine(s Summary) string {
 		}
 	}
 	return line
-}
-
-// printable drops control characters: what the table shows came partly
-// from outside (the API server, DNS, a console file given to explain), and
-// an escape sequence there must not retitle or clear the terminal.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
 }
 
 func dash(s string) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coreos/go-systemd/v22/journal"
 	"github.com/eksboot/eksboot/report"
@@ -28,7 +29,8 @@ type Line struct {
 
 	Check    string `json:"check,omitempty"`
 	Endpoint string `json:"endpoint,omitempty"`
-	Action   string `json:"action,omitempty"` // an aws result's call
+	Action   string `json:"action,omitempty"`  // an aws result's call
+	Service  string `json:"service,omitempty"` // com.amazonaws.REGION.SERVICE
 	Host     string `json:"host,omitempty"`
 	Addr     string `json:"addr,omitempty"`
 	Route    string `json:"route,omitempty"`
@@ -48,6 +50,11 @@ type Line struct {
 	User        string   `json:"user,omitempty"`
 	Groups      []string `json:"groups,omitempty"`
 	Interrupted bool     `json:"interrupted,omitempty"`
+	// How many of each list the summary left out to stay in the console's
+	// budget (6,000 groups from the API server would not).
+	FailedLeftOut int `json:"failed_left_out,omitempty"`
+	CodesLeftOut  int `json:"codes_left_out,omitempty"`
+	GroupsLeftOut int `json:"groups_left_out,omitempty"`
 
 	// Where the run ran (the summary's).
 	InstanceID     string   `json:"instance_id,omitempty"`
@@ -60,6 +67,7 @@ type Line struct {
 	SubnetCIDR     string   `json:"subnet_cidr,omitempty"`
 	SecurityGroups []string `json:"security_groups,omitempty"`
 	Version        string   `json:"eksboot_version,omitempty"`
+	SGsLeftOut     int      `json:"security_groups_left_out,omitempty"`
 
 	Code string `json:"code,omitempty"`
 	MS   *int64 `json:"ms,omitempty"`
@@ -97,7 +105,7 @@ func ptr[T any](v T) *T { return &v }
 // resultLine is r on the wire.
 func resultLine(r report.Result, run string, now time.Time) Line {
 	return Line{Time: now, Level: styleOf(r.Status).level, Msg: r.Msg, V: SchemaVersion, Run: run,
-		Check: r.Kind, Endpoint: r.Endpoint, Action: r.Action, Host: r.Host, Addr: r.Addr, Route: r.Route, Status: string(r.Status),
+		Check: r.Kind, Endpoint: r.Endpoint, Action: r.Action, Service: r.Service, Host: r.Host, Addr: r.Addr, Route: r.Route, Status: string(r.Status),
 		Code: string(r.Code), MS: ptr(r.Duration.Milliseconds()), Hint: r.Hint}
 }
 
@@ -111,17 +119,57 @@ func summaryLine(s Summary, run string, now time.Time) Line {
 		l.Codes = append(l.Codes, string(c))
 	}
 	if s.User != nil {
-		l.User, l.Groups = s.User.Username, s.User.Groups
+		l.User, l.Groups = clip(s.User.Username), s.User.Groups
 	}
 	n := s.Node
 	l.InstanceID, l.InstanceType, l.AMIID, l.AZ, l.AZID = n.InstanceID, n.InstanceType, n.AMIID, n.AZ, n.AZID
 	l.VPCID, l.SubnetID, l.SubnetCIDR, l.SecurityGroups, l.Version = n.VPCID, n.SubnetID, n.SubnetCIDR, n.SecurityGroups, n.Version
+	l.Failed, l.FailedLeftOut = capList(l.Failed)
+	l.Codes, l.CodesLeftOut = capList(l.Codes)
+	l.Groups, l.GroupsLeftOut = capList(l.Groups)
+	l.SecurityGroups, l.SGsLeftOut = capList(l.SecurityGroups)
 	return l
+}
+
+// Bounds on the summary's lists and their items: four full lists stay
+// near 4 KiB, a quarter of the console's budget (SPEC §6).
+const (
+	maxSummaryList = 16
+	maxSummaryItem = 64
+)
+
+// capList is the first maxSummaryList items, each clipped, and how many
+// were left out.
+func capList(list []string) ([]string, int) {
+	n := min(len(list), maxSummaryList)
+	if n == 0 {
+		return list, 0
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = clip(list[i])
+	}
+	return out, len(list) - n
+}
+
+// clip is s cut to maxSummaryItem bytes on a rune boundary, marked "...".
+func clip(s string) string { return clipTo(s, maxSummaryItem) }
+
+// clipTo is s cut to max bytes on a rune boundary, marked "...".
+func clipTo(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - 3
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // result reads a result line back.
 func (l Line) result() report.Result {
-	r := report.Result{Kind: l.Check, Endpoint: l.Endpoint, Action: l.Action, Host: l.Host, Addr: l.Addr, Route: l.Route,
+	r := report.Result{Kind: l.Check, Endpoint: l.Endpoint, Action: l.Action, Service: l.Service, Host: l.Host, Addr: l.Addr, Route: l.Route,
 		Status: report.Status(l.Status), Code: report.Code(l.Code), Msg: l.Msg, Hint: l.Hint}
 	if l.MS != nil {
 		r.Duration = time.Duration(*l.MS) * time.Millisecond
@@ -139,7 +187,7 @@ func (l Line) summary() Summary {
 	}
 	s := Summary{Verdict: report.Verdict{Status: report.Status(l.Status), Passed: l.Passed != nil && *l.Passed, Failed: l.Failed,
 		Counts: report.Counts{Pass: deref(l.Pass), Warn: deref(l.Warn), Fail: deref(l.Fail), Skip: deref(l.Skip)}},
-		ArgsFile: l.ArgsFile, Target: l.Target, Server: l.Server, Interrupted: l.Interrupted}
+		ArgsFile: l.ArgsFile, Target: l.Target, Server: l.Server, Interrupted: l.Interrupted, At: l.Time}
 	if l.MS != nil {
 		s.Took = time.Duration(*l.MS) * time.Millisecond
 	}
@@ -162,7 +210,7 @@ func (l Line) encode() []byte {
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.Encode(l)
-	return b.Bytes()
+	return jsonSafe(b.Bytes())
 }
 
 // journalFields are l's fields as EKSBOOT_ journal fields, every one the

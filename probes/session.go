@@ -88,6 +88,9 @@ func (s *session) weigh(c Check, i int, rs []report.Result) []report.Result {
 	for k, r := range rs {
 		r = OnFailure(r, required)
 		e, at := s.plan.endpoint(r.Endpoint)
+		if r.Service == "" {
+			r.Service = e.Service
+		}
 		if r.Status != report.Pass && r.Hint == "" {
 			r.Hint = hintFor(r, e, s.plan.Facts, false)
 		}

@@ -116,6 +116,10 @@ type Result struct {
 	Code     Code
 	Msg      string
 	Hint     string
+	// Service is the endpoint's VPC endpoint service name
+	// (com.amazonaws.REGION.SERVICE) where the result is an endpoint's, so
+	// readers name the endpoint without the prober's catalog.
+	Service  string
 	Duration time.Duration
 	// Order is the result's place in the run's plan (its endpoint's, or
 	// its check's), set by the prober so that results sort by it.

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/eksboot/eksboot/diag"
 	"github.com/eksboot/eksboot/inputs"
@@ -37,8 +39,12 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 			return err
 		}
 		switch {
+		case fleet.Nodes() == 0 && len(fleet.Truncated) > 0:
+			// A report cut before its summary (SSM keeps 24,000 characters
+			// inline) is a report, not garbage: say so.
+			return &usageError{msg: "explain: the input is truncated, no run's summary survived: " + strings.Join(fleet.Truncated, "; ") + "; read the full output (Run Command's S3 output, or the node's journal)" + skippedNote(fleet)}
 		case fleet.Nodes() == 0:
-			return &usageError{msg: "explain: " + diag.ErrNoReport.Error()}
+			return &usageError{msg: "explain: " + diag.ErrNoReport.Error() + skippedNote(fleet)}
 		case fleet.Nodes() == 1:
 			rep := *fleet.Last()
 			if format == inputs.FormatJSON {
@@ -48,6 +54,12 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 			}
 			if err != nil {
 				return err
+			}
+			if n := skippedNote(fleet); n != "" {
+				fmt.Fprintln(e.stderr, "explain:"+n[1:])
+			}
+			for _, t := range fleet.Truncated {
+				fmt.Fprintln(e.stderr, "explain: truncated: "+t)
 			}
 			if !rep.Summary.Verdict.Passed {
 				return &verdictError{code: exitFailed}
@@ -72,7 +84,9 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 
 // readInputs folds every input into fleet: stdin for none or "-", each
 // file, and every file under each directory but empty ones and Run
-// Command's stderr files.
+// Command's stderr files. What cannot be read (a dangling symlink, a loop,
+// a FIFO, a device) is counted and skipped; only an argument that does not
+// exist at all is an input error.
 func readInputs(e *env, fleet *diag.Fleet) error {
 	if len(e.args) == 0 {
 		return fleet.Read(e.stdin, "stdin")
@@ -84,27 +98,47 @@ func readInputs(e *env, fleet *diag.Fleet) error {
 			}
 			continue
 		}
+		if _, err := os.Lstat(arg); err != nil {
+			return &usageError{msg: "explain: " + diag.Printable(err.Error()) + "; name a file or directory of eksboot output, or - for stdin"}
+		}
 		err := filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return &usageError{msg: "explain: " + err.Error()}
+				fleet.Skip(path, err)
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
 			}
 			if d.IsDir() {
 				return nil
 			}
 			// Run Command saves stderr beside stdout; eksboot's report is on stdout.
-			if info, err := d.Info(); path != arg && (d.Name() == "stderr" || err == nil && info.Size() == 0) {
+			if info, err := d.Info(); path != arg && (d.Name() == "stderr" || err == nil && info.Size() == 0 && d.Type().IsRegular()) {
 				return nil
 			}
-			f, err := os.Open(path)
-			if err != nil {
-				return &usageError{msg: "explain: " + err.Error()}
-			}
-			defer f.Close()
-			return fleet.Read(f, path)
+			return readInput(fleet, path)
 		})
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func readInput(fleet *diag.Fleet, path string) error {
+	f, err := diag.OpenInput(path)
+	if err != nil {
+		fleet.Skip(path, err)
+		return nil
+	}
+	defer f.Close()
+	return fleet.Read(f, path)
+}
+
+// skippedNote is "; N inputs skipped: first, ..." when any was.
+func skippedNote(fleet *diag.Fleet) string {
+	if fleet.SkippedN == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d inputs skipped: %s", fleet.SkippedN, strings.Join(fleet.Skipped, "; "))
 }

@@ -83,6 +83,31 @@ explain_stats=$(/usr/bin/time -f "%e %M" "$SIM_BIN/eksboot" explain --output jso
 explain_ms=$(awk -v s="${explain_stats% *}" 'BEGIN { printf "%d", s * 1000 }')
 explain_mib=$(awk -v k="${explain_stats#* }" 'BEGIN { printf "%.1f", k / 1024 }')
 explain_nodes=$(grep -o '"nodes":[0-9]*' "$fleet_dir/fleet.json" | head -1 | cut -d: -f2)
+
+# Adversarial shapes (issue 18): 10,000 nodes failing on two endpoint names
+# of their own each, 10,000 nodes each in its own subnet, and one run of
+# 1 MiB pass lines; each must stay under 2 s and 64 MiB.
+adversarial() { # SHAPE FILE
+	awk -v shape="$1" 'BEGIN {
+		sum = "{\"time\":\"2026-11-29T10:00:01Z\",\"level\":\"ERROR\",\"msg\":\"summary\",\"v\":1,\"run\":\"r%d\",\"status\":\"fail\",\"passed\":false,\"pass\":1,\"warn\":0,\"fail\":2,\"skip\":0,\"instance_id\":\"i-%d\",\"az\":\"eu-west-1a\",\"subnet_id\":\"%s\",\"subnet_cidr\":\"10.0.0.0/24\",\"eksboot_version\":\"0.1.0\",\"ms\":1}\n"
+		fail = "{\"time\":\"2026-11-29T10:00:00Z\",\"level\":\"ERROR\",\"msg\":\"x\",\"v\":1,\"run\":\"r%d\",\"check\":\"tcp\",\"endpoint\":\"%s\",\"status\":\"fail\",\"code\":\"tcp_timeout\",\"ms\":1}\n"
+		if (shape == "longpass") {
+			p = "p"; while (length(p) < 1048576) p = p p
+			for (k = 0; k < 64; k++) printf "{\"time\":\"2026-11-29T10:00:00Z\",\"level\":\"INFO\",\"msg\":\"%s\",\"v\":1,\"run\":\"r0\",\"check\":\"dns\",\"status\":\"pass\",\"code\":\"ok\",\"ms\":1}\n", p
+			printf fail, 0, "sts"; printf sum, 0, 0, "subnet-1"; exit
+		}
+		for (k = 0; k < 10000; k++) {
+			if (shape == "names") { printf fail, k, "e" k "a"; printf fail, k, "e" k "b"; printf sum, k, k, "subnet-1" }
+			else { printf fail, k, "sts"; printf sum, k, k, "subnet-" k }
+		}
+	}' >"$2"
+}
+for shape in names subnets longpass; do
+	adversarial "$shape" "$fleet_dir/$shape"
+	stats=$(/usr/bin/time -f "%e %M" "$SIM_BIN/eksboot" explain --output json "$fleet_dir/$shape" 2>&1 >/dev/null | tail -1 || true)
+	printf -v "adv_${shape}_ms" %s "$(awk -v s="${stats% *}" 'BEGIN { printf "%d", s * 1000 }')"
+	printf -v "adv_${shape}_mib" %s "$(awk -v k="${stats#* }" 'BEGIN { printf "%.1f", k / 1024 }')"
+done
 rm -rf "$fleet_dir"
 
 (cd "$REPO_DIR" && make -s build >/dev/null)
@@ -128,6 +153,9 @@ id, one file each as \`aws s3 sync\` leaves them.
 | IMDS requests per run | ${imds_tokens} token, ${imds_gets} GETs | | 1 token, one GET per fact (≤ 16) | $(verdict "$imds_gets" 16) |
 | fleet: 24 nodes probing at once (4 faults) | ${fleet_ms} ms | | | |
 | explain over ${explain_nodes} node reports | ${explain_ms} ms, ${explain_mib} MiB peak RSS | | ≤ 2000 ms, ≤ 64 MiB | $(verdict "$explain_ms" 2000) $(verdict "$explain_mib" 64) |
+| explain, 10,000 nodes × 2 endpoint names of their own | ${adv_names_ms} ms, ${adv_names_mib} MiB peak RSS | | ≤ 2000 ms, ≤ 64 MiB | $(verdict "$adv_names_ms" 2000) $(verdict "$adv_names_mib" 64) |
+| explain, 10,000 nodes in 10,000 subnets | ${adv_subnets_ms} ms, ${adv_subnets_mib} MiB peak RSS | | ≤ 2000 ms, ≤ 64 MiB | $(verdict "$adv_subnets_ms" 2000) $(verdict "$adv_subnets_mib" 64) |
+| explain, one run of 64 × 1 MiB pass lines | ${adv_longpass_ms} ms, ${adv_longpass_mib} MiB peak RSS | | ≤ 2000 ms, ≤ 64 MiB | $(verdict "$adv_longpass_ms" 2000) $(verdict "$adv_longpass_mib" 64) |
 | linux/amd64 binary | $(mib "$amd64") MiB | | ≤ 10 MiB | $(verdict "$(mib "$amd64")" 10) |
 | linux/arm64 binary | $(mib "$(size eksboot-linux-arm64)") MiB | | | |
 | windows/amd64 binary | $(mib "$(size eksboot-windows-amd64.exe)") MiB | | | |

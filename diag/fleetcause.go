@@ -1,0 +1,135 @@
+package diag
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/eksboot/eksboot/report"
+)
+
+// followsFromPublicAnswer: a TCP failure of an endpoint whose name already
+// resolves outside the VPC on as many nodes is that failure's consequence
+// (the nodes dial the public address), not a security group's.
+func followsFromPublicAnswer(rows []FailureRow) {
+	for i, r := range rows {
+		if r.Code != report.TCPTimeout && r.Code != report.TCPUnreachable && r.Code != report.TCPRefused {
+			continue
+		}
+		for _, d := range rows {
+			if d.Endpoint == r.Endpoint && (d.Code == report.DNSPublic || d.Code == report.APIPrivateAccess) && d.Hit >= r.Hit {
+				rows[i].Scope = d.Scope
+				rows[i].Cause = fmt.Sprintf("%s %s on %d of %d nodes follows from %s %s: the nodes dial the address outside the VPC, which they cannot reach; mend that first", r.Endpoint, r.Code, r.Hit, d.Hit, d.Endpoint, d.Code)
+			}
+		}
+	}
+}
+
+// spread counts, for each subnet, AZ and security group, the nodes the
+// failure hit and spared: one pass over the nodes, each value found by a
+// map, so 40,000 subnets cost no more than 40 do.
+func (f *Fleet) spread(row *FailureRow) {
+	index := map[*[]Spread]map[string]int{&row.Subnets: {}, &row.AZs: {}, &row.SecurityGroups: {}}
+	count := func(list *[]Spread, value, label string, hit bool) {
+		if value == "" {
+			return
+		}
+		i, ok := index[list][value]
+		if !ok {
+			*list = append(*list, Spread{Value: value, Label: label})
+			i = len(*list) - 1
+			index[list][value] = i
+		}
+		if hit {
+			(*list)[i].Hit++
+		} else {
+			(*list)[i].Spared++
+		}
+	}
+	known := func(n *int, value string, hit bool) {
+		if hit && value != "" {
+			*n++
+		}
+	}
+	key := sigKey{row.Endpoint, row.Code}
+	for _, id := range f.order {
+		n := f.nodes[id]
+		h := slices.Contains(n.sigs, key)
+		count(&row.Subnets, n.node.SubnetID, strings.Trim(n.node.SubnetCIDR+", "+n.node.AZ, ", "), h)
+		count(&row.AZs, n.node.AZ, n.node.AZID, h)
+		for _, g := range n.node.SecurityGroups {
+			count(&row.SecurityGroups, g, "", h)
+		}
+		known(&row.knownSubnet, n.node.SubnetID, h)
+		known(&row.knownAZ, n.node.AZ, h)
+		known(&row.knownSG, strings.Join(n.node.SecurityGroups, ","), h)
+	}
+}
+
+// trimSpread keeps the maxSpread values most hit, then most spared, and
+// sums the rest into one, so a report of 40,000 subnets stays readable.
+func trimSpread(list []Spread) []Spread {
+	if len(list) <= maxSpread {
+		return list
+	}
+	slices.SortStableFunc(list, func(a, b Spread) int {
+		if a.Hit != b.Hit {
+			return b.Hit - a.Hit
+		}
+		return b.Spared - a.Spared
+	})
+	rest := Spread{Value: fmt.Sprintf("%d others", len(list)-maxSpread+1)}
+	for _, s := range list[maxSpread-1:] {
+		rest.Hit, rest.Spared = rest.Hit+s.Hit, rest.Spared+s.Spared
+	}
+	return append(slices.Clip(list[:maxSpread-1]), rest)
+}
+
+// cause names the dimension a failure is confined to: every node there hit,
+// none elsewhere, at least two of them, judged by the nodes that said where
+// they are (a node whose IMDS did not answer does not). Narrowest first; a
+// failure on every node is VPC-wide; anything else is stated as spread,
+// not explained.
+func (f *Fleet) cause(row *FailureRow) (string, string) {
+	total := len(f.order)
+	what := row.Endpoint + " " + string(row.Code)
+	if row.Hit == total {
+		if total < 2 {
+			return "", ""
+		}
+		return ScopeVPC, fmt.Sprintf("%s on all %d nodes, in every subnet and AZ: VPC-wide, %s", what, total, fleetFix(row, ScopeVPC, Spread{}))
+	}
+	for _, dim := range []struct {
+		scope  string
+		spread []Spread
+		known  int
+		name   string
+	}{{ScopeSubnet, row.Subnets, row.knownSubnet, "subnet"}, {ScopeAZ, row.AZs, row.knownAZ, "AZ"}, {ScopeSecurityGroup, row.SecurityGroups, row.knownSG, "security group"}} {
+		for _, s := range dim.spread {
+			if s.Hit == dim.known && s.Spared == 0 && s.Hit >= 2 {
+				where := s.Value
+				if s.Label != "" {
+					where += " (" + s.Label + ")"
+				}
+				unknown := ""
+				if n := row.Hit - dim.known; n > 0 {
+					unknown = fmt.Sprintf(" (and on %d that did not say their %s)", n, dim.name)
+				}
+				return dim.scope, fmt.Sprintf("%s on %d of %d nodes in %s %s%s, on none of %d elsewhere: %s",
+					what, s.Hit, s.Hit, dim.name, where, unknown, total-row.Hit, fleetFix(row, dim.scope, s))
+			}
+		}
+	}
+	return "", fmt.Sprintf("%s on %d of %d nodes, spread over %d subnets and %d AZs with nodes it spared: no subnet, AZ or security group explains it; read one node's report (eksboot explain on its console)",
+		what, row.Hit, total, countHit(row.Subnets), countHit(row.AZs))
+}
+
+func countHit(spread []Spread) int {
+	n := 0
+	for _, s := range spread {
+		if s.Hit > 0 {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,33 @@
+package diag
+
+import (
+	"fmt"
+	"os"
+)
+
+// OpenInput opens a file given to explain for reading without ever
+// blocking: a FIFO (behind a symlink or not) with no writer would hold the
+// report forever, and a device (/dev/zero) never ends, so the open does
+// not wait and anything but a regular file is refused.
+func OpenInput(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err == nil && !info.Mode().IsRegular() {
+		err = fmt.Errorf("%s: not a regular file (%s)", path, info.Mode().Type())
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// Skip counts an input explain could not read (a dangling symlink, a
+// loop, a FIFO), naming the first few; the report goes on without it.
+func (f *Fleet) Skip(source string, err error) {
+	f.SkippedN++
+	f.Skipped = appendCapped(f.Skipped, printable(err.Error()))
+}
