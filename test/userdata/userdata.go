@@ -87,6 +87,14 @@ func Multipart(head, b string, parts ...string) []byte {
 	return []byte(doc + "--" + b + "--\r\n")
 }
 
+func repeat(part string, n int) []string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = part
+	}
+	return parts
+}
+
 // MIMEVersion is the header every generator writes first.
 const MIMEVersion = "MIME-Version: 1.0\r\n"
 
@@ -129,6 +137,7 @@ func Corpus() []Case {
 			"X-Note: no type\r\n\r\nnot: a nodeconfig\n", nodeConfigPart+nc("prod"))},
 		{Name: "base64 of a plain NodeConfig", Cluster: "prod", Data: []byte(Base64([]byte(nc("prod")))), Decoded: []byte(nc("prod"))},
 		{Name: "a NodeConfig alone", Cluster: "prod", Data: []byte(nc("prod"))},
+		{Name: "300 parts", Cluster: "prod", Data: Multipart(MIMEVersion, "B", append(repeat("Content-Type: text/plain\r\n\r\n", 299), nodeConfigPart+nc("prod"))...)},
 		{Name: "two documents in one part: the first counts", Cluster: "prod", Data: Multipart(MIMEVersion, "B",
 			nodeConfigPart+nc("prod")+"---\n"+nc("second"))},
 		{Name: "nested multipart holds the NodeConfig", Refuse: "has no NodeConfig", Data: Multipart(MIMEVersion, "outer",
