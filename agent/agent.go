@@ -169,6 +169,9 @@ func BuildPlan(cfg *inputs.Config, s Settings, f *imds.Facts, nameservers func()
 	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Windows: cfg.Target == inputs.TargetWindows}
 	identity := &probes.IdentityPlan{Cluster: cfg.ClusterName, Region: cfg.Region, Windows: facts.Windows,
 		Unknown: "IMDS did not answer, so the node has no credentials to sign its token with"}
+	if cfg.OutpostClusterID != "" {
+		identity.Cluster = cfg.OutpostClusterID
+	}
 	var vpc []netip.Prefix
 	if f != nil {
 		sel.Domain = f.Domain
@@ -177,6 +180,9 @@ func BuildPlan(cfg *inputs.Config, s Settings, f *imds.Facts, nameservers func()
 		facts.RoleARN = imds.RoleARN(cfg.Region, f.AccountID, f.Identity.RoleName)
 		facts.InstanceProfileARN, facts.NodeName = f.Identity.InstanceProfileARN, f.LocalHostname
 		identity.Domain, identity.NodeName, identity.Unknown = f.Domain, f.LocalHostname, ""
+		if cfg.NodeNameFromInstanceID {
+			identity.NodeName = f.InstanceID
+		}
 		if c := f.Identity.Credentials; c != nil {
 			identity.Credentials = &aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 		} else {

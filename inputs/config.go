@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/eksboot/eksboot/imds"
@@ -273,10 +274,38 @@ func nodeConfigValues(doc *yaml.Node) (Values, Origins, error) {
 		}
 		out[flag], origins[flag] = []string{cidr}, Origin{Name: "spec.cluster.cidr"}
 	}
+	// What the node registers as and which cluster its token names
+	// (amazon-eks-ami nodeadm internal/kubelet config.go, kubeconfig.go).
+	if gate := child(child(spec, "featureGates"), "InstanceIdNodeName"); gate != nil {
+		out[nodeNameFromInstanceID] = []string{strconv.FormatBool(yaml11True(scalar(gate)))}
+	}
+	if yaml11True(scalar(child(cluster, "enableOutpost"))) {
+		out[outpost] = []string{"true"} // a later false does not undo it: mergo counts false as empty
+	}
+	if id := scalar(child(cluster, "id")); id != "" {
+		out[outpostClusterID] = []string{id}
+	}
 	if dns := child(child(child(spec, "kubelet"), "config"), "clusterDNS"); dns != nil && dns.Kind == yaml.SequenceNode && len(dns.Content) > 0 {
 		if ip := scalar(dns.Content[0]); ip != "" {
 			out[FlagDNSClusterIP], origins[FlagDNSClusterIP] = []string{ip}, Origin{Name: "spec.kubelet.config.clusterDNS"}
 		}
 	}
 	return out, origins, nil
+}
+
+// Values keys the NodeConfig sets that have no flag of ours.
+const (
+	nodeNameFromInstanceID = "nodeconfig:featureGates.InstanceIdNodeName"
+	outpost                = "nodeconfig:cluster.enableOutpost"
+	outpostClusterID       = "nodeconfig:cluster.id"
+)
+
+// yaml11True: nodeadm decodes with yaml.v2, for which YAML 1.1's yes, on
+// and y are true as well.
+func yaml11True(s string) bool {
+	switch s {
+	case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y":
+		return true
+	}
+	return false
 }

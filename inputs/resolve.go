@@ -31,8 +31,14 @@ type Config struct {
 	ExcludedSNAT       []netip.Prefix
 	NodeLabels         []Label
 	Taints             []Taint
-	ArgsFile           string
-	Warnings           []Warning
+	// NodeNameFromInstanceID: the NodeConfig turns on nodeadm's
+	// InstanceIdNodeName gate, so the node registers as its instance id.
+	NodeNameFromInstanceID bool
+	// OutpostClusterID is spec.cluster.id of a local cluster on Outposts,
+	// which nodeadm's kubeconfig names in its token in place of the name.
+	OutpostClusterID string
+	ArgsFile         string
+	Warnings         []Warning
 }
 
 // Warning is something about the inputs that works but is worth a look,
@@ -107,6 +113,10 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	}
 	if c.NodeLabels, err = ParseLabels(v.List(FlagNodeLabels)); err != nil {
 		return nil, err
+	}
+	c.NodeNameFromInstanceID = v.Get(nodeNameFromInstanceID) == "true"
+	if v.Get(outpost) == "true" {
+		c.OutpostClusterID = v.Get(outpostClusterID)
 	}
 	if c.Taints, err = ParseTaints(v.List(FlagTaints)); err != nil {
 		return nil, err
