@@ -285,6 +285,15 @@ func nodeConfigValues(doc *yaml.Node) (Values, Origins, error) {
 	if id := scalar(child(cluster, "id")); id != "" {
 		out[outpostClusterID] = []string{id}
 	}
+	if flags := child(child(spec, "kubelet"), "flags"); flags != nil && flags.Kind == yaml.SequenceNode {
+		var items []string
+		for _, f := range flags.Content {
+			items = append(items, scalar(f))
+		}
+		if taints, found, _ := lastTaintFlag(kubeletFlagArgs(items)); found {
+			out[userDataTaints], origins[userDataTaints] = []string{taints}, Origin{Name: "spec.kubelet.flags"}
+		}
+	}
 	if dns := child(child(child(spec, "kubelet"), "config"), "clusterDNS"); dns != nil && dns.Kind == yaml.SequenceNode && len(dns.Content) > 0 {
 		if ip := scalar(dns.Content[0]); ip != "" {
 			out[FlagDNSClusterIP], origins[FlagDNSClusterIP] = []string{ip}, Origin{Name: "spec.kubelet.config.clusterDNS"}

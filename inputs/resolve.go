@@ -118,10 +118,19 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if v.Get(outpost) == "true" {
 		c.OutpostClusterID = v.Get(outpostClusterID)
 	}
-	if c.Taints, err = ParseTaints(v.List(FlagTaints)); err != nil {
+	if c.KubeletExtraArgs, err = ParseExtraArgs(v.Get(FlagKubeletExtraArgs), c.Target); err != nil {
 		return nil, err
 	}
-	if c.KubeletExtraArgs, err = ParseExtraArgs(v.Get(FlagKubeletExtraArgs), c.Target); err != nil {
+	// Kubelet keeps only the last --register-with-taints, so the drop-in
+	// states the union: the user data's, ours, then those in the extra args.
+	taints := append(v.List(userDataTaints), v.List(FlagTaints)...)
+	if c.Target == TargetAL2023 {
+		if extra, found, rest := lastTaintFlag(strings.Fields(c.KubeletExtraArgs)); found {
+			taints = append(taints, (Values{"": {extra}}).List("")...)
+			c.KubeletExtraArgs = strings.Join(rest, " ")
+		}
+	}
+	if c.Taints, err = ParseTaints(taints); err != nil {
 		return nil, err
 	}
 	if err := c.parseWindowsOnly(v); err != nil {
