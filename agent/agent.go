@@ -292,6 +292,11 @@ func inputResults(o Options, cfg *inputs.Config, settings Settings) []report.Res
 	for _, w := range cfg.Warnings {
 		results = append(results, probes.ConfigWarning(w.Code, w.Message))
 	}
+	for _, why := range cfg.NodeadmRefuses { // about the user data, so a failed check, not an input error
+		results = append(results, report.Result{Kind: report.KindConfig, Status: report.Fail, Code: report.NodeadmRefusesConfig,
+			Msg:  "config: nodeadm refuses the user data's NodeConfig, so nodeadm-config fails and kubelet never starts: " + why,
+			Hint: "fix that field in the launch template's user data; nodeadm drops all of the user data for one such part"})
+	}
 	if o.Write && cfg.Target == inputs.TargetAL2023 && !settings.Exec && strings.HasPrefix(cfg.ArgsFile, inputs.NodeadmDropInDir) {
 		if unit, ignores := inputs.NodeadmIgnoresDropIns(o.Host); ignores {
 			results = append(results, probes.DropInIgnored(unit, cfg.ArgsFile))

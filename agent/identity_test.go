@@ -2,6 +2,8 @@ package agent
 
 import (
 	"errors"
+	"github.com/eksboot/eksboot/report"
+	"strings"
 	"testing"
 
 	"github.com/eksboot/eksboot/imds"
@@ -25,5 +27,16 @@ func TestIdentityExpectsWhatNodeadmRegisters(t *testing.T) {
 		if p.Identity.NodeName != tc.node || p.Identity.Cluster != tc.cluster {
 			t.Errorf("%+v: node %q cluster %q; want %q %q", tc.cfg, p.Identity.NodeName, p.Identity.Cluster, tc.node, tc.cluster)
 		}
+	}
+}
+
+// TestNodeadmRefusalFailsTheRun: what nodeadm refuses in the user data is a
+// failed config result (the verdict fails, so --exec does not hand over),
+// not an input error: the flags were right, the user data is not.
+func TestNodeadmRefusalFailsTheRun(t *testing.T) {
+	cfg := &inputs.Config{NodeadmRefuses: []string{"spec.cluster.name: a number"}}
+	rs := inputResults(Options{}, cfg, Settings{})
+	if len(rs) != 1 || rs[0].Status != report.Fail || rs[0].Code != report.NodeadmRefusesConfig || !strings.Contains(rs[0].Msg, "spec.cluster.name") {
+		t.Fatalf("%+v", rs)
 	}
 }

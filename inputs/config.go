@@ -3,6 +3,7 @@ package inputs
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -80,6 +81,9 @@ func userDataValues(data []byte) (Values, Origins, error) {
 			return nil, nil, Errorf(FlagConfig, "%s: nodeadm will not find a NodeConfig in this user data: a NodeConfig part: %v", UserDataSource, err)
 		}
 		for k, val := range v { // later parts win, as nodeadm merges them
+			if k == nodeadmRefuses {
+				val = append(vals[k], val...) // but one refused part fails them all
+			}
 			vals[k] = val
 			origins[k] = Origin{Name: o[k].Name + " in " + UserDataSource, UserData: true}
 		}
@@ -155,6 +159,9 @@ func parseDocs(data []byte, userData bool) (Values, Origins, error) {
 			root = root.Content[0]
 		}
 		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+			if userData && len(out) == 0 {
+				out[nodeadmRefuses] = []string{"the document: the first YAML document is empty, and nodeadm decodes the first only (remove the leading ---)"}
+			}
 			continue
 		}
 		if root.Kind != yaml.MappingNode {
@@ -174,6 +181,9 @@ func parseDocs(data []byte, userData bool) (Values, Origins, error) {
 			return nil, nil, err
 		}
 		for k, v := range vals {
+			if k == nodeadmRefuses {
+				v = append(out[k], v...)
+			}
 			out[k], origins[k] = v, from[k]
 		}
 		if userData {
@@ -264,6 +274,18 @@ func nodeConfigValues(doc *yaml.Node) (Values, Origins, error) {
 			out[flag], origins[flag] = []string{s}, Origin{Name: "spec.cluster." + field}
 		}
 	}
+	var refuses []string
+	for _, field := range []string{"name", "apiServerEndpoint", "cidr", "id"} {
+		if n := child(cluster, field); n != nil && yaml11NotString(n) {
+			refuses = append(refuses, "spec.cluster."+field+": YAML 1.1, which nodeadm decodes by, reads it as a number or boolean, not a string (put it in double quotes)")
+		}
+	}
+	if n := child(cluster, "certificateAuthority"); n != nil && !nodeadmBase64(n.Value) {
+		refuses = append(refuses, "spec.cluster.certificateAuthority: not standard base64 as nodeadm decodes it (no spaces; break lines only inside a | block)")
+	}
+	if len(refuses) > 0 {
+		out[nodeadmRefuses] = refuses
+	}
 	set(FlagClusterName, "name")
 	set(FlagEndpoint, "apiServerEndpoint")
 	set(FlagCA, "certificateAuthority")
@@ -308,6 +330,39 @@ const (
 	outpost                = "nodeconfig:cluster.enableOutpost"
 	outpostClusterID       = "nodeconfig:cluster.id"
 )
+
+// nodeConfigOnly begins the Values keys of what a NodeConfig states that
+// has no flag of ours.
+const nodeConfigOnly = "nodeconfig:"
+
+// nodeadmRefuses is the Values key of what nodeadm refuses in the user
+// data's NodeConfig: "field: reason" each.
+const nodeadmRefuses = "nodeconfig:refuses"
+
+// yaml11NotString: a plain scalar that nodeadm's YAML 1.1 decoder (yaml.v2,
+// through sigs.k8s.io/yaml) types as an int, float or bool, which a string
+// field of NodeConfig refuses.
+func yaml11NotString(n *yaml.Node) bool {
+	if n.Kind != yaml.ScalarNode || n.Style != 0 {
+		return false
+	}
+	switch n.Tag {
+	case "!!int", "!!float", "!!bool":
+		return true
+	}
+	switch n.Value {
+	case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF":
+		return true
+	}
+	return false
+}
+
+// nodeadmBase64: nodeadm decodes the CA with base64.StdEncoding, which
+// skips line breaks and nothing else.
+func nodeadmBase64(s string) bool {
+	_, err := base64.StdEncoding.DecodeString(s)
+	return err == nil
+}
 
 // yaml11True: nodeadm decodes with yaml.v2, for which YAML 1.1's yes, on
 // and y are true as well.

@@ -31,6 +31,9 @@ type Config struct {
 	ExcludedSNAT       []netip.Prefix
 	NodeLabels         []Label
 	Taints             []Taint
+	// NodeadmRefuses is what nodeadm refuses in the user data's NodeConfig,
+	// "field: reason" each; any fails the whole user data for nodeadm.
+	NodeadmRefuses []string
 	// NodeNameFromInstanceID: the NodeConfig turns on nodeadm's
 	// InstanceIdNodeName gate, so the node registers as its instance id.
 	NodeNameFromInstanceID bool
@@ -114,6 +117,7 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if c.NodeLabels, err = ParseLabels(v.List(FlagNodeLabels)); err != nil {
 		return nil, err
 	}
+	c.NodeadmRefuses = v[nodeadmRefuses]
 	c.NodeNameFromInstanceID = v.Get(nodeNameFromInstanceID) == "true"
 	if v.Get(outpost) == "true" {
 		c.OutpostClusterID = v.Get(outpostClusterID)

@@ -84,6 +84,7 @@ const (
 	DNSError             Code = "dns_error"
 	Interrupted          Code = "interrupted"
 	NodeadmDropInIgnored Code = "nodeadm_dropin_ignored"
+	NodeadmRefusesConfig Code = "nodeadm_refuses_config"
 
 	// The inputs' warnings.
 	CAValidity   Code = "ca_validity"    // the cluster CA is near or past its expiry
