@@ -146,7 +146,7 @@ func renderNodeConfig(c *inputs.Config) ([]byte, error) {
 				CIDR:                 c.Network.CIDR.String(),
 			},
 			Kubelet: kubeletOptions{
-				Config: kubeletConfig{ClusterDNS: []string{c.Network.DNSIP.String()}},
+				Config: kubeletConfig{ClusterDNS: clusterDNS(c)},
 				Flags:  c.KubeletFlags(),
 			},
 		},
@@ -192,4 +192,13 @@ func renderBottlerocket(c *inputs.Config) string {
 		}
 	}
 	return b.String()
+}
+
+// clusterDNS is the user data's own list when it gave one, every entry as
+// nodeadm read it: the drop-in is merged over it and must not change it.
+func clusterDNS(c *inputs.Config) []string {
+	if len(c.ClusterDNS) > 0 {
+		return c.ClusterDNS
+	}
+	return []string{c.Network.DNSIP.String()}
 }

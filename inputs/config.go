@@ -319,6 +319,11 @@ func nodeConfigValues(doc *yaml.Node) (Values, Origins, error) {
 	if dns := child(child(child(spec, "kubelet"), "config"), "clusterDNS"); dns != nil && dns.Kind == yaml.SequenceNode && len(dns.Content) > 0 {
 		if ip := scalar(dns.Content[0]); ip != "" {
 			out[FlagDNSClusterIP], origins[FlagDNSClusterIP] = []string{ip}, Origin{Name: "spec.kubelet.config.clusterDNS"}
+			var all []string
+			for _, e := range dns.Content {
+				all = append(all, scalar(e))
+			}
+			out[userDataClusterDNS] = all
 		}
 	}
 	return out, origins, nil
@@ -334,6 +339,10 @@ const (
 // nodeConfigOnly begins the Values keys of what a NodeConfig states that
 // has no flag of ours.
 const nodeConfigOnly = "nodeconfig:"
+
+// userDataClusterDNS is the Values key of the user data's whole
+// spec.kubelet.config.clusterDNS list, which the drop-in restates as is.
+const userDataClusterDNS = nodeConfigOnly + "kubelet.config.clusterDNS"
 
 // nodeadmRefuses is the Values key of what nodeadm refuses in the user
 // data's NodeConfig: "field: reason" each.

@@ -31,6 +31,9 @@ type Config struct {
 	ExcludedSNAT       []netip.Prefix
 	NodeLabels         []Label
 	Taints             []Taint
+	// ClusterDNS is the user data's clusterDNS list, every entry, when the
+	// cluster DNS IP came from it; the drop-in restates it unchanged.
+	ClusterDNS []string
 	// NodeadmRefuses is what nodeadm refuses in the user data's NodeConfig,
 	// "field: reason" each; any fails the whole user data for nodeadm.
 	NodeadmRefuses []string
@@ -143,13 +146,21 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if c.Target == TargetBottlerocket && strings.TrimSpace(c.KubeletExtraArgs) != "" {
 		return nil, Errorf(FlagKubeletExtraArgs, "Bottlerocket has no kubelet command line; set its settings.kubernetes keys in user data instead")
 	}
+	dnsList := v[userDataClusterDNS]
+	fromNodeConfig := len(dnsList) > 0 && v.Get(FlagDNSClusterIP) == dnsList[0] // not overridden by --dns-cluster-ip
 	if c.Network, err = ParseNetwork(NetworkInputs{
 		IPFamily:     strings.ToLower(v.Get(FlagIPFamily)),
 		ServiceCIDR:  v.Get(FlagServiceCIDR),
 		ServiceIPv6:  v.Get(FlagServiceIPv6CIDR),
 		DNSClusterIP: v.Get(FlagDNSClusterIP),
+		// nodeadm checks clusterDNS against nothing: NodeLocal DNSCache's
+		// 169.254.20.10 is normal there.
+		DNSAnyAddress: fromNodeConfig,
 	}); err != nil {
 		return nil, err
+	}
+	if fromNodeConfig {
+		c.ClusterDNS = dnsList
 	}
 	if c.Target == TargetWindows && c.Network.Family == IPv6 {
 		return nil, Errorf(FlagIPFamily, "EKS Windows nodes support only ipv4")
