@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -143,6 +144,9 @@ func ParseNodeConfig(data []byte) (Values, error) {
 // parseDocs returns the values of the documents, and each one's origin: the
 // key or NodeConfig field it came from.
 func parseDocs(data []byte, userData bool) (Values, Origins, error) {
+	if userData {
+		data = jsonAsYAML(data)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	out, origins := Values{}, Origins{}
 	for {
@@ -170,7 +174,7 @@ func parseDocs(data []byte, userData bool) (Values, Origins, error) {
 		var vals Values
 		var from Origins
 		switch {
-		case child(root, "apiVersion") != nil:
+		case child(root, "apiVersion") != nil || userData && typeChild(root, "apiVersion") != nil:
 			vals, from, err = nodeConfigValues(root)
 		case userData:
 			err = fmt.Errorf("a document at line %d is not a %s %s", root.Line, NodeConfigAPIVersion, NodeConfigKind)
@@ -208,12 +212,28 @@ func child(m *yaml.Node, key string) *yaml.Node {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
+	var out *yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			return m.Content[i+1]
+			out = m.Content[i+1] // a key given twice: the last wins, as for nodeadm's decoder
 		}
 	}
-	return nil
+	return out
+}
+
+// typeChild is apiVersion or kind, whose key nodeadm finds in any case
+// (apimachinery sniffs them with encoding/json); their values it matches exactly.
+func typeChild(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out *yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if strings.EqualFold(m.Content[i].Value, key) {
+			out = m.Content[i+1]
+		}
+	}
+	return out
 }
 
 // scalar is a scalar node's text as written; "" for anything else.
@@ -263,7 +283,7 @@ func flagMapValues(doc *yaml.Node) (Values, Origins, error) {
 // its kubelet config names, onto our inputs: the drop-in eksboot writes is
 // merged over the user's NodeConfig, so it must carry the same clusterDNS.
 func nodeConfigValues(doc *yaml.Node) (Values, Origins, error) {
-	if scalar(child(doc, "apiVersion")) != NodeConfigAPIVersion || scalar(child(doc, "kind")) != NodeConfigKind {
+	if scalar(typeChild(doc, "apiVersion")) != NodeConfigAPIVersion || scalar(typeChild(doc, "kind")) != NodeConfigKind {
 		return nil, nil, fmt.Errorf("a document at line %d is not a %s %s, the only kind understood", doc.Line, NodeConfigAPIVersion, NodeConfigKind)
 	}
 	spec := child(doc, "spec")
@@ -381,4 +401,22 @@ func yaml11True(s string) bool {
 		return true
 	}
 	return false
+}
+
+// jsonAsYAML is a JSON document (nodeadm's decoder takes one when it
+// starts with {) restated as YAML, which has no \/ escape; data itself
+// when it is not JSON.
+func jsonAsYAML(data []byte) []byte {
+	if !bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{")) {
+		return data
+	}
+	var doc any
+	if json.Unmarshal(data, &doc) != nil {
+		return data
+	}
+	out, err := yaml.Marshal(doc)
+	if err != nil {
+		return data
+	}
+	return out
 }

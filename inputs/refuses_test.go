@@ -45,3 +45,22 @@ func TestNodeadmRefusesConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestNodeadmReadsTheseShapes: what nodeadm loads, eksboot reads the same:
+// APIVERSION/KIND keys (sniffed case-insensitively), a key given twice (the
+// last wins), JSON with \/ escapes, anchors and merge keys.
+func TestNodeadmReadsTheseShapes(t *testing.T) {
+	ca := userdata.CA
+	for name, doc := range map[string]string{
+		"upper-case keys": strings.Replace(strings.Replace(userdata.NodeConfig("prod"), "apiVersion:", "APIVERSION:", 1), "kind:", "KIND:", 1),
+		"a key twice":     strings.Replace(userdata.NodeConfig("prod"), "    name: prod\n", "    name: first\n    name: prod\n", 1),
+		"JSON with \\/":   `{"apiVersion":"node.eks.aws\/v1alpha1","kind":"NodeConfig","spec":{"cluster":{"name":"prod","apiServerEndpoint":"https:\/\/abc.gr7.eu-west-1.eks.amazonaws.com","certificateAuthority":"` + ca + `","cidr":"10.100.0.0\/16"}}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			v, _, err := userDataValues([]byte(doc))
+			if err != nil || v.Get(FlagClusterName) != "prod" || v.Get(FlagServiceCIDR) != userdata.CIDR {
+				t.Fatalf("%v %v", v, err)
+			}
+		})
+	}
+}

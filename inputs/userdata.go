@@ -40,7 +40,7 @@ func NodeConfigsFromUserData(data []byte) ([][]byte, error) {
 	switch {
 	case whyNot != nil:
 		return nil, whyNot // MIME nodeadm cannot read: say why
-	case mr == nil && (isScript(data) || !bytes.Contains(data, []byte(NodeConfigAPIVersion))):
+	case mr == nil && (isScript(data) || !mentionsNodeConfig(data)):
 		return nil, nil
 	case mr == nil:
 		return [][]byte{data}, nil
@@ -135,4 +135,11 @@ func isScript(data []byte) bool {
 	head := bytes.TrimLeft(data, " \t\r\n")
 	return bytes.HasPrefix(head, []byte("#!")) || bytes.HasPrefix(head, []byte("#cloud-config")) ||
 		bytes.HasPrefix(bytes.ToLower(head), []byte("<powershell>")) || bytes.HasPrefix(bytes.ToLower(head), []byte("<script>"))
+}
+
+// mentionsNodeConfig: the apiVersion appears, also as JSON writes it with
+// its / escaped.
+func mentionsNodeConfig(data []byte) bool {
+	return bytes.Contains(data, []byte(NodeConfigAPIVersion)) ||
+		bytes.Contains(data, []byte(strings.ReplaceAll(NodeConfigAPIVersion, "/", `\/`)))
 }
