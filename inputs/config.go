@@ -209,16 +209,38 @@ var yamlLinePattern = regexp.MustCompile(`line \d+`)
 
 // child returns the value of key in a mapping node, or nil.
 func child(m *yaml.Node, key string) *yaml.Node {
+	m = deref(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
 	var out *yaml.Node
+	var merged []*yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			out = m.Content[i+1] // a key given twice: the last wins, as for nodeadm's decoder
+		switch k := m.Content[i]; {
+		case k.Tag == "!!merge":
+			merged = append(merged, deref(m.Content[i+1]))
+		case k.Value == key:
+			out = deref(m.Content[i+1]) // a key given twice: the last wins, as for nodeadm's decoder
+		}
+	}
+	for i := 0; out == nil && i < len(merged); i++ { // local keys override merged ones
+		from := []*yaml.Node{merged[i]}
+		if merged[i].Kind == yaml.SequenceNode {
+			from = merged[i].Content // <<: [*a, *b]: the earlier map wins
+		}
+		for j := 0; out == nil && j < len(from); j++ {
+			out = child(deref(from[j]), key)
 		}
 	}
 	return out
+}
+
+// deref follows an alias to its anchor, which nodeadm's yaml.v2 expands.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
 }
 
 // typeChild is apiVersion or kind, whose key nodeadm finds in any case

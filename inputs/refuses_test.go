@@ -53,8 +53,10 @@ func TestNodeadmReadsTheseShapes(t *testing.T) {
 	ca := userdata.CA
 	for name, doc := range map[string]string{
 		"upper-case keys": strings.Replace(strings.Replace(userdata.NodeConfig("prod"), "apiVersion:", "APIVERSION:", 1), "kind:", "KIND:", 1),
-		"a key twice":     strings.Replace(userdata.NodeConfig("prod"), "    name: prod\n", "    name: first\n    name: prod\n", 1),
-		"JSON with \\/":   `{"apiVersion":"node.eks.aws\/v1alpha1","kind":"NodeConfig","spec":{"cluster":{"name":"prod","apiServerEndpoint":"https:\/\/abc.gr7.eu-west-1.eks.amazonaws.com","certificateAuthority":"` + ca + `","cidr":"10.100.0.0\/16"}}}`,
+		"anchors and a merge key": "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nbase: &base\n  name: base\n  cidr: " + userdata.CIDR +
+			"\n  apiServerEndpoint: &ep " + userdata.Endpoint + "\nspec:\n  cluster:\n    <<: *base\n    name: prod\n    apiServerEndpoint: *ep\n    certificateAuthority: " + ca + "\n",
+		"a key twice":   strings.Replace(userdata.NodeConfig("prod"), "    name: prod\n", "    name: first\n    name: prod\n", 1),
+		"JSON with \\/": `{"apiVersion":"node.eks.aws\/v1alpha1","kind":"NodeConfig","spec":{"cluster":{"name":"prod","apiServerEndpoint":"https:\/\/abc.gr7.eu-west-1.eks.amazonaws.com","certificateAuthority":"` + ca + `","cidr":"10.100.0.0\/16"}}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			v, _, err := userDataValues([]byte(doc))
