@@ -378,6 +378,16 @@ const (
 	outpostClusterID       = "nodeconfig:cluster.id"
 )
 
+// UserDataValues are the inputs EC2 user data states, read as nodeadm reads it.
+func UserDataValues(data []byte) (Values, error) {
+	v, _, err := userDataValues(data)
+	return v, err
+}
+
+// NodeadmRefusals is what nodeadm refuses in the NodeConfig(s) v was read
+// from, "field: reason" each (Config.NodeadmRefuses once resolved).
+func NodeadmRefusals(v Values) []string { return v[nodeadmRefuses] }
+
 // nodeConfigOnly begins the Values keys of what a NodeConfig states that
 // has no flag of ours.
 const nodeConfigOnly = "nodeconfig:"

@@ -120,7 +120,7 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if c.NodeLabels, err = ParseLabels(v.List(FlagNodeLabels)); err != nil {
 		return nil, err
 	}
-	c.NodeadmRefuses = v[nodeadmRefuses]
+	c.NodeadmRefuses = NodeadmRefusals(v)
 	c.NodeNameFromInstanceID = v.Get(nodeNameFromInstanceID) == "true"
 	if v.Get(outpost) == "true" {
 		c.OutpostClusterID = v.Get(outpostClusterID)
