@@ -140,10 +140,10 @@ func renderNodeConfig(c *inputs.Config) ([]byte, error) {
 		Kind:       inputs.NodeConfigKind,
 		Spec: nodeConfigSpec{
 			Cluster: clusterDetails{
-				Name:                 c.ClusterName,
-				APIServerEndpoint:    c.Endpoint,
-				CertificateAuthority: c.CA,
-				CIDR:                 c.Network.CIDR.String(),
+				Name:                 or(c.AsRead.Name, c.ClusterName),
+				APIServerEndpoint:    or(c.AsRead.Endpoint, c.Endpoint),
+				CertificateAuthority: or(c.AsRead.CA, c.CA),
+				CIDR:                 or(c.AsRead.CIDR, c.Network.CIDR.String()),
 			},
 			Kubelet: kubeletOptions{
 				Config: kubeletConfig{ClusterDNS: clusterDNS(c)},
@@ -201,4 +201,12 @@ func clusterDNS(c *inputs.Config) []string {
 		return c.ClusterDNS
 	}
 	return []string{c.Network.DNSIP.String()}
+}
+
+// or is the user data's value as nodeadm read it, when there is one.
+func or(asRead, ours string) string {
+	if asRead != "" {
+		return asRead
+	}
+	return ours
 }

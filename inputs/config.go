@@ -314,6 +314,7 @@ func nodeConfigValues(doc *yaml.Node) (Values, Origins, error) {
 	set := func(flag, field string) {
 		if s := scalar(child(cluster, field)); s != "" {
 			out[flag], origins[flag] = []string{s}, Origin{Name: "spec.cluster." + field}
+			out[asRead(flag)] = []string{child(cluster, field).Value} // untrimmed, as nodeadm keeps it
 		}
 	}
 	var refuses []string
@@ -337,6 +338,7 @@ func nodeConfigValues(doc *yaml.Node) (Values, Origins, error) {
 			flag = FlagServiceIPv6CIDR
 		}
 		out[flag], origins[flag] = []string{cidr}, Origin{Name: "spec.cluster.cidr"}
+		out[asRead(FlagServiceCIDR)] = []string{child(cluster, "cidr").Value}
 	}
 	// What the node registers as and which cluster its token names
 	// (amazon-eks-ami nodeadm internal/kubelet config.go, kubeconfig.go).
@@ -395,6 +397,10 @@ const nodeConfigOnly = "nodeconfig:"
 // userDataClusterDNS is the Values key of the user data's whole
 // spec.kubelet.config.clusterDNS list, which the drop-in restates as is.
 const userDataClusterDNS = nodeConfigOnly + "kubelet.config.clusterDNS"
+
+// asRead is the Values key of a spec.cluster value exactly as nodeadm reads
+// it, before eksboot trims, canonicalizes or masks it.
+func asRead(flag string) string { return nodeConfigOnly + "as-read." + flag }
 
 // nodeadmRefuses is the Values key of what nodeadm refuses in the user
 // data's NodeConfig: "field: reason" each.

@@ -34,6 +34,9 @@ type Config struct {
 	// ClusterDNS is the user data's clusterDNS list, every entry, when the
 	// cluster DNS IP came from it; the drop-in restates it unchanged.
 	ClusterDNS []string
+	// AsRead are the user data's spec.cluster values as nodeadm read them,
+	// each "" unless the user data gave it and no flag overrode it.
+	AsRead ClusterAsRead
 	// NodeadmRefuses is what nodeadm refuses in the user data's NodeConfig,
 	// "field: reason" each; any fails the whole user data for nodeadm.
 	NodeadmRefuses []string
@@ -49,6 +52,9 @@ type Config struct {
 
 // Warning is something about the inputs that works but is worth a look,
 // with a stable code as the probes' results have.
+// ClusterAsRead is spec.cluster as nodeadm read it from the user data.
+type ClusterAsRead struct{ Name, Endpoint, CA, CIDR string }
+
 type Warning struct {
 	Code    report.Code
 	Message string
@@ -121,6 +127,16 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 		return nil, err
 	}
 	c.NodeadmRefuses = NodeadmRefusals(v)
+	// A value the user data states and no flag overrides is restated as
+	// nodeadm read it: the drop-in is merged over it and must not change it.
+	asGiven := func(flag string) string {
+		raw := strings.TrimSpace(v.Get(asRead(flag))) // as the input was read from it, to compare; returned as written
+		if raw != "" && (v.Get(flag) == raw || flag == FlagServiceCIDR && v.Get(FlagServiceIPv6CIDR) == raw) {
+			return v[asRead(flag)][0]
+		}
+		return ""
+	}
+	c.AsRead = ClusterAsRead{Name: asGiven(FlagClusterName), Endpoint: asGiven(FlagEndpoint), CA: asGiven(FlagCA), CIDR: asGiven(FlagServiceCIDR)}
 	c.NodeNameFromInstanceID = v.Get(nodeNameFromInstanceID) == "true"
 	if v.Get(outpost) == "true" {
 		c.OutpostClusterID = v.Get(outpostClusterID)
