@@ -94,6 +94,9 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Windows: cfg.Target == inputs.TargetWindows}
 	identity := &probes.IdentityPlan{Cluster: cfg.ClusterName, Region: cfg.Region, Windows: facts.Windows,
 		Unknown: "IMDS did not answer, so the node has no credentials to sign its token with"}
+	if cfg.OutpostClusterID != "" {
+		identity.Cluster = cfg.OutpostClusterID
+	}
 	var vpc []netip.Prefix
 	if f != nil {
 		sel.Domain = f.Domain
@@ -102,6 +105,9 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 		facts.RoleARN = imds.RoleARN(cfg.Region, f.AccountID, f.Identity.RoleName)
 		facts.InstanceProfileARN, facts.NodeName = f.Identity.InstanceProfileARN, f.LocalHostname
 		identity.Domain, identity.NodeName, identity.Unknown = f.Domain, f.LocalHostname, ""
+		if cfg.NodeNameFromInstanceID {
+			identity.NodeName = f.InstanceID
+		}
 		if c := f.Identity.Credentials; c != nil {
 			identity.Credentials = &aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 		} else {
@@ -214,6 +220,11 @@ func inputResults(o Options, cfg *inputs.Config, settings inputs.Settings) []rep
 	var results []report.Result
 	for _, w := range cfg.Warnings {
 		results = append(results, probes.ConfigWarning(w.Code, w.Message))
+	}
+	for _, why := range cfg.NodeadmRefuses { // about the user data, so a failed check, not an input error
+		results = append(results, report.Result{Kind: report.KindConfig, Status: report.Fail, Code: report.NodeadmRefusesConfig,
+			Msg:  "config: nodeadm refuses the user data's NodeConfig, so nodeadm-config fails and kubelet never starts: " + why,
+			Hint: "fix that field in the launch template's user data; nodeadm drops all of the user data for one such part"})
 	}
 	if o.Write && cfg.Target == inputs.TargetAL2023 && !settings.Exec && strings.HasPrefix(cfg.ArgsFile, inputs.NodeadmDropInDir) {
 		if unit, ignores := inputs.NodeadmIgnoresDropIns(o.Host); ignores {

@@ -16,9 +16,11 @@ const NodeadmPath = "/usr/bin/nodeadm"
 
 // HandoverCommand is the platform bootstrap that run --exec hands over to,
 // as a path and its full argv: AL2 bootstrap.sh with the rendered
-// arguments; AL2023 nodeadm init reading the drop-in eksboot wrote;
-// Windows Start-EKSBootstrap.ps1 run by a PowerShell command (see
-// WindowsHandoverScript).
+// arguments; AL2023 nodeadm init reading what nodeadm-run.service reads
+// (the user data, then the drop-in directory eksboot wrote into, or the
+// drop-in file elsewhere), since naming any --config-source replaces
+// nodeadm's default imds://user-data; Windows Start-EKSBootstrap.ps1 run
+// by a PowerShell command (see WindowsHandoverScript).
 func HandoverCommand(c *inputs.Config) (string, []string, error) {
 	switch c.Target {
 	case inputs.TargetAL2:
@@ -31,7 +33,11 @@ func HandoverCommand(c *inputs.Config) (string, []string, error) {
 		if err != nil {
 			return "", nil, inputs.Errorf(inputs.FlagArgsFile, "%v", err)
 		}
-		return NodeadmPath, []string{NodeadmPath, "init", "--config-source", "file://" + filepath.ToSlash(abs)}, nil
+		dropIn := filepath.ToSlash(abs)
+		if filepath.ToSlash(filepath.Dir(abs))+"/" == inputs.NodeadmDropInDir {
+			dropIn = inputs.NodeadmDropInDir // the other drop-ins there count too, after user data
+		}
+		return NodeadmPath, []string{NodeadmPath, "init", "--config-source", inputs.UserDataSource, "--config-source", "file://" + dropIn}, nil
 	case inputs.TargetWindows:
 		script := WindowsHandoverScript(filepath.Join(programFiles(), "Amazon", "EKS", "Start-EKSBootstrap.ps1"), c)
 		return "powershell.exe", []string{"powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand", EncodePowerShell(script)}, nil

@@ -129,13 +129,13 @@ func renderNodeConfig(c *inputs.Config) ([]byte, error) {
 		Kind:       inputs.NodeConfigKind,
 		Spec: nodeConfigSpec{
 			Cluster: clusterDetails{
-				Name:                 c.ClusterName,
-				APIServerEndpoint:    c.Endpoint,
-				CertificateAuthority: c.CA,
-				CIDR:                 c.Network.CIDR.String(),
+				Name:                 or(c.AsRead.Name, c.ClusterName),
+				APIServerEndpoint:    or(c.AsRead.Endpoint, c.Endpoint),
+				CertificateAuthority: or(c.AsRead.CA, c.CA),
+				CIDR:                 or(c.AsRead.CIDR, c.Network.CIDR.String()),
 			},
 			Kubelet: kubeletOptions{
-				Config: kubeletConfig{ClusterDNS: []string{c.Network.DNSIP.String()}},
+				Config: kubeletConfig{ClusterDNS: clusterDNS(c)},
 				Flags:  c.KubeletFlags(),
 			},
 		},
@@ -181,4 +181,21 @@ func renderBottlerocket(c *inputs.Config) string {
 		}
 	}
 	return b.String()
+}
+
+// clusterDNS is the user data's own list when it gave one, every entry as
+// nodeadm read it: the drop-in is merged over it and must not change it.
+func clusterDNS(c *inputs.Config) []string {
+	if len(c.ClusterDNS) > 0 {
+		return c.ClusterDNS
+	}
+	return []string{c.Network.DNSIP.String()}
+}
+
+// or is the user data's value as nodeadm read it, when there is one.
+func or(asRead, ours string) string {
+	if asRead != "" {
+		return asRead
+	}
+	return ours
 }

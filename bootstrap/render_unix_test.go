@@ -54,11 +54,17 @@ func TestAL2LineIsBootstrapShArgv(t *testing.T) {
 	}
 }
 
-// TestHandoverToNodeadm: nodeadm, on Linux only, reads the drop-in by its
-// absolute file:// URL.
+// TestHandoverToNodeadm: nodeadm reads the user data first, then the
+// drop-in directory as nodeadm-run.service does, or a drop-in elsewhere by
+// its absolute file:// URL.
 func TestHandoverToNodeadm(t *testing.T) {
-	c := resolveTarget(t, inputs.TargetAL2023, inputs.Values{inputs.FlagArgsFile: {"/etc/eks/nodeadm.d/eksboot.yaml"}})
-	if _, argv, _ := HandoverCommand(c); strings.Join(argv, " ") != NodeadmPath+" init --config-source file:///etc/eks/nodeadm.d/eksboot.yaml" {
-		t.Fatalf("al2023: %q", argv)
+	for file, want := range map[string]string{
+		"/etc/eks/nodeadm.d/eksboot.yaml": "file:///etc/eks/nodeadm.d/",
+		"/run/eksboot/nc.yaml":            "file:///run/eksboot/nc.yaml",
+	} {
+		c := resolveTarget(t, inputs.TargetAL2023, inputs.Values{inputs.FlagArgsFile: {file}})
+		if _, argv, _ := HandoverCommand(c); strings.Join(argv, " ") != NodeadmPath+" init --config-source imds://user-data --config-source "+want {
+			t.Fatalf("al2023 %s: %q", file, argv)
+		}
 	}
 }

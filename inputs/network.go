@@ -67,6 +67,9 @@ type NetworkInputs struct {
 	ServiceCIDR  string
 	ServiceIPv6  string
 	DNSClusterIP string
+	// DNSAnyAddress: the DNS IP came from a NodeConfig, where nodeadm
+	// takes any address, so it need not be in the service CIDR.
+	DNSAnyAddress bool
 }
 
 // ParseNetwork checks the CIDRs, the IP family and the DNS IP against one
@@ -119,7 +122,7 @@ func ParseNetwork(in NetworkInputs) (ServiceNetwork, error) {
 		if ip.Is6() != (n.Family == IPv6) || ip.Is4In6() {
 			return n, Errorf(FlagDNSClusterIP, "%s is not an %s address, and the cluster's IP family is %s", ip, n.Family, n.Family)
 		}
-		if n.CIDR.IsValid() && !n.CIDR.Contains(ip) {
+		if n.CIDR.IsValid() && !n.CIDR.Contains(ip) && !in.DNSAnyAddress {
 			return n, Errorf(FlagDNSClusterIP, "%s is outside the service CIDR %s", ip, n.CIDR)
 		}
 		n.DNSIP, n.Source = ip, DNSFromFlag

@@ -31,12 +31,30 @@ type Config struct {
 	ExcludedSNAT       []netip.Prefix
 	NodeLabels         []Label
 	Taints             []Taint
-	ArgsFile           string
-	Warnings           []Warning
+	// ClusterDNS is the user data's clusterDNS list, every entry, when the
+	// cluster DNS IP came from it; the drop-in restates it unchanged.
+	ClusterDNS []string
+	// AsRead are the user data's spec.cluster values as nodeadm read them,
+	// each "" unless the user data gave it and no flag overrode it.
+	AsRead ClusterAsRead
+	// NodeadmRefuses is what nodeadm refuses in the user data's NodeConfig,
+	// "field: reason" each; any fails the whole user data for nodeadm.
+	NodeadmRefuses []string
+	// NodeNameFromInstanceID: the NodeConfig turns on nodeadm's
+	// InstanceIdNodeName gate, so the node registers as its instance id.
+	NodeNameFromInstanceID bool
+	// OutpostClusterID is spec.cluster.id of a local cluster on Outposts,
+	// which nodeadm's kubeconfig names in its token in place of the name.
+	OutpostClusterID string
+	ArgsFile         string
+	Warnings         []Warning
 }
 
 // Warning is something about the inputs that works but is worth a look,
 // with a stable code as the probes' results have.
+// ClusterAsRead is spec.cluster as nodeadm read it from the user data.
+type ClusterAsRead struct{ Name, Endpoint, CA, CIDR string }
+
 type Warning struct {
 	Code    report.Code
 	Message string
@@ -108,10 +126,34 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if c.NodeLabels, err = ParseLabels(v.List(FlagNodeLabels)); err != nil {
 		return nil, err
 	}
-	if c.Taints, err = ParseTaints(v.List(FlagTaints)); err != nil {
-		return nil, err
+	c.NodeadmRefuses = NodeadmRefusals(v)
+	// A value the user data states and no flag overrides is restated as
+	// nodeadm read it: the drop-in is merged over it and must not change it.
+	asGiven := func(flag string) string {
+		raw := strings.TrimSpace(v.Get(asRead(flag))) // as the input was read from it, to compare; returned as written
+		if raw != "" && (v.Get(flag) == raw || flag == FlagServiceCIDR && v.Get(FlagServiceIPv6CIDR) == raw) {
+			return v[asRead(flag)][0]
+		}
+		return ""
+	}
+	c.AsRead = ClusterAsRead{Name: asGiven(FlagClusterName), Endpoint: asGiven(FlagEndpoint), CA: asGiven(FlagCA), CIDR: asGiven(FlagServiceCIDR)}
+	c.NodeNameFromInstanceID = v.Get(nodeNameFromInstanceID) == "true"
+	if v.Get(outpost) == "true" {
+		c.OutpostClusterID = v.Get(outpostClusterID)
 	}
 	if c.KubeletExtraArgs, err = ParseExtraArgs(v.Get(FlagKubeletExtraArgs), c.Target); err != nil {
+		return nil, err
+	}
+	// Kubelet keeps only the last --register-with-taints, so the drop-in
+	// states the union: the user data's, ours, then those in the extra args.
+	taints := append(v.List(userDataTaints), v.List(FlagTaints)...)
+	if c.Target == TargetAL2023 {
+		if extra, found, rest := lastTaintFlag(strings.Fields(c.KubeletExtraArgs)); found {
+			taints = append(taints, (Values{"": {extra}}).List("")...)
+			c.KubeletExtraArgs = strings.Join(rest, " ")
+		}
+	}
+	if c.Taints, err = ParseTaints(taints); err != nil {
 		return nil, err
 	}
 	if err := c.parseWindowsOnly(v); err != nil {
@@ -120,13 +162,21 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if c.Target == TargetBottlerocket && strings.TrimSpace(c.KubeletExtraArgs) != "" {
 		return nil, Errorf(FlagKubeletExtraArgs, "Bottlerocket has no kubelet command line; set its settings.kubernetes keys in user data instead")
 	}
+	dnsList := v[userDataClusterDNS]
+	fromNodeConfig := len(dnsList) > 0 && v.Get(FlagDNSClusterIP) == dnsList[0] // not overridden by --dns-cluster-ip
 	if c.Network, err = ParseNetwork(NetworkInputs{
 		IPFamily:     strings.ToLower(v.Get(FlagIPFamily)),
 		ServiceCIDR:  v.Get(FlagServiceCIDR),
 		ServiceIPv6:  v.Get(FlagServiceIPv6CIDR),
 		DNSClusterIP: v.Get(FlagDNSClusterIP),
+		// nodeadm checks clusterDNS against nothing: NodeLocal DNSCache's
+		// 169.254.20.10 is normal there.
+		DNSAnyAddress: fromNodeConfig,
 	}); err != nil {
 		return nil, err
+	}
+	if fromNodeConfig {
+		c.ClusterDNS = dnsList
 	}
 	if c.Target == TargetWindows && c.Network.Family == IPv6 {
 		return nil, Errorf(FlagIPFamily, "EKS Windows nodes support only ipv4")

@@ -16,8 +16,11 @@ import (
 // nodeConfigMediaType marks a NodeConfig part in MIME multipart user data.
 const nodeConfigMediaType = "application/node.eks.aws"
 
-// maxUserDataParts bounds the parts of a multipart document.
-const maxUserDataParts = 256
+// maxUserDataParts bounds the parts of a multipart document. nodeadm has no
+// cap; EC2 holds 16 KiB of user data, and the smallest part ("--b", a line
+// break, an empty header block) is 5 bytes, so 16384/5 parts fit: a document
+// with more was not written for a node.
+const maxUserDataParts = 4096
 
 // NodeConfigsFromUserData returns the NodeConfig documents nodeadm finds in
 // EC2 user data, read the way its user-data provider reads them (amazon-eks-ami
@@ -37,7 +40,7 @@ func NodeConfigsFromUserData(data []byte) ([][]byte, error) {
 	switch {
 	case whyNot != nil:
 		return nil, whyNot // MIME nodeadm cannot read: say why
-	case mr == nil && (isScript(data) || !bytes.Contains(data, []byte(NodeConfigAPIVersion))):
+	case mr == nil && (isScript(data) || !mentionsNodeConfig(data)):
 		return nil, nil
 	case mr == nil:
 		return [][]byte{data}, nil
@@ -48,8 +51,11 @@ func NodeConfigsFromUserData(data []byte) ([][]byte, error) {
 		if errors.Is(err, io.EOF) {
 			return docs, nil
 		}
-		if err != nil || n >= maxUserDataParts {
+		if err != nil {
 			return nil, errors.New("MIME multipart: a part does not parse (is the boundary right?)") // the reader's error quotes the line
+		}
+		if n >= maxUserDataParts {
+			return nil, fmt.Errorf("MIME multipart: too many parts (more than %d, beyond what 16 KiB of EC2 user data holds)", maxUserDataParts)
 		}
 		ct := part.Header.Get("Content-Type")
 		if ct == "" {
@@ -129,4 +135,11 @@ func isScript(data []byte) bool {
 	head := bytes.TrimLeft(data, " \t\r\n")
 	return bytes.HasPrefix(head, []byte("#!")) || bytes.HasPrefix(head, []byte("#cloud-config")) ||
 		bytes.HasPrefix(bytes.ToLower(head), []byte("<powershell>")) || bytes.HasPrefix(bytes.ToLower(head), []byte("<script>"))
+}
+
+// mentionsNodeConfig: the apiVersion appears, also as JSON writes it with
+// its / escaped.
+func mentionsNodeConfig(data []byte) bool {
+	return bytes.Contains(data, []byte(NodeConfigAPIVersion)) ||
+		bytes.Contains(data, []byte(strings.ReplaceAll(NodeConfigAPIVersion, "/", `\/`)))
 }

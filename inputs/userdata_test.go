@@ -30,3 +30,16 @@ func TestUserDataAsNodeadmReadsIt(t *testing.T) {
 		})
 	}
 }
+
+// TestUserDataTooManyParts: past what 16 KiB of user data can hold, the
+// refusal names the count, not the boundary.
+func TestUserDataTooManyParts(t *testing.T) {
+	parts := make([]string, maxUserDataParts+1)
+	for i := range parts {
+		parts[i] = "\r\n"
+	}
+	_, err := NodeConfigsFromUserData(userdata.Multipart(userdata.MIMEVersion, "B", parts...))
+	if err == nil || !strings.Contains(err.Error(), "too many parts") {
+		t.Fatalf("got %v, want too many parts", err)
+	}
+}

@@ -98,6 +98,7 @@ const (
 	ImagePullDenied      Code = "image_pull_denied"
 	LayerBucketDenied    Code = "layer_bucket_denied"
 	AWSError             Code = "aws_error"
+	NodeadmRefusesConfig Code = "nodeadm_refuses_config"
 
 	// The inputs' warnings.
 	CAValidity   Code = "ca_validity"    // the cluster CA is near or past its expiry

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/awslabs/amazon-eks-ami/nodeadm/api/v1alpha1"
+	"github.com/eksboot/eksboot/inputs"
 	"github.com/eksboot/eksboot/test/imdsmock"
 	"github.com/eksboot/eksboot/test/netns"
 	"github.com/eksboot/eksboot/test/testpki"
@@ -194,6 +195,42 @@ func TestUserDataAgainstNodeadm(t *testing.T) {
 			}
 			if tc.Cluster == "" && (theirs.refused == "" || !strings.Contains(ours.refused, tc.Refuse)) {
 				t.Fatalf("want both to refuse, eksboot saying %q; nodeadm: %s; eksboot: %s", tc.Refuse, theirs, ours)
+			}
+		})
+	}
+}
+
+// TestRefusalsAgainstNodeadm: what nodeadm refuses in a NodeConfig, eksboot
+// names (the field that fails nodeadm_refuses_config), and what it names
+// nodeadm does refuse. The pinned nodeadm tolerates none of these either;
+// nodeadm main also drops the whole user data for one such part
+// (configprovider chain.go).
+func TestRefusalsAgainstNodeadm(t *testing.T) {
+	good := userdata.NodeConfig("prod")
+	ca := userdata.CA
+	for name, doc := range map[string]string{
+		"name 123":                   userdata.NodeConfig("123"),
+		"name yes":                   userdata.NodeConfig("yes"),
+		"name 0x1F":                  userdata.NodeConfig("0x1F"),
+		"name 1e3":                   userdata.NodeConfig("1e3"),
+		"a CA with a space":          strings.Replace(good, ca, ca[:8]+" "+ca[8:], 1),
+		"a CA split across lines":    strings.Replace(good, ca, ca[:8]+"\n      "+ca[8:], 1),
+		"a leading empty document":   "---\n---\n" + good,
+		"one such part of two parts": string(userdata.Multipart(userdata.MIMEVersion, "B", "Content-Type: application/node.eks.aws\r\n\r\n"+good, "Content-Type: application/node.eks.aws\r\n\r\n"+userdata.NodeConfig("123"))),
+	} {
+		t.Run(name, func(t *testing.T) {
+			inst := imdsmock.Default()
+			inst.UserData = []byte(doc)
+			if theirs := nodeadmReads(t, imdsmock.Start(t, inst)); theirs.refused == "" {
+				t.Fatalf("nodeadm reads it: %s", theirs)
+			}
+			v, err := inputs.UserDataValues([]byte(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			refusals := inputs.NodeadmRefusals(v)
+			if len(refusals) == 0 {
+				t.Fatal("eksboot names no refusal")
 			}
 		})
 	}

@@ -87,6 +87,14 @@ func Multipart(head, b string, parts ...string) []byte {
 	return []byte(doc + "--" + b + "--\r\n")
 }
 
+func repeat(part string, n int) []string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = part
+	}
+	return parts
+}
+
 // MIMEVersion is the header every generator writes first.
 const MIMEVersion = "MIME-Version: 1.0\r\n"
 
@@ -129,6 +137,13 @@ func Corpus() []Case {
 			"X-Note: no type\r\n\r\nnot: a nodeconfig\n", nodeConfigPart+nc("prod"))},
 		{Name: "base64 of a plain NodeConfig", Cluster: "prod", Data: []byte(Base64([]byte(nc("prod")))), Decoded: []byte(nc("prod"))},
 		{Name: "a NodeConfig alone", Cluster: "prod", Data: []byte(nc("prod"))},
+		{Name: "APIVERSION and KIND keys", Cluster: "prod", Data: []byte(strings.Replace(strings.Replace(nc("prod"), "apiVersion:", "APIVERSION:", 1), "kind:", "KIND:", 1))},
+		{Name: "a key given twice: the last wins", Cluster: "prod", Data: []byte(strings.Replace(nc("prod"), "    name: prod\n", "    name: first\n    name: prod\n", 1))},
+		{Name: "anchors and a merge key", Cluster: "prod", Data: []byte("apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nbase: &base\n  name: base\n  cidr: " + CIDR +
+			"\n  apiServerEndpoint: &ep " + Endpoint + "\nspec:\n  cluster:\n    <<: *base\n    name: prod\n    apiServerEndpoint: *ep\n    certificateAuthority: " + CA + "\n")},
+		{Name: "JSON with \\/ escapes", Cluster: "prod", Data: []byte(`{"apiVersion":"node.eks.aws\/v1alpha1","kind":"NodeConfig","spec":{"cluster":{"name":"prod","apiServerEndpoint":"` +
+			strings.ReplaceAll(Endpoint, "/", `\/`) + `","certificateAuthority":"` + CA + `","cidr":"10.100.0.0\/16"}}}`)},
+		{Name: "300 parts", Cluster: "prod", Data: Multipart(MIMEVersion, "B", append(repeat("Content-Type: text/plain\r\n\r\n", 299), nodeConfigPart+nc("prod"))...)},
 		{Name: "two documents in one part: the first counts", Cluster: "prod", Data: Multipart(MIMEVersion, "B",
 			nodeConfigPart+nc("prod")+"---\n"+nc("second"))},
 		{Name: "nested multipart holds the NodeConfig", Refuse: "has no NodeConfig", Data: Multipart(MIMEVersion, "outer",
