@@ -91,7 +91,7 @@ func prepare(ctx context.Context, o Options) (*inputs.Config, inputs.Settings, *
 // check, with what they judge.
 func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan {
 	sel := probes.Selection{Region: cfg.Region, APIHost: cfg.EndpointHost, ECRAccounts: s.ECRAccounts, Require: s.Require, Optional: s.Optional}
-	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Windows: cfg.Target == inputs.TargetWindows}
+	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Windows: cfg.Platform().Windows}
 	identity := &probes.IdentityPlan{Cluster: cfg.ClusterName, Region: cfg.Region, Windows: facts.Windows,
 		Unknown: "IMDS did not answer, so the node has no credentials to sign its token with"}
 	if cfg.OutpostClusterID != "" {
@@ -140,7 +140,7 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 		Facts:     facts,
 		Identity:  identity,
 		JudgeServiceIP: func(ip netip.Addr) probes.ServiceVerdict {
-			j := n.AgainstServiceIP(ip, cfg.Target == inputs.TargetWindows)
+			j := n.AgainstServiceIP(ip, cfg.Platform().Windows)
 			return probes.ServiceVerdict{Mismatch: j.Mismatch != "", Msg: j.Mismatch + j.Agrees, Settled: j.Derived != nil}
 		},
 		AWS: calls,
@@ -191,7 +191,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	out.Server, out.User, out.Interrupted = rep.ServerVersion, rep.User, ctx.Err() != nil
 	out.Results = rep.Results
 	if rep.ServiceIP.IsValid() { // the certificate's word on a guessed service network is what gets written
-		if d := cfg.Network.AgainstServiceIP(rep.ServiceIP, cfg.Target == inputs.TargetWindows).Derived; d != nil {
+		if d := cfg.Network.AgainstServiceIP(rep.ServiceIP, cfg.Platform().Windows).Derived; d != nil {
 			cfg.Network = *d
 		}
 	}
@@ -226,7 +226,7 @@ func inputResults(o Options, cfg *inputs.Config, settings inputs.Settings) []rep
 			Msg:  "config: nodeadm refuses the user data's NodeConfig, so nodeadm-config fails and kubelet never starts: " + why,
 			Hint: "fix that field in the launch template's user data; nodeadm drops all of the user data for one such part"})
 	}
-	if o.Write && cfg.Target == inputs.TargetAL2023 && !settings.Exec && strings.HasPrefix(cfg.ArgsFile, inputs.NodeadmDropInDir) {
+	if o.Write && cfg.Platform().Nodeadm && !settings.Exec && strings.HasPrefix(cfg.ArgsFile, inputs.NodeadmDropInDir) {
 		if unit, ignores := inputs.NodeadmIgnoresDropIns(o.Host); ignores {
 			results = append(results, probes.DropInIgnored(unit, cfg.ArgsFile))
 		}

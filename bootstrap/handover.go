@@ -22,27 +22,34 @@ const NodeadmPath = "/usr/bin/nodeadm"
 // nodeadm's default imds://user-data; Windows Start-EKSBootstrap.ps1 run
 // by a PowerShell command (see WindowsHandoverScript).
 func HandoverCommand(c *inputs.Config) (string, []string, error) {
-	switch c.Target {
-	case inputs.TargetAL2:
-		return inputs.AL2BootstrapScript, append([]string{inputs.AL2BootstrapScript}, AL2Args(c)...), nil
-	case inputs.TargetAL2023:
-		if c.ArgsFile == inputs.StdoutPath {
-			return "", nil, inputs.Errorf(inputs.FlagExec, "nodeadm reads the NodeConfig from a file; pass --%s", inputs.FlagArgsFile)
-		}
-		abs, err := filepath.Abs(c.ArgsFile)
-		if err != nil {
-			return "", nil, inputs.Errorf(inputs.FlagArgsFile, "%v", err)
-		}
-		dropIn := filepath.ToSlash(abs)
-		if filepath.ToSlash(filepath.Dir(abs))+"/" == inputs.NodeadmDropInDir {
-			dropIn = inputs.NodeadmDropInDir // the other drop-ins there count too, after user data
-		}
-		return NodeadmPath, []string{NodeadmPath, "init", "--config-source", inputs.UserDataSource, "--config-source", "file://" + dropIn}, nil
-	case inputs.TargetWindows:
-		script := WindowsHandoverScript(filepath.Join(programFiles(), "Amazon", "EKS", "Start-EKSBootstrap.ps1"), c)
-		return "powershell.exe", []string{"powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand", EncodePowerShell(script)}, nil
+	if f := formats[c.Target]; f.handover != nil {
+		return f.handover(c)
 	}
 	return "", nil, inputs.Errorf(inputs.FlagExec, "%s bootstraps itself from its user data settings; there is nothing to hand over to", c.Target)
+}
+
+func handoverAL2(c *inputs.Config) (string, []string, error) {
+	return inputs.AL2BootstrapScript, append([]string{inputs.AL2BootstrapScript}, AL2Args(c)...), nil
+}
+
+func handoverNodeadm(c *inputs.Config) (string, []string, error) {
+	if c.ArgsFile == inputs.StdoutPath {
+		return "", nil, inputs.Errorf(inputs.FlagExec, "nodeadm reads the NodeConfig from a file; pass --%s", inputs.FlagArgsFile)
+	}
+	abs, err := filepath.Abs(c.ArgsFile)
+	if err != nil {
+		return "", nil, inputs.Errorf(inputs.FlagArgsFile, "%v", err)
+	}
+	dropIn := filepath.ToSlash(abs)
+	if filepath.ToSlash(filepath.Dir(abs))+"/" == inputs.NodeadmDropInDir {
+		dropIn = inputs.NodeadmDropInDir // the other drop-ins there count too, after user data
+	}
+	return NodeadmPath, []string{NodeadmPath, "init", "--config-source", inputs.UserDataSource, "--config-source", "file://" + dropIn}, nil
+}
+
+func handoverWindows(c *inputs.Config) (string, []string, error) {
+	script := WindowsHandoverScript(filepath.Join(programFiles(), "Amazon", "EKS", "Start-EKSBootstrap.ps1"), c)
+	return "powershell.exe", []string{"powershell.exe", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand", EncodePowerShell(script)}, nil
 }
 
 // WindowsHandoverScript is the PowerShell command that runs the script at

@@ -15,17 +15,11 @@ import (
 // Render returns the bootstrap arguments of c's target, byte for byte what
 // is printed or written.
 func Render(c *inputs.Config) ([]byte, error) {
-	switch c.Target {
-	case inputs.TargetAL2:
-		return []byte(ShellJoin(AL2Args(c)) + "\n"), nil
-	case inputs.TargetAL2023:
-		return renderNodeConfig(c)
-	case inputs.TargetWindows:
-		return []byte(renderWindows(c) + "\n"), nil
-	case inputs.TargetBottlerocket:
-		return []byte(renderBottlerocket(c)), nil
+	f, ok := formats[c.Target]
+	if !ok {
+		return nil, fmt.Errorf("no renderer for target %q", c.Target)
 	}
-	return nil, fmt.Errorf("no renderer for target %q", c.Target)
+	return f.render(c)
 }
 
 // AL2Args is the argv for /etc/eks/bootstrap.sh, cluster name first.

@@ -71,7 +71,7 @@ var goldenCases = map[string]inputs.Values{
 }
 
 func TestRenderGolden(t *testing.T) {
-	for _, target := range inputs.Targets {
+	for _, target := range inputs.Targets() {
 		for name, extra := range goldenCases {
 			if target == inputs.TargetWindows && name == "ipv6" {
 				continue // EKS Windows nodes are IPv4 only; see TestResolveRefuses

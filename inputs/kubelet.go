@@ -112,16 +112,15 @@ func clip(s string) string {
 // EnvironmentFile= reads them too), and on al2 % starts a specifier in
 // bootstrap.sh's Environment='KUBELET_EXTRA_ARGS=...' line. On windows
 // kubelet's service command line is split by Windows' rules, where " quotes.
-func ParseExtraArgs(s string, t Target) (string, error) {
+func ParseExtraArgs(s string, p Platform) (string, error) {
 	if i := strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
 		return "", Errorf(FlagKubeletExtraArgs, "holds a control character (%U at byte %d); pass the flags on one line", rune(s[i]), i)
 	}
 	if !utf8.ValidString(s) {
 		return "", Errorf(FlagKubeletExtraArgs, "is not UTF-8 text; systemd would drop the whole line, labels and taints with it; pass the flags as UTF-8")
 	}
-	special := map[Target]string{TargetAL2: `'"\%`, TargetAL2023: `'"\`, TargetWindows: `"`}[t]
-	if i := strings.IndexAny(s, special); i >= 0 {
-		return "", Errorf(FlagKubeletExtraArgs, "holds %q at byte %d, which the %s node's service manager reads as quoting, escaping or a specifier before kubelet sees it; pass the flags without %s", s[i:i+1], i, t, spelled(special))
+	if i := strings.IndexAny(s, p.Rereads); p.Rereads != "" && i >= 0 {
+		return "", Errorf(FlagKubeletExtraArgs, "holds %q at byte %d, which the %s node's service manager reads as quoting, escaping or a specifier before kubelet sees it; pass the flags without %s", s[i:i+1], i, p.Target, spelled(p.Rereads))
 	}
 	return s, nil
 }

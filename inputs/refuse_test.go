@@ -19,7 +19,7 @@ func TestWindowsOnlyInputsRefused(t *testing.T) {
 // newline would start a directive of its own and a quote would end the
 // value. Control characters are refused for every target.
 func TestExtraArgsBootstrapShCannotCarry(t *testing.T) {
-	for _, target := range Targets {
+	for _, target := range Targets() {
 		for _, bad := range []string{"--v=2\nExecStartPre=/bin/touch /CANARY", "a\rb", "a\tb", "a\x00b", "a\x7fb", "a\x1bb"} {
 			wantInputError(t, resolveErr(t, target, Values{FlagKubeletExtraArgs: {bad}}), FlagKubeletExtraArgs, "control character")
 		}
@@ -67,7 +67,7 @@ func TestKubeletFlagsSplitWhereSystemdSplits(t *testing.T) {
 // TestLabelsAndTaintsKubeletRefuses: what makes kubelet exit, or gives
 // TOML a key twice, is refused for every target with the key named.
 func TestLabelsAndTaintsKubeletRefuses(t *testing.T) {
-	for _, target := range Targets {
+	for _, target := range Targets() {
 		for _, tc := range []struct{ flag, value, fragment string }{
 			{FlagNodeLabels, "node-role.kubernetes.io/worker=true", `kubelet refuses the key "node-role.kubernetes.io/worker"`},
 			{FlagNodeLabels, "kubernetes.io/role=x", `"kubernetes.io/role"`},

@@ -118,10 +118,10 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 		return nil, err
 	}
 	if c.Target, err = ParseTarget(v.Get(FlagTarget), h); err != nil {
-		if writes || v.Get(FlagTarget) != "" && Target(strings.ToLower(v.Get(FlagTarget))) != TargetAuto {
+		if writes || !targetIsAuto(v.Get(FlagTarget)) {
 			return nil, err
 		}
-		c.Target = TargetNeutral
+		c.Target = undetected()
 	}
 	if c.NodeLabels, err = ParseLabels(v.List(FlagNodeLabels)); err != nil {
 		return nil, err
@@ -141,13 +141,13 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if v.Get(outpost) == "true" {
 		c.OutpostClusterID = v.Get(outpostClusterID)
 	}
-	if c.KubeletExtraArgs, err = ParseExtraArgs(v.Get(FlagKubeletExtraArgs), c.Target); err != nil {
+	if c.KubeletExtraArgs, err = ParseExtraArgs(v.Get(FlagKubeletExtraArgs), c.Platform()); err != nil {
 		return nil, err
 	}
 	// Kubelet keeps only the last --register-with-taints, so the drop-in
 	// states the union: the user data's, ours, then those in the extra args.
 	taints := append(v.List(userDataTaints), v.List(FlagTaints)...)
-	if c.Target == TargetAL2023 {
+	if c.Platform().Nodeadm {
 		if extra, found, rest := lastTaintFlag(strings.Fields(c.KubeletExtraArgs)); found {
 			taints = append(taints, (Values{"": {extra}}).List("")...)
 			c.KubeletExtraArgs = strings.Join(rest, " ")
@@ -159,7 +159,7 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if err := c.parseWindowsOnly(v); err != nil {
 		return nil, err
 	}
-	if c.Target == TargetBottlerocket && strings.TrimSpace(c.KubeletExtraArgs) != "" {
+	if !c.Platform().KubeletCommandLine && strings.TrimSpace(c.KubeletExtraArgs) != "" {
 		return nil, Errorf(FlagKubeletExtraArgs, "Bottlerocket has no kubelet command line; set its settings.kubernetes keys in user data instead")
 	}
 	dnsList := v[userDataClusterDNS]
@@ -178,8 +178,8 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if fromNodeConfig {
 		c.ClusterDNS = dnsList
 	}
-	if c.Target == TargetWindows && c.Network.Family == IPv6 {
-		return nil, Errorf(FlagIPFamily, "EKS Windows nodes support only ipv4")
+	if c.Platform().IPv4Only && c.Network.Family == IPv6 {
+		return nil, Errorf(FlagIPFamily, "EKS %s nodes support only ipv4", c.Target)
 	}
 	if err := c.completeNetwork(facts); err != nil && writes {
 		return nil, err
@@ -195,7 +195,7 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	}
 	c.ArgsFile = v.Get(FlagArgsFile)
 	if c.ArgsFile == "" {
-		c.ArgsFile = DefaultArgsFile(c.Target)
+		c.ArgsFile = c.Platform().ArgsFile()
 	}
 	return c, nil
 }
@@ -224,7 +224,7 @@ func (c *Config) parseCluster(v Values, now time.Time) error {
 // parseWindowsOnly reads the inputs only Start-EKSBootstrap.ps1 takes.
 func (c *Config) parseWindowsOnly(v Values) error {
 	proxy, cidrs := v.Get(FlagKubeProxyArgs), v.List(FlagExcludedSNAT)
-	if c.Target != TargetWindows && c.Target != TargetNeutral && (proxy != "" || len(cidrs) > 0) {
+	if !c.Platform().WindowsParams && (proxy != "" || len(cidrs) > 0) {
 		flag := FlagKubeProxyArgs
 		if proxy == "" {
 			flag = FlagExcludedSNAT
@@ -249,7 +249,7 @@ func (c *Config) parseWindowsOnly(v Values) error {
 // needs IMDS, and insists on a service CIDR where the target needs one.
 func (c *Config) completeNetwork(facts *InstanceFacts) error {
 	n := &c.Network
-	needCIDR := c.Target == TargetWindows || c.Target == TargetAL2023
+	needCIDR := c.Platform().NeedsServiceCIDR
 	if n.DNSIP.IsValid() && (n.CIDR.IsValid() || !needCIDR) {
 		return nil
 	}

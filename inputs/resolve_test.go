@@ -175,11 +175,11 @@ func TestDefaultArgsFiles(t *testing.T) {
 		TargetAL2023:       "/etc/eks/nodeadm.d/eksboot.yaml",
 		TargetBottlerocket: "-",
 	} {
-		if got := DefaultArgsFile(target); got != want {
+		if got := PlatformOf(target).ArgsFile(); got != want {
 			t.Errorf("%s: %s", target, got)
 		}
 	}
-	if got := DefaultArgsFile(TargetWindows); !strings.HasSuffix(got, filepath.Join("eksboot", "bootstrap-args.ps1")) {
+	if got := PlatformOf(TargetWindows).ArgsFile(); !strings.HasSuffix(got, filepath.Join("eksboot", "bootstrap-args.ps1")) {
 		t.Errorf("windows: %s", got)
 	}
 }

@@ -8,24 +8,6 @@ import (
 	"strings"
 )
 
-// Target is a node platform eksboot writes bootstrap arguments for.
-type Target string
-
-// Targets.
-const (
-	TargetAuto         Target = "auto"
-	TargetAL2          Target = "al2"
-	TargetAL2023       Target = "al2023"
-	TargetWindows      Target = "windows"
-	TargetBottlerocket Target = "bottlerocket"
-	// TargetNeutral is what a probe judges by when auto cannot tell the
-	// platform and nothing is written: Linux, no platform's particulars.
-	TargetNeutral Target = "linux"
-)
-
-// Targets lists the concrete targets.
-var Targets = []Target{TargetAL2, TargetAL2023, TargetWindows, TargetBottlerocket}
-
 // AL2BootstrapScript is the EKS AL2 AMI's bootstrap script.
 const AL2BootstrapScript = "/etc/eks/bootstrap.sh"
 
@@ -76,48 +58,9 @@ func NodeadmIgnoresDropIns(h Host) (unit string, ignores bool) {
 	return "", false
 }
 
-// ParseTarget reads --target; auto is resolved on h: Windows by OS, AL2023
-// by nodeadm, AL2 by /etc/eks/bootstrap.sh.
-func ParseTarget(s string, h Host) (Target, error) {
-	t := Target(strings.ToLower(s))
-	if t == "" {
-		t = TargetAuto
-	}
-	if t != TargetAuto {
-		for _, known := range Targets {
-			if t == known {
-				return t, nil
-			}
-		}
-		return "", Errorf(FlagTarget, "%q is not one of auto, al2, al2023, windows, bottlerocket", s)
-	}
-	switch {
-	case h.GOOS == "windows":
-		return TargetWindows, nil
-	case h.LookPath != nil && lookPathOK(h, "nodeadm"):
-		return TargetAL2023, nil
-	case h.Exists != nil && h.Exists(AL2BootstrapScript):
-		return TargetAL2, nil
-	}
-	return "", Errorf(FlagTarget, "auto cannot tell this node's platform (no nodeadm, no %s); pass --target al2, al2023, windows or bottlerocket", AL2BootstrapScript)
-}
-
 func lookPathOK(h Host, name string) bool {
 	_, err := h.LookPath(name)
 	return err == nil
-}
-
-// DefaultArgsFile is where run writes each target's arguments.
-func DefaultArgsFile(t Target) string {
-	switch t {
-	case TargetAL2:
-		return "/etc/eksboot/bootstrap.args"
-	case TargetAL2023:
-		return "/etc/eks/nodeadm.d/eksboot.yaml"
-	case TargetWindows:
-		return filepath.Join(programData(), "eksboot", "bootstrap-args.ps1")
-	}
-	return StdoutPath
 }
 
 // StdoutPath as an args file means standard output.

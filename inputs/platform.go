@@ -1,0 +1,131 @@
+package inputs
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Target is a node platform eksboot writes bootstrap arguments for.
+type Target string
+
+// Targets, each a row of Platforms.
+const (
+	TargetAL2          Target = "al2"
+	TargetAL2023       Target = "al2023"
+	TargetWindows      Target = "windows"
+	TargetBottlerocket Target = "bottlerocket"
+	// TargetNeutral is what a probe judges by when auto cannot tell the
+	// platform and nothing is written: Linux, no platform's particulars.
+	TargetNeutral Target = "linux"
+)
+
+// auto is --target's default: the platform is detected on the node.
+const auto = "auto"
+
+// Platform is everything eksboot knows of one node platform besides how
+// it renders and hands over (bootstrap's formats): one row of Platforms.
+type Platform struct {
+	Target Target
+	// Detect says whether --target auto picks this platform on h; nil
+	// never does. Rows are tried in order.
+	Detect func(h Host) bool
+	// ArgsFile is where run writes the arguments unless --args-file says.
+	ArgsFile func() string
+	// NeedsServiceCIDR: the bootstrap takes the service CIDR itself, not
+	// only the cluster DNS IP.
+	NeedsServiceCIDR bool
+	// IPv4Only: EKS supports only IPv4 nodes of this platform.
+	IPv4Only bool
+	// Windows: pod DNS goes to -DNSClusterIP through the -ServiceCIDR
+	// routes (a wrong service CIDR fails), the role needs an EC2_WINDOWS
+	// entry, and Start-EKSBootstrap.ps1's own parameters apply.
+	Windows bool
+	// WindowsParams: -KubeProxyExtraArgs and -ExcludedSnatCIDRs are taken
+	// (Windows, and a neutral probe that writes nothing).
+	WindowsParams bool
+	// KubeletCommandLine: --kubelet-extra-args has somewhere to go.
+	KubeletCommandLine bool
+	// Rereads are the characters the platform's service manager reads as
+	// quoting, escaping or a specifier in kubelet's arguments, so they
+	// would not reach kubelet as written: systemd's environment files and
+	// ExecStart splitting; a Windows service's command line.
+	Rereads string
+	// Nodeadm: nodeadm merges the user data with eksboot's drop-in,
+	// appending kubelet flags (kubelet keeps the last of each).
+	Nodeadm bool
+}
+
+// Platforms are the targets, in the order --target's help names them.
+// Their Detect functions exclude one another, so auto does not depend on
+// the order.
+var Platforms = []Platform{
+	{Target: TargetAL2, Detect: func(h Host) bool {
+		return !onWindows(h) && !hasNodeadm(h) && h.Exists != nil && h.Exists(AL2BootstrapScript)
+	},
+		ArgsFile:           func() string { return "/etc/eksboot/bootstrap.args" },
+		KubeletCommandLine: true, Rereads: `'"\%`},
+	{Target: TargetAL2023, Detect: func(h Host) bool { return !onWindows(h) && hasNodeadm(h) },
+		ArgsFile:         func() string { return NodeadmDropInDir + "eksboot.yaml" },
+		NeedsServiceCIDR: true, KubeletCommandLine: true, Rereads: `'"\`, Nodeadm: true},
+	{Target: TargetWindows, Detect: onWindows,
+		ArgsFile:         func() string { return filepath.Join(programData(), "eksboot", "bootstrap-args.ps1") },
+		NeedsServiceCIDR: true, IPv4Only: true, Windows: true, WindowsParams: true, KubeletCommandLine: true, Rereads: `"`},
+	{Target: TargetBottlerocket, ArgsFile: func() string { return StdoutPath }},
+	{Target: TargetNeutral, ArgsFile: func() string { return StdoutPath }, WindowsParams: true, KubeletCommandLine: true},
+}
+
+func onWindows(h Host) bool  { return h.GOOS == "windows" }
+func hasNodeadm(h Host) bool { return h.LookPath != nil && lookPathOK(h, "nodeadm") }
+
+// PlatformOf is t's row; the neutral one for a target it does not know.
+func PlatformOf(t Target) Platform {
+	if i := slices.IndexFunc(Platforms, func(p Platform) bool { return p.Target == t }); i >= 0 {
+		return Platforms[i]
+	}
+	return PlatformOf(TargetNeutral)
+}
+
+// Platform is c's row of Platforms.
+func (c *Config) Platform() Platform { return PlatformOf(c.Target) }
+
+// Targets lists the targets --target names.
+func Targets() []Target {
+	var out []Target
+	for _, p := range Platforms {
+		if p.Target != TargetNeutral {
+			out = append(out, p.Target)
+		}
+	}
+	return out
+}
+
+// ParseTarget reads --target; auto is resolved on h by each platform's
+// Detect (Windows by OS, AL2023 by nodeadm, AL2 by /etc/eks/bootstrap.sh).
+func ParseTarget(s string, h Host) (Target, error) {
+	t := Target(strings.ToLower(s))
+	names := make([]string, 0, len(Platforms))
+	for _, known := range Targets() {
+		names = append(names, string(known))
+	}
+	if t != "" && t != auto {
+		if !slices.Contains(Targets(), t) {
+			return "", Errorf(FlagTarget, "%q is not one of auto, %s", s, strings.Join(names, ", "))
+		}
+		return t, nil
+	}
+	for _, p := range Platforms {
+		if p.Detect != nil && p.Detect(h) {
+			return p.Target, nil
+		}
+	}
+	last := len(names) - 1
+	return "", Errorf(FlagTarget, "auto cannot tell this node's platform (no nodeadm, no %s); pass --target %s or %s", AL2BootstrapScript, strings.Join(names[:last], ", "), names[last])
+}
+
+// undetected is the target of a probe that auto could not place and that
+// writes nothing: the neutral Linux judgement.
+func undetected() Target { return TargetNeutral }
+
+// targetIsAuto says whether --target's value s asks for detection.
+func targetIsAuto(s string) bool { return s == "" || strings.EqualFold(s, auto) }
