@@ -61,7 +61,7 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 	rd := &runReader{fleet: f, source: source, runs: map[string][]pendingResult{}}
 	for {
 		raw, err := readLine(f.br)
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -222,9 +222,9 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 			}
 		}
 		switch {
-		case err == bufio.ErrBufferFull:
+		case errors.Is(err, bufio.ErrBufferFull):
 			continue
-		case err == io.EOF && (len(line) > 0 || tooLong):
+		case errors.Is(err, io.EOF) && (len(line) > 0 || tooLong):
 			return bytes.TrimSuffix(line, []byte("\n")), nil
 		case err != nil:
 			return nil, err
