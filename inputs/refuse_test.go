@@ -12,6 +12,7 @@ func TestWindowsOnlyInputsRefused(t *testing.T) {
 		wantInputError(t, resolveErr(t, TargetWindows, Values{flag: {bad}}), flag, "")
 	}
 	wantInputError(t, resolveErr(t, TargetAL2023, Values{FlagKubeProxyArgs: {"--v=2"}}), FlagKubeProxyArgs, "is for Windows nodes")
+	wantInputError(t, resolveErr(t, TargetWindows, Values{FlagKubeProxyArgs: {`--hostname-override="a b"`}}), FlagKubeProxyArgs, "reads as quoting")
 }
 
 // TestExtraArgsBootstrapShCannotCarry: bootstrap.sh writes the extra args

@@ -234,6 +234,13 @@ func (c *Config) parseWindowsOnly(v Values) error {
 	if i := strings.IndexFunc(proxy, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
 		return Errorf(FlagKubeProxyArgs, "holds a control character (%U at byte %d); pass the flags on one line", rune(proxy[i]), i)
 	}
+	// kube-proxy's flags reach its Windows service's command line as
+	// kubelet's do, where the same characters split or unquote.
+	if p := c.Platform(); p.Windows {
+		if i := strings.IndexAny(proxy, p.Rereads); i >= 0 {
+			return Errorf(FlagKubeProxyArgs, "holds %q at byte %d, which kube-proxy's service command line reads as quoting; pass the flags without %s", proxy[i:i+1], i, spelled(p.Rereads))
+		}
+	}
 	c.KubeProxyExtraArgs = proxy
 	for _, s := range cidrs {
 		p, err := netip.ParsePrefix(s)
