@@ -130,17 +130,18 @@ for (const bad of ["-KubeletExtraArgs 'it's'", '-KubeletExtraArgs "$(x)"', "-Kub
 	}
 }
 for (const v of hostile) {
-	// eksboot refuses a " in kubelet's arguments on Windows (it would split
-	// kubelet's service command line); kube-proxy's take every value.
+	// eksboot refuses a " in kubelet's and kube-proxy's arguments on
+	// Windows (it would split their service command lines).
 	const kubelet = v.includes('"') ? '--v=2' : v;
+	const proxy = kubelet;
 	const args = ['render', '--target', 'windows', '--cluster-name', 'prod', '--apiserver-endpoint', endpoint,
 		'--b64-cluster-ca', ca, '--service-ipv4-cidr', '10.100.0.0/16', '--imds-endpoint', 'http://127.0.0.1:1',
-		'--config', 'none.yaml', '--node-labels', 'team=data', '--kubelet-extra-args', kubelet, '--kube-proxy-extra-args', v,
+		'--config', 'none.yaml', '--node-labels', 'team=data', '--kubelet-extra-args', kubelet, '--kube-proxy-extra-args', proxy,
 		'--excluded-snat-cidrs', '10.10.0.0/16,192.168.5.0/24'];
 	const want = {
 		'-EKSClusterName': ['prod'], '-APIServerEndpoint': [endpoint], '-Base64ClusterCA': [ca],
 		'-ServiceCIDR': ['10.100.0.0/16'], '-DNSClusterIP': ['10.100.0.10'],
-		'-KubeletExtraArgs': [('--node-labels=team=data ' + kubelet.trim()).trim()], '-KubeProxyExtraArgs': [v.trim()], // eksboot trims what it passes on
+		'-KubeletExtraArgs': [('--node-labels=team=data ' + kubelet.trim()).trim()], '-KubeProxyExtraArgs': [proxy.trim()], // eksboot trims what it passes on
 		'-ExcludedSnatCIDRs': ['10.10.0.0/16', '192.168.5.0/24'],
 	};
 	try {
