@@ -107,6 +107,8 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 		identity.Domain, identity.NodeName, identity.Unknown = f.Domain, f.LocalHostname, ""
 		if cfg.NodeNameFromInstanceID {
 			identity.NodeName = f.InstanceID
+		} else {
+			identity.NameFromEC2 = true // the name nodeadm, bootstrap.sh and pluto ask DescribeInstances for
 		}
 		if c := f.Identity.Credentials; c != nil {
 			identity.Credentials = &aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}

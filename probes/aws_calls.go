@@ -67,7 +67,7 @@ func awsCall(p Plan, endpoint, action string, run func(ap *AWSPlan, c *http.Clie
 
 var ec2APICheck = Check{Name: "ec2-api", Required: true,
 	Why: "ec2:DescribeInstances answers for this instance: nodeadm and Bottlerocket's pluto wait on it for the node's name; the VPC CNI calls it",
-	Run: func(ctx context.Context, p Plan, _ *Findings) []report.Result {
+	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
 		return awsCall(p, "ec2", actionDescribeInstances, func(ap *AWSPlan, c *http.Client) []report.Result {
 			host := "ec2." + ap.Region + "." + domainOf(ap)
 			r := awsResult("ec2", host, actionDescribeInstances)
@@ -86,6 +86,7 @@ var ec2APICheck = Check{Name: "ec2-api", Required: true,
 					if xml.Unmarshal(a.body, &x) != nil || len(x.Names) == 0 {
 						return ""
 					}
+					f.PrivateDNSName = x.Names[0]
 					return fmt.Sprintf("ec2: DescribeInstances answered for %s: its private DNS name is %s", ap.InstanceID, CleanServerString(x.Names[0]))
 				})
 			} else {

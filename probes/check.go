@@ -54,6 +54,7 @@ type Findings struct {
 	Version        string            // version-skew: the API server's gitVersion
 	ServiceIP      netip.Addr        // service-cidr: the kubernetes service IP the certificate names
 	ServiceSettled bool              // service-cidr: that IP answers what the inputs guessed
+	PrivateDNSName string            // ec2-api: DescribeInstances' name for the node
 	ECRToken       string            // ecr-auth: the registry's Basic credential; a secret
 	// CredentialsRefused is AWS's refusal of the role's credentials, as
 	// sts-api heard it; "" when accepted or not asked.

@@ -28,12 +28,16 @@ type IdentityPlan struct {
 	// (IMDS did not answer): a skip, not a failure of its own.
 	Unknown  string
 	NodeName string // IMDS local-hostname: the node object's name
+	// NameFromEC2: the node registers as DescribeInstances' private DNS
+	// name (nodeadm's, bootstrap.sh's and pluto's call), which replaces
+	// NodeName once the ec2-api call has answered.
+	NameFromEC2 bool
 	Windows  bool
 }
 
 // authCheck asks the API server who the node's token makes it, as the
 // kubelet will be, over the connection the api check verified.
-var authCheck = Check{Name: report.KindAuth, Required: true, Needs: []string{"api", "sts-api"},
+var authCheck = Check{Name: CheckAuth, Required: true, Needs: []string{CheckAPI, "sts-api", "ec2-api"},
 	Why: "the node's IAM role is mapped as a node: kubelet registers with it",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
 		ip := p.Identity
@@ -56,7 +60,14 @@ var authCheck = Check{Name: report.KindAuth, Required: true, Needs: []string{"ap
 			}
 			f.Token = token
 			ui, path, err := f.API.review(ctx, token)
-			r = identityResult(ip, ui, path, err)
+			expect := *ip
+			if ip.NameFromEC2 && f.PrivateDNSName != "" {
+				expect.NodeName = f.PrivateDNSName
+			}
+			r = identityResult(&expect, ui, path, err)
+			if expect.NodeName != ip.NodeName && r.Code == report.AuthNodeName {
+				r.Msg += fmt.Sprintf(" (DescribeInstances' private DNS name; IMDS's local-hostname is %s)", cutRunes(dropControl(ip.NodeName), maxServerName))
+			}
 			f.User = displayUser(ui)
 			r.Host = f.API.host
 		}
