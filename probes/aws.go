@@ -27,6 +27,7 @@ import (
 type AWSPlan struct {
 	Region, Domain string
 	InstanceID     string
+	ECRAccounts    []string // --ecr-account registries, asked GET /v2/ with the token
 	// Credentials are the node role's from IMDS (IdentityPlan's); nil
 	// skips every call, and NoCredentials says why.
 	Credentials   *aws.Credentials

@@ -29,7 +29,11 @@ var ecrPullCheck = Check{Name: "ecr-pull", Required: true, Needs: []string{"ecr-
 	Why: "containerd pulls eks/pause from the region's EKS image account: the manifest through ecr.dkr, the layers from the S3 bucket prod-REGION-starport-layer-bucket",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
 		return awsCall(p, "ecr.dkr", actionBatchGetImage, func(ap *AWSPlan, c *http.Client) []report.Result {
-			return pull(ctx, ap, c, f.ECRToken)
+			out := pull(ctx, ap, c, f.ECRToken)
+			for _, account := range ap.ECRAccounts {
+				out = append(out, registryPing(ctx, ap, c, f.ECRToken, account))
+			}
+			return out
 		})
 	}}
 
@@ -105,6 +109,41 @@ func pull(ctx context.Context, ap *AWSPlan, c *http.Client, token string) []repo
 	}
 	r.Duration, r.Msg = time.Since(start), fmt.Sprintf("ecr.dkr: the manifest of %s answered, and its layer redirects to S3", image)
 	return []report.Result{r, layerDownload(ctx, ap, c, a.header.Get("Location"))}
+}
+
+// registryPing asks an --ecr-account registry GET /v2/ with the node's
+// registry token, as containerd's first request to a registry: it proves
+// the registry answers the node and takes the token; which repositories
+// the role may pull from there is the registry's policy, not asked.
+func registryPing(ctx context.Context, ap *AWSPlan, c *http.Client, token, account string) report.Result {
+	host := account + ".dkr.ecr." + ap.Region + "." + domainOf(ap)
+	r := awsResult("ecr.dkr", host, actionGetAuthToken)
+	start := time.Now()
+	defer func() { r.Duration = time.Since(start) }()
+	auth, ok := basicAuth(token)
+	if !ok {
+		r.Status, r.Msg = report.Skip, "ecr.dkr: "+host+" is not asked: ecr-auth got no registry token"
+		return r
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+host+"/v2/", nil)
+	if err != nil {
+		r.Status, r.Code, r.Msg = report.Fail, report.AWSError, "ecr.dkr: "+err.Error()
+		return r
+	}
+	req.Header.Set("Authorization", auth)
+	a, err := send(c, req)
+	switch {
+	case errors.Is(err, errNotReached):
+		return notReached(r, err)
+	case err != nil:
+		r.Status, r.Code, r.Msg = report.Fail, report.AWSError, fmt.Sprintf("ecr.dkr: the registry %s got no answer: %v", host, err)
+	case a.status == http.StatusOK:
+		r.Msg = fmt.Sprintf("ecr.dkr: the registry %s takes the node's token", host)
+	default:
+		code, e := judgeAWS(a, report.ImagePullDenied)
+		r.Status, r.Code, r.Msg = report.Fail, code, fmt.Sprintf("ecr.dkr: the registry %s refused the node's token: %s", host, e.describe(a.status))
+	}
+	return r
 }
 
 // layerDownload follows the registry's redirect to the presigned S3 URL,

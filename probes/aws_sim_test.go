@@ -28,29 +28,32 @@ func TestAWSCallsAgainstSimulation(t *testing.T) {
 		return &awssim.Policy{Allow: []awssim.Statement{{Actions: []string{"*"}}}, Deny: []awssim.Statement{{Actions: actions}}}
 	}
 	for _, c := range []struct {
-		name  string
-		setup func(a *awssim.AWS)
-		want  string // endpoint=code of the results that do not pass, in order
-		hint  string // in the first such result's hint
+		name     string
+		accounts []string // --ecr-account
+		setup    func(a *awssim.AWS)
+		want     string // endpoint=code of the results that do not pass, in order
+		hint     string // in the first such result's hint
 	}{
-		{"healthy", func(*awssim.AWS) {}, "", ""},
-		{"ec2-endpoint-policy-denies", func(a *awssim.AWS) { a.Endpoints["ec2"] = only("ec2:DescribeSubnets") },
+		{"healthy", nil, func(*awssim.AWS) {}, "", ""},
+		{"ecr-account registries", []string{"444455556666", "777788889999"}, func(a *awssim.AWS) { a.Registries = []string{"444455556666"} },
+			"ecr.dkr=aws_error", "777788889999.dkr.ecr.us-west-2"},
+		{"ec2-endpoint-policy-denies", nil, func(a *awssim.AWS) { a.Endpoints["ec2"] = only("ec2:DescribeSubnets") },
 			"ec2=endpoint_policy_denied", "com.amazonaws.us-west-2.ec2"},
-		{"role-without-worker-policy", func(a *awssim.AWS) {
+		{"role-without-worker-policy", nil, func(a *awssim.AWS) {
 			a.Managed = []string{"AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"}
 		}, "ec2=iam_denied", "AmazonEKSWorkerNodePolicy"},
-		{"ecr-endpoint-policy-denies", func(a *awssim.AWS) { a.Endpoints["ecr.api"] = deny("ecr:GetAuthorizationToken") },
+		{"ecr-endpoint-policy-denies", nil, func(a *awssim.AWS) { a.Endpoints["ecr.api"] = deny("ecr:GetAuthorizationToken") },
 			"ecr.api=endpoint_policy_denied ecr.dkr=skip", "com.amazonaws.us-west-2.ecr.api"},
-		{"ecr-pull-denied", func(a *awssim.AWS) { a.Repository = only("ecr:DescribeImages") },
+		{"ecr-pull-denied", nil, func(a *awssim.AWS) { a.Repository = only("ecr:DescribeImages") },
 			"ecr.dkr=image_pull_denied", "repository policy"},
-		{"s3-gateway-without-layer-bucket", func(a *awssim.AWS) {
+		{"s3-gateway-without-layer-bucket", nil, func(a *awssim.AWS) {
 			a.Endpoints["s3"] = &awssim.Policy{Allow: []awssim.Statement{{Actions: []string{"s3:*"}, Resources: []string{"arn:aws:s3:::customer-bucket/*"}}}}
 		}, "s3=layer_bucket_denied", "arn:aws:s3:::prod-us-west-2-starport-layer-bucket/*"},
-		{"scp-denies-ecr", func(a *awssim.AWS) { a.SCP = deny("ecr:*") },
+		{"scp-denies-ecr", nil, func(a *awssim.AWS) { a.SCP = deny("ecr:*") },
 			"ecr.api=scp_denied ecr.dkr=skip", "service control policy"},
-		{"expired-credentials", func(a *awssim.AWS) { a.Expires = time.Now().Add(-time.Minute) },
+		{"expired-credentials", nil, func(a *awssim.AWS) { a.Expires = time.Now().Add(-time.Minute) },
 			"ec2=credentials_invalid ecr.api=credentials_invalid ecr.dkr=skip sts=credentials_invalid", "clock"},
-		{"sts-endpoint-policy-denies", func(a *awssim.AWS) { a.Endpoints["sts"] = deny("sts:GetCallerIdentity") },
+		{"sts-endpoint-policy-denies", nil, func(a *awssim.AWS) { a.Endpoints["sts"] = deny("sts:GetCallerIdentity") },
 			"sts=endpoint_policy_denied", "com.amazonaws.us-west-2.sts"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -70,7 +73,7 @@ func TestAWSCallsAgainstSimulation(t *testing.T) {
 				eps = append(eps, Endpoint{Name: n, Service: "com.amazonaws.us-west-2." + n})
 			}
 			p := Plan{Timeout: 5 * time.Second, Endpoints: eps, Facts: NodeFacts{RoleARN: "arn:aws:iam::111122223333:role/eksboot-node"},
-				AWS: &AWSPlan{Region: "us-west-2", InstanceID: sim.Session, Credentials: &creds, Roots: roots,
+				AWS: &AWSPlan{Region: "us-west-2", InstanceID: sim.Session, ECRAccounts: c.accounts, Credentials: &creds, Roots: roots,
 					Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 						return (&net.Dialer{}).DialContext(ctx, network, addr)
 					}}}

@@ -32,7 +32,7 @@ type IdentityPlan struct {
 	// name (nodeadm's, bootstrap.sh's and pluto's call), which replaces
 	// NodeName once the ec2-api call has answered.
 	NameFromEC2 bool
-	Windows  bool
+	Windows     bool
 }
 
 // authCheck asks the API server who the node's token makes it, as the

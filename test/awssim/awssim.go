@@ -41,8 +41,11 @@ type AWS struct {
 	// Instances, when set, are every instance of the account (a fleet
 	// sharing one role) by ID, with theirs.
 	PrivateDNSName string
-	Instances      map[string]string
-	Now            func() time.Time
+	// Registries are more accounts' registries (--ecr-account) served
+	// beside the EKS image account's.
+	Registries []string
+	Instances  map[string]string
+	Now        func() time.Time
 
 	mu     sync.Mutex
 	tokens map[string]bool // ECR passwords handed out
@@ -77,7 +80,7 @@ func (a *AWS) ARN() string {
 // Host names of the services of a.Region.
 func (a *AWS) hosts() map[string]string {
 	r := a.Region
-	return map[string]string{
+	hosts := map[string]string{
 		"ec2." + r + ".amazonaws.com":                     "ec2",
 		"sts." + r + ".amazonaws.com":                     "sts",
 		"api.ecr." + r + ".amazonaws.com":                 "ecr.api",
@@ -85,6 +88,10 @@ func (a *AWS) hosts() map[string]string {
 		LayerBucket(r) + ".s3." + r + ".amazonaws.com":    "s3",
 		"s3." + r + ".amazonaws.com":                      "s3",
 	}
+	for _, account := range a.Registries {
+		hosts[account+".dkr.ecr."+r+".amazonaws.com"] = "ecr.dkr"
+	}
+	return hosts
 }
 
 // LayerBucket is the bucket ECR keeps region's layers in.
