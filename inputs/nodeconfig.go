@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -53,6 +54,9 @@ type typeMeta struct {
 // the last wins, anchors and merge keys expanded).
 func nodeConfigJSON(data []byte) ([]byte, error) {
 	if bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{")) {
+		if !json.Valid(data) {
+			return nil, errors.New("not valid JSON, as which nodeadm decodes a document that starts with { (YAML flow style too: write the NodeConfig in block style)")
+		}
 		return data, nil
 	}
 	out, err := yaml.YAMLToJSON(data)
