@@ -3,17 +3,12 @@ package inputs
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/netip"
 	"os"
 	"regexp"
-	"strconv"
-	"strings"
 
 	"github.com/eksboot/eksboot/imds"
 	"go.yaml.in/yaml/v3"
@@ -142,10 +137,12 @@ func ParseNodeConfig(data []byte) (Values, error) {
 }
 
 // parseDocs returns the values of the documents, and each one's origin: the
-// key or NodeConfig field it came from.
+// key or NodeConfig field it came from. User data holds one NodeConfig, read
+// as nodeadm reads it; a config file one or more documents, each a map of
+// flag names or a NodeConfig.
 func parseDocs(data []byte, userData bool) (Values, Origins, error) {
 	if userData {
-		data = jsonAsYAML(data)
+		return nodeConfigValues(data)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	out, origins := Values{}, Origins{}
@@ -163,9 +160,6 @@ func parseDocs(data []byte, userData bool) (Values, Origins, error) {
 			root = root.Content[0]
 		}
 		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-			if userData && len(out) == 0 {
-				out[nodeadmRefuses] = []string{"the document: the first YAML document is empty, and nodeadm decodes the first only (remove the leading ---)"}
-			}
 			continue
 		}
 		if root.Kind != yaml.MappingNode {
@@ -173,12 +167,15 @@ func parseDocs(data []byte, userData bool) (Values, Origins, error) {
 		}
 		var vals Values
 		var from Origins
-		switch {
-		case child(root, "apiVersion") != nil || userData && typeChild(root, "apiVersion") != nil:
-			vals, from, err = nodeConfigValues(root)
-		case userData:
-			err = fmt.Errorf("a document at line %d is not a %s %s", root.Line, NodeConfigAPIVersion, NodeConfigKind)
-		default:
+		if hasKey(root, "apiVersion") {
+			var text []byte
+			if text, err = yaml.Marshal(root); err == nil { // one document alone, for nodeadm's decoder
+				vals, from, err = nodeConfigValues(text)
+			}
+			if err != nil {
+				err = fmt.Errorf("the document at line %d: %w", root.Line, err)
+			}
+		} else {
 			vals, from, err = flagMapValues(root)
 		}
 		if err != nil {
@@ -189,9 +186,6 @@ func parseDocs(data []byte, userData bool) (Values, Origins, error) {
 				v = append(out[k], v...)
 			}
 			out[k], origins[k] = v, from[k]
-		}
-		if userData {
-			return out, origins, nil // nodeadm decodes a part's first document only
 		}
 	}
 }
@@ -207,63 +201,13 @@ func yamlError(err error) error {
 
 var yamlLinePattern = regexp.MustCompile(`line \d+`)
 
-// child returns the value of key in a mapping node, or nil.
-func child(m *yaml.Node, key string) *yaml.Node {
-	m = deref(m)
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	var out *yaml.Node
-	var merged []*yaml.Node
+func hasKey(m *yaml.Node, key string) bool {
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		switch k := m.Content[i]; {
-		case k.Tag == "!!merge":
-			merged = append(merged, deref(m.Content[i+1]))
-		case k.Value == key:
-			out = deref(m.Content[i+1]) // a key given twice: the last wins, as for nodeadm's decoder
+		if m.Content[i].Value == key {
+			return true
 		}
 	}
-	for i := 0; out == nil && i < len(merged); i++ { // local keys override merged ones
-		from := []*yaml.Node{merged[i]}
-		if merged[i].Kind == yaml.SequenceNode {
-			from = merged[i].Content // <<: [*a, *b]: the earlier map wins
-		}
-		for j := 0; out == nil && j < len(from); j++ {
-			out = child(deref(from[j]), key)
-		}
-	}
-	return out
-}
-
-// deref follows an alias to its anchor, which nodeadm's yaml.v2 expands.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-// typeChild is apiVersion or kind, whose key nodeadm finds in any case
-// (apimachinery sniffs them with encoding/json); their values it matches exactly.
-func typeChild(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	var out *yaml.Node
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if strings.EqualFold(m.Content[i].Value, key) {
-			out = m.Content[i+1]
-		}
-	}
-	return out
-}
-
-// scalar is a scalar node's text as written; "" for anything else.
-func scalar(n *yaml.Node) string {
-	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		return ""
-	}
-	return strings.TrimSpace(n.Value)
+	return false
 }
 
 func flagMapValues(doc *yaml.Node) (Values, Origins, error) {
@@ -301,78 +245,6 @@ func flagMapValues(doc *yaml.Node) (Values, Origins, error) {
 	return out, origins, nil
 }
 
-// nodeConfigValues maps a NodeConfig's spec.cluster, and the cluster DNS IP
-// its kubelet config names, onto our inputs: the drop-in eksboot writes is
-// merged over the user's NodeConfig, so it must carry the same clusterDNS.
-func nodeConfigValues(doc *yaml.Node) (Values, Origins, error) {
-	if scalar(typeChild(doc, "apiVersion")) != NodeConfigAPIVersion || scalar(typeChild(doc, "kind")) != NodeConfigKind {
-		return nil, nil, fmt.Errorf("a document at line %d is not a %s %s, the only kind understood", doc.Line, NodeConfigAPIVersion, NodeConfigKind)
-	}
-	spec := child(doc, "spec")
-	cluster := child(spec, "cluster")
-	out, origins := Values{}, Origins{}
-	set := func(flag, field string) {
-		if s := scalar(child(cluster, field)); s != "" {
-			out[flag], origins[flag] = []string{s}, Origin{Name: "spec.cluster." + field}
-			out[asRead(flag)] = []string{child(cluster, field).Value} // untrimmed, as nodeadm keeps it
-		}
-	}
-	var refuses []string
-	for _, field := range []string{"name", "apiServerEndpoint", "cidr", "id"} {
-		if n := child(cluster, field); n != nil && yaml11NotString(n) {
-			refuses = append(refuses, "spec.cluster."+field+": YAML 1.1, which nodeadm decodes by, reads it as a number or boolean, not a string (put it in double quotes)")
-		}
-	}
-	if n := child(cluster, "certificateAuthority"); n != nil && !nodeadmBase64(n.Value) {
-		refuses = append(refuses, "spec.cluster.certificateAuthority: not standard base64 as nodeadm decodes it (no spaces; break lines only inside a | block)")
-	}
-	if len(refuses) > 0 {
-		out[nodeadmRefuses] = refuses
-	}
-	set(FlagClusterName, "name")
-	set(FlagEndpoint, "apiServerEndpoint")
-	set(FlagCA, "certificateAuthority")
-	if cidr := scalar(child(cluster, "cidr")); cidr != "" {
-		flag := FlagServiceCIDR
-		if p, err := netip.ParsePrefix(cidr); err == nil && p.Addr().Is6() {
-			flag = FlagServiceIPv6CIDR
-		}
-		out[flag], origins[flag] = []string{cidr}, Origin{Name: "spec.cluster.cidr"}
-		out[asRead(FlagServiceCIDR)] = []string{child(cluster, "cidr").Value}
-	}
-	// What the node registers as and which cluster its token names
-	// (amazon-eks-ami nodeadm internal/kubelet config.go, kubeconfig.go).
-	if gate := child(child(spec, "featureGates"), "InstanceIdNodeName"); gate != nil {
-		out[nodeNameFromInstanceID] = []string{strconv.FormatBool(yaml11True(scalar(gate)))}
-	}
-	if yaml11True(scalar(child(cluster, "enableOutpost"))) {
-		out[outpost] = []string{"true"} // a later false does not undo it: mergo counts false as empty
-	}
-	if id := scalar(child(cluster, "id")); id != "" {
-		out[outpostClusterID] = []string{id}
-	}
-	if flags := child(child(spec, "kubelet"), "flags"); flags != nil && flags.Kind == yaml.SequenceNode {
-		var items []string
-		for _, f := range flags.Content {
-			items = append(items, scalar(f))
-		}
-		if taints, found, _ := lastTaintFlag(kubeletFlagArgs(items)); found {
-			out[userDataTaints], origins[userDataTaints] = []string{taints}, Origin{Name: "spec.kubelet.flags"}
-		}
-	}
-	if dns := child(child(child(spec, "kubelet"), "config"), "clusterDNS"); dns != nil && dns.Kind == yaml.SequenceNode && len(dns.Content) > 0 {
-		if ip := scalar(dns.Content[0]); ip != "" {
-			out[FlagDNSClusterIP], origins[FlagDNSClusterIP] = []string{ip}, Origin{Name: "spec.kubelet.config.clusterDNS"}
-			var all []string
-			for _, e := range dns.Content {
-				all = append(all, scalar(e))
-			}
-			out[userDataClusterDNS] = all
-		}
-	}
-	return out, origins, nil
-}
-
 // Values keys the NodeConfig sets that have no flag of ours.
 const (
 	nodeNameFromInstanceID = "nodeconfig:featureGates.InstanceIdNodeName"
@@ -405,56 +277,3 @@ func asRead(flag string) string { return nodeConfigOnly + "as-read." + flag }
 // nodeadmRefuses is the Values key of what nodeadm refuses in the user
 // data's NodeConfig: "field: reason" each.
 const nodeadmRefuses = "nodeconfig:refuses"
-
-// yaml11NotString: a plain scalar that nodeadm's YAML 1.1 decoder (yaml.v2,
-// through sigs.k8s.io/yaml) types as an int, float or bool, which a string
-// field of NodeConfig refuses.
-func yaml11NotString(n *yaml.Node) bool {
-	if n.Kind != yaml.ScalarNode || n.Style != 0 {
-		return false
-	}
-	switch n.Tag {
-	case "!!int", "!!float", "!!bool":
-		return true
-	}
-	switch n.Value {
-	case "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF":
-		return true
-	}
-	return false
-}
-
-// nodeadmBase64: nodeadm decodes the CA with base64.StdEncoding, which
-// skips line breaks and nothing else.
-func nodeadmBase64(s string) bool {
-	_, err := base64.StdEncoding.DecodeString(s)
-	return err == nil
-}
-
-// yaml11True: nodeadm decodes with yaml.v2, for which YAML 1.1's yes, on
-// and y are true as well.
-func yaml11True(s string) bool {
-	switch s {
-	case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y":
-		return true
-	}
-	return false
-}
-
-// jsonAsYAML is a JSON document (nodeadm's decoder takes one when it
-// starts with {) restated as YAML, which has no \/ escape; data itself
-// when it is not JSON.
-func jsonAsYAML(data []byte) []byte {
-	if !bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{")) {
-		return data
-	}
-	var doc any
-	if json.Unmarshal(data, &doc) != nil {
-		return data
-	}
-	out, err := yaml.Marshal(doc)
-	if err != nil {
-		return data
-	}
-	return out
-}

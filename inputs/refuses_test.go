@@ -23,6 +23,9 @@ func TestNodeadmRefusesConfig(t *testing.T) {
 		{"CA with a space", strings.Replace(good, ca, ca[:8]+" "+ca[8:], 1), "spec.cluster.certificateAuthority"},
 		{"CA split across plain lines", strings.Replace(good, ca, ca[:8]+"\n      "+ca[8:], 1), "spec.cluster.certificateAuthority"},
 		{"a leading empty document", "---\n---\n" + good, "the document"},
+		{"enableOutpost quoted", strings.Replace(good, "    name: prod\n", "    name: prod\n    enableOutpost: \"true\"\n    id: x\n", 1), "spec.cluster.enableOutpost"},
+		{"a feature gate quoted", good + "  featureGates:\n    InstanceIdNodeName: \"true\"\n", "spec.featureGates"},
+		{"kubelet flags not a list", good + "  kubelet:\n    flags: --v=2\n", "spec.kubelet.flags"},
 		{"quoted 123", userdata.NodeConfig(`"123"`), ""},
 		{"CA in a literal block", strings.Replace(good, ca, "|\n      "+ca[:8]+"\n      "+ca[8:], 1), ""},
 		{"a leading ---", "---\n" + good, ""},
@@ -44,6 +47,15 @@ func TestNodeadmRefusesConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFlowStyleIsNotJSON: nodeadm's decoder takes a document that starts
+// with { for JSON, so YAML flow style fails there (apimachinery
+// yaml.IsJSONBuffer); eksboot says so rather than read it as YAML.
+func TestFlowStyleIsNotJSON(t *testing.T) {
+	doc := "{apiVersion: node.eks.aws/v1alpha1, kind: NodeConfig, spec: {cluster: {name: prod}}}\n"
+	_, _, err := userDataValues([]byte(doc))
+	wantInputError(t, err, FlagConfig, "not valid JSON")
 }
 
 // TestNodeadmReadsTheseShapes: what nodeadm loads, eksboot reads the same:

@@ -216,6 +216,8 @@ func TestRefusalsAgainstNodeadm(t *testing.T) {
 		"a CA with a space":          strings.Replace(good, ca, ca[:8]+" "+ca[8:], 1),
 		"a CA split across lines":    strings.Replace(good, ca, ca[:8]+"\n      "+ca[8:], 1),
 		"a leading empty document":   "---\n---\n" + good,
+		"enableOutpost quoted":       strings.Replace(good, "    name: prod\n", "    name: prod\n    enableOutpost: \"true\"\n    id: x\n", 1),
+		"kubelet flags not a list":   good + "  kubelet:\n    flags: --v=2\n",
 		"one such part of two parts": string(userdata.Multipart(userdata.MIMEVersion, "B", "Content-Type: application/node.eks.aws\r\n\r\n"+good, "Content-Type: application/node.eks.aws\r\n\r\n"+userdata.NodeConfig("123"))),
 	} {
 		t.Run(name, func(t *testing.T) {

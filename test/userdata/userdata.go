@@ -152,5 +152,8 @@ func Corpus() []Case {
 			"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=//\r\n\r\n--//\r\n" + nodeConfigPart + nc("prod") + "\r\n--//--\r\n")},
 		{Name: "a shell script that writes a NodeConfig", Refuse: "has no NodeConfig", Data: []byte(
 			"#!/bin/bash\ncat <<EOF >/etc/eks/nodeadm.d/x.yaml\n" + nc("prod") + "EOF\n")},
+		{Name: "a NodeConfig in YAML flow style, which nodeadm takes for JSON", Refuse: "not valid JSON", Data: []byte(
+			"{apiVersion: node.eks.aws/v1alpha1, kind: NodeConfig, spec: {cluster: {name: prod, apiServerEndpoint: \"" + Endpoint +
+				"\", certificateAuthority: " + CA + ", cidr: " + CIDR + "}}}\n")},
 	}
 }
