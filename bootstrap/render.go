@@ -23,7 +23,7 @@ func Render(c *inputs.Config) ([]byte, error) {
 	case inputs.TargetWindows:
 		return []byte(renderWindows(c) + "\n"), nil
 	case inputs.TargetBottlerocket:
-		return []byte(renderBottlerocket(c)), nil
+		return renderBottlerocketAll(c)
 	}
 	return nil, fmt.Errorf("no renderer for target %q", c.Target)
 }

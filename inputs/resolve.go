@@ -29,10 +29,12 @@ type Config struct {
 	// -ExcludedSnatCIDRs.
 	KubeProxyExtraArgs string
 	ExcludedSNAT       []netip.Prefix
-	NodeLabels         []Label
-	Taints             []Taint
-	ArgsFile           string
-	Warnings           []Warning
+	// Bottlerocket only: the eksboot image to run as a bootstrap container.
+	BootstrapImage string
+	NodeLabels     []Label
+	Taints         []Taint
+	ArgsFile       string
+	Warnings       []Warning
 }
 
 // Warning is something about the inputs that works but is worth a look,
@@ -115,6 +117,9 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 		return nil, err
 	}
 	if err := c.parseWindowsOnly(v); err != nil {
+		return nil, err
+	}
+	if err := c.parseBottlerocketOnly(v); err != nil {
 		return nil, err
 	}
 	if c.Target == TargetBottlerocket && strings.TrimSpace(c.KubeletExtraArgs) != "" {
