@@ -165,3 +165,43 @@ func brCall(ctx context.Context, method, uri string, body []byte) ([]byte, error
 	}
 	return out, nil
 }
+
+// bottlerocketSource is Bottlerocket's settings as an input source, inside
+// a bootstrap container only: below flags and environment, above the
+// container's user data (the node's settings are the truth kubelet will
+// run with). Their origin is the setting, and like user data they are not
+// quoted back.
+func bottlerocketSource(ctx context.Context, early, file Values, origins Origins) (Values, error) {
+	if !InBottlerocketContainer() {
+		return nil, nil
+	}
+	api, _, err := BottlerocketSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	setting := map[string]string{
+		FlagClusterName: "cluster-name", FlagEndpoint: "api-server",
+		FlagCA: "cluster-certificate", FlagDNSClusterIP: "cluster-dns-ip",
+	}
+	for n := range api {
+		if !early.Has(n) {
+			origins[n] = Origin{Name: "Bottlerocket setting settings.kubernetes." + setting[n], UserData: true}
+		}
+	}
+	return api, nil
+}
+
+// SetBottlerocketClusterDNSIPIfUnset sets cluster-dns-ip to ip when the
+// node's settings leave it unset; pluto would otherwise ask the EKS API,
+// which a private cluster may not reach. It does nothing outside a
+// bootstrap container, and reports whether it set it.
+func SetBottlerocketClusterDNSIPIfUnset(ctx context.Context, ip string) (bool, error) {
+	if !InBottlerocketContainer() || ip == "" {
+		return false, nil
+	}
+	v, _, err := BottlerocketSettings(ctx)
+	if err != nil || v.Has(FlagDNSClusterIP) {
+		return false, err
+	}
+	return true, SetBottlerocketClusterDNSIP(ctx, ip)
+}

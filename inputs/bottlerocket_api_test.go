@@ -141,3 +141,37 @@ func TestBottlerocketAPIDown(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestGatherBottlerocketPrecedence: in a bootstrap container the node's
+// settings rank below flags and above the container's user data.
+func TestGatherBottlerocketPrecedence(t *testing.T) {
+	startFakeBottlerocket(t, map[string]any{"kubernetes": map[string]any{"cluster-name": "from-api", "api-server": "https://api.example"}})
+	ud := filepath.Join(t.TempDir(), "user-data")
+	if err := os.WriteFile(ud, []byte("cluster-name: from-user-data\napiserver-endpoint: https://ud.example\nservice-ipv4-cidr: 10.100.0.0/16\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	flags := Values{FlagConfig: {ud}, FlagRegion: {"eu-west-1"}}
+	v, origins, _, err := Gather(context.Background(), flags, func(string) string { return "" }, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Get(FlagClusterName) != "from-api" || v.Get(FlagEndpoint) != "https://api.example" || v.Get(FlagServiceCIDR) != "10.100.0.0/16" || v.Get(FlagRegion) != "eu-west-1" {
+		t.Fatalf("values %v", v)
+	}
+	if o := origins[FlagClusterName]; !strings.Contains(o.Name, "settings.kubernetes.cluster-name") || !o.UserData {
+		t.Fatalf("origin %+v", o)
+	}
+}
+
+func TestSetDNSIPOnlyWhenUnset(t *testing.T) {
+	f := startFakeBottlerocket(t, map[string]any{"kubernetes": map[string]any{"cluster-dns-ip": "172.20.0.10"}})
+	if set, err := SetBottlerocketClusterDNSIPIfUnset(context.Background(), "10.100.0.10"); err != nil || set || len(f.patched) != 0 {
+		t.Fatalf("set %v, err %v, patched %v", set, err, f.patched)
+	}
+	f.mu.Lock()
+	f.settings = map[string]any{"kubernetes": map[string]any{"cluster-name": "prod"}}
+	f.mu.Unlock()
+	if set, err := SetBottlerocketClusterDNSIPIfUnset(context.Background(), "10.100.0.10"); err != nil || !set || len(f.patched) != 1 {
+		t.Fatalf("set %v, err %v, patched %v", set, err, f.patched)
+	}
+}
