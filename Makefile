@@ -20,7 +20,7 @@ PKG_VERSION ?= 0.1.0
 
 APT_PACKAGES := dnsmasq-base nftables iproute2 util-linux dnsutils curl time file rpm zip unzip shellcheck systemd wine64 gcc-mingw-w64-x86-64-win32
 
-.PHONY: all build package package-test test unit e2e windows demo bench fuzz lint tools clean
+.PHONY: all build image image-test package package-test test unit e2e windows demo bench fuzz lint tools clean
 
 all: lint test build
 
@@ -33,6 +33,19 @@ build:
 		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$out ./cmd/eksboot || exit 1; \
 		echo "built $$out"; \
 	done
+
+## image: the OCI image index (linux/amd64, linux/arm64; only the static
+## binary) as an OCI layout in dist/oci and a tarball, without a container
+## daemon; reproducible: files and images are dated the commit's time
+image: build
+	@cd packaging/image && $(GO) run . -out $(CURDIR)/dist/oci -tar $(CURDIR)/dist/eksboot-oci.tar \
+		-created $$(git log -1 --format=%ct 2>/dev/null || echo 0) -tag $(VERSION) \
+		linux/amd64=$(CURDIR)/dist/eksboot-linux-amd64 linux/arm64=$(CURDIR)/dist/eksboot-linux-arm64 > $(CURDIR)/dist/oci.digest
+	@echo "image index $$(cat dist/oci.digest) in dist/oci and dist/eksboot-oci.tar"
+
+## image-test: two builds give one digest; skopeo reads what was built
+image-test:
+	packaging/image/test.sh
 
 ## package: .deb and .rpm (amd64, arm64) with nfpm, and the Windows zip
 package: tools build
@@ -71,6 +84,7 @@ unit:
 	$(GO) test -race -count=1 ./...
 	cd test/nodeadm && $(GO) test -count=1 ./...
 	cd test/e2e/vpcsim && $(GO) test -count=1 ./...
+	cd packaging/image && $(GO) test -count=1 ./...
 
 ## e2e: every case of the simulated private VPC (test/e2e/cases), then the
 ## simulated fleet (test/e2e/fleet.sh)

@@ -14,5 +14,5 @@ var formats = map[inputs.Target]format{
 	inputs.TargetAL2:          {render: func(c *inputs.Config) ([]byte, error) { return []byte(ShellJoin(AL2Args(c)) + "\n"), nil }, handover: handoverAL2},
 	inputs.TargetAL2023:       {render: renderNodeConfig, handover: handoverNodeadm},
 	inputs.TargetWindows:      {render: func(c *inputs.Config) ([]byte, error) { return []byte(renderWindows(c) + "\n"), nil }, handover: handoverWindows},
-	inputs.TargetBottlerocket: {render: func(c *inputs.Config) ([]byte, error) { return []byte(renderBottlerocket(c)), nil }},
+	inputs.TargetBottlerocket: {render: renderBottlerocketAll},
 }

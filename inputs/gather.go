@@ -51,5 +51,9 @@ func Gather(ctx context.Context, flags Values, getenv func(string) string, withC
 		}
 		md = imds.New(endpoint)
 	}
-	return Merge(flags, env, file), origins, md, nil
+	api, err := bottlerocketSource(ctx, early, file, origins)
+	if err != nil {
+		return nil, origins, nil, err
+	}
+	return Merge(flags, env, api, file), origins, md, nil
 }

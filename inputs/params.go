@@ -54,6 +54,7 @@ const (
 	FlagConsole          = "console"
 	FlagKubeProxyArgs    = "kube-proxy-extra-args"
 	FlagExcludedSNAT     = "excluded-snat-cidrs"
+	FlagBootstrapImage   = "bootstrap-container"
 )
 
 // Params lists every input eksboot knows. Commands pick the ones they take.
@@ -84,6 +85,7 @@ var Params = []Param{
 	{Name: FlagOutput, Usage: "text or json; default text on a terminal, else json", Example: "json"},
 	{Name: FlagKubeProxyArgs, Usage: "Windows: extra kube-proxy flags, for Start-EKSBootstrap.ps1's -KubeProxyExtraArgs", Example: "--v=2"},
 	{Name: FlagExcludedSNAT, Usage: "Windows: IPv4 CIDRs pod traffic to which is not SNATed, for Start-EKSBootstrap.ps1's -ExcludedSnatCIDRs; repeatable", Example: "10.10.0.0/16,192.168.0.0/16", List: true},
+	{Name: FlagBootstrapImage, Usage: "Bottlerocket: the eksboot image, by digest, to run as an essential bootstrap container", Example: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/eksboot@sha256:<64 hex>"},
 	{Name: FlagConsole, Usage: "the serial console device for diagnostics; default /dev/console (Linux), COM1 (Windows); none disables", Example: "/dev/ttyS0"},
 }
 

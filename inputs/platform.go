@@ -51,6 +51,13 @@ type Platform struct {
 	// would not reach kubelet as written: systemd's environment files and
 	// ExecStart splitting; a Windows service's command line.
 	Rereads string
+	// SettingsAPI: Bottlerocket's settings model types the inputs (the
+	// cluster name is a label value), and its API takes what eksboot sets
+	// (the cluster DNS IP) when eksboot runs as a bootstrap container.
+	SettingsAPI bool
+	// BootstrapContainers: --bootstrap-container is taken (Bottlerocket,
+	// and a neutral probe that writes nothing).
+	BootstrapContainers bool
 	// Nodeadm: nodeadm merges the user data with eksboot's drop-in,
 	// appending kubelet flags (kubelet keeps the last of each).
 	Nodeadm bool
@@ -71,8 +78,8 @@ var Platforms = []Platform{
 	{Target: TargetWindows, Detect: onWindows,
 		ArgsFile:         func() string { return filepath.Join(programData(), "eksboot", "bootstrap-args.ps1") },
 		NeedsServiceCIDR: true, IPv4Only: true, Windows: true, WindowsParams: true, KubeletCommandLine: true, Rereads: `"`},
-	{Target: TargetBottlerocket, ArgsFile: func() string { return StdoutPath }},
-	{Target: TargetNeutral, ArgsFile: func() string { return StdoutPath }, WindowsParams: true, KubeletCommandLine: true},
+	{Target: TargetBottlerocket, ArgsFile: func() string { return StdoutPath }, SettingsAPI: true, BootstrapContainers: true},
+	{Target: TargetNeutral, ArgsFile: func() string { return StdoutPath }, WindowsParams: true, KubeletCommandLine: true, BootstrapContainers: true},
 }
 
 func onWindows(h Host) bool  { return h.GOOS == "windows" }

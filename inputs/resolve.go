@@ -29,8 +29,10 @@ type Config struct {
 	// -ExcludedSnatCIDRs.
 	KubeProxyExtraArgs string
 	ExcludedSNAT       []netip.Prefix
-	NodeLabels         []Label
-	Taints             []Taint
+	// Bottlerocket only: the eksboot image to run as a bootstrap container.
+	BootstrapImage string
+	NodeLabels     []Label
+	Taints         []Taint
 	// ClusterDNS is the user data's clusterDNS list, every entry, when the
 	// cluster DNS IP came from it; the drop-in restates it unchanged.
 	ClusterDNS []string
@@ -157,6 +159,9 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 		return nil, err
 	}
 	if err := c.parseWindowsOnly(v); err != nil {
+		return nil, err
+	}
+	if err := c.parseBottlerocketOnly(v); err != nil {
 		return nil, err
 	}
 	if !c.Platform().KubeletCommandLine && strings.TrimSpace(c.KubeletExtraArgs) != "" {

@@ -238,7 +238,7 @@ Output goes to stdout unless --args-file names a file, which is replaced
 atomically. IMDS is read only for a fact not given (1 s at most).
 Exit codes: 0 written, 2 invalid input (nothing written), 3 could not write.`,
 	example: "eksboot render --target al2023 --cluster-name prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.amazonaws.com --b64-cluster-ca \"$CA\" --service-ipv4-cidr 10.100.0.0/16",
-	params:  append(append([]string{}, inputParams...), inputs.FlagArgsFile),
+	params:  append(append([]string{}, inputParams...), inputs.FlagArgsFile, inputs.FlagBootstrapImage),
 	run: func(ctx context.Context, e *env) error {
 		argsFile := inputs.StdoutPath // render writes to stdout unless --args-file says otherwise
 		if _, given := e.in.typed[inputs.FlagArgsFile]; given {

@@ -106,6 +106,7 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 	if !out.Verdict.Passed {
 		return &verdictError{code: exitFailed}
 	}
+	setBottlerocketDNSIP(ctx, out.Config, e.stderr)
 	if out.Exec {
 		code, err := bootstrap.Handover(out.Config)
 		if err != nil {

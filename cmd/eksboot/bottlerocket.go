@@ -1,0 +1,26 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/eksboot/eksboot/inputs"
+)
+
+// setBottlerocketDNSIP gives a Bottlerocket node the cluster DNS IP eksboot
+// decided, when its settings have none. A failure only warns: pluto may
+// still reach EKS for it, and the verdict already passed.
+func setBottlerocketDNSIP(ctx context.Context, c *inputs.Config, stderr io.Writer) {
+	if c == nil || !c.Platform().SettingsAPI || !c.Network.DNSIP.IsValid() {
+		return
+	}
+	ip := c.Network.DNSIP.String()
+	set, err := inputs.SetBottlerocketClusterDNSIPIfUnset(ctx, ip)
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "eksboot: warning: could not set settings.kubernetes.cluster-dns-ip: %v\n", err)
+	case set:
+		fmt.Fprintf(stderr, "eksboot: set settings.kubernetes.cluster-dns-ip = %s (from %s)\n", ip, c.Network.Source)
+	}
+}

@@ -1,0 +1,38 @@
+package inputs
+
+import (
+	"regexp"
+	"strings"
+)
+
+// bottlerocketLabelValue is Bottlerocket's KubernetesLabelValue (its
+// settings model, modeled-types): it types settings.kubernetes.cluster-name
+// as a non-empty label value, so a name EKS accepts can still be refused
+// there, and the node then never reads its user data.
+var bottlerocketLabelValue = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
+
+// imageByDigest is an image reference pinned by a sha256 digest. A bootstrap
+// container in mode "always" runs at every boot; a tag someone moves would
+// change what gates the boot without a change to the launch template.
+var imageByDigest = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?/[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}$`)
+
+// parseBottlerocketOnly checks what Bottlerocket's settings model would
+// refuse, and reads the inputs only Bottlerocket takes.
+func (c *Config) parseBottlerocketOnly(v Values) error {
+	image := strings.TrimSpace(v.Get(FlagBootstrapImage))
+	p := c.Platform()
+	if !p.BootstrapContainers && image != "" {
+		return Errorf(FlagBootstrapImage, "is for Bottlerocket nodes; --%s %s has no bootstrap containers", FlagTarget, c.Target)
+	}
+	if !p.SettingsAPI {
+		return nil
+	}
+	if !bottlerocketLabelValue.MatchString(c.ClusterName) {
+		return Errorf(FlagClusterName, "%q is not a name Bottlerocket accepts (a Kubernetes label value: at most 63 of A-Z a-z 0-9 . _ -, a letter or digit at both ends); use the cluster's name as EKS shows it", clip(c.ClusterName))
+	}
+	if image != "" && !imageByDigest.MatchString(image) {
+		return Errorf(FlagBootstrapImage, "%q is not an image by digest; give REGISTRY/REPOSITORY@sha256:DIGEST (crane digest or skopeo inspect prints it)", clip(image))
+	}
+	c.BootstrapImage = image
+	return nil
+}

@@ -1,0 +1,3 @@
+module github.com/eksboot/eksboot/packaging/image
+
+go 1.26
