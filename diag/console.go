@@ -57,6 +57,9 @@ func WriteConsole(w io.Writer, rep Report, budget int, now func() time.Time) err
 	var lines [][]byte
 	size := len(summary)
 	for _, r := range rep.Results {
+		if size > budget { // it degrades below: encoding the rest is wasted work
+			break
+		}
 		l := frame(resultLine(r, rep.Run, t))
 		lines = append(lines, l)
 		size += len(l)
