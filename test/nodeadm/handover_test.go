@@ -1,15 +1,12 @@
 package nodeadm
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/eksboot/eksboot/bootstrap"
 	"github.com/eksboot/eksboot/inputs"
@@ -41,55 +38,37 @@ func TestHandoverKeepsTheUserData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := append([]string{"init", "--skip", "config,run"}, argv[2:]...)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Getenv(nodeadmBinEnv), args...)
-	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_EC2_METADATA_SERVICE_ENDPOINT=" + endpoint}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
+	loaded, last := nodeadmLoads(t, endpoint, argv[2:]...)
+	if loaded == nil {
+		t.Fatalf("nodeadm loaded no configuration from %q: %s", argv[2:], last)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	var nodeConfig struct {
+		Spec struct {
+			Kubelet struct {
+				Flags  []string `json:"flags"`
+				Config struct {
+					ClusterDNS []string `json:"clusterDNS"`
+				} `json:"config"`
+			} `json:"kubelet"`
+		} `json:"spec"`
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	lines := bufio.NewScanner(stderr)
-	lines.Buffer(nil, 1<<20)
-	for lines.Scan() {
-		var entry struct {
-			Msg    string `json:"msg"`
-			Config struct {
-				Spec struct {
-					Kubelet struct {
-						Flags  []string `json:"flags"`
-						Config struct {
-							ClusterDNS []string `json:"clusterDNS"`
-						} `json:"config"`
-					} `json:"kubelet"`
-				} `json:"spec"`
-			} `json:"config"`
-		}
-		if json.Unmarshal(lines.Bytes(), &entry) != nil || entry.Msg != "Loaded configuration" {
-			continue
-		}
-		k := entry.Config.Spec.Kubelet
-		var taints string
-		for _, f := range k.Flags {
-			if v, ok := strings.CutPrefix(f, "--register-with-taints="); ok {
-				taints = v
-			}
-		}
-		// The pinned 2024 nodeadm takes one --config-source, the last, so it
-		// reads only the drop-in; nodeadm main reads each in turn (a flaggy
-		// StringSlice, internal/cli/options.go) and appends their flags,
-		// keeping --v=2 and maxPods, which is not checkable here. What kubelet
-		// keeps, the last --register-with-taints, is the same in both.
-		if taints != "karpenter.sh/unregistered:NoExecute,dedicated=gpu:NoSchedule" ||
-			strings.Join(k.Config.ClusterDNS, ",") != "169.254.20.10" {
-			t.Fatalf("nodeadm merged flags %q, clusterDNS %q", k.Flags, k.Config.ClusterDNS)
-		}
-		return
+	if err := json.Unmarshal(loaded, &nodeConfig); err != nil {
+		t.Fatalf("nodeadm's loaded configuration: %v", err)
 	}
-	t.Fatal("nodeadm loaded no configuration from", args)
+	k := nodeConfig.Spec.Kubelet
+	var taints string
+	for _, f := range k.Flags {
+		if v, ok := strings.CutPrefix(f, "--register-with-taints="); ok {
+			taints = v
+		}
+	}
+	// The pinned 2024 nodeadm takes one --config-source, the last, so it
+	// reads only the drop-in; nodeadm main reads each in turn (a flaggy
+	// StringSlice, internal/cli/options.go) and appends their flags,
+	// keeping --v=2 and maxPods, which is not checkable here. What kubelet
+	// keeps, the last --register-with-taints, is the same in both.
+	if taints != "karpenter.sh/unregistered:NoExecute,dedicated=gpu:NoSchedule" ||
+		strings.Join(k.Config.ClusterDNS, ",") != "169.254.20.10" {
+		t.Fatalf("nodeadm merged flags %q, clusterDNS %q", k.Flags, k.Config.ClusterDNS)
+	}
 }

@@ -104,15 +104,34 @@ func (c cluster) same(o cluster) bool {
 	return c.Name == o.Name && c.APIServerEndpoint == o.APIServerEndpoint && bytes.Equal(c.CA, o.CA) && c.CIDR == o.CIDR
 }
 
-// nodeadmReads runs `nodeadm init --skip config,run` against the IMDS at
-// endpoint: it logs the NodeConfig it loaded from user data before it does
-// anything else, and is stopped there; a run that ends without that line
-// refused the user data.
+// nodeadmReads runs nodeadm on the user data alone (nodeadmLoads) and
+// reads the cluster it found; none found is a refusal.
 func nodeadmReads(t *testing.T, endpoint string) cluster {
+	t.Helper()
+	loaded, last := nodeadmLoads(t, endpoint, "--config-source", "imds://user-data")
+	if loaded == nil {
+		return cluster{refused: "nodeadm: " + last}
+	}
+	var c struct {
+		Spec struct {
+			Cluster cluster `json:"cluster"`
+		} `json:"spec"`
+	}
+	if err := json.Unmarshal(loaded, &c); err != nil {
+		t.Fatalf("nodeadm's loaded configuration: %v", err)
+	}
+	return c.Spec.Cluster
+}
+
+// nodeadmLoads runs `nodeadm init --skip config,run` with args against the
+// IMDS at endpoint: it logs the NodeConfig it loaded before it does anything
+// else, and is stopped there. It returns that NodeConfig as logged, or nil
+// and the last thing nodeadm said when it ended without loading one.
+func nodeadmLoads(t *testing.T, endpoint string, args ...string) (json.RawMessage, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Getenv(nodeadmBinEnv), "init", "--skip", "config,run", "--config-source", "imds://user-data")
+	cmd := exec.CommandContext(ctx, os.Getenv(nodeadmBinEnv), append([]string{"init", "--skip", "config,run"}, args...)...)
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "AWS_EC2_METADATA_SERVICE_ENDPOINT=" + endpoint}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -127,24 +146,20 @@ func nodeadmReads(t *testing.T, endpoint string) cluster {
 	lines.Buffer(nil, 1<<20)
 	for lines.Scan() {
 		var entry struct {
-			Msg    string `json:"msg"`
-			Error  string `json:"error"`
-			Config struct {
-				Spec struct {
-					Cluster cluster `json:"cluster"`
-				} `json:"spec"`
-			} `json:"config"`
+			Msg    string          `json:"msg"`
+			Error  string          `json:"error"`
+			Config json.RawMessage `json:"config"`
 		}
 		if json.Unmarshal(lines.Bytes(), &entry) != nil {
 			last = lines.Text()
 			continue
 		}
 		if entry.Msg == "Loaded configuration" {
-			return entry.Config.Spec.Cluster
+			return entry.Config, ""
 		}
 		last = strings.TrimSpace(entry.Msg + " " + entry.Error)
 	}
-	return cluster{refused: "nodeadm: " + last}
+	return nil, last
 }
 
 // eksbootReads runs `eksboot render --target al2023 --config
