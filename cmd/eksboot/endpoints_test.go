@@ -6,14 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eksboot/eksboot/agent"
 	"github.com/eksboot/eksboot/diag"
 	"github.com/eksboot/eksboot/inputs"
+	"github.com/eksboot/eksboot/run"
 )
 
 func TestEndpointsListThePlan(t *testing.T) {
 	cfg := &inputs.Config{Region: "eu-west-1", EndpointHost: "api.example"}
-	plan := agent.BuildPlan(cfg, inputs.Settings{Require: []string{"ssm"}, Optional: []string{"sts", "logs"}}, nil)
+	plan := run.BuildPlan(cfg, inputs.Settings{Require: []string{"ssm"}, Optional: []string{"sts", "logs"}}, nil)
 	var text bytes.Buffer
 	if err := diag.WriteEndpoints(&text, listing(plan), false); err != nil {
 		t.Fatal(err)

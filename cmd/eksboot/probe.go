@@ -10,12 +10,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/eksboot/eksboot/agent"
 	"github.com/eksboot/eksboot/bootstrap"
 	"github.com/eksboot/eksboot/diag"
 	"github.com/eksboot/eksboot/imds"
 	"github.com/eksboot/eksboot/inputs"
 	"github.com/eksboot/eksboot/probes"
+	"github.com/eksboot/eksboot/run"
 )
 
 var probeParams = []string{
@@ -69,7 +69,7 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 	if err != nil {
 		return err
 	}
-	o := agent.Options{Values: e.in.values, Origins: e.in.origins, IMDS: e.in.imds, Host: inputs.ThisHost(), Write: write, Stdout: e.stdout}
+	o := run.Options{Values: e.in.values, Origins: e.in.origins, IMDS: e.in.imds, Host: inputs.ThisHost(), Write: write, Stdout: e.stdout}
 	if format == inputs.FormatText {
 		o.Progress = liveLine(e)
 	}
@@ -78,7 +78,7 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 	// still published, marked interrupted.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	out, err := agent.Run(ctx, o)
+	out, err := run.Run(ctx, o)
 	if out == nil {
 		return err
 	}
@@ -210,7 +210,7 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 		if cfg.Region == "" {
 			return inputs.RegionUnknown()
 		}
-		return diag.WriteEndpoints(e.stdout, listing(agent.BuildPlan(cfg, settings, facts.Fetched())), format == inputs.FormatJSON)
+		return diag.WriteEndpoints(e.stdout, listing(run.BuildPlan(cfg, settings, facts.Fetched())), format == inputs.FormatJSON)
 	},
 }
 

@@ -1,8 +1,8 @@
-// Package agent is one eksboot run from inputs to verdict: validate the
+// Package run is one eksboot run from inputs to verdict: validate the
 // inputs, read IMDS, build the plan (the endpoints and the node checks,
 // with what they judge), run it, take the service network the API
 // server's certificate gives, write the bootstrap arguments, and decide.
-package agent
+package run
 
 import (
 	"cmp"
@@ -35,7 +35,6 @@ type Options struct {
 	Write    bool      // write the bootstrap arguments (run), or only probe
 	Stdout   io.Writer // where args go for "-"
 	Progress func(failing []string, left time.Duration)
-	Runner   *probes.Runner
 }
 
 // Outcome is what a run found and did.
