@@ -49,7 +49,9 @@ type Config struct {
 	// which nodeadm's kubeconfig names in its token in place of the name.
 	OutpostClusterID string
 	ArgsFile         string
-	Warnings         []Warning
+	// Proxies are the HTTPS proxy settings of the node's agents.
+	Proxies  Proxies
+	Warnings []Warning
 }
 
 // Warning is something about the inputs that works but is worth a look,

@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -22,26 +23,29 @@ type Spec struct {
 	Kind     Kind
 	Required bool // probed by default, and its failure fails the verdict
 	Why      string
+	// Agent is the program on the node whose proxy settings decide the
+	// endpoint's path (inputs.Agent's values).
+	Agent string
 }
 
 // Catalog lists every endpoint eksboot knows, in the order it reports them.
 var Catalog = []Spec{
-	{"api", "", Cluster, true, "kubelet registers the node; needs the cluster's private endpoint access"},
-	{"ec2", "ec2.{r}.{d}", Interface, true, "the VPC CNI assigns addresses; the EKS AMIs look up the node's private DNS name"},
-	{"ecr.api", "api.ecr.{r}.{d}", Interface, true, "image pull credentials"},
-	{"ecr.dkr", "{a}.dkr.ecr.{r}.{d}", Interface, true, "pause, aws-node, kube-proxy and coredns images"},
-	{"s3", "s3.{r}.{d}", Gateway, true, "image layers (through the S3 gateway endpoint)"},
-	{"sts", "sts.{r}.{d}", Interface, true, "IAM roles for service accounts, Fargate"},
-	{"logs", "logs.{r}.{d}", Interface, false, "CloudWatch Logs for node and container logs"},
-	{"elasticloadbalancing", "elasticloadbalancing.{r}.{d}", Interface, false, "the AWS Load Balancer Controller"},
-	{"autoscaling", "autoscaling.{r}.{d}", Interface, false, "Cluster Autoscaler"},
-	{"xray", "xray.{r}.{d}", Interface, false, "AWS X-Ray tracing"},
-	{"ssm", "ssm.{r}.{d}", Interface, false, "Systems Manager: Session Manager access to the node"},
-	{"ssmmessages", "ssmmessages.{r}.{d}", Interface, false, "Session Manager sessions"},
-	{"ec2messages", "ec2messages.{r}.{d}", Interface, false, "Systems Manager agent"},
-	{"eks", "eks.{r}.{d}", Interface, false, "the EKS API, for tools on the node"},
-	{"eks-auth", "eks-auth.{r}.api.aws", Interface, false, "EKS Pod Identity"},
-	{"appmesh-envoy-management", "appmesh-envoy-management.{r}.{d}", Interface, false, "App Mesh Envoy"},
+	{"api", "", Cluster, true, "kubelet registers the node; needs the cluster's private endpoint access", "kubelet"},
+	{"ec2", "ec2.{r}.{d}", Interface, true, "the VPC CNI assigns addresses; the EKS AMIs look up the node's private DNS name", "nodeadm"},
+	{"ecr.api", "api.ecr.{r}.{d}", Interface, true, "image pull credentials", "kubelet"},
+	{"ecr.dkr", "{a}.dkr.ecr.{r}.{d}", Interface, true, "pause, aws-node, kube-proxy and coredns images", "containerd"},
+	{"s3", "s3.{r}.{d}", Gateway, true, "image layers (through the S3 gateway endpoint)", "containerd"},
+	{"sts", "sts.{r}.{d}", Interface, true, "IAM roles for service accounts, Fargate", "default"},
+	{"logs", "logs.{r}.{d}", Interface, false, "CloudWatch Logs for node and container logs", "default"},
+	{"elasticloadbalancing", "elasticloadbalancing.{r}.{d}", Interface, false, "the AWS Load Balancer Controller", "default"},
+	{"autoscaling", "autoscaling.{r}.{d}", Interface, false, "Cluster Autoscaler", "default"},
+	{"xray", "xray.{r}.{d}", Interface, false, "AWS X-Ray tracing", "default"},
+	{"ssm", "ssm.{r}.{d}", Interface, false, "Systems Manager: Session Manager access to the node", "default"},
+	{"ssmmessages", "ssmmessages.{r}.{d}", Interface, false, "Session Manager sessions", "default"},
+	{"ec2messages", "ec2messages.{r}.{d}", Interface, false, "Systems Manager agent", "default"},
+	{"eks", "eks.{r}.{d}", Interface, false, "the EKS API, for tools on the node", "default"},
+	{"eks-auth", "eks-auth.{r}.api.aws", Interface, false, "EKS Pod Identity", "default"},
+	{"appmesh-envoy-management", "appmesh-envoy-management.{r}.{d}", Interface, false, "App Mesh Envoy", "default"},
 }
 
 // NotProbed lists the catalog's endpoints that s leaves out: those not
@@ -104,6 +108,10 @@ type Endpoint struct {
 	Kind     Kind
 	Required bool
 	Why      string
+	Agent    string // whose proxy settings decide the path (Spec.Agent)
+	// Via is the proxy the agent sends this endpoint's requests to; nil
+	// goes direct.
+	Via *url.URL
 }
 
 // Selection says which endpoints to probe for a node.
@@ -138,7 +146,7 @@ func Endpoints(s Selection) []Endpoint {
 		if !sp.Required && !required && !slices.Contains(s.Optional, sp.Name) {
 			continue
 		}
-		e := Endpoint{Name: sp.Name, Kind: sp.Kind, Required: required, Why: sp.Why}
+		e := Endpoint{Name: sp.Name, Kind: sp.Kind, Required: required, Why: sp.Why, Agent: sp.Agent}
 		if sp.Kind == Cluster {
 			e.Host = s.APIHost
 			out = append(out, e)

@@ -45,6 +45,7 @@ const (
 	KindAuth   = "auth"  // the node's IAM identity, as the kubelet presents it
 	KindClock  = "clock" // the node's clock against the API server's
 	KindAWS    = "aws"   // a call the node's agents make through an endpoint
+	KindProxy  = "proxy" // the node's HTTPS proxy, as the endpoint it was for is reached through it
 )
 
 // Code is a result's stable identifier. Codes are part of the contract:
@@ -100,6 +101,13 @@ const (
 	AWSError             Code = "aws_error"
 	NodeadmRefusesConfig Code = "nodeadm_refuses_config"
 
+	// The path through the node's HTTPS proxy (SPEC §4 "The path").
+	ProxyUnreachable   Code = "proxy_unreachable"
+	ProxyRefused       Code = "proxy_refused"
+	ProxyCarriesAPI    Code = "proxy_carries_api"
+	ProxyInconsistent  Code = "proxy_inconsistent" // warn
+	ProxyInterceptsTLS Code = "proxy_intercepts_tls"
+
 	// The inputs' warnings.
 	CAValidity   Code = "ca_validity"    // the cluster CA is near or past its expiry
 	DNSIPGuessed Code = "dns_ip_guessed" // the cluster DNS IP was guessed from the VPC
@@ -113,10 +121,13 @@ type Result struct {
 	Host     string
 	Addr     string
 	Route    string
-	Status   Status
-	Code     Code
-	Msg      string
-	Hint     string
+	// Via is the path taken: "direct", or "proxy HOST:PORT"; "" where no
+	// path was taken (IMDS, the inputs).
+	Via    string
+	Status Status
+	Code   Code
+	Msg    string
+	Hint   string
 	// Service is the endpoint's VPC endpoint service name
 	// (com.amazonaws.REGION.SERVICE) where the result is an endpoint's, so
 	// readers name the endpoint without the prober's catalog.

@@ -128,9 +128,13 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 	if f != nil {
 		calls.Domain, calls.InstanceID = f.Domain, f.InstanceID
 	}
+	endpoints := probes.Endpoints(sel)
+	for i, e := range endpoints { // the inputs validated the proxy URLs
+		endpoints[i].Via, _ = cfg.Proxies.For(inputs.Agent(e.Agent), e.Host)
+	}
 	n := cfg.Network
 	return probes.Plan{
-		Endpoints: probes.Endpoints(sel),
+		Endpoints: endpoints,
 		Checks:    probes.NodeChecks,
 		Selection: sel,
 		Resolvers: resolvers,
