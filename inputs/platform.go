@@ -78,7 +78,8 @@ var Platforms = []Platform{
 	{Target: TargetWindows, Detect: onWindows,
 		ArgsFile:         func() string { return filepath.Join(programData(), "eksboot", "bootstrap-args.ps1") },
 		NeedsServiceCIDR: true, IPv4Only: true, Windows: true, WindowsParams: true, KubeletCommandLine: true, Rereads: `"`},
-	{Target: TargetBottlerocket, ArgsFile: func() string { return StdoutPath }, SettingsAPI: true, BootstrapContainers: true},
+	{Target: TargetBottlerocket, Detect: func(h Host) bool { return !onWindows(h) && InBottlerocketContainer() },
+		ArgsFile: func() string { return StdoutPath }, SettingsAPI: true, BootstrapContainers: true},
 	{Target: TargetNeutral, ArgsFile: func() string { return StdoutPath }, WindowsParams: true, KubeletCommandLine: true, BootstrapContainers: true},
 }
 
