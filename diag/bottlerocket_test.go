@@ -1,0 +1,124 @@
+package diag
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/eksboot/eksboot/report"
+)
+
+// Bottlerocket runs eksboot as bootstrap-containers@eksboot.service, whose
+// StandardError=journal+console: journald keeps each stderr line as an
+// entry (SyslogIdentifier=bootstrap-containers@eksboot) and forwards it to
+// the console as "[SECONDS.MICROS] IDENTIFIER[PID]: MESSAGE" (systemd
+// journald-console.c; the timestamp only when the kernel's printk times
+// are on). These transcripts are what an operator has of a failed node.
+var bottlerocketTranscripts = []string{"bottlerocket-console.txt", "bottlerocket-journal.txt", "bottlerocket-journal.json"}
+
+// TestExplainBottlerocket: explain reads the last run from the serial
+// console (get-console-output), from journalctl -u bootstrap-containers@eksboot
+// in its default short format, and from journalctl -o json.
+func TestExplainBottlerocket(t *testing.T) {
+	want := sampleReport()
+	for _, name := range bottlerocketTranscripts {
+		t.Run(name, func(t *testing.T) {
+			f, err := os.Open("testdata/" + name)
+			if err != nil {
+				t.Fatalf("%v (go test ./diag -run TestMakeBottlerocketTranscripts -update)", err)
+			}
+			defer f.Close()
+			rep, err := Parse(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Summary.Verdict.Passed || len(rep.Results) != len(want.Results) || rep.Run != want.Run {
+				t.Fatalf("run %s: %+v, %d results; want the failing run %s's %d", rep.Run, rep.Summary.Verdict, len(rep.Results), want.Run, len(want.Results))
+			}
+			var tcp *report.Result
+			for i, r := range rep.Results {
+				if r.Code == report.TCPTimeout {
+					tcp = &rep.Results[i]
+				}
+			}
+			if tcp == nil || tcp.Host != "602401143452.dkr.ecr.eu-west-1.amazonaws.com" || tcp.Hint == "" {
+				t.Fatalf("the ecr.dkr timeout is not read back: %+v", rep.Results)
+			}
+		})
+	}
+}
+
+// TestJournalMessageBytes: journald gives a message that is not valid
+// UTF-8 as an array of its bytes; the line in it still reads.
+func TestJournalMessageBytes(t *testing.T) {
+	var b bytes.Buffer
+	WriteConsole(&b, sampleReport(), ConsoleBudget, fixedNow)
+	var out bytes.Buffer
+	for _, line := range strings.SplitAfter(b.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		raw := []byte(strings.TrimSuffix(line, "\n"))
+		nums := make([]int, len(raw))
+		for i, c := range raw {
+			nums[i] = int(c)
+		}
+		entry, _ := json.Marshal(map[string]any{"MESSAGE": nums, "SYSLOG_IDENTIFIER": "bootstrap-containers@eksboot"})
+		fmt.Fprintf(&out, "\x1e%s\n", entry) // -o json-seq
+	}
+	rep, err := Parse(&out)
+	if err != nil || rep.Run != "5ca1ab1e" || len(rep.Results) != len(sampleReport().Results) {
+		t.Fatalf("got %s, %d results, %v", rep.Run, len(rep.Results), err)
+	}
+	if _, ok := journalMessage(`{"MESSAGE":[` + strings.Repeat("1,", maxMessageBytes) + `1]}`); ok {
+		t.Fatal("a message over the bound was taken")
+	}
+}
+
+// TestMakeBottlerocketTranscripts writes the transcripts under -update:
+// a node that booted twice (the first boot's run passed), with kernel,
+// systemd and host-ctr lines around eksboot's.
+func TestMakeBottlerocketTranscripts(t *testing.T) {
+	if !*update {
+		return
+	}
+	first := Report{Run: "0ddba11a", Results: sampleReport().Results[:4]}
+	first.Summary = Summary{Verdict: report.Decide(first.Results, report.FailOnRequired), Target: "bottlerocket"}
+	failing := sampleReport()
+	failing.Summary.Target, failing.Summary.ArgsFile = "bottlerocket", ""
+	lines := func(r Report) []string {
+		var b bytes.Buffer
+		WriteConsole(&b, r, ConsoleBudget, fixedNow)
+		return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	}
+	const unit = "bootstrap-containers@eksboot"
+	var console, short, js bytes.Buffer
+	console.WriteString("[    0.000000] Linux version 6.1.115 (builder@buildkitsandbox) (gcc (Bottlerocket') 11.3.0) #1 SMP\r\n")
+	console.WriteString("[    0.000000] Command line: BOOT_IMAGE=(hd0,gpt3)/vmlinuz root=/dev/dm-0 console=tty0 console=ttyS0,115200n8\r\n")
+	seconds := 9
+	for boot, r := range []Report{first, failing} {
+		if boot == 1 {
+			console.WriteString("[    0.000000] Linux version 6.1.115 (builder@buildkitsandbox) (gcc (Bottlerocket') 11.3.0) #1 SMP\r\n")
+		}
+		console.WriteString("[  OK  ] Started host-containerd.service - Host container runtime.\r\n")
+		console.WriteString("         Starting bootstrap-containers@eksboot.service - bootstrap container eksboot...\r\n")
+		for i, l := range lines(r) {
+			fmt.Fprintf(&console, "[%5d.%06d] %s[%d]: %s\r\n", seconds, 123456+i, unit, 1312+boot, l)
+			fmt.Fprintf(&short, "Dec 02 00:%02d:%02d ip-10-0-1-10.eu-west-1.compute.internal %s[%d]: %s\n", 10+boot, seconds, unit, 1312+boot, l)
+			entry, _ := json.Marshal(map[string]string{"__REALTIME_TIMESTAMP": fmt.Sprint(1764634200000000 + i), "_SYSTEMD_UNIT": unit + ".service",
+				"SYSLOG_IDENTIFIER": unit, "_PID": fmt.Sprint(1312 + boot), "PRIORITY": "6", "_TRANSPORT": "stdout", "MESSAGE": l})
+			fmt.Fprintf(&js, "%s\n", entry)
+		}
+		seconds++
+	}
+	console.WriteString("[FAILED] Failed to start bootstrap-containers@eksboot.service - bootstrap container eksboot.\r\n")
+	console.WriteString("[DEPEND] Dependency failed for configured.target - Bottlerocket final configuration complete.\r\n")
+	for name, b := range map[string][]byte{bottlerocketTranscripts[0]: console.Bytes(), bottlerocketTranscripts[1]: short.Bytes(), bottlerocketTranscripts[2]: js.Bytes()} {
+		if err := os.WriteFile("testdata/"+name, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
