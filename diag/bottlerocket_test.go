@@ -103,8 +103,8 @@ func TestMakeBottlerocketTranscripts(t *testing.T) {
 		if boot == 1 {
 			console.WriteString("[    0.000000] Linux version 6.1.115 (builder@buildkitsandbox) (gcc (Bottlerocket') 11.3.0) #1 SMP\r\n")
 		}
-		console.WriteString("[  OK  ] Started host-containerd.service - Host container runtime.\r\n")
-		console.WriteString("         Starting bootstrap-containers@eksboot.service - bootstrap container eksboot...\r\n")
+		console.WriteString("[  OK  ] Started containerd runtime for host containers.\r\n")
+		console.WriteString("         Starting bootstrap container eksboot...\r\n")
 		for i, l := range lines(r) {
 			fmt.Fprintf(&console, "[%5d.%06d] %s[%d]: %s\r\n", seconds, 123456+i, unit, 1312+boot, l)
 			fmt.Fprintf(&short, "Dec 02 00:%02d:%02d ip-10-0-1-10.eu-west-1.compute.internal %s[%d]: %s\n", 10+boot, seconds, unit, 1312+boot, l)
@@ -114,8 +114,11 @@ func TestMakeBottlerocketTranscripts(t *testing.T) {
 		}
 		seconds++
 	}
-	console.WriteString("[FAILED] Failed to start bootstrap-containers@eksboot.service - bootstrap container eksboot.\r\n")
-	console.WriteString("[DEPEND] Dependency failed for configured.target - Bottlerocket final configuration complete.\r\n")
+	// systemd's status lines, as a release build words them (the units'
+	// descriptions), and host-ctr's own error line on the same stderr.
+	fmt.Fprintf(&console, "[%5d.%06d] %s[%d]: time=\"2026-11-23T09:00:03Z\" level=fatal msg=\"Container boot.eksboot exited with non-zero status\"\r\n", seconds, 0, unit, 1313)
+	console.WriteString("[FAILED] Failed to start bootstrap container eksboot.\r\n")
+	console.WriteString("[DEPEND] Dependency failed for Bottlerocket final configuration complete.\r\n")
 	for name, b := range map[string][]byte{bottlerocketTranscripts[0]: console.Bytes(), bottlerocketTranscripts[1]: short.Bytes(), bottlerocketTranscripts[2]: js.Bytes()} {
 		if err := os.WriteFile("testdata/"+name, b, 0o644); err != nil {
 			t.Fatal(err)
