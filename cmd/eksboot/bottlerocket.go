@@ -32,9 +32,10 @@ func setBottlerocketDNSIP(ctx context.Context, c *inputs.Config, stderr io.Write
 // and the console (StandardError=journal+console) and stdout to the
 // journal only. The container has no console device of its own. Stdout then
 // stays quiet unless --output asks for it, so the journal holds the report
-// once.
+// once. Run by hand on a terminal (a superpowered admin container has the
+// same mounts), eksboot writes as it does anywhere else.
 func bottlerocketConsole(e *env, o *diag.Outputs) bool {
-	if e.in.values.Has(inputs.FlagConsole) || !inputs.InBottlerocketContainer() {
+	if e.in.values.Has(inputs.FlagConsole) || isTerminal(e.stderr) || !inputs.InBottlerocketContainer() {
 		return false
 	}
 	o.Console = e.stderr

@@ -27,6 +27,7 @@
 #   BR_DROP_SETTINGS     dotted settings the node's user data lacks (the
 #                        TOML render wrote, less those)
 #   BR_DROP_USER_DATA    keys the container's user data lacks
+#   BR_USER_DATA_EXTRA   lines the container's user data adds ("wait: 30s")
 #   EXPECT_CONSOLE       text the console must show
 #   EXPECT_SET           text the API server's record must hold
 #   EXPECT_NO_PATCH=1    eksboot sets nothing through the API
@@ -59,9 +60,9 @@ br_node() {
 	"$SIM_BIN/eksboot" render --target bottlerocket --region "$REGION" --cluster-name prod \
 		--apiserver-endpoint "https://$API_HOST" --b64-cluster-ca "$(cluster_ca)" \
 		--service-ipv4-cidr 10.100.0.0/16 --bootstrap-container "$BR_REGISTRY@$digest" >"$SIM_DIR/user-data.toml"
-	python3 - "$SIM_DIR" "$host" "$BR_CONTAINER" "$(go env GOARCH)" "$SIM_BIN/oci" "$BR_DROP_SETTINGS" "$BR_DROP_USER_DATA" <<'PY'
+	python3 - "$SIM_DIR" "$host" "$BR_CONTAINER" "$(go env GOARCH)" "$SIM_BIN/oci" "$BR_DROP_SETTINGS" "$BR_DROP_USER_DATA" "$BR_USER_DATA_EXTRA" <<'PY'
 import base64, json, os, sys, tarfile, tomllib
-sim, host, name, arch, oci, drop_settings, drop_ud = sys.argv[1:8]
+sim, host, name, arch, oci, drop_settings, drop_ud, extra_ud = sys.argv[1:9]
 doc = tomllib.load(open(os.path.join(sim, "user-data.toml"), "rb"))["settings"]
 bc = doc.pop("bootstrap-containers")[name]
 assert bc["mode"] == "always" and bc["essential"] is True, bc
@@ -75,6 +76,7 @@ json.dump(doc, open(os.path.join(sim, "settings.json"), "w"))
 ud = [l for l in base64.b64decode(bc["user-data"]).decode().splitlines()
       if l.split(":")[0] not in drop_ud.split()]
 ud.append("timeout: 1s")  # keep the cases fast
+ud += extra_ud.splitlines()
 with open(os.path.join(host, "local/bootstrap-containers", name, "user-data"), "w") as f:
     f.write("\n".join(ud) + "\n")
 
@@ -149,7 +151,7 @@ run_bottlerocket_case() {
 	NODE_NS=${SIM_ID}n VPC_NS=${SIM_ID}v
 	sim_defaults
 	EXPECT_EXIT=0 EXPECT=() SIM_CONFIG=() EXPECT_CONSOLE=() EXPECT_SET=() EXPECT_NO_PATCH=0
-	BR_DROP_SETTINGS="" BR_DROP_USER_DATA=""
+	BR_DROP_SETTINGS="" BR_DROP_USER_DATA="" BR_USER_DATA_EXTRA=""
 	after_up() { :; }
 	# shellcheck source=/dev/null
 	source "$dir/case.sh"
