@@ -119,9 +119,64 @@ func TestMakeBottlerocketTranscripts(t *testing.T) {
 	fmt.Fprintf(&console, "[%5d.%06d] %s[%d]: time=\"2026-11-23T09:00:03Z\" level=fatal msg=\"Container boot.eksboot exited with non-zero status\"\r\n", seconds, 0, unit, 1313)
 	console.WriteString("[FAILED] Failed to start bootstrap container eksboot.\r\n")
 	console.WriteString("[DEPEND] Dependency failed for Bottlerocket final configuration complete.\r\n")
-	for name, b := range map[string][]byte{bottlerocketTranscripts[0]: console.Bytes(), bottlerocketTranscripts[1]: short.Bytes(), bottlerocketTranscripts[2]: js.Bytes()} {
+	// A node whose image could not be pulled: host-ctr's error lines, no
+	// eksboot line at all.
+	var pull bytes.Buffer
+	pull.WriteString("[    0.000000] Linux version 6.1.115 (builder@buildkitsandbox) (gcc (Bottlerocket') 11.3.0) #1 SMP\r\n")
+	pull.WriteString("[  OK  ] Started containerd runtime for host containers.\r\n")
+	pull.WriteString("         Starting bootstrap container eksboot...\r\n")
+	for i, level := range []string{"error", "fatal"} {
+		fmt.Fprintf(&pull, "[   %d.%06d] %s[1312]: time=\"2026-11-23T09:01:02Z\" level=%s msg=%q\r\n", 71, 5+i, unit, level, pullError)
+	}
+	pull.WriteString("[FAILED] Failed to start bootstrap container eksboot.\r\n")
+	pull.WriteString("[DEPEND] Dependency failed for Bottlerocket final configuration complete.\r\n")
+	for name, b := range map[string][]byte{bottlerocketTranscripts[0]: console.Bytes(), bottlerocketTranscripts[1]: short.Bytes(), bottlerocketTranscripts[2]: js.Bytes(), "bottlerocket-pull-failed.txt": pull.Bytes()} {
 		if err := os.WriteFile("testdata/"+name, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// pullError is host-ctr's error when the ECR API does not answer: the pull
+// retried until its retries ran out.
+const pullError = "retries exhausted: failed to resolve reference \"ecr.aws/arn:aws:ecr:eu-west-1:111122223333:repository/eksboot@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\": RequestError: send request failed\ncaused by: Post \"https://api.ecr.eu-west-1.amazonaws.com/\": dial tcp 10.0.3.11:443: i/o timeout"
+
+// TestExplainBottlerocketPullFailed: a console with host-ctr's error and no
+// eksboot line says eksboot never ran and what the pull needs, from the
+// console and from the journal's JSON alike.
+func TestExplainBottlerocketPullFailed(t *testing.T) {
+	console, err := os.ReadFile("testdata/bottlerocket-pull-failed.txt")
+	if err != nil {
+		t.Fatalf("%v (go test ./diag -run TestMakeBottlerocketTranscripts -update)", err)
+	}
+	entry, _ := json.Marshal(map[string]string{"SYSLOG_IDENTIFIER": "bootstrap-containers@eksboot", "_PID": "1312",
+		"MESSAGE": fmt.Sprintf("time=\"2026-11-23T09:01:02Z\" level=fatal msg=%q", pullError)})
+	for name, input := range map[string]string{"console": string(console), "journal json": string(entry) + "\n"} {
+		f := NewFleet()
+		if err := f.Read(strings.NewReader(input), "i-0123"); err != nil {
+			t.Fatal(err)
+		}
+		if f.Nodes() != 0 || len(f.NotRun) != 1 {
+			t.Fatalf("%s: %d nodes, not run %q", name, f.Nodes(), f.NotRun)
+		}
+		for _, want := range []string{"i-0123: bootstrap-containers@eksboot failed before eksboot ran", "api.ecr.eu-west-1.amazonaws.com", "the ecr.api endpoint", "S3"} {
+			if !strings.Contains(f.NotRun[0], want) {
+				t.Errorf("%s: %q lacks %q", name, f.NotRun[0], want)
+			}
+		}
+	}
+	// An eksboot report on the console wins over host-ctr's closing lines.
+	f := NewFleet()
+	if err := f.Read(strings.NewReader(string(console)+readFile(t, "testdata/bottlerocket-console.txt")), "i-0123"); err != nil || f.Nodes() == 0 || len(f.NotRun) != 0 {
+		t.Fatalf("a console with a report: %d nodes, not run %q, %v", f.Nodes(), f.NotRun, err)
+	}
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -78,6 +78,9 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 	}
 	if !rd.seen {
 		f.Unreadable = appendCapped(f.Unreadable, source+": no eksboot line in it")
+		if rd.hostCtr != "" {
+			f.NotRun = appendCapped(f.NotRun, notRun(source, rd.hostCtrName, rd.hostCtr))
+		}
 	}
 	return nil
 }
@@ -107,6 +110,8 @@ type runReader struct {
 	runs    map[string][]pendingResult // by run id
 	pending int                        // results held in runs
 	seen    bool
+	// hostCtr is host-ctr's last error for a bootstrap container.
+	hostCtrName, hostCtr string
 }
 
 // room says whether one more result of run can be held.
@@ -178,6 +183,10 @@ func (rd *runReader) line(text string) {
 	if !ok {
 		if msg, isEntry := journalMessage(text); isEntry {
 			rd.line(msg)
+			return
+		}
+		if name, msg, failed := hostCtrFailure(text); failed {
+			rd.hostCtrName, rd.hostCtr = name, msg
 			return
 		}
 		if m := consoleOutputJSON.FindStringSubmatch(text); m != nil {

@@ -43,6 +43,8 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 			// A report cut before its summary (SSM keeps 24,000 characters
 			// inline) is a report, not garbage: say so.
 			return &usageError{msg: "explain: the input is truncated, no run's summary survived: " + strings.Join(fleet.Truncated, "; ") + "; read the full output (Run Command's S3 output, or the node's journal)" + skippedNote(fleet)}
+		case fleet.Nodes() == 0 && len(fleet.NotRun) > 0:
+			return &usageError{msg: "explain: " + strings.Join(fleet.NotRun, "; ") + skippedNote(fleet)}
 		case fleet.Nodes() == 0:
 			return &usageError{msg: "explain: " + diag.ErrNoReport.Error() + skippedNote(fleet)}
 		case fleet.Nodes() == 1:
