@@ -137,7 +137,7 @@ json.dump(spec, open(os.path.join(sim, "bundle", "config.json"), "w"), indent=1)
 PY
 }
 
-# br_journald FILE: the unit's stderr as journald forwards it to the
+# br_journald PID: the unit's stderr (stdin) as journald forwards it to the
 # console (systemd journald-console.c: "[SECONDS.MICROS] " when printk
 # times are on, then IDENTIFIER[PID]: MESSAGE), as get-console-output shows it.
 br_journald() {
