@@ -119,6 +119,7 @@ func TestMakeBottlerocketTranscripts(t *testing.T) {
 	fmt.Fprintf(&console, "[%5d.%06d] %s[%d]: time=\"2026-11-23T09:00:03Z\" level=fatal msg=\"Container boot.eksboot exited with non-zero status\"\r\n", seconds, 0, unit, 1313)
 	console.WriteString("[FAILED] Failed to start bootstrap container eksboot.\r\n")
 	console.WriteString("[DEPEND] Dependency failed for Bottlerocket final configuration complete.\r\n")
+	console.WriteString("[DEPEND] Dependency failed for Isolates multi-user.target.\r\n")
 	// A node whose image could not be pulled: host-ctr's error lines, no
 	// eksboot line at all.
 	var pull bytes.Buffer
@@ -130,6 +131,7 @@ func TestMakeBottlerocketTranscripts(t *testing.T) {
 	}
 	pull.WriteString("[FAILED] Failed to start bootstrap container eksboot.\r\n")
 	pull.WriteString("[DEPEND] Dependency failed for Bottlerocket final configuration complete.\r\n")
+	pull.WriteString("[DEPEND] Dependency failed for Isolates multi-user.target.\r\n")
 	for name, b := range map[string][]byte{bottlerocketTranscripts[0]: console.Bytes(), bottlerocketTranscripts[1]: short.Bytes(), bottlerocketTranscripts[2]: js.Bytes(), "bottlerocket-pull-failed.txt": pull.Bytes()} {
 		if err := os.WriteFile("testdata/"+name, b, 0o644); err != nil {
 			t.Fatal(err)
