@@ -109,7 +109,8 @@ func Targets() []Target {
 }
 
 // ParseTarget reads --target; auto is resolved on h by each platform's
-// Detect (Windows by OS, AL2023 by nodeadm, AL2 by /etc/eks/bootstrap.sh).
+// Detect (Windows by OS, AL2023 by nodeadm, AL2 by /etc/eks/bootstrap.sh,
+// Bottlerocket by what host-ctr mounts into a bootstrap container).
 func ParseTarget(s string, h Host) (Target, error) {
 	t := Target(strings.ToLower(s))
 	names := make([]string, 0, len(Platforms))
