@@ -49,7 +49,9 @@ func Parse(r io.Reader) (Report, error) {
 
 // Read folds every complete run in r (named source in the report) into f,
 // one line at a time: eksboot's JSON lines, bare, behind "eksboot: " among
-// console noise, or inside the Output of aws ec2 get-console-output's JSON.
+// console noise (a kernel timestamp, journald's IDENTIFIER[PID]: prefix or
+// journalctl's short format before it), inside the Output of aws ec2
+// get-console-output's JSON, or as the MESSAGE of journalctl -o json.
 // A run cut off before its summary is counted as truncated; an input with
 // no eksboot line at all, as unreadable.
 func (f *Fleet) Read(r io.Reader, source string) error {
@@ -76,6 +78,9 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 	}
 	if !rd.seen {
 		f.Unreadable = appendCapped(f.Unreadable, source+": no eksboot line in it")
+		if rd.hostCtr != "" {
+			f.NotRun = appendCapped(f.NotRun, notRun(source, rd.hostCtrName, rd.hostCtr))
+		}
 	}
 	return nil
 }
@@ -105,6 +110,8 @@ type runReader struct {
 	runs    map[string][]pendingResult // by run id
 	pending int                        // results held in runs
 	seen    bool
+	// hostCtr is host-ctr's last error for a bootstrap container.
+	hostCtrName, hostCtr string
 }
 
 // room says whether one more result of run can be held.
@@ -174,6 +181,14 @@ func (rd *runReader) line(text string) {
 		l, ok = parseLine(js)
 	}
 	if !ok {
+		if msg, isEntry := journalMessage(text); isEntry {
+			rd.line(msg)
+			return
+		}
+		if name, msg, failed := hostCtrFailure(text); failed {
+			rd.hostCtrName, rd.hostCtr = name, msg
+			return
+		}
 		if m := consoleOutputJSON.FindStringSubmatch(text); m != nil {
 			var console string
 			if json.Unmarshal([]byte(m[1]+m[2]), &console) == nil {

@@ -21,8 +21,11 @@ type Fleet struct {
 	br         *bufio.Reader
 	Truncated  []string // runs cut off before their summary, named
 	Unreadable []string // inputs that held no eksboot line, named
-	Skipped    []string // inputs that could not be opened or are not files, the first named
-	SkippedN   int
+	// NotRun are inputs with no eksboot line where a Bottlerocket bootstrap
+	// container failed before eksboot ran, with host-ctr's word on it.
+	NotRun   []string
+	Skipped  []string // inputs that could not be opened or are not files, the first named
+	SkippedN int
 	// SignaturesLeftOut counts failures past maxSignatures distinct ones.
 	SignaturesLeftOut int
 }

@@ -78,7 +78,8 @@ var Platforms = []Platform{
 	{Target: TargetWindows, Detect: onWindows,
 		ArgsFile:         func() string { return filepath.Join(programData(), "eksboot", "bootstrap-args.ps1") },
 		NeedsServiceCIDR: true, IPv4Only: true, Windows: true, WindowsParams: true, KubeletCommandLine: true, Rereads: `"`},
-	{Target: TargetBottlerocket, ArgsFile: func() string { return StdoutPath }, SettingsAPI: true, BootstrapContainers: true},
+	{Target: TargetBottlerocket, Detect: func(h Host) bool { return !onWindows(h) && InBottlerocketContainer() },
+		ArgsFile: func() string { return StdoutPath }, SettingsAPI: true, BootstrapContainers: true},
 	{Target: TargetNeutral, ArgsFile: func() string { return StdoutPath }, WindowsParams: true, KubeletCommandLine: true, BootstrapContainers: true},
 }
 
@@ -108,7 +109,8 @@ func Targets() []Target {
 }
 
 // ParseTarget reads --target; auto is resolved on h by each platform's
-// Detect (Windows by OS, AL2023 by nodeadm, AL2 by /etc/eks/bootstrap.sh).
+// Detect (Windows by OS, AL2023 by nodeadm, AL2 by /etc/eks/bootstrap.sh,
+// Bottlerocket by what host-ctr mounts into a bootstrap container).
 func ParseTarget(s string, h Host) (Target, error) {
 	t := Target(strings.ToLower(s))
 	names := make([]string, 0, len(Platforms))

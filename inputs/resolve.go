@@ -31,8 +31,11 @@ type Config struct {
 	ExcludedSNAT       []netip.Prefix
 	// Bottlerocket only: the eksboot image to run as a bootstrap container.
 	BootstrapImage string
-	NodeLabels     []Label
-	Taints         []Taint
+	// AWSRoots verify AWS endpoints' certificates: the host's trust store
+	// in a Bottlerocket bootstrap container, else nil (the system's).
+	AWSRoots   *x509.CertPool
+	NodeLabels []Label
+	Taints     []Taint
 	// ClusterDNS is the user data's clusterDNS list, every entry, when the
 	// cluster DNS IP came from it; the drop-in restates it unchanged.
 	ClusterDNS []string
@@ -164,6 +167,9 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 		return nil, err
 	}
 	if err := c.parseBottlerocketOnly(v); err != nil {
+		return nil, err
+	}
+	if c.AWSRoots, err = bottlerocketRoots(); err != nil {
 		return nil, err
 	}
 	if !c.Platform().KubeletCommandLine && strings.TrimSpace(c.KubeletExtraArgs) != "" {

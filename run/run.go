@@ -125,7 +125,7 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 	for _, c := range cfg.CACerts {
 		pool.AddCert(c)
 	}
-	calls := &probes.AWSPlan{Region: cfg.Region, ECRAccounts: s.ECRAccounts, Credentials: identity.Credentials, NoCredentials: cmp.Or(identity.Unknown, identity.NoRole), Arch: runtime.GOARCH}
+	calls := &probes.AWSPlan{Region: cfg.Region, ECRAccounts: s.ECRAccounts, Credentials: identity.Credentials, NoCredentials: cmp.Or(identity.Unknown, identity.NoRole), Arch: runtime.GOARCH, Roots: cfg.AWSRoots}
 	if f != nil {
 		calls.Domain, calls.InstanceID = f.Domain, f.InstanceID
 	}

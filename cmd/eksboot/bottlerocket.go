@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/eksboot/eksboot/diag"
 	"github.com/eksboot/eksboot/inputs"
 )
 
@@ -23,4 +24,23 @@ func setBottlerocketDNSIP(ctx context.Context, c *inputs.Config, stderr io.Write
 	case set:
 		fmt.Fprintf(stderr, "eksboot: set settings.kubernetes.cluster-dns-ip = %s (from %s)\n", ip, c.Network.Source)
 	}
+}
+
+// bottlerocketConsole makes stderr the console in a Bottlerocket bootstrap
+// container unless --console names one: host-ctr hands the container its
+// own stdio, and bootstrap-containers@.service sends stderr to the journal
+// and the console (StandardError=journal+console) and stdout to the
+// journal only. The container has no console device of its own. Stdout then
+// stays quiet unless --output asks for it, so the journal holds the report
+// once. Run by hand on a terminal (a superpowered admin container has the
+// same mounts), eksboot writes as it does anywhere else.
+func bottlerocketConsole(e *env, o *diag.Outputs) bool {
+	if e.in.values.Has(inputs.FlagConsole) || isTerminal(e.stderr) || !inputs.InBottlerocketContainer() {
+		return false
+	}
+	o.Console = e.stderr
+	if !e.in.values.Has(inputs.FlagOutput) {
+		o.Stdout = nil
+	}
+	return true
 }

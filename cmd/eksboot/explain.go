@@ -18,7 +18,9 @@ var explainCommand = &command{
 	about: `Reads eksboot's JSON lines in any form its output takes: bare (stdout, SSM
 Run Command output saved to S3), inside a node's console output with kernel
 and cloud-init noise around the "eksboot: " lines (aws ec2 get-console-output,
-text or JSON form), from files, directories (walked) or stdin.
+text or JSON form), in the journal (journalctl, short or -o json: on
+Bottlerocket, journalctl -u bootstrap-containers@eksboot), from files,
+directories (walked) or stdin.
 One node: its last run as the terminal table, each failure with its fix.
 Many nodes: a fleet report - how many pass, each failure with the subnets,
 AZs and security groups it hit and spared, and the shared cause where the
@@ -43,6 +45,8 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 			// A report cut before its summary (SSM keeps 24,000 characters
 			// inline) is a report, not garbage: say so.
 			return &usageError{msg: "explain: the input is truncated, no run's summary survived: " + strings.Join(fleet.Truncated, "; ") + "; read the full output (Run Command's S3 output, or the node's journal)" + skippedNote(fleet)}
+		case fleet.Nodes() == 0 && len(fleet.NotRun) > 0:
+			return &usageError{msg: "explain: " + strings.Join(fleet.NotRun, "; ") + skippedNote(fleet)}
 		case fleet.Nodes() == 0:
 			return &usageError{msg: "explain: " + diag.ErrNoReport.Error() + skippedNote(fleet)}
 		case fleet.Nodes() == 1:

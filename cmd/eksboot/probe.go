@@ -86,11 +86,13 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 	if write && out.Config.ArgsFile == inputs.StdoutPath {
 		outputs.Stdout = e.stderr // the arguments own stdout
 	}
-	if console, cerr := diag.OpenConsole(e.in.values.Get(inputs.FlagConsole)); cerr != nil {
-		fmt.Fprintf(e.stderr, "eksboot: warning: %v\n", cerr)
-	} else if console != nil {
-		defer console.Close()
-		outputs.Console = console
+	if !bottlerocketConsole(e, &outputs) {
+		if console, cerr := diag.OpenConsole(e.in.values.Get(inputs.FlagConsole)); cerr != nil {
+			fmt.Fprintf(e.stderr, "eksboot: warning: %v\n", cerr)
+		} else if console != nil {
+			defer console.Close()
+			outputs.Console = console
+		}
 	}
 	if outputs.Journal = diag.OpenJournal(); outputs.Journal != nil && format == inputs.FormatJSON && diag.StdoutIsJournal() {
 		outputs.Stdout = nil // the structured entries say it already

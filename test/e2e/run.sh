@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source ./lib.sh
+source ./bottlerocket.sh
 
 [ "$(id -u)" = 0 ] || { log "the end-to-end cases need root (network namespaces)"; exit 1; }
 sim_tools
@@ -16,7 +17,9 @@ cases=("$@")
 
 passed=0 failed=0
 for c in "${cases[@]}"; do
-	if ( run_case "cases/$c" ) 2>"/tmp/eksboot-e2e-$c.log"; then
+	runner=run_case
+	if [[ $c == bottlerocket-* ]]; then runner=run_bottlerocket_case; br_tools; fi
+	if ( "$runner" "cases/$c" ) 2>"/tmp/eksboot-e2e-$c.log"; then
 		passed=$((passed + 1)); echo "ok    $c"
 	else
 		failed=$((failed + 1)); echo "FAIL  $c"; sed 's/^/      /' "/tmp/eksboot-e2e-$c.log"

@@ -1,0 +1,40 @@
+package diag
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// hostCtrError is an error line of host-ctr, Bottlerocket's runner of
+// bootstrap containers, as the unit's stderr carries it to the console and
+// the journal: logrus's text form behind journald's IDENTIFIER[PID]: prefix
+// (host-ctr logs error, fatal and panic to stderr, the rest to stdout,
+// which reaches only the journal).
+var hostCtrError = regexp.MustCompile(`bootstrap-containers@([A-Za-z0-9-]{1,76})\[\d+\]: time="[^"]*" level=(?:error|fatal|panic) msg="((?:[^"\\]|\\.)*)"`)
+
+// hostCtrFailure is the container and host-ctr's message of such a line.
+func hostCtrFailure(text string) (name, msg string, ok bool) {
+	if !strings.Contains(text, "bootstrap-containers@") {
+		return "", "", false
+	}
+	m := hostCtrError.FindStringSubmatch(text)
+	if m == nil {
+		return "", "", false
+	}
+	msg, err := strconv.Unquote(`"` + m[2] + `"`)
+	if err != nil {
+		msg = m[2]
+	}
+	return m[1], clipTo(printable(strings.ReplaceAll(msg, "\n", "; ")), maxResultField), true
+}
+
+// notRun says why an input with no eksboot line has none: the bootstrap
+// container failed before eksboot started, most often because its image
+// could not be pulled. host-ctr pulls a private ECR image with the ECR
+// resolver: the ECR API (BatchGetImage, GetDownloadUrlForLayer), then each
+// layer from S3 by its presigned URL; the registry endpoint plays no part.
+func notRun(source, name, msg string) string {
+	return fmt.Sprintf("%s: bootstrap-containers@%s failed before eksboot ran; host-ctr: %q; a private ECR image is pulled through the ECR API (the ecr.api endpoint) and its layers from S3 (the S3 gateway endpoint in the subnet's route table), with the node role's ecr:BatchGetImage and ecr:GetDownloadUrlForLayer: check those, and that the image digest is in the repository", source, name, msg)
+}
