@@ -22,7 +22,7 @@ const (
 // Bottlerocket's settings, Windows' registry, or systemd's configuration.
 func platformProxyEnv(v Values, h Host, t Target) map[Agent]environ {
 	switch {
-	case t == TargetBottlerocket:
+	case t == TargetBottlerocket || v.Has(brSettingsRead): // --target auto cannot tell Bottlerocket; its API can
 		return bottlerocketProxyEnv(v)
 	case t == TargetWindows || h.GOOS == "windows":
 		return windowsProxyEnv(h)
@@ -196,6 +196,7 @@ func (h Host) origin(file string) string {
 // Values keys of Bottlerocket's settings that decide its agents' proxy,
 // read from its API inside a bootstrap container.
 const (
+	brSettingsRead  = "bottlerocket:read" // the API answered
 	brHTTPSProxy    = "bottlerocket:network.https-proxy"
 	brNoProxy       = "bottlerocket:network.no-proxy"
 	brAPIServer     = "bottlerocket:kubernetes.api-server"
@@ -204,7 +205,7 @@ const (
 
 // values are p as Values, for Gather.
 func (p BottlerocketProxy) values() Values {
-	v := Values{}
+	v := Values{brSettingsRead: {"true"}}
 	for k, val := range map[string]string{brHTTPSProxy: p.HTTPS, brAPIServer: p.APIServer, brClusterDomain: p.ClusterDomain} {
 		if val != "" {
 			v[k] = []string{val}

@@ -255,6 +255,11 @@ func TestBottlerocketProxySources(t *testing.T) {
 	if len(c.Warnings) != 0 {
 		t.Errorf("%v", c.Warnings)
 	}
+	// --target auto in a bootstrap container: the API's answer tells.
+	c = proxyOf(t, Merge(v, maps), noHost)
+	if got := c.Proxies.ByAgent[AgentKubelet]; got != proxyEnv {
+		t.Errorf("auto: %+v", got)
+	}
 	c = proxyOf(t, Merge(Values{FlagTarget: {"bottlerocket"}}, v), noHost)
 	if c.Proxies.ByAgent != nil {
 		t.Errorf("no settings: %+v", c.Proxies)

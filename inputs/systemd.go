@@ -61,7 +61,9 @@ func dropIns(h Host, dirs []string) []string {
 }
 
 // managerEnvironment is DefaultEnvironment= of system.conf and its drop-ins:
-// what every unit starts with. The manager expands no specifiers there.
+// what every unit starts with. systemd's config_parse_environ expands
+// specifiers there only since it took a manager specifier table (after
+// AL2023's systemd 252): before, %% stays %%, and that is what is read.
 func managerEnvironment(h Host) environ {
 	env := environ{}
 	for _, file := range append([]string{systemConf}, dropIns(h, systemConfDirs)...) {
