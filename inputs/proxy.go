@@ -236,7 +236,7 @@ func proxyURLProblem(s string) string {
 func shownProxy(s string) string {
 	if i := strings.LastIndex(s, "@"); i >= 0 {
 		scheme := ""
-		if j := strings.Index(s, "://"); j >= 0 && j < i {
+		if j := strings.Index(s, "://"); j >= 0 && j < i && !strings.Contains(s[:j], "@") {
 			scheme = s[:j+3]
 		}
 		s = scheme + s[i+1:]
