@@ -36,6 +36,7 @@ func TestNodeConfigCarriesTheStatedProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.ReadNodeProxies(v, empty)
 	want := httpproxy.Config{HTTPSProxy: "http://proxy.internal:3128", NoProxy: ".eks.amazonaws.com,10.0.0.0/16,169.254.169.254"}
 	for _, a := range inputs.Agents {
 		if got := c.Proxies.ByAgent[a]; got.Env != want || !strings.Contains(got.From, "spec.instance.environment.default") {

@@ -42,13 +42,14 @@ func nodeRoot(t *testing.T, al2023 bool, files map[string]string) Host {
 	}
 }
 
-// proxyOf resolves v on h and returns the proxies and the config.
+// proxyOf resolves v and reads the node's proxies on h, as a probe does.
 func proxyOf(t *testing.T, v Values, h Host) *Config {
 	t.Helper()
 	c, err := Resolve(v, h, noIMDS(), testNow, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.ReadNodeProxies(v, h)
 	return c
 }
 
