@@ -51,6 +51,22 @@ func (p Proxies) For(a Agent, host string) (*url.URL, error) {
 	return ap.Env.ProxyFunc()(&url.URL{Scheme: "https", Host: host})
 }
 
+// Describe says for outputs what agent a sees and where it came from, the
+// proxy's user info left out: `HTTPS_PROXY "http://proxy:3128" NO_PROXY
+// ".eks.amazonaws.com" (/etc/systemd/system/kubelet.service.d/proxy.conf)`,
+// or "direct (no proxy set)".
+func (p Proxies) Describe(a Agent) string {
+	ap, ok := p.ByAgent[a]
+	if !ok || ap.Env.HTTPSProxy == "" {
+		return "direct (no HTTPS proxy set)"
+	}
+	noProxy := "unset"
+	if ap.Env.NoProxy != "" {
+		noProxy = fmt.Sprintf("%q", clip(ap.Env.NoProxy))
+	}
+	return fmt.Sprintf("HTTPS_PROXY %q NO_PROXY %s (%s)", shownProxy(ap.Env.HTTPSProxy), noProxy, ap.From)
+}
+
 // Stated is the setting --https-proxy and --no-proxy state for every
 // agent, which the renderers write where the platform's agents read it;
 // false when the proxies came from anywhere else (the node has them).
@@ -299,7 +315,7 @@ func proxyWarnings(envs map[Agent]environ) []string {
 		out = append(out, strings.Join(f.agents, ", ")+verb+f.msg)
 	}
 	k, c := envs[AgentKubelet], envs[AgentContainerd]
-	if kc, cc := k.config(), c.config(); kc.HTTPSProxy != cc.HTTPSProxy || kc.NoProxy != cc.NoProxy {
+	if kc, cc := k.config(), c.config(); kc.HTTPSProxy != cc.HTTPSProxy || kc.HTTPSProxy != "" && kc.NoProxy != cc.NoProxy { // NO_PROXY alone changes no path
 		out = append(out, fmt.Sprintf("kubelet and containerd see different proxy settings: kubelet %s, containerd %s; the API server's traffic and image pulls then take different paths", describeEnv(k), describeEnv(c)))
 	}
 	return out
@@ -310,14 +326,5 @@ const otherServices = "the node's other services"
 
 // describeEnv is what httpproxy reads of e, and from where.
 func describeEnv(e environ) string {
-	if e.https().Value == "" && e.noProxy().Value == "" {
-		return "none (direct)"
-	}
-	shown := func(v envVar) string {
-		if v.Value == "" {
-			return "unset"
-		}
-		return fmt.Sprintf("%q", shownProxy(v.Value))
-	}
-	return fmt.Sprintf("HTTPS_PROXY %s NO_PROXY %s (%s)", shown(e.https()), shown(e.noProxy()), e.from())
+	return Proxies{ByAgent: map[Agent]AgentProxy{"": {Env: e.config(), From: e.from()}}}.Describe("")
 }

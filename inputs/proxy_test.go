@@ -166,7 +166,10 @@ func TestProxyWarnings(t *testing.T) {
 		}},
 		{"kubelet and containerd differ", map[Agent]environ{
 			AgentKubelet: {"HTTPS_PROXY": {"http://p:3128", kubeletDropIn}, "NO_PROXY": {".eks.amazonaws.com", kubeletDropIn}},
-		}, []string{`kubelet and containerd see different proxy settings: kubelet HTTPS_PROXY "http://p:3128" NO_PROXY ".eks.amazonaws.com" (` + kubeletDropIn + `), containerd none (direct)`}},
+		}, []string{`kubelet and containerd see different proxy settings: kubelet HTTPS_PROXY "http://p:3128" NO_PROXY ".eks.amazonaws.com" (` + kubeletDropIn + `), containerd direct (no HTTPS proxy set)`}},
+		{"NO_PROXY alone changes no path", map[Agent]environ{
+			AgentKubelet: {"NO_PROXY": {".eks.amazonaws.com", kubeletDropIn}},
+		}, nil},
 	} {
 		got := proxyWarnings(tc.envs)
 		if len(got) != len(tc.want) {
@@ -193,5 +196,21 @@ func TestProxyUnusableIsAFinding(t *testing.T) {
 	}
 	if c.Proxies.ByAgent != nil { // no path goes to a proxy Go cannot dial
 		t.Errorf("%+v", c.Proxies)
+	}
+}
+
+func TestProxiesDescribe(t *testing.T) {
+	p := Proxies{ByAgent: map[Agent]AgentProxy{
+		AgentKubelet:    {Env: environ{"HTTPS_PROXY": {"http://u:pw@proxy:3128", ""}, "NO_PROXY": {".eks.amazonaws.com", ""}}.config(), From: "/etc/systemd/system/kubelet.service.d/p.conf"},
+		AgentContainerd: {Env: environ{"HTTP_PROXY": {"http://proxy:3128", ""}}.config(), From: "x"},
+	}}
+	for a, want := range map[Agent]string{
+		AgentKubelet:    `HTTPS_PROXY "http://proxy:3128" NO_PROXY ".eks.amazonaws.com" (/etc/systemd/system/kubelet.service.d/p.conf)`,
+		AgentContainerd: "direct (no HTTPS proxy set)",
+		AgentNodeadm:    "direct (no HTTPS proxy set)",
+	} {
+		if got := p.Describe(a); got != want {
+			t.Errorf("%s: %s, want %s", a, got, want)
+		}
 	}
 }
