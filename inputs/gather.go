@@ -15,7 +15,7 @@ import (
 // file is the user data that endpoint read. withConfig false reads no config
 // file at all: explain runs on workstations, whose /etc is not a node's.
 func Gather(ctx context.Context, flags Values, getenv func(string) string, withConfig bool) (Values, Origins, *imds.Client, error) {
-	env := FromEnv(Params, getenv)
+	env := Merge(FromEnv(Params, getenv), ownProxyEnv(getenv))
 	early := Merge(flags, env)
 	origins := Origins{}
 	for n, o := range originsOf(env, Param.EnvName) {

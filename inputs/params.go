@@ -55,6 +55,8 @@ const (
 	FlagKubeProxyArgs    = "kube-proxy-extra-args"
 	FlagExcludedSNAT     = "excluded-snat-cidrs"
 	FlagBootstrapImage   = "bootstrap-container"
+	FlagHTTPSProxy       = "https-proxy"
+	FlagNoProxy          = "no-proxy"
 )
 
 // Params lists every input eksboot knows. Commands pick the ones they take.
@@ -86,6 +88,8 @@ var Params = []Param{
 	{Name: FlagKubeProxyArgs, Usage: "Windows: extra kube-proxy flags, for Start-EKSBootstrap.ps1's -KubeProxyExtraArgs", Example: "--v=2"},
 	{Name: FlagExcludedSNAT, Usage: "Windows: IPv4 CIDRs pod traffic to which is not SNATed, for Start-EKSBootstrap.ps1's -ExcludedSnatCIDRs; repeatable", Example: "10.10.0.0/16,192.168.0.0/16", List: true},
 	{Name: FlagBootstrapImage, Usage: "Bottlerocket: the eksboot image, by digest, to run as an essential bootstrap container", Example: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/eksboot@sha256:<64 hex>"},
+	{Name: FlagHTTPSProxy, Usage: "the HTTPS proxy kubelet, containerd and nodeadm use (HTTPS_PROXY), when not read from the node", Example: "http://proxy.internal:3128"},
+	{Name: FlagNoProxy, Usage: "the hosts, domains and CIDRs they reach directly (NO_PROXY), with --https-proxy; repeatable", Example: ".eks.amazonaws.com,10.0.0.0/16,169.254.169.254", List: true},
 	{Name: FlagConsole, Usage: "the serial console device for diagnostics; default /dev/console (Linux), COM1 (Windows); none disables", Example: "/dev/ttyS0"},
 }
 

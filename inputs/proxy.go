@@ -1,8 +1,14 @@
 package inputs
 
 import (
+	"fmt"
 	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
 
+	"github.com/eksboot/eksboot/report"
 	"golang.org/x/net/http/httpproxy"
 )
 
@@ -17,6 +23,9 @@ const (
 	AgentNodeadm    Agent = "nodeadm"    // DescribeInstances through ec2 (pluto on Bottlerocket)
 	AgentDefault    Agent = "default"    // the rest: the node's system-wide setting
 )
+
+// Agents are every agent, in the order outputs name them.
+var Agents = []Agent{AgentKubelet, AgentContainerd, AgentNodeadm, AgentDefault}
 
 // AgentProxy is the proxy one agent sees: its environment's HTTPS_PROXY,
 // HTTP_PROXY and NO_PROXY as httpproxy reads them, and where they came from.
@@ -40,4 +49,243 @@ func (p Proxies) For(a Agent, host string) (*url.URL, error) {
 		return nil, nil
 	}
 	return ap.Env.ProxyFunc()(&url.URL{Scheme: "https", Host: host})
+}
+
+// The flags' origin, and eksboot's own environment's.
+const (
+	fromFlags  = "--" + FlagHTTPSProxy
+	fromOwnEnv = "eksboot's environment"
+)
+
+// proxyVars are the variables httpproxy.FromEnvironment reads (but
+// REQUEST_METHOD, which only a CGI program has), each upper case first.
+var proxyVars = []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"}
+
+// ownEnvKey is the Values key of eksboot's own environment variable name,
+// which Gather reads: the last source of a proxy setting.
+func ownEnvKey(name string) string { return "env:" + name }
+
+// ownProxyEnv is the proxy variables of eksboot's own environment, as
+// Values.
+func ownProxyEnv(getenv func(string) string) Values {
+	out := Values{}
+	for _, n := range proxyVars {
+		if val := getenv(n); val != "" {
+			out[ownEnvKey(n)] = []string{val}
+		}
+	}
+	return out
+}
+
+// envVar is one variable of an agent's environment and the place that set
+// it (a file, a NodeConfig field, a setting).
+type envVar struct{ Value, From string }
+
+// environ is an agent's environment, its proxy variables only.
+type environ map[string]envVar
+
+// get is the first of names set non-empty, as httpproxy's getEnvAny reads
+// a process's environment.
+func (e environ) get(names ...string) envVar {
+	for _, n := range names {
+		if v := e[n]; v.Value != "" {
+			return v
+		}
+	}
+	return envVar{}
+}
+
+func (e environ) https() envVar   { return e.get("HTTPS_PROXY", "https_proxy") }
+func (e environ) http() envVar    { return e.get("HTTP_PROXY", "http_proxy") }
+func (e environ) noProxy() envVar { return e.get("NO_PROXY", "no_proxy") }
+
+// config is e as httpproxy.FromEnvironment would read it in the agent.
+func (e environ) config() httpproxy.Config {
+	return httpproxy.Config{HTTPSProxy: e.https().Value, HTTPProxy: e.http().Value, NoProxy: e.noProxy().Value}
+}
+
+// from names the places that set what httpproxy reads of e.
+func (e environ) from() string {
+	var places []string
+	for _, v := range []envVar{e.https(), e.http(), e.noProxy()} {
+		if v.Value != "" && !slices.Contains(places, v.From) {
+			places = append(places, v.From)
+		}
+	}
+	return strings.Join(places, ", ")
+}
+
+// set says whether any variable httpproxy reads is set non-empty.
+func (e environ) set() bool {
+	return e.https().Value != "" || e.http().Value != "" || e.noProxy().Value != ""
+}
+
+// ResolveProxies fills c.Proxies by SPEC §3's precedence: --https-proxy and
+// --no-proxy for every agent; else the places c's platform keeps each
+// agent's settings; else eksboot's own environment. What is read there may
+// warn (proxy_inconsistent) or be a proxy no agent could use
+// (ProxyUnusable); only the flags' values are input errors.
+func (c *Config) ResolveProxies(v Values, h Host) error {
+	if v.Has(FlagHTTPSProxy) || v.Has(FlagNoProxy) {
+		return c.proxiesFromFlags(v)
+	}
+	envs := platformProxyEnv(v, h, c.Target)
+	if !slices.ContainsFunc(Agents, func(a Agent) bool { return envs[a].set() }) {
+		own := environ{}
+		for _, n := range proxyVars {
+			if val := v.Get(ownEnvKey(n)); val != "" {
+				own[n] = envVar{val, fromOwnEnv}
+			}
+		}
+		envs = map[Agent]environ{}
+		for _, a := range Agents {
+			envs[a] = own
+		}
+	}
+	c.takeProxyEnvs(envs)
+	return nil
+}
+
+// takeProxyEnvs sets c's proxies from each agent's environment, with what
+// is wrong with them.
+func (c *Config) takeProxyEnvs(envs map[Agent]environ) {
+	for _, a := range Agents {
+		e := envs[a]
+		if !e.set() {
+			continue
+		}
+		if c.Proxies.ByAgent == nil {
+			c.Proxies.ByAgent = map[Agent]AgentProxy{}
+		}
+		c.Proxies.ByAgent[a] = AgentProxy{Env: e.config(), From: e.from()}
+		if p := e.https(); p.Value != "" {
+			if why := proxyURLProblem(p.Value); why != "" {
+				c.ProxyUnusable = append(c.ProxyUnusable, fmt.Sprintf("%s's HTTPS proxy %q (%s) %s, so every HTTPS request %s makes fails", a, shownProxy(p.Value), p.From, why, a))
+			}
+		}
+	}
+	for _, w := range proxyWarnings(envs) {
+		c.Warnings = append(c.Warnings, Warning{Code: report.ProxyInconsistent, Message: w})
+	}
+}
+
+// proxiesFromFlags is --https-proxy and --no-proxy, for every agent.
+func (c *Config) proxiesFromFlags(v Values) error {
+	proxy := strings.TrimSpace(v.Get(FlagHTTPSProxy))
+	if proxy == "" {
+		return Errorf(FlagNoProxy, "is given without --%s; it names what bypasses a proxy, so name the proxy too", FlagHTTPSProxy)
+	}
+	if why := proxyURLProblem(proxy); why != "" {
+		return Errorf(FlagHTTPSProxy, "%q %s; give http://HOST:PORT", shownProxy(proxy), why)
+	}
+	noProxy := v.List(FlagNoProxy)
+	for _, e := range noProxy {
+		if strings.ContainsFunc(e, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+			return Errorf(FlagNoProxy, "%q holds white space; entries are host names, .domains, IPs or CIDRs, separated by commas", clip(e))
+		}
+	}
+	env := httpproxy.Config{HTTPSProxy: proxy, NoProxy: strings.Join(noProxy, ",")}
+	c.Proxies = Proxies{ByAgent: map[Agent]AgentProxy{}}
+	for _, a := range Agents {
+		c.Proxies.ByAgent[a] = AgentProxy{Env: env, From: fromFlags}
+	}
+	return nil
+}
+
+// proxyURLProblem says what makes s a proxy Go's HTTP client cannot use
+// for an HTTPS request, "" if nothing: s as httpproxy parses it (which
+// reads a bare HOST:PORT as http://), a scheme net/http's Transport dials,
+// a host, and a port that exists.
+func proxyURLProblem(s string) string {
+	if strings.Contains(s, "://") { // httpproxy would retry it as http://s, which only a bare HOST:PORT means
+		u, err := url.Parse(s)
+		switch {
+		case err != nil:
+			return "is not a URL"
+		case u.Host == "":
+			return "has no host"
+		}
+	}
+	u, err := (&httpproxy.Config{HTTPSProxy: s}).ProxyFunc()(&url.URL{Scheme: "https", Host: "eksboot.invalid"})
+	switch {
+	case err != nil || u == nil:
+		return "is not a URL"
+	case !slices.Contains([]string{"http", "https", "socks5", "socks5h"}, u.Scheme):
+		return fmt.Sprintf("has the scheme %q; Go's HTTP client takes http, https, socks5 and socks5h proxies", clip(u.Scheme))
+	case u.Hostname() == "":
+		return "has no host"
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Sprintf("has the port %s, outside 1-65535", clip(p))
+		}
+	}
+	return ""
+}
+
+// shownProxy is a proxy setting as outputs may show it: without the user
+// and password it may carry.
+func shownProxy(s string) string {
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		scheme := ""
+		if j := strings.Index(s, "://"); j >= 0 && j < i {
+			scheme = s[:j+3]
+		}
+		s = scheme + s[i+1:]
+	}
+	return clip(s)
+}
+
+// proxyWarnings are what SPEC §4 calls inconsistent in envs: only an HTTP
+// proxy (HTTPS requests then go direct), the upper- and lower-case names
+// disagreeing, and kubelet and containerd set differently. Each names the
+// agents that see it and the places that set it.
+func proxyWarnings(envs map[Agent]environ) []string {
+	type finding struct {
+		msg    string
+		agents []string
+	}
+	var found []finding
+	add := func(a Agent, msg string) {
+		if i := slices.IndexFunc(found, func(f finding) bool { return f.msg == msg }); i >= 0 {
+			found[i].agents = append(found[i].agents, string(a))
+			return
+		}
+		found = append(found, finding{msg, []string{string(a)}})
+	}
+	for _, a := range Agents {
+		e := envs[a]
+		if h := e.http(); e.https().Value == "" && h.Value != "" {
+			add(a, fmt.Sprintf("an HTTP proxy %q (%s) and no HTTPS_PROXY, so its HTTPS requests, to AWS and the API server alike, go direct", shownProxy(h.Value), h.From))
+		}
+		for _, pair := range [][2]string{{"HTTPS_PROXY", "https_proxy"}, {"NO_PROXY", "no_proxy"}} {
+			up, low := e[pair[0]], e[pair[1]]
+			if up.Value != "" && low.Value != "" && up.Value != low.Value {
+				add(a, fmt.Sprintf("%s=%q (%s) and %s=%q (%s), which differ: Go programs take %s, other tools (curl) %s", pair[0], shownProxy(up.Value), up.From, pair[1], shownProxy(low.Value), low.From, pair[0], pair[1]))
+			}
+		}
+	}
+	var out []string
+	for _, f := range found {
+		out = append(out, strings.Join(f.agents, ", ")+" sees "+f.msg)
+	}
+	k, c := envs[AgentKubelet], envs[AgentContainerd]
+	if kc, cc := k.config(), c.config(); kc.HTTPSProxy != cc.HTTPSProxy || kc.NoProxy != cc.NoProxy {
+		out = append(out, fmt.Sprintf("kubelet and containerd see different proxy settings: kubelet %s, containerd %s; the API server's traffic and image pulls then take different paths", describeEnv(k), describeEnv(c)))
+	}
+	return out
+}
+
+// describeEnv is what httpproxy reads of e, and from where.
+func describeEnv(e environ) string {
+	if e.https().Value == "" && e.noProxy().Value == "" {
+		return "none (direct)"
+	}
+	shown := func(v envVar) string {
+		if v.Value == "" {
+			return "unset"
+		}
+		return fmt.Sprintf("%q", shownProxy(v.Value))
+	}
+	return fmt.Sprintf("HTTPS_PROXY %s NO_PROXY %s (%s)", shown(e.https()), shown(e.noProxy()), e.from())
 }

@@ -50,8 +50,12 @@ type Config struct {
 	OutpostClusterID string
 	ArgsFile         string
 	// Proxies are the HTTPS proxy settings of the node's agents.
-	Proxies  Proxies
-	Warnings []Warning
+	Proxies Proxies
+	// ProxyUnusable are proxy settings read from the node that its agent
+	// cannot use at all, each "what, where, why": every request it makes
+	// would fail (a failed check, not an input error).
+	ProxyUnusable []string
+	Warnings      []Warning
 }
 
 // Warning is something about the inputs that works but is worth a look,
@@ -144,6 +148,9 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	c.NodeNameFromInstanceID = v.Get(nodeNameFromInstanceID) == "true"
 	if v.Get(outpost) == "true" {
 		c.OutpostClusterID = v.Get(outpostClusterID)
+	}
+	if err := c.ResolveProxies(v, h); err != nil {
+		return nil, err
 	}
 	if c.KubeletExtraArgs, err = ParseExtraArgs(v.Get(FlagKubeletExtraArgs), c.Platform()); err != nil {
 		return nil, err

@@ -107,6 +107,10 @@ const (
 	ProxyCarriesAPI    Code = "proxy_carries_api"
 	ProxyInconsistent  Code = "proxy_inconsistent" // warn
 	ProxyInterceptsTLS Code = "proxy_intercepts_tls"
+	// ProxyInvalid: a proxy setting read from the node is not one its
+	// agent can use (not a URL, a scheme Go does not dial, no host), so
+	// every request the agent makes fails.
+	ProxyInvalid Code = "proxy_invalid"
 
 	// The inputs' warnings.
 	CAValidity   Code = "ca_validity"    // the cluster CA is near or past its expiry

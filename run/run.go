@@ -220,11 +220,21 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 }
 
 // inputResults are what the inputs deserve a word about: their warnings,
-// and a drop-in nodeadm will not read (unless --exec names it itself).
+// a proxy setting no agent can use, and a drop-in nodeadm will not read
+// (unless --exec names it itself).
 func inputResults(o Options, cfg *inputs.Config, settings inputs.Settings) []report.Result {
 	var results []report.Result
 	for _, w := range cfg.Warnings {
+		if w.Code == report.ProxyInconsistent { // about the path the agents take, so the proxy's check
+			results = append(results, report.Result{Kind: report.KindProxy, Status: report.Warn, Code: w.Code, Msg: "proxy: " + w.Message,
+				Hint: "give kubelet, containerd and nodeadm one setting: HTTPS_PROXY and NO_PROXY, their lower-case twins the same or unset, in the places named"})
+			continue
+		}
 		results = append(results, probes.ConfigWarning(w.Code, w.Message))
+	}
+	for _, why := range cfg.ProxyUnusable { // read from the node, so a failed check, not an input error
+		results = append(results, report.Result{Kind: report.KindProxy, Status: report.Fail, Code: report.ProxyInvalid, Msg: "proxy: " + why,
+			Hint: "write the proxy as http://HOST:PORT where the message says, then restart the unit (or pass --https-proxy to state it)"})
 	}
 	for _, why := range cfg.NodeadmRefuses { // about the user data, so a failed check, not an input error
 		results = append(results, report.Result{Kind: report.KindConfig, Status: report.Fail, Code: report.NodeadmRefusesConfig,

@@ -219,7 +219,7 @@ var inputParams = []string{
 	inputs.FlagServiceCIDR, inputs.FlagServiceIPv6CIDR, inputs.FlagDNSClusterIP,
 	inputs.FlagIPFamily, inputs.FlagTarget, inputs.FlagRegion,
 	inputs.FlagKubeletExtraArgs, inputs.FlagNodeLabels, inputs.FlagTaints, inputs.FlagKubeProxyArgs, inputs.FlagExcludedSNAT,
-	inputs.FlagConfig, inputs.FlagIMDSEndpoint,
+	inputs.FlagConfig, inputs.FlagIMDSEndpoint, inputs.FlagHTTPSProxy, inputs.FlagNoProxy,
 }
 
 // renderIMDSBudget is all the time render gives IMDS, so it answers at once

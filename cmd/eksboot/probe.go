@@ -175,7 +175,7 @@ service name, kind and whether its failure fails the verdict. The region comes
 from --region, IMDS (1 s at most) or the endpoint host.`,
 	example: "eksboot endpoints --region eu-west-1 --require ssm,ssmmessages,ec2messages --ecr-account 123456789012",
 	params: []string{inputs.FlagRegion, inputs.FlagEndpoint, inputs.FlagRequire, inputs.FlagOptional,
-		inputs.FlagECRAccount, inputs.FlagOutput, inputs.FlagConfig, inputs.FlagIMDSEndpoint},
+		inputs.FlagECRAccount, inputs.FlagOutput, inputs.FlagConfig, inputs.FlagIMDSEndpoint, inputs.FlagHTTPSProxy, inputs.FlagNoProxy},
 	run: func(ctx context.Context, e *env) error {
 		format, err := outputFormat(e, "")
 		if err != nil {
@@ -209,6 +209,14 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 		}
 		if cfg.Region == "" {
 			return inputs.RegionUnknown()
+		}
+		// Each endpoint's path is its agent's, read where this node keeps it.
+		host := inputs.ThisHost()
+		if cfg.Target, err = inputs.ParseTarget("", host); err != nil {
+			cfg.Target = inputs.TargetNeutral
+		}
+		if err := cfg.ResolveProxies(vals, host); err != nil {
+			return origins.Attribute(err)
 		}
 		return diag.WriteEndpoints(e.stdout, listing(run.BuildPlan(cfg, settings, facts.Fetched())), format == inputs.FormatJSON)
 	},
