@@ -3,7 +3,6 @@ package probes
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
@@ -60,16 +59,14 @@ type awsAnswer struct {
 var errNotReached = errors.New("not reached")
 
 // awsClient is an HTTP client that follows no redirect: the one hop the
-// ECR pull needs is made by hand.
-func awsClient(ap *AWSPlan, timeout time.Duration) *http.Client {
+// ECR pull needs is made by hand. via is each host's path (Plan.viaFor).
+func awsClient(ap *AWSPlan, timeout time.Duration, via func(host string) *url.URL) *http.Client {
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{
-			Proxy:               nil, // the path is the direct one; SPEC's proxy path is its own work
-			TLSClientConfig:     &tls.Config{RootCAs: ap.Roots, MinVersion: tls.VersionTLS12},
-			TLSHandshakeTimeout: timeout,
-			DisableKeepAlives:   true,
-			DialContext:         ap.Dial,
+			Proxy:             nil, // the path is awsDialTLS's: refusals are judged as the endpoint's
+			DisableKeepAlives: true,
+			DialTLSContext:    awsDialTLS(ap, timeout, via),
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
@@ -88,8 +85,9 @@ func send(c *http.Client, req *http.Request) (awsAnswer, error) {
 	resp, err := c.Do(req)
 	if err != nil {
 		// Only a failed connect is the endpoint's own finding: its check
-		// does not speak TLS to AWS, so a TLS failure is this call's.
-		if !connected.Load() {
+		// does not speak TLS to AWS directly, so a TLS failure is this
+		// call's. Through a proxy the endpoint's check finds both.
+		if !connected.Load() || errors.Is(err, errNotReached) {
 			return awsAnswer{}, fmt.Errorf("%w: %v", errNotReached, redactURL(err))
 		}
 		return awsAnswer{}, redactURL(err)
@@ -117,6 +115,43 @@ func cutQuery(u string) string {
 		return u[:i] + "?…"
 	}
 	return u
+}
+
+// awsDialTLS is how the calls reach a host: by its endpoint's path
+// (directly, or through a CONNECT tunnel of the proxy the agent uses), then
+// TLS verified with ap.Roots as the agents verify AWS. A tunnel that did
+// not open, or TLS through it that did not verify, is the endpoint's own
+// proxy finding, so the call was not reached (errNotReached).
+func awsDialTLS(ap *AWSPlan, timeout time.Duration, via func(host string) *url.URL) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	dial := ap.Dial
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, _ := net.SplitHostPort(addr)
+		proxy := via(host)
+		var c net.Conn
+		var err error
+		switch {
+		case proxy == nil:
+			c, err = dial(ctx, network, addr)
+		case proxySupported(proxy) != "":
+			return nil, tunnelFailed{errors.New(proxySupported(proxy))}
+		default:
+			c, err = openTunnel(ctx, dial, proxy, addr, ap.Roots, timeout)
+			if err != nil {
+				return nil, tunnelFailed{err}
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		tc, err := verifiedTLS(ctx, c, host, ap.Roots, timeout)
+		if err != nil && proxy != nil && tlsThroughCode(err) == report.ProxyInterceptsTLS {
+			return nil, tunnelFailed{err}
+		}
+		return tc, err
+	}
 }
 
 // signQuery signs a form POST of AWS's Query protocol (EC2, STS) with the

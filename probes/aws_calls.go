@@ -49,8 +49,9 @@ func awsCall(p Plan, endpoint, action string, run func(ap *AWSPlan, c *http.Clie
 			Msg: fmt.Sprintf("%s: %s not asked: %s (the auth check says why)", endpoint, action, why)}
 		return []report.Result{r}
 	}
-	out := run(ap, awsClient(ap, p.Timeout))
+	out := run(ap, awsClient(ap, p.Timeout, p.viaFor))
 	for i, r := range out {
+		out[i].Via = p.callVia(r)
 		// A call through an endpoint --optional names weighs no more than
 		// the endpoint.
 		if slices.Contains(p.Selection.Optional, r.Endpoint) {

@@ -63,6 +63,9 @@ func (f NodeFacts) vpcResolver() string {
 // e on this node; viaNodeResolver says the answer came from the node's own
 // resolver rather than AmazonProvidedDNS. Every non-pass code has one.
 func hintFor(r report.Result, e Endpoint, f NodeFacts, viaNodeResolver bool) string {
+	if h := proxyHint(r, e, f); h != "" {
+		return h
+	}
 	if h := pathHint(r, e, f, viaNodeResolver); h != "" {
 		return h
 	}

@@ -83,14 +83,28 @@ func (rn *Runner) Run(ctx context.Context, p Plan) Report {
 // TCP 443 to each address, and for the cluster TLS and health.
 func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint, f *Findings) []report.Result {
 	var out []report.Result
+	path := Via(e.Via)
+	if e.Kind == Cluster {
+		path = ViaDirect // probed directly even when kubelet would not go so: proxy_carries_api says that
+	}
 	add := func(r report.Result, viaNode bool) {
 		r.Endpoint, r.Host = e.Name, e.Host
+		if r.Via == "" {
+			r.Via = path
+		}
 		if r.Status != report.Pass {
 			r.Hint = hintFor(r, e, p.Facts, viaNode)
 		}
 		out = append(out, r)
 	}
 
+	switch {
+	case e.Via != nil && e.Kind == Cluster:
+		add(proxyCarriesAPI(e), false)
+	case e.Via != nil:
+		rn.probeProxied(ctx, p, e, add)
+		return out
+	}
 	if len(p.Resolvers) == 0 {
 		add(report.Result{Kind: report.KindDNS, Status: report.Fail, Code: report.NoResolver, Msg: fmt.Sprintf("%s: no resolver to ask for %s", e.Name, e.Host)}, false)
 		return out

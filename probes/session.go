@@ -139,7 +139,7 @@ func markInterrupted(rs []report.Result) {
 
 // SortResults orders results by endpoint in plan order, then by check.
 func SortResults(rs []report.Result) {
-	checkOrder := map[string]int{report.KindConfig: 0, report.KindIMDS: 1, report.KindDNS: 2, report.KindTCP: 3, report.KindTLS: 4, report.KindAPI: 5, report.KindAuth: 6, report.KindClock: 7, report.KindAWS: 8}
+	checkOrder := map[string]int{report.KindConfig: 0, report.KindIMDS: 1, report.KindDNS: 2, report.KindProxy: 2, report.KindTCP: 3, report.KindTLS: 4, report.KindAPI: 5, report.KindAuth: 6, report.KindClock: 7, report.KindAWS: 8}
 	for i := range rs {
 		if (rs[i].Kind == report.KindConfig || rs[i].Kind == report.KindIMDS) && rs[i].Endpoint == "" {
 			rs[i].Order = -1 // node-wide results come first

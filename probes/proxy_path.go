@@ -1,0 +1,138 @@
+package probes
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/eksboot/eksboot/report"
+	"github.com/miekg/dns"
+)
+
+// probeProxied is the check of an endpoint the agent reaches through its
+// proxy: the node's own DNS answer for the endpoint is not the agent's
+// (the proxy resolves it), so what is probed is the proxy's address, TCP
+// to it, CONNECT HOST:443, and TLS through the tunnel verified as the
+// agent verifies AWS. One tunnel per endpoint host.
+func (rn *Runner) probeProxied(ctx context.Context, p Plan, e Endpoint, add func(report.Result, bool)) {
+	u := e.Via
+	add(report.Result{Kind: report.KindDNS, Status: report.Skip, Code: report.OK,
+		Msg: fmt.Sprintf("%s: %s is not looked up on the node: the requests of %s for it go to the proxy %s, which resolves it", e.Name, e.Host, agentWords(e.Agent), proxyAddr(u))}, false)
+	if why := proxySupported(u); why != "" {
+		add(report.Result{Kind: report.KindProxy, Addr: proxyAddr(u), Status: report.Skip, Code: report.OK, Msg: e.Name + ": " + why}, false)
+		return
+	}
+	start := time.Now()
+	fail := func(code report.Code, addr, msg string) {
+		add(report.Result{Kind: report.KindProxy, Addr: addr, Status: report.Fail, Code: code, Duration: time.Since(start), Msg: e.Name + ": " + msg}, false)
+	}
+	addr, err := p.proxyAddress(ctx, u.Hostname(), u.Port())
+	if err != "" {
+		fail(report.ProxyUnreachable, proxyAddr(u), err)
+		return
+	}
+	target := net.JoinHostPort(e.Host, "443")
+	c, perr := reachProxy(ctx, (&net.Dialer{}).DialContext, u, addr, p.awsRoots(), p.Timeout)
+	if perr == nil {
+		if perr = connectTunnel(ctx, c, u, target, p.Timeout); perr != nil {
+			c.Close()
+		}
+	}
+	var pe *proxyError
+	if errors.As(perr, &pe) {
+		fail(pe.code, addr, pe.msg)
+		return
+	}
+	add(report.Result{Kind: report.KindProxy, Addr: addr, Status: report.Pass, Code: report.OK, Duration: time.Since(start),
+		Msg: fmt.Sprintf("%s: the proxy %s opened a tunnel to %s in %s", e.Name, proxyAddr(u), target, roundMS(time.Since(start)))}, false)
+
+	start = time.Now()
+	tc, err2 := verifiedTLS(ctx, c, e.Host, p.awsRoots(), p.Timeout)
+	r := report.Result{Kind: report.KindTLS, Addr: addr, Status: report.Pass, Code: report.OK}
+	if err2 == nil {
+		leaf := tc.ConnectionState().PeerCertificates[0]
+		tc.Close()
+		r.Msg = fmt.Sprintf("%s: TLS to %s through the proxy %s verified: the certificate is the endpoint's (issued by %s)", e.Name, e.Host, proxyAddr(u), CleanServerString(leaf.Issuer.String()))
+	} else {
+		r.Status, r.Code = report.Fail, tlsThroughCode(err2)
+		switch r.Code {
+		case report.ProxyInterceptsTLS:
+			r.Msg = fmt.Sprintf("%s: TLS to %s through the proxy %s is not the endpoint's: the certificate, issued by %s, does not verify for %s with the system's trust store (a TLS-inspecting proxy)", e.Name, e.Host, proxyAddr(u), presentedIssuer(err2), e.Host)
+		case report.TLSTimeout:
+			r.Msg = fmt.Sprintf("%s: TLS to %s through the proxy %s did not finish within %s", e.Name, e.Host, proxyAddr(u), p.Timeout)
+		default:
+			r.Msg = fmt.Sprintf("%s: TLS to %s through the proxy %s failed: %s", e.Name, e.Host, proxyAddr(u), CleanServerString(quiet(err2).Error()))
+		}
+	}
+	r.Duration = time.Since(start)
+	add(r, false)
+}
+
+// proxyAddress is the proxy's address to dial: an address as given, or
+// the node resolver's first answer for its name (the agents resolve it
+// there); a message saying what went wrong otherwise.
+func (p Plan) proxyAddress(ctx context.Context, host, port string) (string, string) {
+	if port == "" {
+		port = "80"
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return net.JoinHostPort(a.String(), port), ""
+	}
+	if len(p.Resolvers) == 0 {
+		return "", fmt.Sprintf("no resolver to look up the proxy's name %s", host)
+	}
+	res := p.Resolvers[len(p.Resolvers)-1] // the node's, when known: it is last
+	for _, r := range p.Resolvers {
+		if r.Role == RoleNode {
+			res = r
+		}
+	}
+	ans := lookup(ctx, res.Addr, host, dns.TypeA, p.Timeout)
+	if ans.code != report.OK && p.IPv6 {
+		ans = lookup(ctx, res.Addr, host, dns.TypeAAAA, p.Timeout)
+	}
+	if ans.code != report.OK || len(ans.addrs) == 0 {
+		return "", fmt.Sprintf("the proxy's name %s has no address through the %s (%s)", host, res, ans.code)
+	}
+	return net.JoinHostPort(ans.addrs[0].String(), port), ""
+}
+
+// proxyCarriesAPI is the finding of an API server the agent would send to
+// its proxy: kubelet must reach the cluster endpoint directly (the proxy
+// would see the node's token, and cannot reach the private endpoint's
+// addresses anyway). The direct probe still runs.
+func proxyCarriesAPI(e Endpoint) report.Result {
+	return report.Result{Kind: report.KindProxy, Addr: proxyAddr(e.Via), Via: Via(e.Via), Status: report.Fail, Code: report.ProxyCarriesAPI,
+		Msg: fmt.Sprintf("%s: %s would send the API server's traffic to the proxy %s: its NO_PROXY does not cover %s (add %s); eksboot probes the API server directly below", e.Name, agentWords(e.Agent), proxyAddr(e.Via), e.Host, NoProxyEntry(e.Host))}
+}
+
+// NoProxyEntry is the NO_PROXY entry that keeps host direct: the suffix
+// every EKS cluster endpoint shares, or the host itself.
+func NoProxyEntry(host string) string {
+	for _, suffix := range []string{".eks.amazonaws.com", ".eks.amazonaws.com.cn"} {
+		if strings.HasSuffix(host, suffix) {
+			return suffix
+		}
+	}
+	return host
+}
+
+// awsRoots verify AWS endpoints' certificates; nil is the system's.
+func (p Plan) awsRoots() *x509.CertPool {
+	if p.AWS == nil {
+		return nil
+	}
+	return p.AWS.Roots
+}
+
+func agentWords(agent string) string {
+	if agent == "" || agent == "default" {
+		return "the node's agents"
+	}
+	return agent
+}
