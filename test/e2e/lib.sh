@@ -276,14 +276,14 @@ cluster_ca() { base64 -w0 "$SIM_DIR/${1:-ca}.pem"; }
 
 # eksboot in the node namespace, as user data runs it: without the
 # machine's proxy settings, with NODE_ENV's, and with NODE_SYSTEMD (a
-# directory) as /etc/systemd/system in a mount namespace of the run's own.
+# directory) as /etc/systemd in a mount namespace of the run's own.
 NODE_ENV=() NODE_SYSTEMD=""
 node_eksboot() {
 	local cmd=(ip netns exec "$NODE_NS" env -u HTTPS_PROXY -u https_proxy -u HTTP_PROXY -u http_proxy -u NO_PROXY -u no_proxy
 		"${NODE_ENV[@]}" "$SIM_BIN/eksboot" "$@")
 	if [ -n "$NODE_SYSTEMD" ]; then
 		# shellcheck disable=SC2016 # expanded by that sh
-		unshare -m --propagation private sh -c 'mount --bind "$0" /etc/systemd/system && exec "$@"' "$NODE_SYSTEMD" "${cmd[@]}"
+		unshare -m --propagation private sh -c 'mount --bind "$0" /etc/systemd && exec "$@"' "$NODE_SYSTEMD" "${cmd[@]}"
 	else
 		"${cmd[@]}"
 	fi
@@ -339,6 +339,12 @@ check_run() {
 	: >"$console" # the serial console device of the simulation
 	local args=("$COMMAND" --target "$TARGET" --timeout 1s --output json --console "$console") cluster=$CLUSTER_FLAGS
 	NODE_ENV=() NODE_SYSTEMD=""
+	# A proxy run sees the systemd configuration the case gives it, not
+	# the machine's.
+	if [ -n "$via" ]; then
+		NODE_SYSTEMD=$SIM_DIR/systemd$sfx
+		mkdir -p "$NODE_SYSTEMD"
+	fi
 	case $via in
 	"") ;;
 	flags)
@@ -349,9 +355,7 @@ check_run() {
 	nodeconfig)
 		args[2]=al2023 cluster=0
 		args+=(--config imds://user-data) ;;
-	dropins)
-		NODE_SYSTEMD=$SIM_DIR/systemd
-		proxy_dropins "$NODE_SYSTEMD" ;;
+	dropins) proxy_dropins "$NODE_SYSTEMD" ;;
 	*) log "unknown PROXY_VIA $via"; return 1 ;;
 	esac
 	[ "$cluster" = 1 ] && args+=(--cluster-name prod --apiserver-endpoint "https://$API_HOST" --b64-cluster-ca "$(cluster_ca "$CA_NAME")")

@@ -35,7 +35,8 @@ proxy_defaults() {
 	# How PROXY_ENV reaches eksboot: flags (--https-proxy/--no-proxy), env
 	# (eksboot's own environment, run by hand), nodeconfig (AL2023 user
 	# data: spec.instance.environment), dropins (kubelet's and
-	# containerd's systemd drop-ins, in a mount namespace of the run's own).
+	# containerd's systemd drop-ins and systemd's DefaultEnvironment, in a
+	# mount namespace of the run's own).
 	# shellcheck disable=SC2034 # read by run_case
 	PROXY_VIA=(flags nodeconfig dropins)
 	# Strings squid's access.log must hold after each run (!STRING: must not).
@@ -179,18 +180,24 @@ MIME
 	restart_imds
 }
 
-# proxy_dropins DIR: /etc/systemd/system as a node set up by AWS's
+# proxy_dropins DIR: /etc/systemd as a node set up by AWS's
 # knowledge-center recipe has it: PROXY_ENV in kubelet's and containerd's
-# drop-ins.
+# drop-ins, and as every unit's DefaultEnvironment (nodeadm's and the
+# system-wide setting's).
 proxy_dropins() {
 	local unit kv
 	for unit in kubelet containerd; do
-		mkdir -p "$1/$unit.service.d"
+		mkdir -p "$1/system/$unit.service.d"
 		{
 			echo '[Service]'
 			for kv in "${PROXY_ENV[@]}"; do printf 'Environment="%s"\n' "$kv"; done
-		} >"$1/$unit.service.d/http-proxy.conf"
+		} >"$1/system/$unit.service.d/http-proxy.conf"
 	done
+	mkdir -p "$1/system.conf.d"
+	{
+		echo '[Manager]'
+		for kv in "${PROXY_ENV[@]}"; do printf 'DefaultEnvironment="%s"\n' "$kv"; done
+	} >"$1/system.conf.d/http-proxy.conf"
 }
 
 # proxy_log_settle: squid logs a tunnel when it closes; wait (at most 2s)
