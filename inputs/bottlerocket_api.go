@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -49,10 +50,13 @@ func InBottlerocketContainer() bool {
 func BottlerocketUserDataPath() string { return filepath.Join(bottlerocketRoot, BottlerocketUserData) }
 
 // BottlerocketProxy is settings.network's proxy, as Bottlerocket gives it to
-// containerd, kubelet and pluto.
+// containerd, kubelet and pluto, and the settings.kubernetes values it adds
+// to their no-proxy list.
 type BottlerocketProxy struct {
-	HTTPS   string
-	NoProxy []string
+	HTTPS         string
+	NoProxy       []string
+	APIServer     string // settings.kubernetes.api-server
+	ClusterDomain string // settings.kubernetes.cluster-domain
 }
 
 // brSettings is the part of GET /settings?prefix=P eksboot reads: the
@@ -64,6 +68,7 @@ type brSettings struct {
 		APIServer          string          `json:"api-server"`
 		ClusterCertificate string          `json:"cluster-certificate"`
 		ClusterDNSIP       json.RawMessage `json:"cluster-dns-ip"` // a string, or a list of them
+		ClusterDomain      string          `json:"cluster-domain"`
 	} `json:"kubernetes"`
 	Network struct {
 		HTTPSProxy string   `json:"https-proxy"`
@@ -98,7 +103,7 @@ func BottlerocketSettings(ctx context.Context) (Values, BottlerocketProxy, error
 	set(FlagEndpoint, k.APIServer)
 	set(FlagCA, k.ClusterCertificate)
 	set(FlagDNSClusterIP, firstDNSIP(k.ClusterDNSIP))
-	return v, BottlerocketProxy{HTTPS: s.Network.HTTPSProxy, NoProxy: s.Network.NoProxy}, nil
+	return v, BottlerocketProxy{HTTPS: s.Network.HTTPSProxy, NoProxy: s.Network.NoProxy, APIServer: k.APIServer, ClusterDomain: k.ClusterDomain}, nil
 }
 
 // firstDNSIP is the IP kubelet's clusterDNS starts with: Bottlerocket takes
@@ -175,7 +180,7 @@ func bottlerocketSource(ctx context.Context, early, file Values, origins Origins
 	if !InBottlerocketContainer() {
 		return nil, nil
 	}
-	api, _, err := BottlerocketSettings(ctx)
+	api, proxy, err := BottlerocketSettings(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -188,6 +193,7 @@ func bottlerocketSource(ctx context.Context, early, file Values, origins Origins
 			origins[n] = Origin{Name: "Bottlerocket setting settings.kubernetes." + setting[n], UserData: true}
 		}
 	}
+	maps.Copy(api, proxy.values()) // what the agents' proxy is made of: no input of ours, so no origin
 	return api, nil
 }
 

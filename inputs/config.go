@@ -77,8 +77,8 @@ func userDataValues(data []byte) (Values, Origins, error) {
 			return nil, nil, Errorf(FlagConfig, "%s: nodeadm will not find a NodeConfig in this user data: a NodeConfig part: %v", UserDataSource, err)
 		}
 		for k, val := range v { // later parts win, as nodeadm merges them
-			if k == nodeadmRefuses {
-				val = append(vals[k], val...) // but one refused part fails them all
+			if accumulates(k) {
+				val = append(vals[k], val...) // but one refused part fails them all, and environments merge
 			}
 			vals[k] = val
 			origins[k] = Origin{Name: o[k].Name + " in " + UserDataSource, UserData: true}
@@ -182,7 +182,7 @@ func parseDocs(data []byte, userData bool) (Values, Origins, error) {
 			return nil, nil, err
 		}
 		for k, v := range vals {
-			if k == nodeadmRefuses {
+			if accumulates(k) {
 				v = append(out[k], v...)
 			}
 			out[k], origins[k] = v, from[k]
@@ -277,3 +277,8 @@ func asRead(flag string) string { return nodeConfigOnly + "as-read." + flag }
 // nodeadmRefuses is the Values key of what nodeadm refuses in the user
 // data's NodeConfig: "field: reason" each.
 const nodeadmRefuses = "nodeconfig:refuses"
+
+// accumulates says whether the NodeConfig documents' values of Values key k
+// add up rather than the last one winning: nodeadm's refusals, and
+// spec.instance.environment, whose maps nodeadm merges key by key.
+func accumulates(k string) bool { return k == nodeadmRefuses || k == nodeConfigEnvironment }

@@ -38,6 +38,11 @@ type nodeConfig struct {
 			Flags  []string                   `json:"flags"`
 		} `json:"kubelet"`
 		FeatureGates map[string]bool `json:"featureGates"`
+		Instance     struct {
+			// Environment: "default" (every unit, and nodeadm itself) or a
+			// unit's name without .service, to its variables.
+			Environment map[string]map[string]string `json:"environment"`
+		} `json:"instance"`
 	} `json:"spec"`
 }
 
@@ -226,6 +231,9 @@ func nodeConfigValues(data []byte) (Values, Origins, error) {
 		if taints, found, _ := lastTaintFlag(kubeletFlagArgs(items)); found {
 			out[userDataTaints], origins[userDataTaints] = []string{taints}, Origin{Name: "spec.kubelet.flags"}
 		}
+	}
+	if env := environmentEntries(nc.Spec.Instance.Environment); len(env) > 0 {
+		out[nodeConfigEnvironment] = env // the proxy of kubelet, containerd and nodeadm
 	}
 	if dns := clusterDNS(nc.Spec.Kubelet.Config["clusterDNS"]); len(dns) > 0 && dns[0] != "" {
 		out[FlagDNSClusterIP], origins[FlagDNSClusterIP] = []string{dns[0]}, Origin{Name: "spec.kubelet.config.clusterDNS"}

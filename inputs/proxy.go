@@ -247,16 +247,24 @@ func proxyWarnings(envs map[Agent]environ) []string {
 	}
 	var found []finding
 	add := func(a Agent, msg string) {
+		name := string(a)
+		if a == AgentDefault {
+			name = otherServices
+		}
 		if i := slices.IndexFunc(found, func(f finding) bool { return f.msg == msg }); i >= 0 {
-			found[i].agents = append(found[i].agents, string(a))
+			found[i].agents = append(found[i].agents, name)
 			return
 		}
-		found = append(found, finding{msg, []string{string(a)}})
+		found = append(found, finding{msg, []string{name}})
 	}
 	for _, a := range Agents {
 		e := envs[a]
 		if h := e.http(); e.https().Value == "" && h.Value != "" {
-			add(a, fmt.Sprintf("an HTTP proxy %q (%s) and no HTTPS_PROXY, so its HTTPS requests, to AWS and the API server alike, go direct", shownProxy(h.Value), h.From))
+			name := "HTTP_PROXY"
+			if e[name].Value == "" {
+				name = "http_proxy"
+			}
+			add(a, fmt.Sprintf("%s=%q (%s) but no HTTPS_PROXY: HTTPS requests, to AWS and the API server alike, go direct", name, shownProxy(h.Value), h.From))
 		}
 		for _, pair := range [][2]string{{"HTTPS_PROXY", "https_proxy"}, {"NO_PROXY", "no_proxy"}} {
 			up, low := e[pair[0]], e[pair[1]]
@@ -267,7 +275,11 @@ func proxyWarnings(envs map[Agent]environ) []string {
 	}
 	var out []string
 	for _, f := range found {
-		out = append(out, strings.Join(f.agents, ", ")+" sees "+f.msg)
+		verb := " see "
+		if len(f.agents) == 1 && f.agents[0] != otherServices {
+			verb = " sees "
+		}
+		out = append(out, strings.Join(f.agents, ", ")+verb+f.msg)
 	}
 	k, c := envs[AgentKubelet], envs[AgentContainerd]
 	if kc, cc := k.config(), c.config(); kc.HTTPSProxy != cc.HTTPSProxy || kc.NoProxy != cc.NoProxy {
@@ -275,6 +287,9 @@ func proxyWarnings(envs map[Agent]environ) []string {
 	}
 	return out
 }
+
+// otherServices names AgentDefault in messages.
+const otherServices = "the node's other services"
 
 // describeEnv is what httpproxy reads of e, and from where.
 func describeEnv(e environ) string {

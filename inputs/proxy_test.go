@@ -156,7 +156,11 @@ func TestProxyWarnings(t *testing.T) {
 		{"HTTP only", map[Agent]environ{
 			AgentKubelet:    {"HTTP_PROXY": {"http://p:3128", kubeletDropIn}},
 			AgentContainerd: {"HTTP_PROXY": {"http://p:3128", kubeletDropIn}},
-		}, []string{`kubelet, containerd sees an HTTP proxy "http://p:3128" (` + kubeletDropIn + `) and no HTTPS_PROXY`}},
+			AgentDefault:    {"http_proxy": {"http://p:3128", "/etc/systemd/system.conf"}},
+		}, []string{
+			`kubelet, containerd see HTTP_PROXY="http://p:3128" (` + kubeletDropIn + `) but no HTTPS_PROXY: HTTPS requests, to AWS and the API server alike, go direct`,
+			`the node's other services see http_proxy="http://p:3128" (/etc/systemd/system.conf) but no HTTPS_PROXY`,
+		}},
 		{"cases differ", map[Agent]environ{
 			AgentKubelet:    {"HTTPS_PROXY": {"http://p:3128", kubeletDropIn}, "https_proxy": {"http://u:pw@q:3128", "/etc/environment"}, "NO_PROXY": {"a", "x"}, "no_proxy": {"b", "y"}},
 			AgentContainerd: {"HTTPS_PROXY": {"http://p:3128", "c"}, "NO_PROXY": {"a", "x"}},

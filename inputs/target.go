@@ -12,11 +12,21 @@ import (
 const AL2BootstrapScript = "/etc/eks/bootstrap.sh"
 
 // Host is what target detection looks at, so tests can stand in for a node.
+// It is also where the agents' proxy settings are read: systemd's units and
+// drop-ins, and on Windows the registry.
 type Host struct {
 	GOOS     string
 	LookPath func(string) (string, error)
 	Exists   func(string) bool
 	ReadFile func(string) ([]byte, error)
+	// ReadDir lists a directory's entry names, sorted.
+	ReadDir func(string) ([]string, error)
+	// ServiceEnvironment is the environment Windows gives a service
+	// (machine-scoped variables, then the service's own), names upper-cased
+	// as Windows compares them; "" is the machine's alone. Nil elsewhere.
+	ServiceEnvironment func(service string) (map[string]string, error)
+
+	labels map[string]string // a file's name in outputs, for files standing in for what will be written
 }
 
 // ThisHost is the machine eksboot runs on.
@@ -26,6 +36,15 @@ func ThisHost() Host {
 		LookPath: exec.LookPath,
 		Exists:   func(p string) bool { _, err := os.Stat(p); return err == nil },
 		ReadFile: func(p string) ([]byte, error) { return readBoundedFile(p, 64<<10) },
+		ReadDir: func(p string) ([]string, error) {
+			entries, err := os.ReadDir(p)
+			names := make([]string, len(entries))
+			for i, e := range entries {
+				names[i] = e.Name()
+			}
+			return names, err
+		},
+		ServiceEnvironment: serviceEnvironment,
 	}
 }
 

@@ -1,9 +1,14 @@
 package run
 
 import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/eksboot/eksboot/report"
+	"github.com/eksboot/eksboot/test/testpki"
 	"testing"
 
 	"github.com/eksboot/eksboot/inputs"
@@ -77,5 +82,57 @@ func TestProxyInputResults(t *testing.T) {
 	}
 	if v := report.Decide(rs, report.FailOnRequired); v.Passed {
 		t.Errorf("an unusable proxy passes: %+v", v)
+	}
+}
+
+// TestPlanViaFromDropIns: the plan's paths come from the node's own
+// systemd drop-ins, read through the inputs, including the trap of a VPC
+// CIDR in NO_PROXY, which does not cover the API server's host name.
+func TestPlanViaFromDropIns(t *testing.T) {
+	root := t.TempDir()
+	for p, content := range map[string]string{
+		"etc/systemd/system/kubelet.service.d/http-proxy.conf":    "[Service]\nEnvironment=\"HTTPS_PROXY=http://proxy.internal:3128\" \"NO_PROXY=10.0.0.0/16,169.254.169.254\"\n",
+		"etc/systemd/system/containerd.service.d/http-proxy.conf": "[Service]\nEnvironmentFile=/etc/environment\n",
+		"etc/environment": "HTTPS_PROXY=http://proxy.internal:3128\nNO_PROXY=10.0.0.0/16,169.254.169.254,s3.eu-west-1.amazonaws.com\n",
+	} {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	real := inputs.ThisHost()
+	in := func(p string) string { return filepath.Join(root, p) }
+	h := inputs.Host{GOOS: "linux",
+		LookPath: func(string) (string, error) { return "", os.ErrNotExist },
+		Exists:   func(p string) bool { return real.Exists(in(p)) },
+		ReadFile: func(p string) ([]byte, error) { return real.ReadFile(in(p)) },
+		ReadDir:  func(p string) ([]string, error) { return real.ReadDir(in(p)) },
+	}
+	v := inputs.Values{
+		inputs.FlagClusterName: {"prod"},
+		inputs.FlagEndpoint:    {"https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com"},
+		inputs.FlagCA:          {base64.StdEncoding.EncodeToString(testpki.ClusterCAPEM)},
+		inputs.FlagServiceCIDR: {"10.100.0.0/16"},
+		inputs.FlagRegion:      {"eu-west-1"},
+	}
+	cfg, err := inputs.Resolve(v, h, inputs.KnownFacts(nil), time.Now(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"api": "http://proxy.internal:3128", "ecr.api": "http://proxy.internal:3128", "ecr.dkr": "http://proxy.internal:3128", "s3": "direct", "ec2": "direct", "sts": "direct"}
+	for _, e := range BuildPlan(cfg, inputs.Settings{}, nil).Endpoints {
+		got := "direct"
+		if e.Via != nil {
+			got = e.Via.String()
+		}
+		if w, ok := want[e.Name]; ok && got != w {
+			t.Errorf("%s: via %s, want %s", e.Name, got, w)
+		}
+	}
+	if len(cfg.Warnings) != 1 || cfg.Warnings[0].Code != report.ProxyInconsistent || !strings.Contains(cfg.Warnings[0].Message, "/etc/environment") {
+		t.Errorf("kubelet and containerd differ: %+v", cfg.Warnings)
 	}
 }
