@@ -24,7 +24,11 @@ type ListedEndpoint struct {
 	Service  string `json:"service,omitempty"` // the VPC endpoint service name
 	Kind     string `json:"kind"`
 	Required bool   `json:"required"`
-	Why      string `json:"why"`
+	// Agent is the program whose proxy settings decide the path; Path is
+	// that path: direct, or proxy HOST:PORT.
+	Agent string `json:"agent"`
+	Path  string `json:"path"`
+	Why   string `json:"why"`
 }
 
 // ListedCheck is one node-wide check of a Listing.
@@ -47,13 +51,13 @@ func WriteEndpoints(w io.Writer, l Listing, asJSON bool) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ENDPOINT\tHOST\tSERVICE\tKIND\tON FAILURE\tWHY")
+	fmt.Fprintln(tw, "ENDPOINT\tHOST\tSERVICE\tKIND\tON FAILURE\tAGENT\tPATH\tWHY")
 	for _, ep := range l.Endpoints {
 		onFailure := "fail"
 		if !ep.Required {
 			onFailure = "warn"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ep.Name, ep.Host, dash(ep.Service), ep.Kind, onFailure, ep.Why)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ep.Name, ep.Host, dash(ep.Service), ep.Kind, onFailure, dash(ep.Agent), dash(ep.Path), ep.Why)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

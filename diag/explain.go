@@ -117,7 +117,7 @@ const maxResultField = 1 << 10
 
 // clipResult is r with each text cut to maxResultField bytes.
 func clipResult(r report.Result) report.Result {
-	for _, p := range []*string{&r.Kind, &r.Endpoint, &r.Host, &r.Addr, &r.Route, &r.Msg, &r.Hint} {
+	for _, p := range []*string{&r.Kind, &r.Via, &r.Endpoint, &r.Host, &r.Addr, &r.Route, &r.Msg, &r.Hint} {
 		*p = clipTo(*p, maxResultField)
 	}
 	r.Code = report.Code(clipTo(string(r.Code), maxSummaryItem))

@@ -3,6 +3,7 @@ package diag
 import (
 	"bufio"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/eksboot/eksboot/report"
@@ -37,13 +38,16 @@ type fleetNode struct {
 type sigKey struct {
 	endpoint string
 	code     report.Code
+	via      string // the proxy, for a finding of the path through one (proxyVia)
 }
 
 // Signature is a failure as the fleet report groups it: an endpoint (or a
-// node-wide check) and a code.
+// node-wide check) and a code, and for what the path through a proxy
+// found, the proxy: each proxy's failures are a row of their own.
 type Signature struct {
 	Endpoint string        `json:"endpoint"`
 	Code     report.Code   `json:"code"`
+	Via      string        `json:"via,omitempty"` // proxy HOST:PORT`
 	Status   report.Status `json:"status"`
 	Hint     string        `json:"-"` // one node's hint, for the fleet's fix
 	Host     string        `json:"-"`
@@ -130,7 +134,7 @@ func (f *Fleet) add(run string, results []pendingResult, summary Summary, source
 		if name == "" {
 			name = r.Kind
 		}
-		k := sigKey{clip(name), r.Code}
+		k := sigKey{clip(name), r.Code, clip(proxyVia(r))}
 		if _, seen := f.first[k]; !seen {
 			if len(f.first) >= maxSignatures {
 				// Crafted or broken input can name a new endpoint per
@@ -138,8 +142,8 @@ func (f *Fleet) add(run string, results []pendingResult, summary Summary, source
 				f.SignaturesLeftOut++
 				continue
 			}
-			k.endpoint = f.intern(k.endpoint)
-			f.first[k] = Signature{Endpoint: k.endpoint, Code: r.Code, Status: r.Status, Hint: r.Hint, Host: r.Host, Service: r.Service}
+			k.endpoint, k.via = f.intern(k.endpoint), f.intern(k.via)
+			f.first[k] = Signature{Endpoint: k.endpoint, Code: r.Code, Via: k.via, Status: r.Status, Hint: r.Hint, Host: r.Host, Service: r.Service}
 		}
 		if len(n.sigs) < maxSignatures && !slices.Contains(n.sigs, k) {
 			n.sigs = append(n.sigs, k)
@@ -149,6 +153,16 @@ func (f *Fleet) add(run string, results []pendingResult, summary Summary, source
 		f.order = append(f.order, id)
 	}
 	f.nodes[id] = n
+}
+
+// proxyVia is the proxy a finding of the path through it names: what was
+// probed at the proxy, or TLS through its tunnel; "" for the rest, which
+// group by endpoint and code whatever the path.
+func proxyVia(r report.Result) string {
+	if !strings.HasPrefix(r.Via, "proxy ") || r.Kind != report.KindProxy && r.Kind != report.KindTLS {
+		return ""
+	}
+	return r.Via
 }
 
 // Dimensions a failure can be confined to.

@@ -51,7 +51,7 @@ func (f *Fleet) spread(row *FailureRow) {
 			*n++
 		}
 	}
-	key := sigKey{row.Endpoint, row.Code}
+	key := sigKey{row.Endpoint, row.Code, row.Via}
 	for _, id := range f.order {
 		n := f.nodes[id]
 		h := slices.Contains(n.sigs, key)
@@ -93,6 +93,9 @@ func trimSpread(list []Spread) []Spread {
 func (f *Fleet) cause(row *FailureRow) (string, string) {
 	total := len(f.order)
 	what := row.Endpoint + " " + string(row.Code)
+	if row.Via != "" {
+		what += " through the " + row.Via
+	}
 	if row.Hit == total {
 		if total < 2 {
 			return "", ""

@@ -36,6 +36,17 @@ func fleetFix(row *FailureRow, scope string, s Spread) string {
 		case scope == ScopeVPC:
 			return "the security group of the " + svc + " endpoint allows TCP 443 from none of the nodes' subnets or security groups"
 		}
+	case report.ProxyUnreachable:
+		proxy := strings.TrimPrefix(row.Via, "proxy ")
+		port := proxy[strings.LastIndexByte(proxy, ':')+1:]
+		switch scope {
+		case ScopeSubnet:
+			return "the proxy " + proxy + " does not answer " + s.Value + ": the subnet's route table must route to it, and the proxy's security group must allow TCP " + port + " from " + cidr
+		case ScopeSecurityGroup:
+			return "the proxy's security group does not allow TCP " + port + " from the security group " + s.Value
+		case ScopeVPC:
+			return "the proxy " + proxy + " answers none of the nodes: it is down or listens elsewhere (check HTTPS_PROXY), or its security group allows TCP " + port + " from none of their subnets"
+		}
 	case report.DNSPublic, report.DNSNXDomain, report.DNSNoData:
 		if scope == ScopeVPC {
 			return "no interface endpoint for " + svc + " answers in this VPC, or its \"Enable private DNS name\" is off, or the VPC's DNS resolution and DNS hostnames are off"

@@ -22,7 +22,11 @@ func WriteFleet(w io.Writer, rep FleetReport, style Style) error {
 	slices.Sort(versions)
 	fmt.Fprintf(&b, "fleet: %d nodes: %d pass, %d warn, %d fail; eksboot %s\n", rep.Nodes, rep.Pass, rep.Warn, rep.Fail, strings.Join(versions, ", "))
 	for _, f := range rep.Failures {
-		fmt.Fprintf(&b, "\n%s %s %s on %d of %d nodes\n", style.status(f.Status), printable(f.Endpoint), printable(string(f.Code)), f.Hit, rep.Nodes)
+		through := ""
+		if f.Via != "" {
+			through = " through the " + f.Via
+		}
+		fmt.Fprintf(&b, "\n%s %s %s%s on %d of %d nodes\n", style.status(f.Status), printable(f.Endpoint), printable(string(f.Code)), through, f.Hit, rep.Nodes)
 		fmt.Fprintf(&b, "    subnets:         %s\n", spreadText(f.Subnets))
 		fmt.Fprintf(&b, "    AZs:             %s\n", spreadText(f.AZs))
 		fmt.Fprintf(&b, "    security groups: %s\n", spreadText(f.SecurityGroups))

@@ -13,6 +13,7 @@ import (
 // row is one endpoint (or one node-wide check) in the terminal table.
 type row struct {
 	endpoint, host string
+	via            string // the proxy the endpoint's agent goes through, "" when direct
 	addrs          []string
 	dns, tcp, tls  report.Status // "" when that check did not run
 	worst          report.Result // the result that sets the row's outcome
@@ -36,6 +37,9 @@ func rows(results []report.Result) []*row {
 			}
 			byKey[key] = rw
 			out = append(out, rw)
+		}
+		if strings.HasPrefix(r.Via, "proxy ") && rw.via == "" {
+			rw.via = r.Via
 		}
 		switch r.Kind {
 		case report.KindDNS:
@@ -79,7 +83,8 @@ func (s Style) status(st report.Status) string {
 }
 
 // WriteTable writes the report for a person: one row per endpoint
-// (endpoint, host, address, DNS, TCP, TLS, result), failures first, each
+// (endpoint, host, its path when some endpoint goes through a proxy,
+// address, DNS, TCP, TLS, result), failures first, each
 // problem's message and fix under its row, then the verdict.
 func WriteTable(w io.Writer, rep Report, style Style) error {
 	rep = printableCopy(rep)
@@ -87,13 +92,30 @@ func WriteTable(w io.Writer, rep Report, style Style) error {
 	// Align the rows first, then put each row's problems under it.
 	var grid strings.Builder
 	tw := tabwriter.NewWriter(&grid, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ENDPOINT\tHOST\tADDRESS\tDNS\tTCP\tTLS\tRESULT")
+	// The path column shows only when some endpoint goes through a proxy.
+	proxied := slices.ContainsFunc(rs, func(rw *row) bool { return rw.via != "" })
+	path := func(rw *row) string {
+		switch {
+		case !proxied:
+			return ""
+		case rw.via != "":
+			return rw.via + "\t"
+		case rw.host == "":
+			return "-\t"
+		}
+		return "direct\t"
+	}
+	header := "ENDPOINT\tHOST\t"
+	if proxied {
+		header += "PATH\t"
+	}
+	fmt.Fprintln(tw, header+"ADDRESS\tDNS\tTCP\tTLS\tRESULT")
 	for _, rw := range rs {
 		result := string(rw.worst.Code)
 		if rw.worst.Status == report.Pass {
 			result = "ok"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", printable(rw.endpoint), dash(printable(rw.host)), dash(printable(strings.Join(rw.addrs, ","))),
+		fmt.Fprintf(tw, "%s\t%s\t%s%s\t%s\t%s\t%s\t%s\n", printable(rw.endpoint), dash(printable(rw.host)), path(rw), dash(printable(strings.Join(rw.addrs, ","))),
 			style.status(rw.dns), style.status(rw.tcp), style.status(rw.tls), printable(result))
 	}
 	tw.Flush()

@@ -28,6 +28,7 @@ type Line struct {
 	Run   string    `json:"run,omitempty"`
 
 	Check    string `json:"check,omitempty"`
+	Via      string `json:"via,omitempty"` // the path: direct, or proxy HOST:PORT
 	Endpoint string `json:"endpoint,omitempty"`
 	Action   string `json:"action,omitempty"`  // an aws result's call
 	Service  string `json:"service,omitempty"` // com.amazonaws.REGION.SERVICE
@@ -105,7 +106,7 @@ func ptr[T any](v T) *T { return &v }
 // resultLine is r on the wire.
 func resultLine(r report.Result, run string, now time.Time) Line {
 	return Line{Time: now, Level: styleOf(r.Status).level, Msg: r.Msg, V: SchemaVersion, Run: run,
-		Check: r.Kind, Endpoint: r.Endpoint, Action: r.Action, Service: r.Service, Host: r.Host, Addr: r.Addr, Route: r.Route, Status: string(r.Status),
+		Check: r.Kind, Via: r.Via, Endpoint: r.Endpoint, Action: r.Action, Service: r.Service, Host: r.Host, Addr: r.Addr, Route: r.Route, Status: string(r.Status),
 		Code: string(r.Code), MS: ptr(r.Duration.Milliseconds()), Hint: r.Hint}
 }
 
@@ -169,7 +170,7 @@ func clipTo(s string, n int) string {
 
 // result reads a result line back.
 func (l Line) result() report.Result {
-	r := report.Result{Kind: l.Check, Endpoint: l.Endpoint, Action: l.Action, Service: l.Service, Host: l.Host, Addr: l.Addr, Route: l.Route,
+	r := report.Result{Kind: l.Check, Via: l.Via, Endpoint: l.Endpoint, Action: l.Action, Service: l.Service, Host: l.Host, Addr: l.Addr, Route: l.Route,
 		Status: report.Status(l.Status), Code: report.Code(l.Code), Msg: l.Msg, Hint: l.Hint}
 	if l.MS != nil {
 		r.Duration = time.Duration(*l.MS) * time.Millisecond

@@ -91,7 +91,8 @@ func reachProxy(ctx context.Context, dial dialFunc, u *url.URL, addr string, roo
 // connectTunnel asks the proxy on c for a tunnel to target (HOST:443), as
 // Go's transport does: CONNECT with a Host header, and the URL's
 // credentials as Proxy-Authorization when it carries them (the agents send
-// none otherwise). A 2xx opens the tunnel; c is then the tunnel.
+// none otherwise). A 200 opens the tunnel (Go's transport takes no other
+// status); c is then the tunnel.
 func connectTunnel(ctx context.Context, c net.Conn, u *url.URL, target string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -119,12 +120,15 @@ func connectTunnel(ctx context.Context, c net.Conn, u *url.URL, target string, t
 		return &proxyError{report.ProxyRefused, fmt.Sprintf("the proxy %s answered CONNECT %s with something not HTTP, or over %d KiB of it (%s)", proxy, target, maxProxyHeader>>10, CleanServerString(err.Error()))}
 	}
 	resp.Body.Close()
-	if resp.StatusCode/100 == 2 {
+	if resp.StatusCode == http.StatusOK {
 		return nil
 	}
 	status := CleanServerString(resp.Proto + " " + resp.Status)
 	msg := fmt.Sprintf("the proxy %s refused CONNECT %s: %s", proxy, target, status)
-	if resp.StatusCode == http.StatusProxyAuthRequired {
+	switch {
+	case resp.StatusCode/100 == 2: // Go's transport opens the tunnel on 200 alone
+		msg = fmt.Sprintf("the proxy %s answered CONNECT %s with %s, and kubelet and containerd (Go's transport) take only 200 as a tunnel", proxy, target, status)
+	case resp.StatusCode == http.StatusProxyAuthRequired:
 		if u.User == nil {
 			msg += "; it wants credentials, which kubelet and containerd send only when the proxy URL carries them (http://USER:PASSWORD@HOST:PORT)"
 		} else {

@@ -25,7 +25,10 @@ func proxyHint(r report.Result, e Endpoint, f NodeFacts) string {
 		return fmt.Sprintf("nothing answered at the proxy %s: check HTTPS_PROXY names the proxy's address and port, the proxy is running and listening on %s, the route table of %s routes to it, the proxy's security group allows inbound TCP %s from %s or %s, and their outbound rules and network ACLs allow it",
 			proxy, port, f.subnet(), port, f.subnet(), f.groups())
 	case report.ProxyRefused:
-		return fmt.Sprintf("the proxy %s refuses %s: allow CONNECT to %s:443 on the proxy (for squid, an acl with dstdomain %s and http_access allow for it, port 443 among the SSL ports), put the proxy's credentials in the proxy URL if it asks for them (407), or %s", proxy, e.Host, e.Host, awsDomainOf(e.Host), bypass)
+		if strings.Contains(r.Msg, " 407 ") {
+			return fmt.Sprintf("the proxy %s wants credentials: put them in the proxy URL of HTTPS_PROXY (http://USER:PASSWORD@%s; kubelet and containerd send no others), allow the node's address on the proxy without them, or %s", proxy, proxy, bypass)
+		}
+		return fmt.Sprintf("the proxy %s refuses %s: allow CONNECT to %s:443 on the proxy (for squid, an acl with dstdomain %s and http_access allow for it, port 443 among the SSL ports), or %s", proxy, e.Host, e.Host, awsDomainOf(e.Host), bypass)
 	case report.ProxyCarriesAPI:
 		return fmt.Sprintf("add %s to NO_PROXY (and no_proxy) wherever HTTPS_PROXY is set for kubelet (the NodeConfig's spec.instance.environment, the kubelet unit's drop-in, /etc/environment, or Bottlerocket's settings.network.no-proxy): a VPC CIDR in NO_PROXY does not cover a host name, since Go's proxy rules match a CIDR only against a URL whose host is an address", NoProxyEntry(e.Host))
 	case report.ProxyInterceptsTLS:

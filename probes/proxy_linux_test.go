@@ -10,9 +10,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/eksboot/eksboot/imds"
 	"github.com/eksboot/eksboot/report"
 	"github.com/eksboot/eksboot/test/awssim"
 	"github.com/eksboot/eksboot/test/connectproxy"
@@ -207,7 +210,7 @@ func TestProxyFindings(t *testing.T) {
 			"refused CONNECT " + ecrAPI + ":443: HTTP/1.1 403 Forbidden", "allow CONNECT to " + ecrAPI + ":443 on the proxy",
 			[]string{actionGetAuthToken}},
 		{"wants credentials", refuse("*", http.StatusProxyAuthRequired), allVia, "sts", report.KindProxy, report.ProxyRefused,
-			"407 Proxy Authentication Required; it wants credentials, which kubelet and containerd send only when the proxy URL carries them", "credentials in the proxy URL",
+			"407 Proxy Authentication Required; it wants credentials, which kubelet and containerd send only when the proxy URL carries them", "put them in the proxy URL of HTTPS_PROXY",
 			[]string{actionGetCallerIdentity, actionDescribeInstances, actionGetAuthToken}},
 		{"bad gateway", func(p *connectproxy.Proxy) { p.Upstream = func(string) string { return "127.0.0.1:1" } }, allVia, "ec2", report.KindProxy, report.ProxyRefused,
 			"HTTP/1.1 502 Bad Gateway", "com.amazonaws.eu-west-1.ec2", []string{actionDescribeInstances}},
@@ -324,5 +327,60 @@ func TestProxyByNameHTTPSAndSOCKS(t *testing.T) {
 	}
 	if !passed {
 		t.Errorf("ecr-auth did not pass through the https proxy:\n%s", dump(rep.Results))
+	}
+}
+
+// IMDS never goes through a proxy, whatever the environment says: the
+// metadata service answers at its own address, and the proxy hears
+// nothing of it (nodeadm and the agents never send it there either).
+func TestIMDSNeverGoesToTheProxy(t *testing.T) {
+	if out, err := exec.Command("ip", "addr", "add", "169.254.169.254/32", "dev", "lo").CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	defer exec.Command("ip", "addr", "del", "169.254.169.254/32", "dev", "lo").Run()
+	l, err := net.Listen("tcp", "169.254.169.254:80")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/latest/meta-data/instance-id" {
+			io.WriteString(w, "i-0123456789abcdef0")
+		}
+	})}
+	go srv.Serve(l)
+	defer srv.Close()
+	p := connectproxy.Start(t, "127.0.0.1:0", &connectproxy.Proxy{})
+	for _, v := range []string{"HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"} {
+		t.Setenv(v, "http://"+p.Addr)
+	}
+	t.Setenv("NO_PROXY", "")
+	if !imds.New("").AnswersV1(context.Background(), 2*time.Second) {
+		t.Error("IMDS did not answer at 169.254.169.254")
+	}
+	if log := p.Log(); len(log) > 0 {
+		t.Errorf("the proxy heard of IMDS: %+v", log)
+	}
+}
+
+// A proxy that takes TCP but never answers CONNECT, or answers it with
+// what is not HTTP, refuses within the probe's timeout.
+func TestProxyThatDoesNotAnswerCONNECT(t *testing.T) {
+	for _, c := range []struct{ addr, reply, msg string }{
+		{"127.0.1.30", "", "did not answer CONNECT api.ecr.eu-west-1.amazonaws.com:443 within 500ms"},
+		{"127.0.1.31", "SSH-2.0-OpenSSH_9.6\r\n\r\n", "answered CONNECT api.ecr.eu-west-1.amazonaws.com:443 with something not HTTP"},
+		{"127.0.1.32", "HTTP/1.1 204 No Content\r\n\r\n", "take only 200 as a tunnel"},
+	} {
+		t.Run(c.addr, func(t *testing.T) {
+			loopvpc.ServeRaw(t, c.addr, c.reply)
+			w := newProxyWorld(t, nil, func(string, string) string { return "http://" + c.addr + ":443" })
+			start := time.Now()
+			rep := w.check(t)
+			if took := time.Since(start); took > 2*w.plan.Timeout {
+				t.Errorf("took %s", took)
+			}
+			if r := find(t, rep, "ecr.api", report.KindProxy, report.ProxyRefused); !strings.Contains(r.Msg, c.msg) || r.Via != "proxy "+c.addr+":443" {
+				t.Errorf("%+v", r)
+			}
+		})
 	}
 }

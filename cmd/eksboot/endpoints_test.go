@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -58,5 +59,53 @@ func TestEndpointsListThePlan(t *testing.T) {
 	}
 	if n != len(plan.Endpoints) {
 		t.Errorf("%d JSON lines for %d endpoints", n, len(plan.Endpoints))
+	}
+}
+
+// Each endpoint's agent and path show, the proxy by its address alone.
+func TestEndpointsShowEachPath(t *testing.T) {
+	plan := run.BuildPlan(&inputs.Config{Region: "eu-west-1", EndpointHost: "abc.gr7.eu-west-1.eks.amazonaws.com"}, inputs.Settings{}, nil)
+	proxy, _ := url.Parse("http://ops:hunter2@10.0.0.5:3128")
+	for i, e := range plan.Endpoints {
+		if e.Name == "ecr.dkr" || e.Name == "s3" {
+			plan.Endpoints[i].Via = proxy
+		}
+	}
+	var text, lines bytes.Buffer
+	if err := diag.WriteEndpoints(&text, listing(plan), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := diag.WriteEndpoints(&lines, listing(plan), true); err != nil {
+		t.Fatal(err)
+	}
+	if out := text.String() + lines.String(); strings.Contains(out, "hunter2") || strings.Contains(out, "ops") {
+		t.Fatalf("the proxy URL's credentials show:\n%s", out)
+	}
+	paths := map[string]string{}
+	for _, line := range strings.Split(text.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 7 && strings.Contains(f[1], ".") {
+			paths[f[0]] = f[5] + " " + f[6]
+			if f[6] == "proxy" {
+				paths[f[0]] += " " + f[7]
+			}
+		}
+	}
+	for name, want := range map[string]string{"api": "kubelet direct", "ecr.dkr": "containerd proxy 10.0.0.5:3128", "ec2": "nodeadm direct", "s3": "containerd proxy 10.0.0.5:3128"} {
+		if paths[name] != want {
+			t.Errorf("%s: %q, want %q:\n%s", name, paths[name], want, text.String())
+		}
+	}
+	for dec := json.NewDecoder(&lines); dec.More(); {
+		var ep diag.ListedEndpoint
+		if err := dec.Decode(&ep); err != nil {
+			t.Fatal(err)
+		}
+		want := "direct"
+		if ep.Name == "ecr.dkr" || ep.Name == "s3" {
+			want = "proxy 10.0.0.5:3128"
+		}
+		if ep.Path != want || ep.Agent == "" {
+			t.Errorf("%+v: want path %q and an agent", ep, want)
+		}
 	}
 }

@@ -226,7 +226,8 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 func listing(p probes.Plan) diag.Listing {
 	l := diag.Listing{NotProbed: probes.NotProbed(p.Selection)}
 	for _, ep := range p.Endpoints {
-		l.Endpoints = append(l.Endpoints, diag.ListedEndpoint{Name: ep.Name, Host: ep.Host, Service: ep.Service, Kind: string(ep.Kind), Required: ep.Required, Why: ep.Why})
+		l.Endpoints = append(l.Endpoints, diag.ListedEndpoint{Name: ep.Name, Host: ep.Host, Service: ep.Service, Kind: string(ep.Kind), Required: ep.Required,
+			Agent: ep.Agent, Path: probes.Via(ep.Via), Why: ep.Why})
 	}
 	for _, c := range p.Checks {
 		onFailure := "warn"
