@@ -304,6 +304,7 @@ run_case() {
 	sim_defaults
 	proxy_defaults
 	COMMAND=run TARGET=al2 CA_NAME=ca EXPECT_EXIT=0 CLUSTER_FLAGS=1
+	EXPECT_WITHIN_MS=""
 	EXTRA_ARGS=() EXPECT=() EXPECT_SAYS=() EXPECT_ARGS=() EXPECT_TEXT=() EXPECT_SUMMARY=() SIM_CONFIG=()
 	after_up() { :; }
 	# shellcheck source=/dev/null
@@ -402,6 +403,11 @@ PY
 	for e in "${EXPECT_SUMMARY[@]}"; do
 		tail -n 1 "$out" | grep -qF -- "$e" || { log "the summary lacks '$e'"; ok=0; }
 	done
+	if [ -n "$EXPECT_WITHIN_MS" ]; then
+		local ms
+		ms=$(tail -n 1 "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("ms", "none"))' 2>/dev/null || echo none)
+		[[ $ms =~ ^[0-9]+$ ]] && [ "$ms" -le "$EXPECT_WITHIN_MS" ] || { log "the run took $ms ms, want at most $EXPECT_WITHIN_MS"; ok=0; }
+	fi
 	if [ "$COMMAND" = run ] && [ "$code" != 2 ]; then
 		[ -s "$argsfile" ] || { log "no arguments file written"; ok=0; }
 		for e in "${EXPECT_ARGS[@]}"; do
