@@ -5,4 +5,4 @@ PROXY=inspect-tls
 PROXY_ENV=("HTTPS_PROXY=$PROXY_URL" "NO_PROXY=$PROXY_NO_PROXY")
 EXPECT_EXIT=1
 EXPECT=("fail proxy_intercepts_tls ec2" "fail proxy_intercepts_tls ecr.dkr" "pass ok api")
-EXPECT_SAYS=("proxy_intercepts_tls 10.0.4.10:3128")
+EXPECT_SAYS=("proxy_intercepts_tls 10.0.4.10:3128" "proxy_intercepts_tls Corporate TLS Inspection CA (squid)")
