@@ -97,8 +97,17 @@ type nodeConfig struct {
 }
 
 type nodeConfigSpec struct {
-	Cluster clusterDetails `yaml:"cluster"`
-	Kubelet kubeletOptions `yaml:"kubelet"`
+	Cluster  clusterDetails   `yaml:"cluster"`
+	Kubelet  kubeletOptions   `yaml:"kubelet"`
+	Instance *instanceOptions `yaml:"instance,omitempty"`
+}
+
+// instanceOptions is spec.instance: environment maps "default" (every
+// systemd unit, through DefaultEnvironment=, and nodeadm itself) or a
+// unit's name to its variables (amazon-eks-ami nodeadm
+// api/v1alpha1/nodeconfig_types.go EnvironmentOptions).
+type instanceOptions struct {
+	Environment map[string]map[string]string `yaml:"environment"`
 }
 
 type clusterDetails struct {
@@ -133,6 +142,17 @@ func renderNodeConfig(c *inputs.Config) ([]byte, error) {
 				Flags:  c.KubeletFlags(),
 			},
 		},
+	}
+	// The proxy the flags state, for every unit: nodeadm-run reads this
+	// drop-in and writes it to systemd before it starts containerd and
+	// kubelet. nodeadm-config reads the user data alone, so its own EC2
+	// call takes the user data's setting.
+	if p, ok := c.Proxies.Stated(); ok {
+		env := map[string]string{"HTTPS_PROXY": p.HTTPSProxy}
+		if p.NoProxy != "" {
+			env["NO_PROXY"] = p.NoProxy
+		}
+		doc.Spec.Instance = &instanceOptions{Environment: map[string]map[string]string{"default": env}}
 	}
 	var buf bytes.Buffer
 	buf.WriteString("# Written by eksboot for nodeadm; see /etc/eks/nodeadm.d/.\n---\n")
@@ -172,6 +192,16 @@ func renderBottlerocket(c *inputs.Config) string {
 		}
 		for _, k := range keys {
 			fmt.Fprintf(&b, "%s = [%s]\n", TOMLQuote(k), strings.Join(byKey[k], ", "))
+		}
+	}
+	if p, ok := c.Proxies.Stated(); ok { // kubelet, containerd and pluto read these (settings.network)
+		fmt.Fprintf(&b, "\n[settings.network]\nhttps-proxy = %s\n", TOMLQuote(p.HTTPSProxy))
+		if p.NoProxy != "" {
+			quoted := strings.Split(p.NoProxy, ",")
+			for i, e := range quoted {
+				quoted[i] = TOMLQuote(e)
+			}
+			fmt.Fprintf(&b, "no-proxy = [%s]\n", strings.Join(quoted, ", "))
 		}
 	}
 	return b.String()

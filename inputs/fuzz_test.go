@@ -115,3 +115,42 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+// FuzzProxySetting: a proxy accepted is one httpproxy parses to a URL with
+// a host; what outputs show of any setting carries no user info.
+func FuzzProxySetting(f *testing.F) {
+	for _, s := range []string{"http://proxy:3128", "proxy:3128", "http://u:pw@p:1", "socks5h://p", "http://[::1", "ftp://x", "http://p:99999", "@@", "http://a@b@c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if strings.Contains(shownProxy(in), "@") {
+			t.Fatalf("%q shown as %q", in, shownProxy(in))
+		}
+		if proxyURLProblem(in) != "" {
+			return
+		}
+		p := Proxies{ByAgent: map[Agent]AgentProxy{AgentKubelet: {Env: environ{"HTTPS_PROXY": {in, ""}}.config()}}}
+		u, err := p.For(AgentKubelet, "api.ecr.eu-west-1.amazonaws.com")
+		if err != nil || u == nil || u.Hostname() == "" {
+			t.Fatalf("%q accepted, but httpproxy gives %v, %v", in, u, err)
+		}
+	})
+}
+
+// FuzzSystemdSyntax: systemd's value and environment-file syntax never
+// panics, and gives no more words than the text holds.
+func FuzzSystemdSyntax(f *testing.F) {
+	for _, s := range []string{`"A=b c" D='e\x41'`, "A=1 \"B", `\u00e9`, "A=x\\\nB=y", "# c 'q\nK='v\n w'\n", `K="a\"b"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if words, _ := systemdWords(in); len(words) > len(in) {
+			t.Fatalf("%q: %d words", in, len(words))
+		}
+		for _, kv := range envFileAssignments([]byte(in)) {
+			if k, _, ok := strings.Cut(kv, "="); !ok || !validEnvName(k) {
+				t.Fatalf("%q gave %q", in, kv)
+			}
+		}
+	})
+}

@@ -51,6 +51,14 @@ func (p Proxies) For(a Agent, host string) (*url.URL, error) {
 	return ap.Env.ProxyFunc()(&url.URL{Scheme: "https", Host: host})
 }
 
+// Stated is the setting --https-proxy and --no-proxy state for every
+// agent, which the renderers write where the platform's agents read it;
+// false when the proxies came from anywhere else (the node has them).
+func (p Proxies) Stated() (httpproxy.Config, bool) {
+	ap, ok := p.ByAgent[AgentKubelet]
+	return ap.Env, ok && ap.From == fromFlags
+}
+
 // The flags' origin, and eksboot's own environment's.
 const (
 	fromFlags  = "--" + FlagHTTPSProxy
@@ -228,7 +236,7 @@ func proxyURLProblem(s string) string {
 func shownProxy(s string) string {
 	if i := strings.LastIndex(s, "@"); i >= 0 {
 		scheme := ""
-		if j := strings.Index(s, "://"); j >= 0 && j < i {
+		if j := strings.Index(s, "://"); j >= 0 && j < i && !strings.Contains(s[:j], "@") {
 			scheme = s[:j+3]
 		}
 		s = scheme + s[i+1:]
