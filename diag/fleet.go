@@ -165,14 +165,6 @@ func proxyVia(r report.Result) string {
 	return r.Via
 }
 
-// Dimensions a failure can be confined to.
-const (
-	ScopeSubnet        = "subnet"
-	ScopeAZ            = "az"
-	ScopeSecurityGroup = "security-group"
-	ScopeVPC           = "vpc"
-)
-
 // Spread is how one value of a dimension (a subnet, an AZ, a security
 // group) divides the nodes: those a failure hit and those it spared.
 type Spread struct {
@@ -190,7 +182,7 @@ type FailureRow struct {
 	Subnets        []Spread `json:"subnets"`
 	AZs            []Spread `json:"azs"`
 	SecurityGroups []Spread `json:"security_groups"`
-	Scope          string   `json:"scope,omitempty"` // what the failure is confined to, when the data shows it
+	Scope          string   `json:"scope,omitempty"` // what the failure is confined to (hints.Scope*), when the data shows it
 	Cause          string   `json:"cause"`
 	// hit nodes that said their subnet, AZ, security groups (IMDS can fail)
 	knownSubnet, knownAZ, knownSG int

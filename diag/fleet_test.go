@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
 )
 
@@ -71,11 +72,11 @@ func TestFleetNamesEachSharedCause(t *testing.T) {
 		t.Fatalf("%+v", rep)
 	}
 	want := map[string]struct{ scope, cause string }{
-		"ec2 dns_public":      {ScopeVPC, "ec2 dns_public on all 32 nodes, in every subnet and AZ: VPC-wide, no interface endpoint for com.amazonaws.eu-west-1.ec2"},
-		"sts tcp_timeout":     {ScopeSubnet, "sts tcp_timeout on 7 of 7 nodes in subnet subnet-0b1 (10.0.32.0/24, eu-west-1b) (and on 1 that did not say their subnet), on none of 24 elsewhere: the security group of the com.amazonaws.eu-west-1.sts endpoint does not allow TCP 443 from 10.0.32.0/24"},
-		"ecr.api tcp_timeout": {ScopeAZ, "ecr.api tcp_timeout on 15 of 15 nodes in AZ eu-west-1b (and on 1 that did not say their AZ), on none of 16 elsewhere: the com.amazonaws.eu-west-1.ecr.api endpoint has no network interface in eu-west-1b"},
+		"ec2 dns_public":      {hints.ScopeVPC, "ec2 dns_public on all 32 nodes, in every subnet and AZ: VPC-wide, no interface endpoint for com.amazonaws.eu-west-1.ec2"},
+		"sts tcp_timeout":     {hints.ScopeSubnet, "sts tcp_timeout on 7 of 7 nodes in subnet subnet-0b1 (10.0.32.0/24, eu-west-1b) (and on 1 that did not say their subnet), on none of 24 elsewhere: the security group of the com.amazonaws.eu-west-1.sts endpoint does not allow TCP 443 from 10.0.32.0/24"},
+		"ecr.api tcp_timeout": {hints.ScopeAZ, "ecr.api tcp_timeout on 15 of 15 nodes in AZ eu-west-1b (and on 1 that did not say their AZ), on none of 16 elsewhere: the com.amazonaws.eu-west-1.ecr.api endpoint has no network interface in eu-west-1b"},
 		"ecr.dkr tcp_timeout": {"", "ecr.dkr tcp_timeout on 3 of 32 nodes, spread over 3 subnets and 3 AZs with nodes it spared: no subnet, AZ or security group explains it"},
-		"ec2 tcp_timeout":     {ScopeVPC, "ec2 tcp_timeout on 32 of 32 nodes follows from ec2 dns_public"},
+		"ec2 tcp_timeout":     {hints.ScopeVPC, "ec2 tcp_timeout on 32 of 32 nodes follows from ec2 dns_public"},
 	}
 	for _, row := range rep.Failures {
 		key := row.Endpoint + " " + string(row.Code)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
 )
 
@@ -100,14 +101,14 @@ func (f *Fleet) cause(row *FailureRow) (string, string) {
 		if total < 2 {
 			return "", ""
 		}
-		return ScopeVPC, fmt.Sprintf("%s on all %d nodes, in every subnet and AZ: VPC-wide, %s", what, total, fleetFix(row, ScopeVPC, Spread{}))
+		return hints.ScopeVPC, fmt.Sprintf("%s on all %d nodes, in every subnet and AZ: VPC-wide, %s", what, total, fleetFix(row, hints.ScopeVPC, Spread{}))
 	}
 	for _, dim := range []struct {
 		scope  string
 		spread []Spread
 		known  int
 		name   string
-	}{{ScopeSubnet, row.Subnets, row.knownSubnet, "subnet"}, {ScopeAZ, row.AZs, row.knownAZ, "AZ"}, {ScopeSecurityGroup, row.SecurityGroups, row.knownSG, "security group"}} {
+	}{{hints.ScopeSubnet, row.Subnets, row.knownSubnet, "subnet"}, {hints.ScopeAZ, row.AZs, row.knownAZ, "AZ"}, {hints.ScopeSecurityGroup, row.SecurityGroups, row.knownSG, "security group"}} {
 		for _, s := range dim.spread {
 			if s.Hit == dim.known && s.Spared == 0 && s.Hit >= 2 {
 				where := s.Value
@@ -125,6 +126,13 @@ func (f *Fleet) cause(row *FailureRow) (string, string) {
 	}
 	return "", fmt.Sprintf("%s on %d of %d nodes, spread over %d subnets and %d AZs with nodes it spared: no subnet, AZ or security group explains it; read one node's report (eksboot explain on its console)",
 		what, row.Hit, total, countHit(row.Subnets), countHit(row.AZs))
+}
+
+// fleetFix is the fix of row's failure confined to s, a value of scope.
+func fleetFix(row *FailureRow, scope string, s Spread) string {
+	cidr, _, _ := strings.Cut(s.Label, ",") // a subnet's label is "CIDR, AZ"
+	r := report.Result{Endpoint: row.Endpoint, Code: row.Code, Via: row.Via, Service: row.Service, Hint: row.Hint}
+	return hints.FleetFix(r, hints.Place{Scope: scope, Value: s.Value, CIDR: cidr})
 }
 
 func countHit(spread []Spread) int {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
 )
 
@@ -101,7 +102,7 @@ func TestFleetGroupsProxyFailuresByProxy(t *testing.T) {
 	if a.Hit != 3 || b.Hit != 3 || !strings.HasPrefix(a.Cause, "ecr.api proxy_refused through the proxy 10.0.0.5:3128 on 3 of 3 nodes in subnet subnet-0a1") {
 		t.Errorf("%+v\n%+v", a, b)
 	}
-	if down := rows["sts proxy_unreachable "+proxyB]; down.Hit != 3 || down.Scope != ScopeSubnet ||
+	if down := rows["sts proxy_unreachable "+proxyB]; down.Hit != 3 || down.Scope != hints.ScopeSubnet ||
 		!strings.Contains(down.Cause, "the proxy 10.0.8.5:3128 does not answer subnet-0b1: the subnet's route table must route to it, and the proxy's security group must allow TCP 3128 from 10.0.32.0/24") {
 		t.Errorf("%+v", down)
 	}

@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -171,7 +172,7 @@ type redirectError struct {
 }
 
 func (e *redirectError) Error() string {
-	return fmt.Sprintf("%s %s answered %d, a redirect to %s, which eksboot does not follow (the API server does not redirect; something in the path answered for it)", e.method, e.path, e.status, dash(e.location))
+	return fmt.Sprintf("%s %s answered %d, a redirect to %s, which eksboot does not follow (the API server does not redirect; something in the path answered for it)", e.method, e.path, e.status, cmp.Or(e.location, "-"))
 }
 
 // healthPaths answer anonymous requests on every EKS version: since

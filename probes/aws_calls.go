@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
 )
 
@@ -60,7 +61,7 @@ func awsCall(p Plan, endpoint, action string, run func(ap *AWSPlan, c *http.Clie
 		}
 		if r.Status != report.Pass && r.Status != report.Skip {
 			e, _ := p.endpoint(r.Endpoint)
-			out[i].Hint = awsHint(r, e, p.Facts, ap)
+			out[i].Hint = hints.ForAWSCall(r, e.forHint(), p.Facts, ap.Region, layerBucket(ap.Region))
 		}
 	}
 	return out

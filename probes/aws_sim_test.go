@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
 	"github.com/eksboot/eksboot/test/awssim"
 )
@@ -72,7 +73,7 @@ func TestAWSCallsAgainstSimulation(t *testing.T) {
 			for _, n := range []string{"ec2", "ecr.api", "ecr.dkr", "s3", "sts"} {
 				eps = append(eps, Endpoint{Name: n, Service: "com.amazonaws.us-west-2." + n})
 			}
-			p := Plan{Timeout: 5 * time.Second, Endpoints: eps, Facts: NodeFacts{RoleARN: "arn:aws:iam::111122223333:role/eksboot-node"},
+			p := Plan{Timeout: 5 * time.Second, Endpoints: eps, Facts: hints.NodeFacts{RoleARN: "arn:aws:iam::111122223333:role/eksboot-node"},
 				AWS: &AWSPlan{Region: "us-west-2", InstanceID: sim.Session, ECRAccounts: c.accounts, Credentials: &creds, Roots: roots,
 					Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 						return (&net.Dialer{}).DialContext(ctx, network, addr)

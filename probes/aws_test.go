@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
 )
 
@@ -162,7 +163,7 @@ func newFakeAWS(t *testing.T) (*fakeAWS, Plan) {
 	t.Cleanup(f.srv.Close)
 	addr := f.srv.Listener.Addr().String()
 	creds := aws.Credentials{AccessKeyID: fakeKey, SecretAccessKey: fakeSecret, SessionToken: fakeSession}
-	p := Plan{Timeout: 5 * time.Second, Facts: NodeFacts{RoleARN: "arn:aws:iam::111122223333:role/node"},
+	p := Plan{Timeout: 5 * time.Second, Facts: hints.NodeFacts{RoleARN: "arn:aws:iam::111122223333:role/node"},
 		AWS: &AWSPlan{Region: "us-west-2", InstanceID: "i-1", Credentials: &creds, Roots: roots,
 			Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 				return (&net.Dialer{}).DialContext(ctx, network, addr)

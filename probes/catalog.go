@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/eksboot/eksboot/hints"
 )
 
 // Kind is how an endpoint is reached from the VPC.
@@ -112,6 +114,11 @@ type Endpoint struct {
 	// Via is the proxy the agent sends this endpoint's requests to; nil
 	// goes direct.
 	Via *url.URL
+}
+
+// forHint is e as the hints of its results name it.
+func (e Endpoint) forHint() hints.Endpoint {
+	return hints.Endpoint{Service: e.Service, Cluster: e.Kind == Cluster, Gateway: e.Kind == Gateway}
 }
 
 // Selection says which endpoints to probe for a node.

@@ -32,14 +32,3 @@ func TestHealthAsksEveryEndpointAtOnce(t *testing.T) {
 		}
 	}
 }
-
-// TestUnmappedHintNamesTheOtherCauses: a 401 also comes from a wrong
-// --cluster-name (the token names the cluster) and from the control
-// plane's authenticator; the hint lists them after the mapping.
-func TestUnmappedHintNamesTheOtherCauses(t *testing.T) {
-	h := hintFor(report.Result{Kind: report.KindAuth, Code: report.AuthUnmapped}, Endpoint{}, NodeFacts{ClusterName: "prod"}, false)
-	mapping, name, authn := strings.Index(h, "mapRoles"), strings.Index(h, "check --cluster-name prod"), strings.Index(h, "authenticator logs")
-	if mapping < 0 || name < mapping || authn < name {
-		t.Fatalf("%s", h)
-	}
-}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
 )
 
@@ -74,14 +75,14 @@ var authCheck = Check{Name: CheckAuth, Required: true, Needs: []string{CheckAPI,
 		r.Duration = time.Since(start)
 		if r.Status != report.Pass {
 			api, _ := p.endpoint("api")
-			r.Hint = hintFor(r, api, p.Facts, false)
+			r.Hint = hints.For(r, api.forHint(), p.Facts, false)
 		}
 		if r.Code == report.AuthUnmapped && f.CredentialsRefused != "" && p.AWS != nil {
 			// STS refused the role's credentials: the token signed with
 			// them cannot authenticate, whatever the cluster maps.
 			r.Code = report.CredentialsInvalid
 			r.Msg += "; but AWS refuses the role's credentials themselves (" + f.CredentialsRefused + ")"
-			r.Hint = awsHint(r, Endpoint{}, p.Facts, p.AWS)
+			r.Hint = hints.ForAWSCall(r, hints.Endpoint{}, p.Facts, p.AWS.Region, layerBucket(p.AWS.Region))
 		}
 		if clock, ok := clockResult(f.Health); ok && clock.Code == report.ClockSkew && r.Code == report.AuthUnmapped {
 			r.Hint = "first set the node's clock right (chrony with the Amazon Time Sync Service, 169.254.169.123): STS refuses a token signed by a clock that is minutes off, and the API server then answers 401 as for an unmapped role; if the clock is right, " + r.Hint

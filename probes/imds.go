@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/imds"
 	"github.com/eksboot/eksboot/report"
 )
@@ -45,6 +46,6 @@ func IMDSResult(ctx context.Context, endpoint string, factsErr error, took time.
 	} else {
 		r.Code, r.Msg = report.IMDSUnreachable, fmt.Sprintf("imds: IMDS at %s did not answer (%v)", endpoint, factsErr)
 	}
-	r.Hint = hintFor(r, Endpoint{}, NodeFacts{IMDSEndpoint: endpoint}, false)
+	r.Hint = hints.For(r, hints.Endpoint{}, hints.NodeFacts{IMDSEndpoint: endpoint}, false)
 	return r
 }

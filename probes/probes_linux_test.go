@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
 	"github.com/eksboot/eksboot/test/eksapi"
 	"github.com/eksboot/eksboot/test/imdsmock"
@@ -61,7 +62,7 @@ func newWorld(t *testing.T, serve bool) *world {
 		VPCCIDRs:  []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		CA:        w.ca.Pool(),
 		Timeout:   500 * time.Millisecond,
-		Facts: NodeFacts{ClusterName: "prod", SubnetCIDR: netip.MustParsePrefix("127.0.1.0/24"), SecurityGroups: []string{"sg-0abc"}, VPCResolver: vpcAddr,
+		Facts: hints.NodeFacts{ClusterName: "prod", SubnetCIDR: netip.MustParsePrefix("127.0.1.0/24"), SecurityGroups: []string{"sg-0abc"}, VPCResolver: vpcAddr,
 			RoleARN: "arn:aws:iam::111122223333:role/eksboot-node", InstanceProfileARN: inst.InstanceProfileARN, NodeName: inst.LocalHostname},
 		Checks: NodeChecks,
 		IMDS:   IMDSRead{Took: time.Millisecond},

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"strings"
 	"time"
 
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
 	"github.com/miekg/dns"
 )
@@ -108,18 +108,7 @@ func (p Plan) proxyAddress(ctx context.Context, host, port string) (string, stri
 // addresses anyway). The direct probe still runs.
 func proxyCarriesAPI(e Endpoint) report.Result {
 	return report.Result{Kind: report.KindProxy, Addr: proxyAddr(e.Via), Via: Via(e.Via), Status: report.Fail, Code: report.ProxyCarriesAPI,
-		Msg: fmt.Sprintf("%s: %s would send the API server's traffic to the proxy %s: its NO_PROXY does not cover %s (add %s); eksboot probes the API server directly below", e.Name, agentWords(e.Agent), proxyAddr(e.Via), e.Host, NoProxyEntry(e.Host))}
-}
-
-// NoProxyEntry is the NO_PROXY entry that keeps host direct: the suffix
-// every EKS cluster endpoint shares, or the host itself.
-func NoProxyEntry(host string) string {
-	for _, suffix := range []string{".eks.amazonaws.com", ".eks.amazonaws.com.cn"} {
-		if strings.HasSuffix(host, suffix) {
-			return suffix
-		}
-	}
-	return host
+		Msg: fmt.Sprintf("%s: %s would send the API server's traffic to the proxy %s: its NO_PROXY does not cover %s (add %s); eksboot probes the API server directly below", e.Name, agentWords(e.Agent), proxyAddr(e.Via), e.Host, hints.NoProxyEntry(e.Host))}
 }
 
 // awsRoots verify AWS endpoints' certificates; nil is the system's.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
 )
 
@@ -17,7 +18,7 @@ import (
 // written; msg names the path and the error.
 func WriteFailed(msg string) report.Result {
 	r := report.Result{Kind: report.KindConfig, Status: report.Fail, Code: report.ArgsWriteFailed, Msg: "config: " + msg}
-	r.Hint = hintFor(r, Endpoint{}, NodeFacts{}, false)
+	r.Hint = hints.For(r, hints.Endpoint{}, hints.NodeFacts{}, false)
 	return r
 }
 
@@ -27,7 +28,7 @@ func WriteFailed(msg string) report.Result {
 func DropInIgnored(unit, argsFile string) report.Result {
 	r := report.Result{Kind: report.KindConfig, Status: report.Fail, Code: report.NodeadmDropInIgnored,
 		Msg: fmt.Sprintf("config: %s reads only user data (its ExecStart names no nodeadm.d), so nodeadm will ignore %s", unit, argsFile)}
-	r.Hint = hintFor(r, Endpoint{}, NodeFacts{}, false)
+	r.Hint = hints.For(r, hints.Endpoint{}, hints.NodeFacts{}, false)
 	return r
 }
 
@@ -48,6 +49,6 @@ var configCheck = Check{Name: CheckConfig, Required: true, Once: true, Needs: []
 // ConfigWarning is a result for a warning about the inputs.
 func ConfigWarning(code report.Code, msg string) report.Result {
 	r := report.Result{Kind: report.KindConfig, Status: report.Warn, Code: code, Msg: "config: " + msg}
-	r.Hint = hintFor(r, Endpoint{}, NodeFacts{}, false)
+	r.Hint = hints.For(r, hints.Endpoint{}, hints.NodeFacts{}, false)
 	return r
 }

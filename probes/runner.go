@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
 	"github.com/miekg/dns"
 )
@@ -31,7 +32,7 @@ type Plan struct {
 	VPCCIDRs  []netip.Prefix
 	CA        *x509.CertPool
 	Timeout   time.Duration // one probe's limit
-	Facts     NodeFacts
+	Facts     hints.NodeFacts
 
 	// What the node checks judge.
 	IMDS     IMDSRead
@@ -93,7 +94,7 @@ func (rn *Runner) probeEndpoint(ctx context.Context, p Plan, e Endpoint, f *Find
 			r.Via = path
 		}
 		if r.Status != report.Pass {
-			r.Hint = hintFor(r, e, p.Facts, viaNode)
+			r.Hint = hints.For(r, e.forHint(), p.Facts, viaNode)
 		}
 		out = append(out, r)
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
 )
 
@@ -92,7 +93,7 @@ func (s *session) weigh(c Check, i int, rs []report.Result) []report.Result {
 			r.Service = e.Service
 		}
 		if r.Status != report.Pass && r.Hint == "" {
-			r.Hint = hintFor(r, e, s.plan.Facts, false)
+			r.Hint = hints.For(r, e.forHint(), s.plan.Facts, false)
 		}
 		r.Order = i
 		if i >= len(s.plan.Endpoints) && at >= 0 { // a node check's word on an endpoint sorts beside it

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/eksboot/eksboot/bootstrap"
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/imds"
 	"github.com/eksboot/eksboot/inputs"
 	"github.com/eksboot/eksboot/probes"
@@ -90,7 +91,7 @@ func prepare(ctx context.Context, o Options) (*inputs.Config, inputs.Settings, *
 // check, with what they judge.
 func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan {
 	sel := probes.Selection{Region: cfg.Region, APIHost: cfg.EndpointHost, ECRAccounts: s.ECRAccounts, Require: s.Require, Optional: s.Optional}
-	facts := probes.NodeFacts{ClusterName: cfg.ClusterName, Windows: cfg.Platform().Windows}
+	facts := hints.NodeFacts{ClusterName: cfg.ClusterName, Windows: cfg.Platform().Windows}
 	identity := &probes.IdentityPlan{Cluster: cfg.ClusterName, Region: cfg.Region, Windows: facts.Windows,
 		Unknown: "IMDS did not answer, so the node has no credentials to sign its token with"}
 	if cfg.OutpostClusterID != "" {

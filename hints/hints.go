@@ -1,6 +1,12 @@
-package probes
+// Package hints words every fix eksboot gives, in the words of the AWS
+// console: the hint of one node's result, filled with the node's own names
+// and numbers, and the fix of a failure the fleet report finds confined to
+// one subnet, AZ, security group or the VPC. It imports only the result
+// model, so the prober and the fleet report say their fixes in one place.
+package hints
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -59,10 +65,18 @@ func (f NodeFacts) vpcResolver() string {
 	return "AmazonProvidedDNS (the VPC CIDR base + 2)"
 }
 
-// hintFor says how to fix r, in the words of the AWS console, for endpoint
-// e on this node; viaNodeResolver says the answer came from the node's own
-// resolver rather than AmazonProvidedDNS. Every non-pass code has one.
-func hintFor(r report.Result, e Endpoint, f NodeFacts, viaNodeResolver bool) string {
+// Endpoint is the endpoint a result is about, as a hint names it; the zero
+// Endpoint is none.
+type Endpoint struct {
+	Service string // its VPC endpoint service name
+	Cluster bool   // the cluster's own API server endpoint
+	Gateway bool   // a gateway endpoint: public answers, routed privately (S3)
+}
+
+// For says how to fix r for endpoint e on this node; viaNodeResolver says
+// the answer came from the node's own resolver rather than
+// AmazonProvidedDNS. Every non-pass code has one.
+func For(r report.Result, e Endpoint, f NodeFacts, viaNodeResolver bool) string {
 	if h := proxyHint(r, e, f); h != "" {
 		return h
 	}
@@ -93,7 +107,7 @@ func pathHint(r report.Result, e Endpoint, f NodeFacts, viaNodeResolver bool) st
 	case report.APIPrivateAccess:
 		return fmt.Sprintf("the cluster endpoint resolves to public addresses inside the VPC: turn on private endpoint access (EKS console > %s > Networking > Manage endpoint access), and keep the VPC's enableDnsSupport and enableDnsHostnames on", clusterName(f))
 	case report.DNSNXDomain, report.DNSNoData:
-		if e.Kind == Cluster {
+		if e.Cluster {
 			return fmt.Sprintf("%s does not exist for the resolver: check --apiserver-endpoint is the endpoint aws eks describe-cluster --name %s prints; %s", r.Host, clusterName(f), customDNS)
 		}
 		return fmt.Sprintf("the resolver has no address for %s: create the interface VPC endpoint %s with private DNS on; %s", r.Host, service, customDNS)
@@ -108,17 +122,17 @@ func pathHint(r report.Result, e Endpoint, f NodeFacts, viaNodeResolver bool) st
 	case report.NoResolver:
 		return "no resolver to ask: IMDS did not give the VPC CIDR and the node's resolver configuration names no nameserver; pass --resolver"
 	case report.TCPTimeout:
-		if e.Kind == Cluster {
+		if e.Cluster {
 			return fmt.Sprintf("nothing answered TCP 443 on %s: the cluster security group must allow inbound TCP 443 from %s or %s; check the subnet's network ACLs", r.Addr, f.subnet(), f.groups())
 		}
-		if e.Kind == Gateway {
+		if e.Gateway {
 			return fmt.Sprintf("nothing answered TCP 443 on %s: the S3 gateway endpoint %s must be associated with the route table of %s, and the node's security group must allow outbound TCP 443 to the S3 prefix list", r.Addr, service, f.subnet())
 		}
 		return fmt.Sprintf("nothing answered TCP 443 on %s: the security group of the %s endpoint must allow inbound TCP 443 from %s or %s; check the subnet's network ACLs allow 443 out and ephemeral ports back", r.Addr, service, f.subnet(), f.groups())
 	case report.TCPRefused:
 		return fmt.Sprintf("%s refused TCP 443: the address is up but not the endpoint; check the DNS answer is the %s endpoint's network interface (a stale private hosted zone record?)", r.Addr, serviceOrCluster(e))
 	case report.TCPUnreachable:
-		return fmt.Sprintf("no route to %s: check the route table of %s%s, and that the node's security group allows outbound TCP 443", r.Addr, f.subnet(), map[bool]string{true: " is associated with the S3 gateway endpoint " + service, false: ""}[e.Kind == Gateway])
+		return fmt.Sprintf("no route to %s: check the route table of %s%s, and that the node's security group allows outbound TCP 443", r.Addr, f.subnet(), map[bool]string{true: " is associated with the S3 gateway endpoint " + service, false: ""}[e.Gateway])
 	case report.TLSUnknownCA:
 		return fmt.Sprintf("the API server's certificate is not signed by the CA given: --b64-cluster-ca belongs to another cluster; pass certificateAuthority.data of aws eks describe-cluster --name %s", clusterName(f))
 	case report.TLSHostname:
@@ -151,13 +165,13 @@ func nodeHint(r report.Result, f NodeFacts) string {
 		return fmt.Sprintf("the cluster %s does not map the role %s: create an access entry of type %s for the role (aws eks create-access-entry --cluster-name %s --principal-arn ROLE_ARN --type %s), or add it to the aws-auth ConfigMap's mapRoles with rolearn %s (the role ARN without its path%s), username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers, system:nodes; the cluster's authentication mode must include the one you use (API, API_AND_CONFIG_MAP or CONFIG_MAP); if the mapping is right, check --cluster-name %s is the cluster's name exactly as aws eks describe-cluster prints it (the token names the cluster, and the API server answers 401 to a token for another name); if every node gets 401 at once, the control plane's authenticator is failing: look at the cluster's authenticator logs in CloudWatch (control plane logging, log type authenticator) and AWS Health",
 			clusterName(f), f.role(), f.nodeEntryType(), clusterName(f), f.nodeEntryType(), f.role(), profile, clusterName(f))
 	case report.CredentialsInvalid:
-		return fmt.Sprintf("IMDS has credentials for the role %s that cannot work: check the instance profile %s names the role, that the role's trust policy lets EC2 assume it (Principal {\"Service\": \"ec2.amazonaws.com\"}, Action sts:AssumeRole), and that the node's clock is right (chrony with the Amazon Time Sync Service, 169.254.169.123): credentials past their Expiration by the node's clock mean the clock or IMDS is stale", f.role(), dash(f.InstanceProfileARN))
+		return fmt.Sprintf("IMDS has credentials for the role %s that cannot work: check the instance profile %s names the role, that the role's trust policy lets EC2 assume it (Principal {\"Service\": \"ec2.amazonaws.com\"}, Action sts:AssumeRole), and that the node's clock is right (chrony with the Amazon Time Sync Service, 169.254.169.123): credentials past their Expiration by the node's clock mean the clock or IMDS is stale", f.role(), cmp.Or(f.InstanceProfileARN, "-"))
 	case report.TokenSigningFailed:
 		return "the node could not sign the token the kubelet would present: check the region (--region, or IMDS) names a real region of the node's partition, and that IMDS hands out whole credentials for the instance role (aws sts get-caller-identity on the node)"
 	case report.AuthGroups:
 		return fmt.Sprintf("the role %s is mapped, but not as a node: an access entry of type STANDARD (or a hand-written mapping) gives no system:nodes; delete it and create an access entry of type %s for the role, or give the role the groups system:bootstrappers and system:nodes in aws-auth", f.role(), f.nodeEntryType())
 	case report.AuthNodeName:
-		return fmt.Sprintf("the node authorizer lets a kubelet write only the node named in its username: map the role %s with username system:node:{{EC2PrivateDNSName}} exactly (an access entry of type %s sets it), not a fixed or hand-built name; if the node's name comes from a custom domain-name in the VPC's DHCP options set, the kubelet's name and EC2's private DNS name (%s) must agree", f.role(), f.nodeEntryType(), dash(f.NodeName))
+		return fmt.Sprintf("the node authorizer lets a kubelet write only the node named in its username: map the role %s with username system:node:{{EC2PrivateDNSName}} exactly (an access entry of type %s sets it), not a fixed or hand-built name; if the node's name comes from a custom domain-name in the VPC's DHCP options set, the kubelet's name and EC2's private DNS name (%s) must agree", f.role(), f.nodeEntryType(), cmp.Or(f.NodeName, "-"))
 	case report.AuthWindowsGroup:
 		return fmt.Sprintf("Windows nodes need the group eks:kube-proxy-windows, or kube-proxy cannot run and pod networking and DNS break: use an access entry of type EC2_WINDOWS for the role %s (not EC2_LINUX), or add eks:kube-proxy-windows to its groups in aws-auth", f.role())
 	case report.ClockSkew:
@@ -182,15 +196,8 @@ func clusterName(f NodeFacts) string {
 }
 
 func serviceOrCluster(e Endpoint) string {
-	if e.Kind == Cluster {
+	if e.Cluster {
 		return "cluster"
 	}
 	return e.Service
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
