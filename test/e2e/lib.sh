@@ -257,6 +257,8 @@ kill_ns() {
 }
 
 sim_down() {
+	# squid takes seconds over a graceful stop; its log is already written.
+	[ -s "${SQUID_DIR:-/nonexistent}/squid.pid" ] && kill -KILL "$(cat "$SQUID_DIR/squid.pid")" 2>/dev/null
 	kill_ns "$VPC_NS"
 	kill_ns "$NODE_NS"
 	kill_ns "$INTERNET_NS"
