@@ -32,6 +32,9 @@ proxy_defaults() {
 	PROXY=""
 	# What the node's agents see, as KEY=VALUE: HTTPS_PROXY, NO_PROXY...
 	PROXY_ENV=()
+	# containerd's own, when it differs (a NodeConfig's containerd key, its
+	# drop-in); none: containerd sees PROXY_ENV too.
+	PROXY_ENV_CONTAINERD=()
 	# How PROXY_ENV reaches eksboot: flags (--https-proxy/--no-proxy), env
 	# (eksboot's own environment, run by hand), nodeconfig (AL2023 user
 	# data: spec.instance.environment), dropins (kubelet's and
@@ -174,6 +177,10 @@ spec:
       default:
 MIME
 		for kv in "${PROXY_ENV[@]}"; do printf '        %s: "%s"\n' "${kv%%=*}" "${kv#*=}"; done
+		if [ ${#PROXY_ENV_CONTAINERD[@]} -gt 0 ]; then
+			echo '      containerd:'
+			for kv in "${PROXY_ENV_CONTAINERD[@]}"; do printf '        %s: "%s"\n' "${kv%%=*}" "${kv#*=}"; done
+		fi
 		printf '\n--BOUNDARY--\n'
 	} >"$ud"
 	USER_DATA_FILE=$ud
@@ -185,12 +192,14 @@ MIME
 # drop-ins, and as every unit's DefaultEnvironment (nodeadm's and the
 # system-wide setting's).
 proxy_dropins() {
-	local unit kv
+	local unit kv env
 	for unit in kubelet containerd; do
+		env=("${PROXY_ENV[@]}")
+		[ "$unit" = containerd ] && [ ${#PROXY_ENV_CONTAINERD[@]} -gt 0 ] && env=("${PROXY_ENV_CONTAINERD[@]}")
 		mkdir -p "$1/system/$unit.service.d"
 		{
 			echo '[Service]'
-			for kv in "${PROXY_ENV[@]}"; do printf 'Environment="%s"\n' "$kv"; done
+			for kv in "${env[@]}"; do printf 'Environment="%s"\n' "$kv"; done
 		} >"$1/system/$unit.service.d/http-proxy.conf"
 	done
 	mkdir -p "$1/system.conf.d"
