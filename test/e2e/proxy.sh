@@ -26,10 +26,11 @@ PROXY_URL=http://$PROXY_IP:$PROXY_PORT
 PROXY_NO_PROXY=localhost,127.0.0.1,169.254.169.254,10.0.0.0/16,.eks.amazonaws.com,.svc,.cluster.local
 
 proxy_defaults() {
-	# squid's mode: healthy; refuse-ecr (CONNECT to *.dkr.ecr.* denied);
-	# inspect-tls (ssl-bump with a CA the node does not trust); down
-	# (nothing listens on PROXY_IP); "" is no proxy VPC at all.
+	# squid's mode: healthy; inspect-tls (ssl-bump with a CA the node does
+	# not trust); down (nothing listens on PROXY_IP); "" is no proxy VPC.
 	PROXY=""
+	# A regular expression of the hosts squid refuses CONNECT to (403).
+	PROXY_DENY=""
 	# What the node's agents see, as KEY=VALUE: HTTPS_PROXY, NO_PROXY...
 	PROXY_ENV=()
 	# containerd's own, when it differs (a NodeConfig's containerd key, its
@@ -106,8 +107,8 @@ sslcrtd_children 2 startup=1 idle=1
 ssl_bump bump all"
 	fi
 	local refuse=""
-	[ "$PROXY" = refuse-ecr ] && refuse='acl ecr_dkr dstdom_regex -i \.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$
-http_access deny CONNECT ecr_dkr'
+	[ -n "${PROXY_DENY:-}" ] && refuse="acl denied dstdom_regex -i $PROXY_DENY
+http_access deny CONNECT denied"
 	cat >"$SQUID_DIR/squid.conf" <<EOF
 $port
 $bump

@@ -1,6 +1,7 @@
 # The proxy's ACL denies CONNECT to the registries (*.dkr.ecr.*): squid
 # answers 403, and containerd could pull nothing.
-PROXY=refuse-ecr
+PROXY=healthy
+PROXY_DENY='\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$'
 PROXY_ENV=("HTTPS_PROXY=$PROXY_URL" "NO_PROXY=$PROXY_NO_PROXY")
 EXPECT_EXIT=1
 EXPECT=("fail proxy_refused ecr.dkr" "pass ok api" "pass ok ecr.api" "pass ok ec2")
