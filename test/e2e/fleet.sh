@@ -169,7 +169,7 @@ done
 [ "$(ls "$SIM_DIR/ssm/command-id" | wc -l)" = "$NODES" ] || { log "not every node ran the step"; ok=0; }
 if [ -n "${FLEET_TIMES:-}" ]; then echo "fleet_ms=$ssm_ms" >"$FLEET_TIMES"; cp -r "$SIM_DIR/ssm" "$FLEET_TIMES.ssm"; fi
 if [ "$ok" = 1 ]; then
-	echo "ok    fleet ($NODES nodes, all probing at once in ${ssm_ms} ms; explain names the subnet, the AZ and the VPC-wide fault over Run Command output and over consoles)"
+	echo "ok    fleet ($NODES nodes, all probing at once in ${ssm_ms} ms; explain names the subnet, the AZ, the VPC-wide fault and the subnet the proxy does not admit, over Run Command output and over consoles)"
 else
 	echo "FAIL  fleet"; KEEP_SIM_DIR=1; log "kept $SIM_DIR"
 	exit 1
