@@ -5,7 +5,9 @@
 # amazon-ec2-metadata-mock as IMDS on 169.254.169.254:80, the endpoints as
 # TLS listeners (vpcsim) on private addresses with certificates from a test
 # CA, and nftables rules in the VPC namespace standing in for security
-# groups. Sourced by run.sh, demo.sh and bench.sh.
+# groups. A case that sets PROXY also gets an "internet" namespace behind
+# the VPC and Debian's squid in it (proxy.sh). Sourced by run.sh, demo.sh,
+# bench.sh and fleet.sh.
 #
 # A case sets the variables below before sim_up, and may add rules after.
 
