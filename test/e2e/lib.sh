@@ -6,7 +6,7 @@
 # TLS listeners (vpcsim) on private addresses with certificates from a test
 # CA, and nftables rules in the VPC namespace standing in for security
 # groups. A case that sets PROXY also gets an "internet" namespace behind
-# the VPC and Debian's squid in it (proxy.sh). Sourced by run.sh, demo.sh,
+# the VPC and Debian's squid in the VPC (proxy.sh). Sourced by run.sh, demo.sh,
 # bench.sh and fleet.sh.
 #
 # A case sets the variables below before sim_up, and may add rules after.
