@@ -15,7 +15,9 @@ var proxyFlags = inputs.Values{inputs.FlagHTTPSProxy: {"http://proxy.internal:31
 
 // TestNodeConfigCarriesTheStatedProxy: the flags' proxy goes into the
 // NodeConfig as spec.instance.environment.default, and reading the render
-// back as nodeadm will write it gives every agent that proxy.
+// back, as the drop-in nodeadm-run writes to systemd, gives kubelet,
+// containerd and the rest that proxy; not nodeadm-config's EC2 call, which
+// reads the user data alone.
 func TestNodeConfigCarriesTheStatedProxy(t *testing.T) {
 	out, err := Render(resolveTarget(t, inputs.TargetAL2023, proxyFlags))
 	if err != nil {
@@ -29,6 +31,7 @@ func TestNodeConfigCarriesTheStatedProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	v[inputs.FlagTarget] = []string{"al2023"}
+	v[inputs.FlagConfig] = []string{inputs.NodeadmDropInDir + "eksboot.yaml"}
 	empty := inputs.Host{GOOS: "linux", Exists: func(string) bool { return false },
 		ReadFile: func(string) ([]byte, error) { return nil, fs.ErrNotExist },
 		ReadDir:  func(string) ([]string, error) { return nil, fs.ErrNotExist }}
@@ -36,11 +39,15 @@ func TestNodeConfigCarriesTheStatedProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.ReadNodeProxies(v, empty)
 	want := httpproxy.Config{HTTPSProxy: "http://proxy.internal:3128", NoProxy: ".eks.amazonaws.com,10.0.0.0/16,169.254.169.254"}
-	for _, a := range inputs.Agents {
+	for _, a := range []inputs.Agent{inputs.AgentKubelet, inputs.AgentContainerd, inputs.AgentDefault} {
 		if got := c.Proxies.ByAgent[a]; got.Env != want || !strings.Contains(got.From, "spec.instance.environment.default") {
 			t.Errorf("%s: %+v", a, got)
 		}
+	}
+	if got, ok := c.Proxies.ByAgent[inputs.AgentNodeadm]; ok {
+		t.Errorf("nodeadm-config: %+v", got)
 	}
 	if len(c.Warnings) != 0 {
 		t.Errorf("%v", c.Warnings)

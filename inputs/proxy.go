@@ -51,6 +51,22 @@ func (p Proxies) For(a Agent, host string) (*url.URL, error) {
 	return ap.Env.ProxyFunc()(&url.URL{Scheme: "https", Host: host})
 }
 
+// Describe says for outputs what agent a sees and where it came from, the
+// proxy's user info left out: `HTTPS_PROXY "http://proxy:3128" NO_PROXY
+// ".eks.amazonaws.com" (/etc/systemd/system/kubelet.service.d/proxy.conf)`,
+// or "direct (no proxy set)".
+func (p Proxies) Describe(a Agent) string {
+	ap, ok := p.ByAgent[a]
+	if !ok || ap.Env.HTTPSProxy == "" {
+		return "direct (no HTTPS proxy set)"
+	}
+	noProxy := "unset"
+	if ap.Env.NoProxy != "" {
+		noProxy = fmt.Sprintf("%q", clip(ap.Env.NoProxy))
+	}
+	return fmt.Sprintf("HTTPS_PROXY %q NO_PROXY %s (%s)", shownProxy(ap.Env.HTTPSProxy), noProxy, ap.From)
+}
+
 // Stated is the setting --https-proxy and --no-proxy state for every
 // agent, which the renderers write where the platform's agents read it;
 // false when the proxies came from anywhere else (the node has them).
@@ -128,14 +144,15 @@ func (e environ) set() bool {
 	return e.https().Value != "" || e.http().Value != "" || e.noProxy().Value != ""
 }
 
-// ResolveProxies fills c.Proxies by SPEC §3's precedence: --https-proxy and
-// --no-proxy for every agent; else the places c's platform keeps each
-// agent's settings; else eksboot's own environment. What is read there may
-// warn (proxy_inconsistent) or be a proxy no agent could use
-// (ProxyUnusable); only the flags' values are input errors.
-func (c *Config) ResolveProxies(v Values, h Host) error {
-	if v.Has(FlagHTTPSProxy) || v.Has(FlagNoProxy) {
-		return c.proxiesFromFlags(v)
+// ReadNodeProxies fills c.Proxies where the flags did not (Resolve took
+// those), by SPEC §3's precedence: the places c's platform keeps each
+// agent's settings on h, else eksboot's own environment. It is for the
+// commands that probe this node; render, which may run anywhere, takes the
+// flags alone. What is read may warn (proxy_inconsistent) or be a proxy its
+// agent cannot use (ProxyUnusable): findings, not input errors.
+func (c *Config) ReadNodeProxies(v Values, h Host) {
+	if c.Proxies.ByAgent != nil || v.Has(FlagHTTPSProxy) || v.Has(FlagNoProxy) {
+		return
 	}
 	envs := platformProxyEnv(v, h, c.Target)
 	if !slices.ContainsFunc(Agents, func(a Agent) bool { return envs[a].set() }) {
@@ -151,36 +168,44 @@ func (c *Config) ResolveProxies(v Values, h Host) error {
 		}
 	}
 	c.takeProxyEnvs(envs)
-	return nil
 }
 
 // takeProxyEnvs sets c's proxies from each agent's environment, with what
-// is wrong with them.
+// is wrong with them. An agent whose proxy it cannot use is ProxyUnusable's
+// and in no path: every path c.Proxies gives goes to a proxy Go dials.
 func (c *Config) takeProxyEnvs(envs map[Agent]environ) {
 	for _, a := range Agents {
 		e := envs[a]
 		if !e.set() {
 			continue
 		}
+		if p := e.https(); p.Value != "" {
+			if why := proxyURLProblem(p.Value); why != "" {
+				c.ProxyUnusable = append(c.ProxyUnusable, fmt.Sprintf("%s's HTTPS proxy %q (%s) %s, so every HTTPS request %s makes fails", a, shownProxy(p.Value), p.From, why, a))
+				continue
+			}
+		}
 		if c.Proxies.ByAgent == nil {
 			c.Proxies.ByAgent = map[Agent]AgentProxy{}
 		}
 		c.Proxies.ByAgent[a] = AgentProxy{Env: e.config(), From: e.from()}
-		if p := e.https(); p.Value != "" {
-			if why := proxyURLProblem(p.Value); why != "" {
-				c.ProxyUnusable = append(c.ProxyUnusable, fmt.Sprintf("%s's HTTPS proxy %q (%s) %s, so every HTTPS request %s makes fails", a, shownProxy(p.Value), p.From, why, a))
-			}
-		}
 	}
 	for _, w := range proxyWarnings(envs) {
 		c.Warnings = append(c.Warnings, Warning{Code: report.ProxyInconsistent, Message: w})
 	}
 }
 
-// proxiesFromFlags is --https-proxy and --no-proxy, for every agent.
-func (c *Config) proxiesFromFlags(v Values) error {
+// StateProxies sets --https-proxy and --no-proxy, when given, for every
+// agent, checked as Go's HTTP client will need them.
+func (c *Config) StateProxies(v Values) error {
+	if !v.Has(FlagHTTPSProxy) && !v.Has(FlagNoProxy) {
+		return nil
+	}
 	proxy := strings.TrimSpace(v.Get(FlagHTTPSProxy))
-	if proxy == "" {
+	switch {
+	case proxy == "" && v.Has(FlagHTTPSProxy):
+		return Errorf(FlagHTTPSProxy, "is empty; give the proxy as http://HOST:PORT")
+	case proxy == "":
 		return Errorf(FlagNoProxy, "is given without --%s; it names what bypasses a proxy, so name the proxy too", FlagHTTPSProxy)
 	}
 	if why := proxyURLProblem(proxy); why != "" {
@@ -290,7 +315,7 @@ func proxyWarnings(envs map[Agent]environ) []string {
 		out = append(out, strings.Join(f.agents, ", ")+verb+f.msg)
 	}
 	k, c := envs[AgentKubelet], envs[AgentContainerd]
-	if kc, cc := k.config(), c.config(); kc.HTTPSProxy != cc.HTTPSProxy || kc.NoProxy != cc.NoProxy {
+	if kc, cc := k.config(), c.config(); kc.HTTPSProxy != cc.HTTPSProxy || kc.HTTPSProxy != "" && kc.NoProxy != cc.NoProxy { // NO_PROXY alone changes no path
 		out = append(out, fmt.Sprintf("kubelet and containerd see different proxy settings: kubelet %s, containerd %s; the API server's traffic and image pulls then take different paths", describeEnv(k), describeEnv(c)))
 	}
 	return out
@@ -301,14 +326,5 @@ const otherServices = "the node's other services"
 
 // describeEnv is what httpproxy reads of e, and from where.
 func describeEnv(e environ) string {
-	if e.https().Value == "" && e.noProxy().Value == "" {
-		return "none (direct)"
-	}
-	shown := func(v envVar) string {
-		if v.Value == "" {
-			return "unset"
-		}
-		return fmt.Sprintf("%q", shownProxy(v.Value))
-	}
-	return fmt.Sprintf("HTTPS_PROXY %s NO_PROXY %s (%s)", shown(e.https()), shown(e.noProxy()), e.from())
+	return Proxies{ByAgent: map[Agent]AgentProxy{"": {Env: e.config(), From: e.from()}}}.Describe("")
 }

@@ -30,22 +30,29 @@ func platformProxyEnv(v Values, h Host, t Target) map[Agent]environ {
 	return systemdProxyEnv(v, h, t == TargetAL2023)
 }
 
-// systemdProxyEnv is each agent's environment as systemd will give it. On
-// AL2023 the NodeConfig's spec.instance.environment, when eksboot read one,
-// is what nodeadm writes into systemd's configuration before kubelet
-// starts, so it is read as the files nodeadm writes, in their place; its
-// default key is nodeadm's own environment too (it sets it in its process
-// before its first EC2 call: nodeadm cmd/nodeadm/init/init.go). Elsewhere
-// nodeadm's part (ec2) is the system-wide setting's.
+// systemdProxyEnv is each agent's environment as systemd will give it.
+// On AL2023 the spec.instance.environment of a NodeConfig that nodeadm
+// reads (eksboot's --config is the user data, or a drop-in in
+// /etc/eks/nodeadm.d/, which nodeadm-run reads) is what nodeadm writes into
+// systemd's configuration before kubelet starts, so it is read as the files
+// nodeadm writes, in their place. The user data's default key is nodeadm's
+// own environment too: nodeadm-config sets it in its process before its
+// EC2 call (nodeadm cmd/nodeadm/init/init.go), and writes the files only
+// after, so its unit's environment is what is on disk. Elsewhere nodeadm's
+// part (ec2) is the system-wide setting's.
 func systemdProxyEnv(v Values, h Host, al2023 bool) map[Agent]environ {
 	if h.ReadFile == nil {
 		return nil
 	}
+	disk := h
 	nodeadmOwn := environ{}
-	if al2023 {
+	if config := v.Get(FlagConfig); al2023 && (config == UserDataSource || strings.HasPrefix(config, NodeadmDropInDir)) {
 		var files map[string]virtualFile
 		files, nodeadmOwn = nodeConfigEnvironmentFiles(v[nodeConfigEnvironment])
 		h = h.withFiles(files)
+		if config != UserDataSource {
+			nodeadmOwn = environ{} // nodeadm-config reads the user data alone
+		}
 	}
 	out := map[Agent]environ{
 		AgentKubelet:    unitEnvironment(h, kubeletUnit),
@@ -54,7 +61,7 @@ func systemdProxyEnv(v Values, h Host, al2023 bool) map[Agent]environ {
 	}
 	out[AgentNodeadm] = out[AgentDefault]
 	if al2023 {
-		out[AgentNodeadm] = unitEnvironment(h, nodeadmConfigUnit)
+		out[AgentNodeadm] = unitEnvironment(disk, nodeadmConfigUnit)
 		for k, val := range nodeadmOwn {
 			out[AgentNodeadm][k] = val
 		}

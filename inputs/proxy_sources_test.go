@@ -42,13 +42,14 @@ func nodeRoot(t *testing.T, al2023 bool, files map[string]string) Host {
 	}
 }
 
-// proxyOf resolves v on h and returns the proxies and the config.
+// proxyOf resolves v and reads the node's proxies on h, as a probe does.
 func proxyOf(t *testing.T, v Values, h Host) *Config {
 	t.Helper()
 	c, err := Resolve(v, h, noIMDS(), testNow, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.ReadNodeProxies(v, h)
 	return c
 }
 
@@ -190,7 +191,7 @@ spec:
 		"/etc/systemd/system/containerd.service.d/environment.conf": "[Service]\nEnvironment=\"NO_PROXY=stale\"\n",
 		"/etc/systemd/system/containerd.service.d/zz-user.conf":     "[Service]\nEnvironment=HTTP_PROXY=http://proxy.internal:3128\n",
 	})
-	c := proxyOf(t, Merge(Values{FlagTarget: {"al2023"}}, v), h)
+	c := proxyOf(t, Merge(Values{FlagTarget: {"al2023"}, FlagConfig: {UserDataSource}}, v), h)
 	const def = "spec.instance.environment.default (nodeadm writes it to /etc/systemd/system.conf.d/environment.conf)"
 	for a, want := range map[Agent]AgentProxy{
 		AgentKubelet: {Env: httpproxy.Config{HTTPSProxy: "http://proxy.internal:3128", NoProxy: "169.254.169.254,.eks.amazonaws.com"}, From: def},
@@ -206,10 +207,22 @@ spec:
 	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0].Message, "kubelet and containerd see different proxy settings") {
 		t.Errorf("%v", c.Warnings)
 	}
-	// Not AL2023: the NodeConfig writes nothing, and the disk is the truth.
-	c = proxyOf(t, Merge(Values{FlagTarget: {"al2"}}, v), h)
-	if got := c.Proxies.ByAgent[AgentContainerd].Env; got.NoProxy != "stale" {
-		t.Errorf("al2: %+v", got)
+	// A drop-in of nodeadm.d: nodeadm-run writes it, nodeadm-config never
+	// reads it.
+	c = proxyOf(t, Merge(Values{FlagTarget: {"al2023"}, FlagConfig: {NodeadmDropInDir + "proxy.yaml"}}, v), h)
+	if got := c.Proxies.ByAgent[AgentKubelet]; got.From != def {
+		t.Errorf("nodeadm.d: kubelet %+v", got)
+	}
+	if got, ok := c.Proxies.ByAgent[AgentNodeadm]; ok {
+		t.Errorf("nodeadm.d: nodeadm-config, before nodeadm-run wrote anything, has %+v", got)
+	}
+	// Not AL2023, or a NodeConfig nodeadm never reads: nodeadm writes
+	// nothing, and the disk is the truth.
+	for _, other := range []Values{{FlagTarget: {"al2"}, FlagConfig: {UserDataSource}}, {FlagTarget: {"al2023"}, FlagConfig: {"/tmp/nodeconfig.yaml"}}} {
+		c = proxyOf(t, Merge(other, v), h)
+		if got := c.Proxies.ByAgent[AgentContainerd].Env; got.NoProxy != "stale" {
+			t.Errorf("%v: %+v", other, got)
+		}
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/eksboot/eksboot/report"
-	"golang.org/x/net/http/httpproxy"
 )
 
 const apiHost = "0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com"
@@ -29,10 +28,7 @@ func TestProxyFlags(t *testing.T) {
 	v[FlagHTTPSProxy] = []string{"http://proxy.internal:3128"}
 	v[FlagNoProxy] = []string{".eks.amazonaws.com, 10.0.0.0/16", "169.254.169.254"}
 	v[ownEnvKey("HTTPS_PROXY")] = []string{"http://ignored:1"} // flags outrank eksboot's environment
-	c, err := Resolve(v, noHost, noIMDS(), testNow, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := proxyOf(t, v, noHost)
 	for _, a := range Agents {
 		ap, ok := c.Proxies.ByAgent[a]
 		if !ok || ap.From != "--https-proxy" || ap.Env.HTTPSProxy != "http://proxy.internal:3128" || ap.Env.NoProxy != ".eks.amazonaws.com,10.0.0.0/16,169.254.169.254" {
@@ -62,6 +58,7 @@ func TestProxyFlagErrors(t *testing.T) {
 		{[]string{"http://[::1"}, nil, FlagHTTPSProxy, "is not a URL"},
 		{[]string{"http://user:s3cret@proxy:99999"}, nil, FlagHTTPSProxy, `"http://proxy:99999"`},
 		{nil, []string{".eks.amazonaws.com"}, FlagNoProxy, "without --https-proxy"},
+		{[]string{" "}, []string{".eks.amazonaws.com"}, FlagHTTPSProxy, "is empty"},
 		{[]string{"http://proxy:3128"}, []string{"a b"}, FlagNoProxy, "white space"},
 	} {
 		v := validValues(t)
@@ -93,18 +90,17 @@ func TestProxyFromOwnEnvironment(t *testing.T) {
 		t.Fatalf("%v", got)
 	}
 	v := Merge(validValues(t), got)
-	c, err := Resolve(v, noHost, noIMDS(), testNow, false)
-	if err != nil {
-		t.Fatal(err)
+	c := proxyOf(t, v, noHost)
+	if r, err := Resolve(v, noHost, noIMDS(), testNow, false); err != nil || r.Proxies.ByAgent != nil {
+		t.Errorf("Resolve reads no node: %+v, %v", r.Proxies, err) // render may run anywhere
 	}
 	for _, a := range Agents {
 		if ap := c.Proxies.ByAgent[a]; ap.From != "eksboot's environment" || ap.Env.HTTPSProxy != "http://proxy:3128" || ap.Env.NoProxy != "localhost" {
 			t.Errorf("%s: %+v", a, ap)
 		}
 	}
-	c, err = Resolve(validValues(t), noHost, noIMDS(), testNow, false)
-	if err != nil || c.Proxies.ByAgent != nil {
-		t.Errorf("no proxy anywhere: %+v, %v", c.Proxies, err)
+	if c = proxyOf(t, validValues(t), noHost); c.Proxies.ByAgent != nil {
+		t.Errorf("no proxy anywhere: %+v", c.Proxies)
 	}
 }
 
@@ -170,7 +166,10 @@ func TestProxyWarnings(t *testing.T) {
 		}},
 		{"kubelet and containerd differ", map[Agent]environ{
 			AgentKubelet: {"HTTPS_PROXY": {"http://p:3128", kubeletDropIn}, "NO_PROXY": {".eks.amazonaws.com", kubeletDropIn}},
-		}, []string{`kubelet and containerd see different proxy settings: kubelet HTTPS_PROXY "http://p:3128" NO_PROXY ".eks.amazonaws.com" (` + kubeletDropIn + `), containerd none (direct)`}},
+		}, []string{`kubelet and containerd see different proxy settings: kubelet HTTPS_PROXY "http://p:3128" NO_PROXY ".eks.amazonaws.com" (` + kubeletDropIn + `), containerd direct (no HTTPS proxy set)`}},
+		{"NO_PROXY alone changes no path", map[Agent]environ{
+			AgentKubelet: {"NO_PROXY": {".eks.amazonaws.com", kubeletDropIn}},
+		}, nil},
 	} {
 		got := proxyWarnings(tc.envs)
 		if len(got) != len(tc.want) {
@@ -195,7 +194,23 @@ func TestProxyUnusableIsAFinding(t *testing.T) {
 	if len(c.Warnings) != 1 || c.Warnings[0].Code != report.ProxyInconsistent {
 		t.Errorf("kubelet and containerd differ: %v", c.Warnings)
 	}
-	if c.Proxies.ByAgent[AgentKubelet].Env != (httpproxy.Config{HTTPSProxy: "ftp://user:pw@proxy:21"}) {
+	if c.Proxies.ByAgent != nil { // no path goes to a proxy Go cannot dial
 		t.Errorf("%+v", c.Proxies)
+	}
+}
+
+func TestProxiesDescribe(t *testing.T) {
+	p := Proxies{ByAgent: map[Agent]AgentProxy{
+		AgentKubelet:    {Env: environ{"HTTPS_PROXY": {"http://u:pw@proxy:3128", ""}, "NO_PROXY": {".eks.amazonaws.com", ""}}.config(), From: "/etc/systemd/system/kubelet.service.d/p.conf"},
+		AgentContainerd: {Env: environ{"HTTP_PROXY": {"http://proxy:3128", ""}}.config(), From: "x"},
+	}}
+	for a, want := range map[Agent]string{
+		AgentKubelet:    `HTTPS_PROXY "http://proxy:3128" NO_PROXY ".eks.amazonaws.com" (/etc/systemd/system/kubelet.service.d/p.conf)`,
+		AgentContainerd: "direct (no HTTPS proxy set)",
+		AgentNodeadm:    "direct (no HTTPS proxy set)",
+	} {
+		if got := p.Describe(a); got != want {
+			t.Errorf("%s: %s, want %s", a, got, want)
+		}
 	}
 }

@@ -149,7 +149,7 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if v.Get(outpost) == "true" {
 		c.OutpostClusterID = v.Get(outpostClusterID)
 	}
-	if err := c.ResolveProxies(v, h); err != nil {
+	if err := c.StateProxies(v); err != nil {
 		return nil, err
 	}
 	if c.KubeletExtraArgs, err = ParseExtraArgs(v.Get(FlagKubeletExtraArgs), c.Platform()); err != nil {

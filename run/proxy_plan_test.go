@@ -122,6 +122,7 @@ func TestPlanViaFromDropIns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.ReadNodeProxies(v, h)
 	want := map[string]string{"api": "http://proxy.internal:3128", "ecr.api": "http://proxy.internal:3128", "ecr.dkr": "http://proxy.internal:3128", "s3": "direct", "ec2": "direct", "sts": "direct"}
 	for _, e := range BuildPlan(cfg, inputs.Settings{}, nil).Endpoints {
 		got := "direct"

@@ -84,6 +84,7 @@ func prepare(ctx context.Context, o Options) (*inputs.Config, inputs.Settings, *
 	if cfg.Region == "" {
 		return nil, settings, nil, read, deadline, inputs.RegionUnknown()
 	}
+	cfg.ReadNodeProxies(vals, o.Host)
 	return cfg, settings, f, read, deadline, nil
 }
 

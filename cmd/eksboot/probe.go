@@ -215,9 +215,10 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 		if cfg.Target, err = inputs.ParseTarget("", host); err != nil {
 			cfg.Target = inputs.TargetNeutral
 		}
-		if err := cfg.ResolveProxies(vals, host); err != nil {
+		if err := cfg.StateProxies(vals); err != nil {
 			return origins.Attribute(err)
 		}
+		cfg.ReadNodeProxies(vals, host)
 		return diag.WriteEndpoints(e.stdout, listing(run.BuildPlan(cfg, settings, facts.Fetched())), format == inputs.FormatJSON)
 	},
 }
