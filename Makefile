@@ -18,7 +18,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 NFPM := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
 PKG_VERSION ?= 0.1.0
 
-APT_PACKAGES := dnsmasq-base nftables crun iproute2 util-linux dnsutils curl time file rpm zip unzip shellcheck systemd wine64 gcc-mingw-w64-x86-64-win32
+APT_PACKAGES := dnsmasq-base nftables crun iproute2 util-linux dnsutils squid-openssl curl time file rpm zip unzip shellcheck systemd wine64 gcc-mingw-w64-x86-64-win32
 
 .PHONY: all build image image-test package package-test test unit e2e windows demo bench fuzz lint tools clean
 

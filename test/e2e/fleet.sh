@@ -3,10 +3,12 @@
 # has two subnets, so a subnet's fault and an AZ's can be told apart), each
 # with its own IMDS (AWS's mock on its own 169.254.169.254: instance, subnet,
 # AZ, security groups), one VPC namespace with AmazonProvidedDNS, the
-# endpoints, the API server and nftables security groups. Four faults at
+# endpoints, the API server and nftables security groups. Five faults at
 # once: STS's security group lacks subnet b1's CIDR; the ECR API endpoint
 # has no interface in AZ b (its addresses drop from there); EC2's private
-# DNS is off (VPC-wide); the ECR registry drops three nodes at random.
+# DNS is off (VPC-wide); the ECR registry drops three nodes at random; the
+# HTTPS proxy (squid, proxy.sh), which carries S3 alone (every other name
+# is in NO_PROXY), does not admit subnet c1.
 # Every node runs the SSM document's Linux step at once (its stdout is what
 # Run Command saves to S3), then a probe writing a console; eksboot explain
 # over each set must name each fault's dimension and invent none for the
@@ -45,7 +47,7 @@ SIM_DIR=$(mktemp -d /tmp/eksboot-fleet.XXXXXX)
 trap fleet_down EXIT
 ip netns add "$VPC_NS"
 ns_v ip link set lo up
-for a in "$VPC_DNS" "${ENDPOINT_IP[@]}" "$PUBLIC_IP"; do ns_v ip addr add "$a/32" dev lo; done
+for a in "$VPC_DNS" "${ENDPOINT_IP[@]}" "$PUBLIC_IP" "$PROXY_IP"; do ns_v ip addr add "$a/32" dev lo; done
 for k in 0 1 2 3; do
 	s=(${SUBNETS[$k]})
 	ns_v ip link add "br$k" type bridge
@@ -65,11 +67,14 @@ done
 "$SIM_BIN/vpcsim" fleet-config "$SIM_DIR" "${specs[@]}"
 start_vpcsim
 start_dns "$VPC_DNS" DNS
+PROXY=healthy start_squid
 cat >"$SIM_DIR/config.yaml" <<YAML
 cluster-name: prod
 apiserver-endpoint: https://$API_HOST
 b64-cluster-ca: $(cluster_ca)
 service-ipv4-cidr: 10.100.0.0/16
+https-proxy: $PROXY_URL
+no-proxy: 169.254.169.254,.eks.amazonaws.com,${ENDPOINT_HOST[ec2]},${ENDPOINT_HOST[ecr.api]},.dkr.ecr.$REGION.amazonaws.com,${ENDPOINT_HOST[sts]}
 YAML
 
 for i in $(seq 0 $((NODES - 1))); do
@@ -87,6 +92,8 @@ for i in $(seq 0 $((NODES - 1))); do
 	ns_i "$i" ip addr add 169.254.169.254/32 dev lo
 	mkdir -p "/etc/netns/$ns"
 	echo "nameserver $VPC_DNS" >"/etc/netns/$ns/resolv.conf"
+	mkdir -p "/etc/netns/$ns/ssl/certs" # the simulation's CA as the system's, as in sim_up
+	cp "$SIM_DIR/ca.pem" "/etc/netns/$ns/ssl/certs/ca-certificates.crt"
 	ns_i "$i" env HOME="$SIM_DIR" ec2-metadata-mock -c "$SIM_DIR/imds-$ip.json" -n 169.254.169.254 -p 80 --imdsv2 >/dev/null 2>&1 &
 	PIDS+=($!)
 done
@@ -101,6 +108,7 @@ ns_v nft add rule inet sg input ip saddr 10.0.32.0/23 ip daddr "${ENDPOINT_IP[ec
 ns_v nft add rule inet sg input ip daddr "$PUBLIC_IP" tcp dport 443 drop
 randoms=$(for i in "${RANDOM_NODES[@]}"; do node_ip "$i"; done | paste -sd, -)
 ns_v nft add rule inet sg input ip saddr "{ $randoms }" ip daddr "${ENDPOINT_IP[ecr.dkr]}" tcp dport 443 drop
+ns_v nft add rule inet sg input ip saddr 10.0.48.0/24 ip daddr "$PROXY_IP" tcp dport "$PROXY_PORT" drop
 
 # Every node at once, as Run Command sends the document to a node group.
 # 2s: 48 processes on two cores; a node whose IMDS is slower than its
@@ -130,12 +138,14 @@ check() { # DIR: explain names each fault's dimension, and none for the random o
 	python3 - "$out" "$NODES" <<'PY' || ok=0
 import json, sys
 rep = json.load(open(sys.argv[1])); nodes = int(sys.argv[2])
-rows = {f["endpoint"] + " " + f["code"]: f for f in rep["failures"]}
+rows = {f["endpoint"] + " " + f["code"] + (" " + f["via"] if f.get("via") else ""): f for f in rep["failures"]}
 want = {  # the scope, and what the cause must say
     "sts tcp_timeout": ("subnet", ["in subnet subnet-0b1 (10.0.32.0/24, eu-west-1b)", "on none of 18 elsewhere: the security group of the com.amazonaws.eu-west-1.sts endpoint does not allow TCP 443 from 10.0.32.0/24"]),
     "ecr.api tcp_timeout": ("az", ["in AZ eu-west-1b (euw1-az2)", "on none of 12 elsewhere: the com.amazonaws.eu-west-1.ecr.api endpoint has no network interface in eu-west-1b"]),
     "ec2 dns_public": ("vpc", ["ec2 dns_public on all 24 nodes, in every subnet and AZ: VPC-wide"]),
     "ecr.dkr tcp_timeout": (None, ["no subnet, AZ or security group explains it"]),
+    "s3 proxy_unreachable proxy 10.0.4.10:3128": ("subnet", ["in subnet subnet-0c1 (10.0.48.0/24, eu-west-1c)", "through the proxy 10.0.4.10:3128",
+        "the proxy's security group must allow TCP 3128 from 10.0.48.0/24"]),
 }
 bad = []
 if rep["nodes"] != nodes or rep["fail"] != nodes or rep.get("truncated") or rep.get("unreadable"):
@@ -159,7 +169,7 @@ done
 [ "$(ls "$SIM_DIR/ssm/command-id" | wc -l)" = "$NODES" ] || { log "not every node ran the step"; ok=0; }
 if [ -n "${FLEET_TIMES:-}" ]; then echo "fleet_ms=$ssm_ms" >"$FLEET_TIMES"; cp -r "$SIM_DIR/ssm" "$FLEET_TIMES.ssm"; fi
 if [ "$ok" = 1 ]; then
-	echo "ok    fleet ($NODES nodes, all probing at once in ${ssm_ms} ms; explain names the subnet, the AZ and the VPC-wide fault over Run Command output and over consoles)"
+	echo "ok    fleet ($NODES nodes, all probing at once in ${ssm_ms} ms; explain names the subnet, the AZ, the VPC-wide fault and the subnet the proxy does not admit, over Run Command output and over consoles)"
 else
 	echo "FAIL  fleet"; KEEP_SIM_DIR=1; log "kept $SIM_DIR"
 	exit 1

@@ -5,7 +5,9 @@
 # amazon-ec2-metadata-mock as IMDS on 169.254.169.254:80, the endpoints as
 # TLS listeners (vpcsim) on private addresses with certificates from a test
 # CA, and nftables rules in the VPC namespace standing in for security
-# groups. Sourced by run.sh, demo.sh and bench.sh.
+# groups. A case that sets PROXY also gets an "internet" namespace behind
+# the VPC and Debian's squid in the VPC (proxy.sh). Sourced by run.sh, demo.sh,
+# bench.sh and fleet.sh.
 #
 # A case sets the variables below before sim_up, and may add rules after.
 
@@ -19,6 +21,7 @@ SIM_ID=${SIM_ID:-eb$$$RANDOM}
 SIM_ID=${SIM_ID:0:10}
 NODE_NS=${SIM_ID}n
 VPC_NS=${SIM_ID}v
+INTERNET_NS=${SIM_ID}i
 
 REGION=eu-west-1
 API_HOST=0123456789ABCDEF0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com
@@ -77,6 +80,9 @@ sim_defaults() {
 
 log() { printf '%s\n' "$*" >&2; }
 
+# shellcheck source=test/e2e/proxy.sh
+source "$E2E_DIR/proxy.sh"
+
 ns_v() { ip netns exec "$VPC_NS" "$@"; }
 ns_n() { ip netns exec "$NODE_NS" "$@"; }
 
@@ -88,7 +94,7 @@ sim_tools() {
 		(cd "$REPO_DIR" && CGO_ENABLED=0 go build -trimpath -o "$SIM_BIN/eksboot" ./cmd/eksboot)
 		(cd "$REPO_DIR/test/e2e/vpcsim" && go build -o "$SIM_BIN/vpcsim" .)
 	fi
-	for tool in ip nft dnsmasq ec2-metadata-mock; do
+	for tool in ip nft dnsmasq ec2-metadata-mock squid; do
 		command -v "$tool" >/dev/null || { log "missing $tool: run make tools"; return 1; }
 	done
 }
@@ -100,6 +106,7 @@ sim_up() {
 	trap sim_down EXIT
 	ip netns add "$NODE_NS"
 	ip netns add "$VPC_NS"
+	[ -n "${PROXY:-}" ] && internet_up
 	ip link add "${SIM_ID}a" type veth peer name "${SIM_ID}b"
 	ip link set "${SIM_ID}a" netns "$NODE_NS"
 	ip link set "${SIM_ID}b" netns "$VPC_NS"
@@ -139,7 +146,11 @@ sim_up() {
 	if [ "${#CUSTOM_DNS_RECORDS[@]}" -gt 0 ]; then
 		start_dns "$CUSTOM_DNS" CUSTOM_DNS_RECORDS
 	fi
-	start_imds
+	if [ -n "${PROXY:-}" ]; then
+		start_internet
+		start_squid
+	fi
+	start_imds # the last: restart_imds replaces it
 	wait_for_tcp "${ENDPOINT_IP[api]}" 443
 }
 
@@ -248,13 +259,17 @@ kill_ns() {
 }
 
 sim_down() {
+	# squid takes seconds over a graceful stop; its log is already written.
+	[ -s "${SQUID_DIR:-/nonexistent}/squid.pid" ] && kill -KILL "$(cat "$SQUID_DIR/squid.pid")" 2>/dev/null
 	kill_ns "$VPC_NS"
 	kill_ns "$NODE_NS"
+	kill_ns "$INTERNET_NS"
 	local pid
 	for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 	PIDS=()
 	ip netns del "$NODE_NS" 2>/dev/null || true
 	ip netns del "$VPC_NS" 2>/dev/null || true
+	ip netns del "$INTERNET_NS" 2>/dev/null || true
 	rm -rf "/etc/netns/$NODE_NS"
 	[ -n "${SIM_DIR:-}" ] && [ -z "${KEEP_SIM_DIR:-}" ] && rm -rf "$SIM_DIR"
 	return 0
@@ -263,25 +278,42 @@ sim_down() {
 # The cluster CA as describe-cluster gives it, or another cluster's.
 cluster_ca() { base64 -w0 "$SIM_DIR/${1:-ca}.pem"; }
 
-# eksboot in the node namespace, as user data runs it.
-node_eksboot() { ns_n "$SIM_BIN/eksboot" "$@"; }
+# eksboot in the node namespace, as user data runs it: without the
+# machine's proxy settings, with NODE_ENV's, and with NODE_SYSTEMD (a
+# directory) as /etc/systemd in a mount namespace of the run's own.
+NODE_ENV=() NODE_SYSTEMD=""
+node_eksboot() {
+	local cmd=(ip netns exec "$NODE_NS" env -u HTTPS_PROXY -u https_proxy -u HTTP_PROXY -u http_proxy -u NO_PROXY -u no_proxy
+		"${NODE_ENV[@]}" "$SIM_BIN/eksboot" "$@")
+	if [ -n "$NODE_SYSTEMD" ]; then
+		# shellcheck disable=SC2016 # expanded by that sh
+		unshare -m --propagation private sh -c 'mount --bind "$0" /etc/systemd && exec "$@"' "$NODE_SYSTEMD" "${cmd[@]}"
+	else
+		"${cmd[@]}"
+	fi
+}
 
 # run_case DIR [windows]: one case in a VPC of its own. The case file sets
 # what differs from the healthy VPC, the eksboot arguments, and what to
 # expect. For windows (eksboot.exe, test/windows), the node is a Windows
 # node: --target windows with the cluster's service CIDR, its role mapped
 # by an EC2_WINDOWS access entry, and the arguments file a PowerShell line.
+# A proxy case (PROXY set, proxy.sh) runs eksboot once per PROXY_VIA, in
+# the one VPC, with the same expectations.
 run_case() {
 	local dir=$1 platform=${2:-linux}
 	SIM_ID=eb$RANDOM$RANDOM
 	SIM_ID=${SIM_ID:0:10}
-	NODE_NS=${SIM_ID}n VPC_NS=${SIM_ID}v
+	NODE_NS=${SIM_ID}n VPC_NS=${SIM_ID}v INTERNET_NS=${SIM_ID}i
 	sim_defaults
+	proxy_defaults
 	COMMAND=run TARGET=al2 CA_NAME=ca EXPECT_EXIT=0 CLUSTER_FLAGS=1
-	EXTRA_ARGS=() EXPECT=() EXPECT_ARGS=() EXPECT_TEXT=() EXPECT_SUMMARY=() SIM_CONFIG=()
+	EXPECT_WITHIN_MS=""
+	EXTRA_ARGS=() EXPECT=() EXPECT_SAYS=() EXPECT_ARGS=() EXPECT_TEXT=() EXPECT_SUMMARY=() SIM_CONFIG=()
 	after_up() { :; }
 	# shellcheck source=/dev/null
 	source "$dir/case.sh"
+	[ -n "$PROXY" ] && proxy_vpc
 	if [ "$platform" = windows ]; then
 		TARGET=windows
 		EXTRA_ARGS+=(--service-ipv4-cidr 10.100.0.0/16)
@@ -293,19 +325,55 @@ run_case() {
 		done
 	fi
 	sim_up
+	[ -n "$PROXY" ] && [[ " ${PROXY_VIA[*]} " == *" nodeconfig "* ]] && proxy_user_data
 	after_up
-	local out="$SIM_DIR/out.jsonl" code=0
-	: >"$SIM_DIR/console.txt" # the serial console device of the simulation
-	local args=("$COMMAND" --target "$TARGET" --timeout 1s --output json --console "$SIM_DIR/console.txt")
-	[ "$CLUSTER_FLAGS" = 1 ] && args+=(--cluster-name prod --apiserver-endpoint "https://$API_HOST" --b64-cluster-ca "$(cluster_ca "$CA_NAME")")
-	[ "$COMMAND" = run ] && args+=(--args-file "$SIM_DIR/args")
-	node_eksboot "${args[@]}" "${EXTRA_ARGS[@]}" >"$out" 2>"$SIM_DIR/stderr" || code=$?
+	[ -n "$PROXY" ] || { check_run ""; return; }
+	local via failed=()
+	for via in "${PROXY_VIA[@]}"; do
+		check_run "$via" || failed+=("$via")
+	done
+	[ ${#failed[@]} = 0 ] || { log "failed with the proxy given by: ${failed[*]}"; return 1; }
+}
+
+# check_run VIA: eksboot once, with the proxy given by VIA (proxy.sh), and
+# every check of its outputs.
+check_run() {
+	local via=$1 sfx=${1:+-$1}
+	local out="$SIM_DIR/out$sfx.jsonl" stderr="$SIM_DIR/stderr$sfx" console="$SIM_DIR/console$sfx.txt"
+	local argsfile="$SIM_DIR/args$sfx" explain="$SIM_DIR/explain$sfx.txt" code=0
+	: >"$console" # the serial console device of the simulation
+	local args=("$COMMAND" --target "$TARGET" --timeout 1s --output json --console "$console") cluster=$CLUSTER_FLAGS
+	NODE_ENV=() NODE_SYSTEMD=""
+	# A proxy run sees the systemd configuration the case gives it, not
+	# the machine's.
+	if [ -n "$via" ]; then
+		NODE_SYSTEMD=$SIM_DIR/systemd$sfx
+		mkdir -p "$NODE_SYSTEMD"
+	fi
+	case $via in
+	"") ;;
+	flags)
+		local https no
+		https=$(proxy_env HTTPS_PROXY) no=$(proxy_env NO_PROXY)
+		args+=(--https-proxy "${https:-$(proxy_env https_proxy)}" --no-proxy "${no:-$(proxy_env no_proxy)}") ;;
+	env) NODE_ENV=("${PROXY_ENV[@]}") ;;
+	nodeconfig)
+		args[2]=al2023 cluster=0
+		args+=(--config imds://user-data) ;;
+	dropins) proxy_dropins "$NODE_SYSTEMD" ;;
+	*) log "unknown PROXY_VIA $via"; return 1 ;;
+	esac
+	[ "$cluster" = 1 ] && args+=(--cluster-name prod --apiserver-endpoint "https://$API_HOST" --b64-cluster-ca "$(cluster_ca "$CA_NAME")")
+	[ "$COMMAND" = run ] && args+=(--args-file "$argsfile")
+	local logged=0
+	[ -n "${SQUID_DIR:-}" ] && [ -e "$SQUID_DIR/access.log" ] && logged=$(wc -l <"$SQUID_DIR/access.log")
+	node_eksboot "${args[@]}" "${EXTRA_ARGS[@]}" >"$out" 2>"$stderr" || code=$?
 	local ok=1
 	if [ "$code" != "$EXPECT_EXIT" ]; then
 		log "exit $code, want $EXPECT_EXIT"; ok=0
 	fi
 	# Expectations are read off the parsed JSON lines, not their text.
-	if [ "${#EXPECT[@]}" -gt 0 ] && ! python3 - "$out" "${EXPECT[@]}" <<'PY' >&2; then
+	if [ $((${#EXPECT[@]} + ${#EXPECT_SAYS[@]})) -gt 0 ] && ! python3 - "$out" "${EXPECT[@]}" -- "${EXPECT_SAYS[@]}" <<'PY' >&2; then
 import json, sys
 lines = []
 for raw in open(sys.argv[1]):
@@ -314,7 +382,8 @@ for raw in open(sys.argv[1]):
     except ValueError:
         pass
 bad = False
-for e in sys.argv[2:]:
+sep = sys.argv.index("--")
+for e in sys.argv[2:sep]:
     status, code, name = e.split()
     hits = [l for l in lines if l.get("msg") != "summary" and l.get("status") == status and l.get("code") == code
             and (name == "-" or name in (l.get("endpoint"), l.get("check")))]
@@ -322,6 +391,12 @@ for e in sys.argv[2:]:
         print("no %s %s result for %s" % (status, code, name)); bad = True
     elif status != "pass" and not all(l.get("hint") for l in hits):
         print("%s has no hint" % code); bad = True
+# EXPECT_SAYS: "CODE TEXT": some CODE result's msg or hint holds TEXT.
+for e in sys.argv[sep + 1:]:
+    code, text = e.split(" ", 1)
+    said = [l.get("msg", "") + " " + l.get("hint", "") for l in lines if l.get("msg") != "summary" and l.get("code") == code]
+    if not any(text in s for s in said):
+        print("no %s result says '%s' (they say: %s)" % (code, text, said)); bad = True
 sys.exit(1 if bad else 0)
 PY
 		ok=0
@@ -332,30 +407,51 @@ PY
 	for e in "${EXPECT_SUMMARY[@]}"; do
 		tail -n 1 "$out" | grep -qF -- "$e" || { log "the summary lacks '$e'"; ok=0; }
 	done
+	if [ -n "$EXPECT_WITHIN_MS" ]; then
+		local ms
+		ms=$(tail -n 1 "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("ms", "none"))' 2>/dev/null || echo none)
+		[[ $ms =~ ^[0-9]+$ ]] && [ "$ms" -le "$EXPECT_WITHIN_MS" ] || { log "the run took $ms ms, want at most $EXPECT_WITHIN_MS"; ok=0; }
+	fi
 	if [ "$COMMAND" = run ] && [ "$code" != 2 ]; then
-		[ -s "$SIM_DIR/args" ] || { log "no arguments file written"; ok=0; }
+		[ -s "$argsfile" ] || { log "no arguments file written"; ok=0; }
 		for e in "${EXPECT_ARGS[@]}"; do
-			grep -qF -- "$e" "$SIM_DIR/args" || { log "arguments lack '$e': $(cat "$SIM_DIR/args" | cut -c1-300)"; ok=0; }
+			grep -qF -- "$e" "$argsfile" || { log "arguments lack '$e': $(cut -c1-300 "$argsfile")"; ok=0; }
 		done
 	fi
-	if [ "$code" = 2 ] && [ -e "$SIM_DIR/args" ]; then
+	if [ "$code" = 2 ] && [ -e "$argsfile" ]; then
 		log "invalid input, yet the arguments were written"; ok=0
 	fi
 	# The console tells the operator the same verdict, through explain.
 	if [ "$code" != 2 ]; then
 		local ex=0
-		"$SIM_BIN/eksboot" explain "$SIM_DIR/console.txt" >"$SIM_DIR/explain.txt" || ex=$?
+		"$SIM_BIN/eksboot" explain "$console" >"$explain" || ex=$?
 		[ "$ex" = "$code" ] || { log "explain of the console says exit $ex, the run $code"; ok=0; }
 	fi
-	# No output carries the role's credentials or a token.
-	local outputs=("$out" "$SIM_DIR/stderr" "$SIM_DIR/console.txt")
-	[ -e "$SIM_DIR/explain.txt" ] && outputs+=("$SIM_DIR/explain.txt")
-	[ -e "$SIM_DIR/args" ] && outputs+=("$SIM_DIR/args")
+	# No output carries the role's credentials or a token; nor does what
+	# the proxy saw.
+	local outputs=("$out" "$stderr" "$console")
+	[ -e "$explain" ] && outputs+=("$explain")
+	[ -e "$argsfile" ] && outputs+=("$argsfile")
+	if [ -n "${SQUID_DIR:-}" ] && [ -e "$SQUID_DIR/access.log" ]; then
+		proxy_log_settle
+		outputs+=("$SQUID_DIR/access.log" "$SQUID_DIR/cache.log")
+		tail -n +$((logged + 1)) "$SQUID_DIR/access.log" >"$SIM_DIR/access$sfx.log"
+		# IMDS is never reached through a proxy.
+		if grep -F 169.254.169.254 "$SIM_DIR/access$sfx.log" >&2; then log "IMDS went to the proxy"; ok=0; fi
+		for e in "${EXPECT_PROXY_LOG[@]}"; do
+			if [ "${e:0:1}" = "!" ]; then
+				! grep -qF -- "${e:1}" "$SIM_DIR/access$sfx.log" || { log "squid's access.log holds '${e:1}'"; ok=0; }
+			else
+				grep -qF -- "$e" "$SIM_DIR/access$sfx.log" || { log "squid's access.log lacks '$e'"; ok=0; }
+			fi
+		done
+	fi
 	if grep -lF -f "$SIM_DIR/secrets.txt" "${outputs[@]}" >&2; then
 		log "those outputs carry a credential or a token"; ok=0
 	fi
 	if [ "$ok" != 1 ]; then
-		log "--- eksboot output:"; cat "$out" >&2; cat "$SIM_DIR/stderr" >&2
+		log "--- eksboot output${via:+ (proxy by $via)}:"; cat "$out" >&2; cat "$stderr" >&2
+		[ -e "$SIM_DIR/access$sfx.log" ] && { log "--- squid's access.log:"; cat "$SIM_DIR/access$sfx.log" >&2; }
 		return 1
 	fi
 }

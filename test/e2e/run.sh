@@ -19,8 +19,9 @@ passed=0 failed=0
 for c in "${cases[@]}"; do
 	runner=run_case
 	if [[ $c == bottlerocket-* ]]; then runner=run_bottlerocket_case; br_tools; fi
+	start=$(date +%s%N)
 	if ( "$runner" "cases/$c" ) 2>"/tmp/eksboot-e2e-$c.log"; then
-		passed=$((passed + 1)); echo "ok    $c"
+		passed=$((passed + 1)); echo "ok    $c ($((($(date +%s%N) - start) / 1000000)) ms)"
 	else
 		failed=$((failed + 1)); echo "FAIL  $c"; sed 's/^/      /' "/tmp/eksboot-e2e-$c.log"
 	fi

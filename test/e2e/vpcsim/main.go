@@ -4,7 +4,7 @@
 // faults that need a server's cooperation: a listener that never speaks
 // TLS, one that comes up late, an IMDS that ignores token requests.
 //
-//	vpcsim ca DIR                      write ca.pem, other-ca.pem (and keys) into DIR
+//	vpcsim ca DIR                      write ca.pem, other-ca.pem, inspect-ca.pem (and keys) into DIR
 //	vpcsim config DIR [FLAGS]          write imds.json (for AWS's IMDS mock) and eks.json (the cluster)
 //	vpcsim fleet-config DIR NODE...    write imds-IP.json per node (IP/SUBNET-ID/CIDR-BASE/BITS/AZ/AZ-ID) and eks.json
 //	vpcsim ssm-step STEP KEY=VALUE...  print a step of packaging/ssm's document as SSM would run it
@@ -47,7 +47,7 @@ func main() {
 	}
 	switch os.Args[1] {
 	case "ca":
-		for _, name := range []string{"ca", "other-ca"} {
+		for name := range caNames {
 			if err := writeCA(os.Args[2], name); err != nil {
 				log.Fatal(err)
 			}
@@ -76,9 +76,18 @@ func main() {
 	}
 }
 
+// caNames are the CAs `vpcsim ca` writes, by file name, with their common
+// names: the cluster's, another cluster's, and a TLS-inspecting proxy's
+// own, which the node does not trust.
+var caNames = map[string]string{
+	"ca":         "kubernetes (ca)",
+	"other-ca":   "kubernetes (other-ca)",
+	"inspect-ca": "Corporate TLS Inspection CA (squid)",
+}
+
 // writeCA writes a new CA called name into DIR/name.pem and DIR/name.key.
 func writeCA(dir, name string) error {
-	ca, err := testpki.NewCA("kubernetes (" + name + ")")
+	ca, err := testpki.NewCA(caNames[name])
 	if err != nil {
 		return err
 	}
