@@ -26,6 +26,9 @@ func ForAWSCall(r report.Result, e Endpoint, f NodeFacts, region, layerBucket st
 	if service == "" {
 		service = "the " + r.Endpoint + " endpoint"
 	}
+	if h := proxyHint(r, e, f); h != "" { // a hop the proxy refused
+		return h
+	}
 	bucket := "arn:aws:s3:::" + layerBucket + "/*"
 	switch r.Code {
 	case report.EndpointPolicyDenied:

@@ -88,7 +88,7 @@ func send(c *http.Client, req *http.Request) (awsAnswer, error) {
 		// does not speak TLS to AWS directly, so a TLS failure is this
 		// call's. Through a proxy the endpoint's check finds both.
 		if !connected.Load() || errors.Is(err, errNotReached) {
-			return awsAnswer{}, fmt.Errorf("%w: %v", errNotReached, redactURL(err))
+			return awsAnswer{}, fmt.Errorf("%w: %w", errNotReached, redactURL(err))
 		}
 		return awsAnswer{}, redactURL(err)
 	}
@@ -105,7 +105,7 @@ func send(c *http.Client, req *http.Request) (awsAnswer, error) {
 func redactURL(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return fmt.Errorf("%s %s: %v", ue.Op, cutQuery(ue.URL), ue.Err)
+		return fmt.Errorf("%s %s: %w", ue.Op, cutQuery(ue.URL), ue.Err)
 	}
 	return err
 }

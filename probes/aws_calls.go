@@ -52,12 +52,13 @@ func awsCall(p Plan, endpoint, action string, run func(ap *AWSPlan, c *http.Clie
 	}
 	out := run(ap, awsClient(ap, p.Timeout, p.viaFor))
 	for i, r := range out {
-		out[i].Via = p.callVia(r)
+		r.Via = p.callVia(r)
+		out[i] = r
 		// A call through an endpoint --optional names weighs no more than
 		// the endpoint.
 		if slices.Contains(p.Selection.Optional, r.Endpoint) {
-			out[i] = OnFailure(r, false)
-			r = out[i]
+			r = OnFailure(r, false)
+			out[i] = r
 		}
 		if r.Status != report.Pass && r.Status != report.Skip {
 			e, _ := p.endpoint(r.Endpoint)

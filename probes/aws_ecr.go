@@ -166,7 +166,13 @@ func layerDownload(ctx context.Context, ap *AWSPlan, c *http.Client, location st
 	}
 	req.Header.Set("Range", layerRange)
 	a, err := send(c, req)
+	var refused *proxyError
 	switch {
+	case errors.As(err, &refused):
+		// The bucket's own host is not the one the s3 endpoint's check
+		// tunnels to: the proxy's refusal of it is this hop's finding.
+		r.Kind, r.Status, r.Code = report.KindProxy, report.Fail, refused.code
+		r.Msg = fmt.Sprintf("s3: the layer's download from %s did not get through: %s", bucket, refused.msg)
 	case err != nil:
 		r.Status, r.Code = report.Fail, report.LayerBucketDenied
 		r.Msg = fmt.Sprintf("s3: the layer's download from %s never came: %v", bucket, err)

@@ -243,3 +243,4 @@ type tunnelFailed struct{ err error }
 
 func (e tunnelFailed) Error() string        { return e.err.Error() }
 func (e tunnelFailed) Is(target error) bool { return target == errNotReached }
+func (e tunnelFailed) Unwrap() error        { return e.err }

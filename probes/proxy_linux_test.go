@@ -194,6 +194,7 @@ func TestProxyFindings(t *testing.T) {
 		return func(p *connectproxy.Proxy) { p.Refuse = map[string]int{host: status} }
 	}
 	ecrAPI := "api.ecr.eu-west-1.amazonaws.com"
+	layerHost := "prod-eu-west-1-starport-layer-bucket.s3.eu-west-1.amazonaws.com"
 	for _, c := range []struct {
 		name      string
 		configure func(*connectproxy.Proxy)
@@ -209,6 +210,8 @@ func TestProxyFindings(t *testing.T) {
 		{"refuses ecr", refuse(ecrAPI, http.StatusForbidden), allVia, "ecr.api", report.KindProxy, report.ProxyRefused,
 			"refused CONNECT " + ecrAPI + ":443: HTTP/1.1 403 Forbidden", "allow CONNECT to " + ecrAPI + ":443 on the proxy",
 			[]string{actionGetAuthToken}},
+		{"refuses the layer bucket", refuse(layerHost, http.StatusForbidden), allVia, "s3", report.KindProxy, report.ProxyRefused,
+			"did not get through: the proxy", "allow CONNECT to " + layerHost + ":443 on the proxy", nil},
 		{"wants credentials", refuse("*", http.StatusProxyAuthRequired), allVia, "sts", report.KindProxy, report.ProxyRefused,
 			"407 Proxy Authentication Required; it wants credentials, which kubelet and containerd send only when the proxy URL carries them", "put them in the proxy URL of HTTPS_PROXY",
 			[]string{actionGetCallerIdentity, actionDescribeInstances, actionGetAuthToken}},
