@@ -168,9 +168,11 @@ func layerDownload(ctx context.Context, ap *AWSPlan, c *http.Client, location st
 	a, err := send(c, req)
 	var refused *proxyError
 	switch {
+	case errors.As(err, &refused) && refused.code != report.ProxyRefused:
+		return notReached(r, err) // the s3 endpoint's own tunnel finds the proxy so
 	case errors.As(err, &refused):
-		// The bucket's own host is not the one the s3 endpoint's check
-		// tunnels to: the proxy's refusal of it is this hop's finding.
+		// The proxy judges each host: the bucket's is not the one the s3
+		// endpoint's check tunnels to, so its refusal is this hop's finding.
 		r.Kind, r.Status, r.Code = report.KindProxy, report.Fail, refused.code
 		r.Msg = fmt.Sprintf("s3: the layer's download from %s did not get through: %s", bucket, refused.msg)
 	case err != nil:
