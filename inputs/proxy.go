@@ -32,6 +32,11 @@ var Agents = []Agent{AgentKubelet, AgentContainerd, AgentNodeadm, AgentDefault}
 type AgentProxy struct {
 	Env  httpproxy.Config
 	From string // "--https-proxy", a drop-in's path, a NodeConfig field, "eksboot's environment"
+	// PlutoRule: the agent is Bottlerocket's pluto, not a Go program. It
+	// matches NO_PROXY as pluto does (sources/api/pluto/src/proxy.rs): "*"
+	// sends nothing to the proxy, and an entry the host ends with sends
+	// that host direct, with none of httpproxy's dot, port or CIDR rules.
+	PlutoRule bool
 }
 
 // Proxies are the proxy settings of each agent; an agent not in ByAgent
@@ -48,7 +53,27 @@ func (p Proxies) For(a Agent, host string) (*url.URL, error) {
 	if !ok {
 		return nil, nil
 	}
+	if ap.PlutoRule {
+		return plutoProxy(ap.Env, host)
+	}
 	return ap.Env.ProxyFunc()(&url.URL{Scheme: "https", Host: host})
+}
+
+// plutoProxy is pluto's decision for an https request to host.
+func plutoProxy(c httpproxy.Config, host string) (*url.URL, error) {
+	if c.HTTPSProxy == "" {
+		return nil, nil
+	}
+	for _, entry := range strings.Split(c.NoProxy, ",") {
+		if entry == "*" || entry != "" && strings.HasSuffix(host, entry) {
+			return nil, nil
+		}
+	}
+	proxy := c.HTTPSProxy
+	if !strings.Contains(proxy, "://") { // pluto, like Go, takes HOST:PORT as http://
+		proxy = "http://" + proxy
+	}
+	return url.Parse(proxy)
 }
 
 // Describe says for outputs what agent a sees and where it came from, the
@@ -168,6 +193,10 @@ func (c *Config) ReadNodeProxies(v Values, h Host) {
 		}
 	}
 	c.takeProxyEnvs(envs)
+	if ap, ok := c.Proxies.ByAgent[AgentNodeadm]; ok && readsBottlerocket(v, c.Target) {
+		ap.PlutoRule = true
+		c.Proxies.ByAgent[AgentNodeadm] = ap
+	}
 }
 
 // takeProxyEnvs sets c's proxies from each agent's environment, with what

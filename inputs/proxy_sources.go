@@ -22,12 +22,18 @@ const (
 // Bottlerocket's settings, Windows' registry, or systemd's configuration.
 func platformProxyEnv(v Values, h Host, t Target) map[Agent]environ {
 	switch {
-	case t == TargetBottlerocket || v.Has(brSettingsRead): // --target auto cannot tell Bottlerocket; its API can
+	case readsBottlerocket(v, t):
 		return bottlerocketProxyEnv(v)
 	case t == TargetWindows || h.GOOS == "windows":
 		return windowsProxyEnv(h)
 	}
 	return systemdProxyEnv(v, h, t == TargetAL2023)
+}
+
+// readsBottlerocket: the agents are Bottlerocket's. --target auto cannot
+// tell Bottlerocket; its API can.
+func readsBottlerocket(v Values, t Target) bool {
+	return t == TargetBottlerocket || v.Has(brSettingsRead)
 }
 
 // systemdProxyEnv is each agent's environment as systemd will give it.

@@ -255,7 +255,7 @@ func TestBottlerocketProxySources(t *testing.T) {
 		From: "settings.network.https-proxy/no-proxy (Bottlerocket's /etc/network/proxy.env)"}
 	for a, want := range map[Agent]AgentProxy{
 		AgentKubelet: proxyEnv, AgentContainerd: proxyEnv, AgentDefault: proxyEnv,
-		AgentNodeadm: {Env: httpproxy.Config{HTTPSProxy: "http://proxy:3128", NoProxy: "10.0.0.0/16,.internal"}, From: "settings.network.https-proxy, settings.network.no-proxy"},
+		AgentNodeadm: {Env: httpproxy.Config{HTTPSProxy: "http://proxy:3128", NoProxy: "10.0.0.0/16,.internal"}, From: "settings.network.https-proxy, settings.network.no-proxy", PlutoRule: true},
 	} {
 		if got := c.Proxies.ByAgent[a]; got != want {
 			t.Errorf("%s: %+v\nwant %+v", a, got, want)
@@ -267,6 +267,16 @@ func TestBottlerocketProxySources(t *testing.T) {
 	}
 	if len(c.Warnings) != 0 {
 		t.Errorf("%v", c.Warnings)
+	}
+	// pluto matches no-proxy as a plain suffix, where Go's rules want a
+	// whole label: its EC2 call goes direct, containerd's S3 pulls do not.
+	suffix := BottlerocketProxy{HTTPS: "proxy:3128", NoProxy: []string{"west-1.amazonaws.com"}}.values()
+	c = proxyOf(t, Merge(Values{FlagTarget: {"bottlerocket"}}, v, suffix), noHost)
+	if got := via(t, c.Proxies, AgentNodeadm, "ec2.eu-west-1.amazonaws.com"); got != "direct" {
+		t.Errorf("pluto, suffix entry: %s", got)
+	}
+	if got := via(t, c.Proxies, AgentContainerd, "s3.eu-west-1.amazonaws.com"); got != "http://proxy:3128" {
+		t.Errorf("containerd, suffix entry: %s", got)
 	}
 	// --target auto in a bootstrap container: the API's answer tells.
 	c = proxyOf(t, Merge(v, maps), noHost)
