@@ -58,29 +58,41 @@ type awsAnswer struct {
 // check reports that.
 var errNotReached = errors.New("not reached")
 
-// awsClient is an HTTP client that follows no redirect: the one hop the
-// ECR pull needs is made by hand. via is each host's path (Plan.viaFor).
+// awsClient is an HTTP client for one check's calls that follows no
+// redirect (the one hop the ECR pull needs is made by hand). It keeps one
+// connection per host between the check's calls, so the pull's registry
+// requests share one TLS handshake; awsCall closes it when the check ends.
+// via is each host's path (Plan.viaFor).
 func awsClient(ap *AWSPlan, timeout time.Duration, via func(host string) *url.URL) *http.Client {
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{
-			Proxy:             nil, // the path is awsDialTLS's: refusals are judged as the endpoint's
-			DisableKeepAlives: true,
-			DialTLSContext:    awsDialTLS(ap, timeout, via),
+			Proxy:               nil, // the path is awsDialTLS's: refusals are judged as the endpoint's
+			MaxIdleConnsPerHost: 1,
+			IdleConnTimeout:     timeout,
+			DialTLSContext:      awsDialTLS(ap, timeout, via),
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
 
 // send sends req and reads the answer; a request whose connect never
-// succeeded fails with errNotReached.
+// succeeded fails with errNotReached. A connection kept from an earlier
+// call of the check was reached.
 func send(c *http.Client, req *http.Request) (awsAnswer, error) {
 	var connected atomic.Bool
-	trace := &httptrace.ClientTrace{ConnectDone: func(_, _ string, err error) {
-		if err == nil {
-			connected.Store(true)
-		}
-	}}
+	trace := &httptrace.ClientTrace{
+		ConnectDone: func(_, _ string, err error) {
+			if err == nil {
+				connected.Store(true)
+			}
+		},
+		GotConn: func(info httptrace.GotConnInfo) {
+			if info.Reused {
+				connected.Store(true)
+			}
+		},
+	}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
 	resp, err := c.Do(req)
 	if err != nil {

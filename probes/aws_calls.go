@@ -50,7 +50,9 @@ func awsCall(p Plan, endpoint, action string, run func(ap *AWSPlan, c *http.Clie
 			Msg: fmt.Sprintf("%s: %s not asked: %s (the auth check says why)", endpoint, action, why)}
 		return []report.Result{r}
 	}
-	out := run(ap, awsClient(ap, p.Timeout, p.viaFor))
+	c := awsClient(ap, p.Timeout, p.viaFor)
+	defer c.CloseIdleConnections()
+	out := run(ap, c)
 	for i, r := range out {
 		r.Via = p.callVia(r)
 		out[i] = r

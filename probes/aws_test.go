@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,6 +76,11 @@ type fakeAWS struct {
 	srv      *httptest.Server
 	s3Status int    // the layer bucket's answer
 	ec2Deny  string // an EC2 error body, if DescribeInstances is refused
+	// cutManifest: the registry answers the manifest by digest with half
+	// a status line and hangs up.
+	cutManifest bool
+	mu          sync.Mutex
+	clients     map[string]map[string]bool // by host: the connections requests came on
 }
 
 const (
@@ -90,6 +96,15 @@ var (
 
 func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	host, _, _ := strings.Cut(r.Host, ":")
+	f.mu.Lock()
+	if f.clients == nil {
+		f.clients = map[string]map[string]bool{}
+	}
+	if f.clients[host] == nil {
+		f.clients[host] = map[string]bool{}
+	}
+	f.clients[host][r.RemoteAddr] = true
+	f.mu.Unlock()
 	signedFor := func(service string) bool {
 		a := r.Header.Get("Authorization")
 		ok := strings.HasPrefix(a, "AWS4-HMAC-SHA256 Credential="+fakeKey+"/") && strings.Contains(a, "/us-west-2/"+service+"/aws4_request") &&
@@ -130,6 +145,13 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case "/v2/eks/pause/manifests/3.5":
 			fmt.Fprintf(w, `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[{"digest":"%s","platform":{"os":"linux","architecture":"amd64"}}]}`, pauseDigest)
 		case "/v2/eks/pause/manifests/" + pauseDigest:
+			if f.cutManifest {
+				c, buf, _ := w.(http.Hijacker).Hijack()
+				buf.WriteString("HTTP/1.1 2")
+				buf.Flush()
+				c.Close()
+				return
+			}
 			fmt.Fprintf(w, `{"schemaVersion":2,"layers":[{"digest":"%s"}]}`, layerDigest)
 		case "/v2/eks/pause/blobs/" + layerDigest:
 			w.Header().Set("Location", "https://prod-us-west-2-starport-layer-bucket.s3.us-west-2.amazonaws.com/x/y?"+presignedQuery)
@@ -282,5 +304,31 @@ func TestAWSCallsSTSAnswersForAnotherRole(t *testing.T) {
 	rs := runAWS(t, p)
 	if r := rs[len(rs)-1]; r.Code != report.AWSError || !strings.Contains(r.Msg, "not a session of the node role") {
 		t.Errorf("sts: %+v", r)
+	}
+}
+
+// The pull's three registry requests share one connection: one TLS
+// handshake, not three.
+func TestAWSCallsPullKeepsOneConnection(t *testing.T) {
+	f, p := newFakeAWS(t)
+	if got := codes(runAWS(t, p)); !strings.Contains(got, "ecr.dkr/ecr:BatchGetImage=pass:ok s3/s3:GetObject=pass:ok") {
+		t.Fatalf("the pull did not pass: %s", got)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := len(f.clients["602401143452.dkr.ecr.us-west-2.amazonaws.com"]); n != 1 {
+		t.Errorf("the registry's requests came on %d connections, want 1", n)
+	}
+}
+
+// A request that fails on the connection an earlier call of the check
+// opened was sent to a reached endpoint: the call's failure, not a skip.
+func TestAWSCallFailingOnKeptConnectionFails(t *testing.T) {
+	f, p := newFakeAWS(t)
+	f.cutManifest = true
+	for _, r := range runAWS(t, p) {
+		if r.Endpoint == "ecr.dkr" && (r.Status != report.Fail || r.Code != report.AWSError || !strings.Contains(r.Msg, "got no answer")) {
+			t.Errorf("ecr.dkr: %s %s %s", r.Status, r.Code, r.Msg)
+		}
 	}
 }
