@@ -115,9 +115,9 @@ func pull(ctx context.Context, ap *AWSPlan, c *http.Client, token string) []repo
 // registry token, as containerd's first request to a registry: it proves
 // the registry answers the node and takes the token; which repositories
 // the role may pull from there is the registry's policy, not asked.
-func registryPing(ctx context.Context, ap *AWSPlan, c *http.Client, token, account string) report.Result {
+func registryPing(ctx context.Context, ap *AWSPlan, c *http.Client, token, account string) (r report.Result) {
 	host := account + ".dkr.ecr." + ap.Region + "." + domainOf(ap)
-	r := awsResult("ecr.dkr", host, actionGetAuthToken)
+	r = awsResult("ecr.dkr", host, actionGetAuthToken)
 	start := time.Now()
 	defer func() { r.Duration = time.Since(start) }()
 	auth, ok := basicAuth(token)
@@ -148,9 +148,9 @@ func registryPing(ctx context.Context, ap *AWSPlan, c *http.Client, token, accou
 
 // layerDownload follows the registry's redirect to the presigned S3 URL,
 // sending no Authorization: the query is the credential (and a secret).
-func layerDownload(ctx context.Context, ap *AWSPlan, c *http.Client, location string) report.Result {
+func layerDownload(ctx context.Context, ap *AWSPlan, c *http.Client, location string) (r report.Result) {
 	bucket := layerBucket(ap.Region)
-	r := awsResult("s3", "", actionGetObject)
+	r = awsResult("s3", "", actionGetObject)
 	start := time.Now()
 	defer func() { r.Duration = time.Since(start) }()
 	u, err := url.Parse(location)

@@ -89,6 +89,9 @@ func TestAWSCallsAgainstSimulation(t *testing.T) {
 			var got []string
 			var first report.Result
 			for _, r := range rs {
+				if r.Status != report.Skip && r.Duration <= 0 { // every call asked took time
+					t.Errorf("%s %s: no duration", r.Endpoint, r.Action)
+				}
 				if r.Status == report.Pass {
 					continue
 				}
