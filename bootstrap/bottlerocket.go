@@ -3,6 +3,7 @@ package bootstrap
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/eksboot/eksboot/inputs"
@@ -56,6 +57,7 @@ func containerUserData(c *inputs.Config) ([]byte, error) {
 	if c.Region != "" {
 		m[inputs.FlagRegion] = c.Region
 	}
+	maps.Copy(m, c.ContainerSettings)
 	return yaml.Marshal(m)
 }
 

@@ -16,6 +16,23 @@ var bottlerocketLabelValue = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,6
 // change what gates the boot without a change to the launch template.
 var imageByDigest = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?/[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}$`)
 
+// ContainerSettingParams are the probe settings render passes, with
+// --bootstrap-container, into the container's own user data: they govern
+// its run on the node, not the render.
+var ContainerSettingParams = []string{FlagWait, FlagTimeout, FlagFailOn, FlagRequire, FlagOptional, FlagECRAccount}
+
+// ContainerSettings are those of v that were given, each as one value
+// (a list joined by commas, as --config reads it back).
+func ContainerSettings(v Values) map[string]string {
+	out := map[string]string{}
+	for _, name := range ContainerSettingParams {
+		if v.Has(name) {
+			out[name] = strings.Join(v[name], ",")
+		}
+	}
+	return out
+}
+
 // parseBottlerocketOnly checks what Bottlerocket's settings model would
 // refuse, and reads the inputs only Bottlerocket takes.
 func (c *Config) parseBottlerocketOnly(v Values) error {

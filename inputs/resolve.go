@@ -31,6 +31,9 @@ type Config struct {
 	ExcludedSNAT       []netip.Prefix
 	// Bottlerocket only: the eksboot image to run as a bootstrap container.
 	BootstrapImage string
+	// ContainerSettings are the container's own probe settings (--wait,
+	// --timeout, ...), by flag name, for its user data.
+	ContainerSettings map[string]string
 	// AWSRoots verify AWS endpoints' certificates: the host's trust store
 	// in a Bottlerocket bootstrap container, else nil (the system's).
 	AWSRoots   *x509.CertPool

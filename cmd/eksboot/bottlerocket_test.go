@@ -1,10 +1,18 @@
 package main
 
 import (
+	"context"
+	"encoding/base64"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/eksboot/eksboot/inputs"
+	"github.com/eksboot/eksboot/probes"
 )
 
 // TestExplainImageNotPulled: the console of a Bottlerocket node whose
@@ -23,5 +31,38 @@ func TestExplainImageNotPulled(t *testing.T) {
 	if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 ||
 		!strings.Contains(r.stderr, "failed before eksboot ran") || !strings.Contains(r.stderr, "ecr.api") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// The container's own probe settings go into its user data, where its
+// run on the node reads them back; without a container they are refused.
+func TestRenderPassesTheContainersSettings(t *testing.T) {
+	image := "111122223333.dkr.ecr.eu-west-1.amazonaws.com/eksboot@sha256:" + strings.Repeat("ab", 32)
+	r := eksboot(t, map[string]string{}, append(goodArgs(t, "bottlerocket"), "--bootstrap-container", image, "--wait", "5m", "--optional", "sts,logs", "--timeout", "3s")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	m := regexp.MustCompile(`(?m)^user-data = "([^"]+)"$`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no user-data:\n%s", r.stdout)
+	}
+	raw, err := base64.StdEncoding.DecodeString(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "user-data")
+	os.WriteFile(file, raw, 0o600)
+	v, _, err := inputs.ConfigSource(context.Background(), file, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := inputs.ParseSettings(v, probes.KnownName)
+	if err != nil || s.Wait != 5*time.Minute || s.Timeout != 3*time.Second || !slices.Equal(s.Optional, []string{"sts", "logs"}) {
+		t.Errorf("read back: %+v, %v\n%s", s, err, raw)
+	}
+
+	r = eksboot(t, map[string]string{}, append(goodArgs(t, "bottlerocket"), "--wait", "5m")...)
+	if r.code != 2 || !strings.Contains(r.stderr, "--wait") || !strings.Contains(r.stderr, "--bootstrap-container") || r.stdout != "" {
+		t.Errorf("without a container: exit %d, %q, stdout %q", r.code, r.stderr, r.stdout)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/eksboot/eksboot/bootstrap"
 	"github.com/eksboot/eksboot/imds"
 	"github.com/eksboot/eksboot/inputs"
+	"github.com/eksboot/eksboot/probes"
 )
 
 // Exit codes (SPEC §6).
@@ -238,15 +239,25 @@ Output goes to stdout unless --args-file names a file, which is replaced
 atomically. IMDS is read only for a fact not given (1 s at most).
 Exit codes: 0 written, 2 invalid input (nothing written), 3 could not write.`,
 	example: "eksboot render --target al2023 --cluster-name prod --apiserver-endpoint https://ABC.gr7.eu-west-1.eks.amazonaws.com --b64-cluster-ca \"$CA\" --service-ipv4-cidr 10.100.0.0/16",
-	params:  append(append([]string{}, inputParams...), inputs.FlagArgsFile, inputs.FlagBootstrapImage),
+	params:  append(append(append([]string{}, inputParams...), inputs.FlagArgsFile, inputs.FlagBootstrapImage), inputs.ContainerSettingParams...),
 	run: func(ctx context.Context, e *env) error {
 		argsFile := inputs.StdoutPath // render writes to stdout unless --args-file says otherwise
 		if _, given := e.in.typed[inputs.FlagArgsFile]; given {
 			argsFile = e.in.values.Get(inputs.FlagArgsFile)
 		}
+		if _, err := inputs.ParseSettings(e.in.values, probes.KnownName); err != nil {
+			return e.in.origins.Attribute(err)
+		}
 		cfg, err := resolve(ctx, e, renderIMDSBudget)
 		if err != nil {
 			return err
+		}
+		if cfg.ContainerSettings = inputs.ContainerSettings(e.in.values); len(cfg.ContainerSettings) > 0 && cfg.BootstrapImage == "" {
+			for _, name := range inputs.ContainerSettingParams {
+				if _, ok := cfg.ContainerSettings[name]; ok {
+					return inputs.Errorf(name, "is for the bootstrap container's run on the node; give --%s too (render itself probes nothing)", inputs.FlagBootstrapImage)
+				}
+			}
 		}
 		out, err := bootstrap.Render(cfg)
 		if err != nil {
