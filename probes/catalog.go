@@ -75,10 +75,12 @@ func KnownName(n string) bool {
 var eksImageAccounts = map[string]string{
 	"af-south-1":     "877085696533",
 	"ap-east-1":      "800184023465",
+	"ap-east-2":      "533267051163",
 	"ap-south-2":     "900889452093",
 	"ap-southeast-3": "296578399912",
 	"ap-southeast-4": "491585149902",
 	"ap-southeast-5": "151610086707",
+	"ap-southeast-6": "333609536671",
 	"ap-southeast-7": "121268973566",
 	"ca-west-1":      "761377655185",
 	"cn-north-1":     "918309763551",
