@@ -387,3 +387,27 @@ func TestProxyThatDoesNotAnswerCONNECT(t *testing.T) {
 		})
 	}
 }
+
+// An https:// proxy URL without a port is dialed at 443, as Go's
+// transport dials it (kubelet and containerd), by the endpoint's own proxy
+// check as by its calls.
+func TestHTTPSProxyWithoutPortIsDialedAt443(t *testing.T) {
+	proxyCA := loopvpc.NewCA(t, "proxy CA")
+	proxyCert := proxyCA.ServerCert(t, []string{"proxy.corp.internal"})
+	w := newProxyWorld(t, nil, func(string, string) string { return "https://proxy.corp.internal" })
+	p := connectproxy.Start(t, "127.0.1.41:443", &connectproxy.Proxy{TLS: &proxyCert, Upstream: func(string) string { return w.aws }})
+	w.node.Set("proxy.corp.internal", "127.0.1.41")
+	w.vpc.Set("proxy.corp.internal", "127.0.1.41")
+	w.plan.AWS.Roots.AddCert(proxyCA.Cert)
+	dial := w.plan.AWS.Dial
+	w.plan.AWS.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr == "proxy.corp.internal:443" {
+			addr = p.Addr
+		}
+		return dial(ctx, network, addr)
+	}
+	rep := w.check(t)
+	if r := find(t, rep, "ecr.api", report.KindProxy, report.OK); r.Status != report.Pass || r.Addr != p.Addr || r.Via != "proxy proxy.corp.internal:443" {
+		t.Errorf("%+v", r)
+	}
+}
