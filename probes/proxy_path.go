@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"time"
 
 	"github.com/eksboot/eksboot/hints"
@@ -31,7 +32,7 @@ func (rn *Runner) probeProxied(ctx context.Context, p Plan, e Endpoint, add func
 	fail := func(code report.Code, addr, msg string) {
 		add(report.Result{Kind: report.KindProxy, Addr: addr, Status: report.Fail, Code: code, Duration: time.Since(start), Msg: e.Name + ": " + msg}, false)
 	}
-	addr, err := p.proxyAddress(ctx, u.Hostname(), u.Port())
+	addr, err := p.proxyAddress(ctx, u)
 	if err != "" {
 		fail(report.ProxyUnreachable, proxyAddr(u), err)
 		return
@@ -73,13 +74,12 @@ func (rn *Runner) probeProxied(ctx context.Context, p Plan, e Endpoint, add func
 	add(r, false)
 }
 
-// proxyAddress is the proxy's address to dial: an address as given, or
-// the node resolver's first answer for its name (the agents resolve it
-// there); a message saying what went wrong otherwise.
-func (p Plan) proxyAddress(ctx context.Context, host, port string) (string, string) {
-	if port == "" {
-		port = "80"
-	}
+// proxyAddress is the address to dial for the proxy u: its host as given,
+// or the node resolver's first answer for its name (the agents resolve it
+// there), at the port Go's transport dials (proxyAddr's); a message saying
+// what went wrong otherwise.
+func (p Plan) proxyAddress(ctx context.Context, u *url.URL) (string, string) {
+	host, port, _ := net.SplitHostPort(proxyAddr(u))
 	if a, err := netip.ParseAddr(host); err == nil {
 		return net.JoinHostPort(a.String(), port), ""
 	}
