@@ -444,3 +444,17 @@ func TestLayerBucketTakesItsOwnPath(t *testing.T) {
 		}
 	}
 }
+
+// A proxy named in the node's hosts file (a local proxy as localhost, a
+// corporate one pinned there) is found there, as Go's resolver finds it
+// for kubelet and containerd, before any DNS server is asked.
+func TestProxyNamedInTheHostsFile(t *testing.T) {
+	w := newProxyWorld(t, nil, func(_, addr string) string {
+		_, port, _ := net.SplitHostPort(addr)
+		return "http://localhost:" + port
+	})
+	rep := w.check(t)
+	if r := find(t, rep, "ecr.api", report.KindProxy, report.OK); r.Status != report.Pass || r.Addr != w.proxy.Addr {
+		t.Errorf("%+v", r)
+	}
+}
