@@ -83,6 +83,9 @@ func (p Plan) proxyAddress(ctx context.Context, u *url.URL) (string, string) {
 	if a, err := netip.ParseAddr(host); err == nil {
 		return net.JoinHostPort(a.String(), port), ""
 	}
+	if a, ok := p.hostsFileAddr(ctx, host); ok {
+		return net.JoinHostPort(a.String(), port), ""
+	}
 	if len(p.Resolvers) == 0 {
 		return "", fmt.Sprintf("no resolver to look up the proxy's name %s", host)
 	}
@@ -100,6 +103,30 @@ func (p Plan) proxyAddress(ctx context.Context, u *url.URL) (string, string) {
 		return "", fmt.Sprintf("the proxy's name %s has no address through the %s (%s)", host, res, ans.code)
 	}
 	return net.JoinHostPort(ans.addrs[0].String(), port), ""
+}
+
+// hostsFileAddr is host's address in the node's hosts file, which Go's
+// resolver, and so the agents', reads before asking DNS: an IPv4 address
+// first, as proxyAddress asks A first. DNS is left to proxyAddress.
+func (p Plan) hostsFileAddr(ctx context.Context, host string) (netip.Addr, bool) {
+	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	defer cancel()
+	r := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("the hosts file only")
+	}}
+	addrs, err := r.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	for _, a := range addrs {
+		if a.Unmap().Is4() {
+			return a.Unmap(), true
+		}
+	}
+	if len(addrs) > 0 && p.IPv6 {
+		return addrs[0], true
+	}
+	return netip.Addr{}, false
 }
 
 // proxyCarriesAPI is the finding of an API server the agent would send to
