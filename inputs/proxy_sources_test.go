@@ -147,6 +147,15 @@ func TestSystemdProxySources(t *testing.T) {
 		{"other sections, comments, continuations and specifiers", map[string]string{
 			kubeletDir + "p.conf": "[Unit]\nEnvironment=HTTPS_PROXY=http://unit-section:1\n[Service]\n# Environment=HTTPS_PROXY=http://comment:1\nEnvironment=HTTPS_PROXY=http://p:3128 \\\n  NO_PROXY=100%%\nEnvironment=HTTP_PROXY=http://u:p%40ss@p:1\n",
 		}, AgentKubelet, httpproxy.Config{HTTPSProxy: "http://p:3128", NoProxy: "100%"}, kubeletDir + "p.conf", nil},
+		// systemd since 245 at least (systemd.syntax(7); AL2023 has 252)
+		// drops comment lines inside a continued line, and a line ending
+		// in an escaped backslash continues nothing.
+		{"a comment inside a continued line", map[string]string{
+			kubeletDir + "p.conf": "[Service]\nEnvironment=HTTPS_PROXY=http://p:3128 \\\n# NO_PROXY=old\n  NO_PROXY=.eks.amazonaws.com\n",
+		}, AgentKubelet, httpproxy.Config{HTTPSProxy: "http://p:3128", NoProxy: ".eks.amazonaws.com"}, kubeletDir + "p.conf", nil},
+		{"an escaped backslash at the end of a line", map[string]string{
+			kubeletDir + "p.conf": "[Service]\nEnvironment=NO_PROXY=a\\\\\nEnvironment=HTTPS_PROXY=http://p:3128\n",
+		}, AgentKubelet, httpproxy.Config{HTTPSProxy: "http://p:3128", NoProxy: `a\`}, kubeletDir + "p.conf", nil},
 	} {
 		c := proxyOf(t, validValues(t), nodeRoot(t, false, tc.files))
 		if tc.agent != "" {

@@ -185,9 +185,11 @@ func unitSpecifiers(s string) (string, bool) {
 type setting struct{ key, value string }
 
 // unitSettings are the settings of file's [section], in order, as systemd
-// reads a unit file: # and ; begin comments, a trailing backslash joins the
-// next line (with a space), white space around the key and value goes.
-// A file that cannot be read has none.
+// reads a unit file (config_parse): # and ; begin comment lines, which are
+// dropped even inside a continued line (systemd.syntax(7), systemd 245 on;
+// AL2's 219 kept them); a line ending in an unescaped backslash joins the
+// next, the backslash turned into a space; white space around the key and
+// value goes. A file that cannot be read has none.
 func unitSettings(h Host, file, section string) []setting {
 	data, err := h.ReadFile(file)
 	if err != nil {
@@ -195,15 +197,10 @@ func unitSettings(h Host, file, section string) []setting {
 	}
 	var out []setting
 	in := false
-	lines := strings.Split(string(data), "\n")
-	for i := 0; i < len(lines); i++ {
-		line := strings.TrimSpace(strings.TrimSuffix(lines[i], "\r"))
-		for strings.HasSuffix(line, `\`) && i+1 < len(lines) {
-			i++
-			line = strings.TrimSuffix(line, `\`) + " " + strings.TrimSpace(strings.TrimSuffix(lines[i], "\r"))
-		}
+	take := func(line string) {
+		line = strings.TrimSpace(line)
 		switch {
-		case line == "" || line[0] == '#' || line[0] == ';':
+		case line == "":
 		case line[0] == '[':
 			in = line == "["+section+"]"
 		case in:
@@ -212,7 +209,28 @@ func unitSettings(h Host, file, section string) []setting {
 			}
 		}
 	}
+	continued := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if t := strings.TrimLeft(line, " \t\r"); t != "" && (t[0] == '#' || t[0] == ';') {
+			continue
+		}
+		line = continued + line
+		if trailingBackslashes(line)%2 == 1 {
+			continued = line[:len(line)-1] + " "
+			continue
+		}
+		continued = ""
+		take(line)
+	}
+	take(continued) // a file that ends mid-continuation
 	return out
+}
+
+// trailingBackslashes counts the backslashes s ends with: an odd count
+// leaves the last unescaped.
+func trailingBackslashes(s string) int {
+	return len(s) - len(strings.TrimRight(s, `\`))
 }
 
 // systemdWords splits a value the way systemd splits Environment= and

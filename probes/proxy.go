@@ -213,13 +213,21 @@ func tlsThroughCode(err error) report.Code {
 	return report.TLSError
 }
 
-// viaFor is the proxy a call to host goes through: the Via of the endpoint
-// whose host it is or lies under (a bucket's virtual host under S3's);
-// nil goes direct. The API server is never an AWS call's.
+// viaFor is the proxy a call to host goes through: that of the agent of
+// the endpoint whose host it is or lies under (a bucket's virtual host
+// under S3's), decided for host itself, since NO_PROXY may tell the two
+// apart; nil goes direct. The API server is never an AWS call's.
 func (p Plan) viaFor(host string) *url.URL {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	for _, e := range p.Endpoints {
-		if e.Kind != Cluster && (host == e.Host || strings.HasSuffix(host, "."+e.Host)) {
+		switch {
+		case e.Kind == Cluster:
+		case host == e.Host:
+			return e.Via
+		case strings.HasSuffix(host, "."+e.Host):
+			if p.ProxyFor != nil {
+				return p.ProxyFor(e.Agent, host)
+			}
 			return e.Via
 		}
 	}

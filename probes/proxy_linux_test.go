@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/eksboot/eksboot/imds"
+	"github.com/eksboot/eksboot/inputs"
 	"github.com/eksboot/eksboot/report"
 	"github.com/eksboot/eksboot/test/awssim"
 	"github.com/eksboot/eksboot/test/connectproxy"
@@ -23,6 +24,7 @@ import (
 	"github.com/eksboot/eksboot/test/loopvpc"
 	"github.com/eksboot/eksboot/test/netns"
 	"github.com/eksboot/eksboot/test/testpki"
+	"golang.org/x/net/http/httpproxy"
 )
 
 // proxyWorld is the loopback VPC with only the API server's endpoint in
@@ -385,5 +387,74 @@ func TestProxyThatDoesNotAnswerCONNECT(t *testing.T) {
 				t.Errorf("%+v", r)
 			}
 		})
+	}
+}
+
+// An https:// proxy URL without a port is dialed at 443, as Go's
+// transport dials it (kubelet and containerd), by the endpoint's own proxy
+// check as by its calls.
+func TestHTTPSProxyWithoutPortIsDialedAt443(t *testing.T) {
+	proxyCA := loopvpc.NewCA(t, "proxy CA")
+	proxyCert := proxyCA.ServerCert(t, []string{"proxy.corp.internal"})
+	w := newProxyWorld(t, nil, func(string, string) string { return "https://proxy.corp.internal" })
+	p := connectproxy.Start(t, "127.0.1.41:443", &connectproxy.Proxy{TLS: &proxyCert, Upstream: func(string) string { return w.aws }})
+	w.node.Set("proxy.corp.internal", "127.0.1.41")
+	w.vpc.Set("proxy.corp.internal", "127.0.1.41")
+	w.plan.AWS.Roots.AddCert(proxyCA.Cert)
+	dial := w.plan.AWS.Dial
+	w.plan.AWS.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr == "proxy.corp.internal:443" {
+			addr = p.Addr
+		}
+		return dial(ctx, network, addr)
+	}
+	rep := w.check(t)
+	if r := find(t, rep, "ecr.api", report.KindProxy, report.OK); r.Status != report.Pass || r.Addr != p.Addr || r.Via != "proxy proxy.corp.internal:443" {
+		t.Errorf("%+v", r)
+	}
+}
+
+// The layer download's host is the bucket's, under s3's: containerd sends
+// it where httpproxy decides for that host, which with NO_PROXY
+// .s3.REGION.amazonaws.com (subdomains only) is direct while s3's own host
+// goes to the proxy.
+func TestLayerBucketTakesItsOwnPath(t *testing.T) {
+	w := newProxyWorld(t, nil, allVia)
+	proxies := inputs.Proxies{ByAgent: map[inputs.Agent]inputs.AgentProxy{}}
+	for _, a := range inputs.Agents {
+		proxies.ByAgent[a] = inputs.AgentProxy{Env: httpproxy.Config{HTTPSProxy: "http://" + w.proxy.Addr, NoProxy: ".s3.eu-west-1.amazonaws.com"}}
+	}
+	for i, e := range w.plan.Endpoints {
+		w.plan.Endpoints[i].Via, _ = proxies.For(inputs.Agent(e.Agent), e.Host)
+	}
+	w.plan.ProxyFor = func(agent, host string) *url.URL {
+		u, _ := proxies.For(inputs.Agent(agent), host)
+		return u
+	}
+	rep := w.run(t)
+	bucket := layerBucket("eu-west-1") + ".s3.eu-west-1.amazonaws.com"
+	for _, q := range w.proxy.Log() {
+		if strings.HasPrefix(q.Target, bucket) {
+			t.Errorf("the layer went through the proxy: %+v", q)
+		}
+	}
+	for _, r := range rep.Results {
+		if r.Endpoint == "s3" && r.Kind == report.KindAWS && (r.Status != report.Pass || r.Via != ViaDirect) {
+			t.Errorf("%+v", r)
+		}
+	}
+}
+
+// A proxy named in the node's hosts file (a local proxy as localhost, a
+// corporate one pinned there) is found there, as Go's resolver finds it
+// for kubelet and containerd, before any DNS server is asked.
+func TestProxyNamedInTheHostsFile(t *testing.T) {
+	w := newProxyWorld(t, nil, func(_, addr string) string {
+		_, port, _ := net.SplitHostPort(addr)
+		return "http://localhost:" + port
+	})
+	rep := w.check(t)
+	if r := find(t, rep, "ecr.api", report.KindProxy, report.OK); r.Status != report.Pass || r.Addr != w.proxy.Addr {
+		t.Errorf("%+v", r)
 	}
 }

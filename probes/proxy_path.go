@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"time"
 
 	"github.com/eksboot/eksboot/hints"
@@ -31,7 +32,7 @@ func (rn *Runner) probeProxied(ctx context.Context, p Plan, e Endpoint, add func
 	fail := func(code report.Code, addr, msg string) {
 		add(report.Result{Kind: report.KindProxy, Addr: addr, Status: report.Fail, Code: code, Duration: time.Since(start), Msg: e.Name + ": " + msg}, false)
 	}
-	addr, err := p.proxyAddress(ctx, u.Hostname(), u.Port())
+	addr, err := p.proxyAddress(ctx, u)
 	if err != "" {
 		fail(report.ProxyUnreachable, proxyAddr(u), err)
 		return
@@ -73,14 +74,16 @@ func (rn *Runner) probeProxied(ctx context.Context, p Plan, e Endpoint, add func
 	add(r, false)
 }
 
-// proxyAddress is the proxy's address to dial: an address as given, or
-// the node resolver's first answer for its name (the agents resolve it
-// there); a message saying what went wrong otherwise.
-func (p Plan) proxyAddress(ctx context.Context, host, port string) (string, string) {
-	if port == "" {
-		port = "80"
-	}
+// proxyAddress is the address to dial for the proxy u: its host as given,
+// or the node resolver's first answer for its name (the agents resolve it
+// there), at the port Go's transport dials (proxyAddr's); a message saying
+// what went wrong otherwise.
+func (p Plan) proxyAddress(ctx context.Context, u *url.URL) (string, string) {
+	host, port, _ := net.SplitHostPort(proxyAddr(u))
 	if a, err := netip.ParseAddr(host); err == nil {
+		return net.JoinHostPort(a.String(), port), ""
+	}
+	if a, ok := p.hostsFileAddr(ctx, host); ok {
 		return net.JoinHostPort(a.String(), port), ""
 	}
 	if len(p.Resolvers) == 0 {
@@ -100,6 +103,30 @@ func (p Plan) proxyAddress(ctx context.Context, host, port string) (string, stri
 		return "", fmt.Sprintf("the proxy's name %s has no address through the %s (%s)", host, res, ans.code)
 	}
 	return net.JoinHostPort(ans.addrs[0].String(), port), ""
+}
+
+// hostsFileAddr is host's address in the node's hosts file, which Go's
+// resolver, and so the agents', reads before asking DNS: an IPv4 address
+// first, as proxyAddress asks A first. DNS is left to proxyAddress.
+func (p Plan) hostsFileAddr(ctx context.Context, host string) (netip.Addr, bool) {
+	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	defer cancel()
+	r := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("the hosts file only")
+	}}
+	addrs, err := r.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	for _, a := range addrs {
+		if a.Unmap().Is4() {
+			return a.Unmap(), true
+		}
+	}
+	if len(addrs) > 0 && p.IPv6 {
+		return addrs[0], true
+	}
+	return netip.Addr{}, false
 }
 
 // proxyCarriesAPI is the finding of an API server the agent would send to

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -33,6 +34,11 @@ type Plan struct {
 	CA        *x509.CertPool
 	Timeout   time.Duration // one probe's limit
 	Facts     hints.NodeFacts
+	// ProxyFor is the proxy agent sends a request for https://host to, nil
+	// for direct: the inputs' httpproxy decision, for the hosts under an
+	// endpoint's (a bucket's virtual host under s3's). Nil: they take
+	// their endpoint's Via.
+	ProxyFor func(agent, host string) *url.URL
 
 	// What the node checks judge.
 	IMDS     IMDSRead

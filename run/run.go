@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io"
 	"net/netip"
+	"net/url"
 	"runtime"
 	"slices"
 	"strings"
@@ -137,6 +138,10 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 	n := cfg.Network
 	return probes.Plan{
 		Endpoints: endpoints,
+		ProxyFor: func(agent, host string) *url.URL {
+			u, _ := cfg.Proxies.For(inputs.Agent(agent), host)
+			return u
+		},
 		Checks:    probes.NodeChecks,
 		Selection: sel,
 		Resolvers: resolvers,
