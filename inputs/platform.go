@@ -61,6 +61,10 @@ type Platform struct {
 	// Nodeadm: nodeadm merges the user data with eksboot's drop-in,
 	// appending kubelet flags (kubelet keeps the last of each).
 	Nodeadm bool
+	// ProxyPlace is where the operator must set kubelet's and containerd's
+	// proxy on a platform whose bootstrap arguments cannot carry it; ""
+	// where eksboot writes --https-proxy into what it renders.
+	ProxyPlace string
 }
 
 // Platforms are the targets, in the order --target's help names them.
@@ -71,13 +75,15 @@ var Platforms = []Platform{
 		return !onWindows(h) && !hasNodeadm(h) && h.Exists != nil && h.Exists(AL2BootstrapScript)
 	},
 		ArgsFile:           func() string { return "/etc/eksboot/bootstrap.args" },
-		KubeletCommandLine: true, Rereads: `'"\%`},
+		KubeletCommandLine: true, Rereads: `'"\%`,
+		ProxyPlace: "the kubelet and containerd units' drop-ins (/etc/systemd/system/kubelet.service.d/ and containerd.service.d/: Environment=HTTPS_PROXY=... NO_PROXY=...)"},
 	{Target: TargetAL2023, Detect: func(h Host) bool { return !onWindows(h) && hasNodeadm(h) },
 		ArgsFile:         func() string { return NodeadmDropInDir + "eksboot.yaml" },
 		NeedsServiceCIDR: true, KubeletCommandLine: true, Rereads: `'"\`, Nodeadm: true},
 	{Target: TargetWindows, Detect: onWindows,
 		ArgsFile:         func() string { return filepath.Join(programData(), "eksboot", "bootstrap-args.ps1") },
-		NeedsServiceCIDR: true, IPv4Only: true, Windows: true, WindowsParams: true, KubeletCommandLine: true, Rereads: `"`},
+		NeedsServiceCIDR: true, IPv4Only: true, Windows: true, WindowsParams: true, KubeletCommandLine: true, Rereads: `"`,
+		ProxyPlace: "the machine-scoped HTTPS_PROXY and NO_PROXY variables ([Environment]::SetEnvironmentVariable(..., 'Machine')) before the kubelet and containerd services start"},
 	{Target: TargetBottlerocket, Detect: func(h Host) bool { return !onWindows(h) && InBottlerocketContainer() },
 		ArgsFile: func() string { return StdoutPath }, SettingsAPI: true, BootstrapContainers: true},
 	{Target: TargetNeutral, ArgsFile: func() string { return StdoutPath }, WindowsParams: true, KubeletCommandLine: true, BootstrapContainers: true},

@@ -158,6 +158,10 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if err := c.StateProxies(v); err != nil {
 		return nil, err
 	}
+	if place := c.Platform().ProxyPlace; writes && place != "" && c.Proxies.ByAgent != nil {
+		c.Warnings = append(c.Warnings, Warning{Code: report.ProxyInconsistent, Message: fmt.Sprintf(
+			"--%s: eksboot probes through this proxy, but on %s nothing it writes gives it to kubelet and containerd; set it in %s", FlagHTTPSProxy, c.Target, place)})
+	}
 	if c.KubeletExtraArgs, err = ParseExtraArgs(v.Get(FlagKubeletExtraArgs), c.Platform()); err != nil {
 		return nil, err
 	}

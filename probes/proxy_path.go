@@ -12,7 +12,6 @@ import (
 
 	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/report"
-	"github.com/miekg/dns"
 )
 
 // probeProxied is the check of an endpoint the agent reaches through its
@@ -74,59 +73,49 @@ func (rn *Runner) probeProxied(ctx context.Context, p Plan, e Endpoint, add func
 	add(r, false)
 }
 
-// proxyAddress is the address to dial for the proxy u: its host as given,
-// or the node resolver's first answer for its name (the agents resolve it
-// there), at the port Go's transport dials (proxyAddr's); a message saying
-// what went wrong otherwise.
+// proxyAddress is the proxy's address to dial: an address as given, or
+// the name looked up as the agents' Go resolver looks it up (the hosts
+// file, then resolv.conf's search list and ndots) but asking the node
+// resolver the plan names; a message saying what went wrong otherwise.
+// An IPv4 address comes first, as Go's dialer tries it first.
 func (p Plan) proxyAddress(ctx context.Context, u *url.URL) (string, string) {
 	host, port, _ := net.SplitHostPort(proxyAddr(u))
 	if a, err := netip.ParseAddr(host); err == nil {
 		return net.JoinHostPort(a.String(), port), ""
 	}
-	if a, ok := p.hostsFileAddr(ctx, host); ok {
-		return net.JoinHostPort(a.String(), port), ""
-	}
-	if len(p.Resolvers) == 0 {
-		return "", fmt.Sprintf("no resolver to look up the proxy's name %s", host)
-	}
-	res := p.Resolvers[len(p.Resolvers)-1] // the node's, when known: it is last
-	for _, r := range p.Resolvers {
-		if r.Role == RoleNode {
-			res = r
-		}
-	}
-	ans := lookup(ctx, res.Addr, host, dns.TypeA, p.Timeout)
-	if ans.code != report.OK && p.IPv6 {
-		ans = lookup(ctx, res.Addr, host, dns.TypeAAAA, p.Timeout)
-	}
-	if ans.code != report.OK || len(ans.addrs) == 0 {
-		return "", fmt.Sprintf("the proxy's name %s has no address through the %s (%s)", host, res, ans.code)
-	}
-	return net.JoinHostPort(ans.addrs[0].String(), port), ""
-}
-
-// hostsFileAddr is host's address in the node's hosts file, which Go's
-// resolver, and so the agents', reads before asking DNS: an IPv4 address
-// first, as proxyAddress asks A first. DNS is left to proxyAddress.
-func (p Plan) hostsFileAddr(ctx context.Context, host string) (netip.Addr, bool) {
 	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
-	r := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
-		return nil, errors.New("the hosts file only")
-	}}
-	addrs, err := r.LookupNetIP(ctx, "ip", host)
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	for _, a := range addrs {
-		if a.Unmap().Is4() {
-			return a.Unmap(), true
+	r := &net.Resolver{PreferGo: true}
+	where := "node's resolver (resolv.conf)"
+	if len(p.Resolvers) > 0 {
+		res := p.Resolvers[len(p.Resolvers)-1] // the node's, when known: it is last
+		for _, rs := range p.Resolvers {
+			if rs.Role == RoleNode {
+				res = rs
+			}
+		}
+		where = res.String()
+		r.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, res.Addr.String())
 		}
 	}
-	if len(addrs) > 0 && p.IPv6 {
-		return addrs[0], true
+	addrs, err := r.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(addrs) == 0 {
+		why := "no address"
+		var de *net.DNSError
+		if errors.As(err, &de) {
+			why = de.Err
+		}
+		return "", fmt.Sprintf("the proxy's name %s has no address through the %s (%s)", host, where, why)
 	}
-	return netip.Addr{}, false
+	pick := addrs[0].Unmap()
+	for _, a := range addrs {
+		if a.Unmap().Is4() {
+			pick = a.Unmap()
+			break
+		}
+	}
+	return net.JoinHostPort(pick.String(), port), ""
 }
 
 // proxyCarriesAPI is the finding of an API server the agent would send to

@@ -34,9 +34,17 @@ func TestProxyInputErrors(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q, stdout %q\nwant %q", tc.name, r.code, r.stderr, r.stdout, tc.want)
 		}
 	}
-	ok := eksboot(t, map[string]string{}, append(goodArgs(t, "al2"), "--https-proxy", "http://proxy.internal:3128", "--no-proxy", ".eks.amazonaws.com,10.0.0.0/16")...)
+	ok := eksboot(t, map[string]string{}, append(goodArgs(t, "al2023"), "--https-proxy", "http://proxy.internal:3128", "--no-proxy", ".eks.amazonaws.com,10.0.0.0/16")...)
 	if ok.code != 0 || ok.stderr != "" {
 		t.Errorf("a good proxy: exit %d, stderr %q", ok.code, ok.stderr)
+	}
+	// On AL2 and Windows what eksboot writes cannot carry the proxy: it
+	// says where kubelet's and containerd's must be set.
+	for target, place := range map[string]string{"al2": "kubelet.service.d", "windows": "'Machine'"} {
+		r := eksboot(t, map[string]string{}, append(goodArgs(t, target), "--https-proxy", "http://proxy.internal:3128")...)
+		if r.code != 0 || !strings.Contains(r.stderr, "nothing it writes gives it to kubelet and containerd") || !strings.Contains(r.stderr, place) {
+			t.Errorf("%s: exit %d, stderr %q", target, r.code, r.stderr)
+		}
 	}
 	help := eksboot(t, map[string]string{}, "probe", "--help")
 	for _, want := range []string{"--https-proxy", "EKSBOOT_HTTPS_PROXY", "--no-proxy", "EKSBOOT_NO_PROXY"} {

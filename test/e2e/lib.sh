@@ -51,6 +51,8 @@ declare -A DNS=()
 # What a custom DNS server (CUSTOM_DNS) answers, when NODE_RESOLVER names it.
 declare -A CUSTOM_DNS_RECORDS=()
 NODE_RESOLVER=$VPC_DNS
+# The search list of the node's resolv.conf, when a case gives one.
+NODE_SEARCH=""
 # vpcsim serve specs; a case may replace one.
 declare -A SERVE=()
 IMDS_MODE=v2           # v2, v1 (token PUTs go unanswered), count (v2, requests logged) or none
@@ -128,7 +130,7 @@ sim_up() {
 	ns_v nft add chain inet sg input '{ type filter hook input priority 0; policy accept; }'
 
 	mkdir -p "/etc/netns/$NODE_NS"
-	echo "nameserver $NODE_RESOLVER" >"/etc/netns/$NODE_NS/resolv.conf"
+	{ echo "nameserver $NODE_RESOLVER"; [ -z "$NODE_SEARCH" ] || echo "search $NODE_SEARCH"; } >"/etc/netns/$NODE_NS/resolv.conf"
 
 	ns_v "$SIM_BIN/vpcsim" ca "$SIM_DIR"
 	# The node trusts the simulation's CA for AWS's endpoints through its
