@@ -182,3 +182,31 @@ func readFile(t *testing.T, name string) string {
 	}
 	return string(b)
 }
+
+// TestExplainBottlerocketStoppedBeforeReport: eksboot in its bootstrap
+// container can stop before any report (Bottlerocket's API not answering,
+// the host's trust store missing, a bad value in its user data); its one
+// plain "eksboot: " line, among the kernel's and systemd's, is then the
+// node's only word on why the boot stopped, and explain must give it back
+// rather than say the console holds no eksboot line.
+func TestExplainBottlerocketStoppedBeforeReport(t *testing.T) {
+	const msg = "bottlerocket API: GET /settings?prefix=kubernetes: 500 Internal Server Error"
+	console := "[    7.912345] audit: type=1403 audit(1700000000.123:2): auid=4294967295 ses=4294967295 lsm=selinux res=1\n" +
+		"[    8.100000] bootstrap-containers@eksboot[1313]: eksboot: " + msg + "\n" +
+		"[    8.100100] ena 0000:00:05.0 eth0: ENA device version: 0.10\n" +
+		"[FAILED] Failed to start bootstrap container eksboot.\n" +
+		"[DEPEND] Dependency failed for Bottlerocket final configuration complete.\n"
+	entry, _ := json.Marshal(map[string]string{"SYSLOG_IDENTIFIER": "bootstrap-containers@eksboot", "_PID": "1313", "MESSAGE": "eksboot: " + msg})
+	for name, input := range map[string]string{"console": console, "journal json": string(entry) + "\n"} {
+		f := NewFleet()
+		if err := f.Read(strings.NewReader(input), "i-0123"); err != nil {
+			t.Fatal(err)
+		}
+		if f.Nodes() != 0 || len(f.NotRun) != 1 || !strings.Contains(f.NotRun[0], msg) || !strings.Contains(f.NotRun[0], "before its report") {
+			t.Fatalf("%s: %d nodes, not run %q; want eksboot's own line given back", name, f.Nodes(), f.NotRun)
+		}
+		if strings.Contains(f.NotRun[0], "failed before eksboot ran") {
+			t.Errorf("%s: eksboot did run: %q", name, f.NotRun[0])
+		}
+	}
+}
