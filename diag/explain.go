@@ -78,7 +78,10 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 	}
 	if !rd.seen {
 		f.Unreadable = appendCapped(f.Unreadable, source+": no eksboot line in it")
-		if rd.hostCtr != "" {
+		switch {
+		case rd.stopped != "":
+			f.NotRun = appendCapped(f.NotRun, stopped(source, rd.stoppedName, rd.stopped))
+		case rd.hostCtr != "":
 			f.NotRun = appendCapped(f.NotRun, notRun(source, rd.hostCtrName, rd.hostCtr))
 		}
 	}
@@ -112,6 +115,8 @@ type runReader struct {
 	seen    bool
 	// hostCtr is host-ctr's last error for a bootstrap container.
 	hostCtrName, hostCtr string
+	// stopped is eksboot's own last plain line there, before any report.
+	stoppedName, stopped string
 }
 
 // room says whether one more result of run can be held.
@@ -187,6 +192,10 @@ func (rd *runReader) line(text string) {
 		}
 		if name, msg, failed := hostCtrFailure(text); failed {
 			rd.hostCtrName, rd.hostCtr = name, msg
+			return
+		}
+		if name, msg, failed := eksbootStopped(text); failed {
+			rd.stoppedName, rd.stopped = name, msg
 			return
 		}
 		if m := consoleOutputJSON.FindStringSubmatch(text); m != nil {

@@ -21,8 +21,9 @@ type Fleet struct {
 	br         *bufio.Reader
 	Truncated  []string // runs cut off before their summary, named
 	Unreadable []string // inputs that held no eksboot line, named
-	// NotRun are inputs with no eksboot line where a Bottlerocket bootstrap
-	// container failed before eksboot ran, with host-ctr's word on it.
+	// NotRun are inputs with no eksboot report where a Bottlerocket
+	// bootstrap container failed before eksboot ran, with host-ctr's word
+	// on it, or eksboot stopped before its report, with its own.
 	NotRun   []string
 	Skipped  []string // inputs that could not be opened or are not files, the first named
 	SkippedN int
