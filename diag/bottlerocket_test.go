@@ -194,6 +194,8 @@ func TestExplainBottlerocketStoppedBeforeReport(t *testing.T) {
 	console := "[    7.912345] audit: type=1403 audit(1700000000.123:2): auid=4294967295 ses=4294967295 lsm=selinux res=1\n" +
 		"[    8.100000] bootstrap-containers@eksboot[1313]: eksboot: " + msg + "\n" +
 		"[    8.100100] ena 0000:00:05.0 eth0: ENA device version: 0.10\n" +
+		// host-ctr's closing line is no pull failure here.
+		"[    8.200000] bootstrap-containers@eksboot[1313]: time=\"2026-11-23T09:00:03Z\" level=fatal msg=\"Container boot.eksboot exited with non-zero status\"\n" +
 		"[FAILED] Failed to start bootstrap container eksboot.\n" +
 		"[DEPEND] Dependency failed for Bottlerocket final configuration complete.\n"
 	entry, _ := json.Marshal(map[string]string{"SYSLOG_IDENTIFIER": "bootstrap-containers@eksboot", "_PID": "1313", "MESSAGE": "eksboot: " + msg})
