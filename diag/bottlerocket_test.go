@@ -212,3 +212,29 @@ func TestExplainBottlerocketStoppedBeforeReport(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainConsoleLineSplitByKernel: on the serial console the kernel's
+// printk output is not ordered with journald's writes, so a kernel message
+// can land inside one of eksboot's lines, splitting it in two. The result
+// in that line (here the ecr.dkr timeout, the one the node stopped on) must
+// still be read back, not dropped while the summary names it failed.
+func TestExplainConsoleLineSplitByKernel(t *testing.T) {
+	var b strings.Builder
+	for _, l := range strings.Split(readFile(t, "testdata/bottlerocket-console.txt"), "\n") {
+		if strings.Contains(l, `"code":"tcp_timeout"`) && strings.Contains(l, ConsolePrefix+"{") {
+			i := strings.Index(l, `"code":"tcp_timeout"`)
+			l = l[:i] + "[   10.200000] random: crng init done\n" + l[i:]
+		}
+		b.WriteString(l + "\n")
+	}
+	rep, err := Parse(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		if r.Code == report.TCPTimeout && r.Host == "602401143452.dkr.ecr.eu-west-1.amazonaws.com" {
+			return
+		}
+	}
+	t.Fatalf("the split ecr.dkr tcp_timeout line is lost: %d results, verdict failed %v", len(rep.Results), rep.Summary.Verdict.Failed)
+}
