@@ -117,6 +117,8 @@ type runReader struct {
 	hostCtrName, hostCtr string
 	// stopped is eksboot's own last plain line there, before any report.
 	stoppedName, stopped string
+	// split is the start of one of eksboot's lines a kernel message cut.
+	split string
 }
 
 // room says whether one more result of run can be held.
@@ -171,7 +173,19 @@ func passRun(js string) (string, bool) {
 	return run, found
 }
 
+// kernelTail is a kernel message, timestamp first, glued to the end of a
+// console line: printk writes to the serial console unordered with
+// journald, so it can land inside one of eksboot's lines, whose rest then
+// comes as the next line.
+var kernelTail = regexp.MustCompile(`\[\s*\d+\.\d+\] [^\[]*$`)
+
 func (rd *runReader) line(text string) {
+	if split := rd.split; split != "" {
+		rd.split = ""
+		if _, ok := parseLine(split + text); ok {
+			text = ConsolePrefix + split + text
+		}
+	}
 	js, ok := jsonOf(text)
 	var l Line
 	if ok {
@@ -184,6 +198,11 @@ func (rd *runReader) line(text string) {
 			return
 		}
 		l, ok = parseLine(js)
+		if !ok {
+			if m := kernelTail.FindStringIndex(js); m != nil && strings.HasPrefix(js, "{") {
+				rd.split = js[:m[0]] // the line's rest comes next
+			}
+		}
 	}
 	if !ok {
 		if msg, isEntry := journalMessage(text); isEntry {
