@@ -182,3 +182,59 @@ func readFile(t *testing.T, name string) string {
 	}
 	return string(b)
 }
+
+// TestExplainBottlerocketStoppedBeforeReport: eksboot in its bootstrap
+// container can stop before any report (Bottlerocket's API not answering,
+// the host's trust store missing, a bad value in its user data); its one
+// plain "eksboot: " line, among the kernel's and systemd's, is then the
+// node's only word on why the boot stopped, and explain must give it back
+// rather than say the console holds no eksboot line.
+func TestExplainBottlerocketStoppedBeforeReport(t *testing.T) {
+	const msg = "bottlerocket API: GET /settings?prefix=kubernetes: 500 Internal Server Error"
+	console := "[    7.912345] audit: type=1403 audit(1700000000.123:2): auid=4294967295 ses=4294967295 lsm=selinux res=1\n" +
+		"[    8.100000] bootstrap-containers@eksboot[1313]: eksboot: " + msg + "\n" +
+		"[    8.100100] ena 0000:00:05.0 eth0: ENA device version: 0.10\n" +
+		// host-ctr's closing line is no pull failure here.
+		"[    8.200000] bootstrap-containers@eksboot[1313]: time=\"2026-11-23T09:00:03Z\" level=fatal msg=\"Container boot.eksboot exited with non-zero status\"\n" +
+		"[FAILED] Failed to start bootstrap container eksboot.\n" +
+		"[DEPEND] Dependency failed for Bottlerocket final configuration complete.\n"
+	entry, _ := json.Marshal(map[string]string{"SYSLOG_IDENTIFIER": "bootstrap-containers@eksboot", "_PID": "1313", "MESSAGE": "eksboot: " + msg})
+	for name, input := range map[string]string{"console": console, "journal json": string(entry) + "\n"} {
+		f := NewFleet()
+		if err := f.Read(strings.NewReader(input), "i-0123"); err != nil {
+			t.Fatal(err)
+		}
+		if f.Nodes() != 0 || len(f.NotRun) != 1 || !strings.Contains(f.NotRun[0], msg) || !strings.Contains(f.NotRun[0], "before its report") {
+			t.Fatalf("%s: %d nodes, not run %q; want eksboot's own line given back", name, f.Nodes(), f.NotRun)
+		}
+		if strings.Contains(f.NotRun[0], "failed before eksboot ran") {
+			t.Errorf("%s: eksboot did run: %q", name, f.NotRun[0])
+		}
+	}
+}
+
+// TestExplainConsoleLineSplitByKernel: on the serial console the kernel's
+// printk output is not ordered with journald's writes, so a kernel message
+// can land inside one of eksboot's lines, splitting it in two. The result
+// in that line (here the ecr.dkr timeout, the one the node stopped on) must
+// still be read back, not dropped while the summary names it failed.
+func TestExplainConsoleLineSplitByKernel(t *testing.T) {
+	var b strings.Builder
+	for _, l := range strings.Split(readFile(t, "testdata/bottlerocket-console.txt"), "\n") {
+		if strings.Contains(l, `"code":"tcp_timeout"`) && strings.Contains(l, ConsolePrefix+"{") {
+			i := strings.Index(l, `"code":"tcp_timeout"`)
+			l = l[:i] + "[   10.200000] random: crng init done\n" + l[i:]
+		}
+		b.WriteString(l + "\n")
+	}
+	rep, err := Parse(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		if r.Code == report.TCPTimeout && r.Host == "602401143452.dkr.ecr.eu-west-1.amazonaws.com" {
+			return
+		}
+	}
+	t.Fatalf("the split ecr.dkr tcp_timeout line is lost: %d results, verdict failed %v", len(rep.Results), rep.Summary.Verdict.Failed)
+}

@@ -74,11 +74,15 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 	for run, results := range rd.runs {
 		if len(results) > 0 {
 			f.Truncated = appendCapped(f.Truncated, fmt.Sprintf("%s: run %s stops after %d results, before its summary", source, dash(run), len(results)))
+			f.noteCut(run, results)
 		}
 	}
 	if !rd.seen {
 		f.Unreadable = appendCapped(f.Unreadable, source+": no eksboot line in it")
-		if rd.hostCtr != "" {
+		switch {
+		case rd.stopped != "":
+			f.NotRun = appendCapped(f.NotRun, stopped(source, rd.stoppedName, rd.stopped))
+		case rd.hostCtr != "":
 			f.NotRun = appendCapped(f.NotRun, notRun(source, rd.hostCtrName, rd.hostCtr))
 		}
 	}
@@ -112,6 +116,10 @@ type runReader struct {
 	seen    bool
 	// hostCtr is host-ctr's last error for a bootstrap container.
 	hostCtrName, hostCtr string
+	// stopped is eksboot's own last plain line there, before any report.
+	stoppedName, stopped string
+	// split is the start of one of eksboot's lines a kernel message cut.
+	split string
 }
 
 // room says whether one more result of run can be held.
@@ -166,7 +174,19 @@ func passRun(js string) (string, bool) {
 	return run, found
 }
 
+// kernelTail is a kernel message, timestamp first, glued to the end of a
+// console line: printk writes to the serial console unordered with
+// journald, so it can land inside one of eksboot's lines, whose rest then
+// comes as the next line.
+var kernelTail = regexp.MustCompile(`\[\s*\d+\.\d+\] [^\[]*$`)
+
 func (rd *runReader) line(text string) {
+	if split := rd.split; split != "" {
+		rd.split = ""
+		if _, ok := parseLine(split + text); ok {
+			text = ConsolePrefix + split + text
+		}
+	}
 	js, ok := jsonOf(text)
 	var l Line
 	if ok {
@@ -179,6 +199,11 @@ func (rd *runReader) line(text string) {
 			return
 		}
 		l, ok = parseLine(js)
+		if !ok {
+			if m := kernelTail.FindStringIndex(js); m != nil && strings.HasPrefix(js, "{") {
+				rd.split = js[:m[0]] // the line's rest comes next
+			}
+		}
 	}
 	if !ok {
 		if msg, isEntry := journalMessage(text); isEntry {
@@ -187,6 +212,10 @@ func (rd *runReader) line(text string) {
 		}
 		if name, msg, failed := hostCtrFailure(text); failed {
 			rd.hostCtrName, rd.hostCtr = name, msg
+			return
+		}
+		if name, msg, failed := eksbootStopped(text); failed {
+			rd.stoppedName, rd.stopped = name, msg
 			return
 		}
 		if m := consoleOutputJSON.FindStringSubmatch(text); m != nil {

@@ -2,6 +2,7 @@ package diag
 
 import (
 	"bufio"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -18,11 +19,13 @@ type Fleet struct {
 	first      map[sigKey]Signature // each signature's first sighting, with its hint and host
 	strs       map[string]string    // one copy of what thousands of nodes share
 	last       *lastRun
+	newestCut  *cutRun
 	br         *bufio.Reader
 	Truncated  []string // runs cut off before their summary, named
 	Unreadable []string // inputs that held no eksboot line, named
-	// NotRun are inputs with no eksboot line where a Bottlerocket bootstrap
-	// container failed before eksboot ran, with host-ctr's word on it.
+	// NotRun are inputs with no eksboot report where a Bottlerocket
+	// bootstrap container failed before eksboot ran, with host-ctr's word
+	// on it, or eksboot stopped before its report, with its own.
 	NotRun   []string
 	Skipped  []string // inputs that could not be opened or are not files, the first named
 	SkippedN int
@@ -88,6 +91,46 @@ type lastRun struct {
 	run     string
 	results []pendingResult
 	summary Summary
+}
+
+// cutRun is a run read without its summary: where it stopped, and the
+// codes of what had failed by then.
+type cutRun struct {
+	run    string
+	at     time.Time
+	failed []string
+}
+
+// noteCut keeps the newest run cut before its summary.
+func (f *Fleet) noteCut(run string, results []pendingResult) {
+	c := cutRun{run: run}
+	for _, p := range results {
+		if p.at.After(c.at) {
+			c.at = p.at
+		}
+		if p.raw == "" && p.result.Status == report.Fail && !slices.Contains(c.failed, string(p.result.Code)) {
+			c.failed = append(c.failed, string(p.result.Code))
+		}
+	}
+	if f.newestCut == nil || c.at.After(f.newestCut.at) {
+		f.newestCut = &c
+	}
+}
+
+// NewerCut says when a run cut before its summary came after the last
+// complete one (a Bottlerocket node's next boot, still waiting or read
+// short): what Last shows is then not the node's latest word. failing:
+// that run had failed checks by where it stops.
+func (f *Fleet) NewerCut() (note string, failing bool) {
+	c := f.newestCut
+	if c == nil || f.last == nil || c.run == f.last.run || c.at.Before(f.last.summary.At) { // at the same second, the cut one may be the later
+		return "", false
+	}
+	note = fmt.Sprintf("the run above is not the latest: run %s, at %s, stops before its summary", dash(c.run), c.at.UTC().Format(time.RFC3339))
+	if len(c.failed) > 0 {
+		note += ", failing " + strings.Join(c.failed, ", ") + " so far"
+	}
+	return note, len(c.failed) > 0
 }
 
 // Last is the last complete run read, whole; nil before any.

@@ -30,6 +30,29 @@ func hostCtrFailure(text string) (name, msg string, ok bool) {
 	return m[1], clipTo(printable(strings.ReplaceAll(msg, "\n", "; ")), maxResultField), true
 }
 
+// eksbootStoppedLine is eksboot's own plain line in a bootstrap container's
+// output: the error it stopped on before any report (Bottlerocket's API not
+// answering, the host's trust store missing, a bad value in its user data).
+var eksbootStoppedLine = regexp.MustCompile(`bootstrap-containers@([A-Za-z0-9-]{1,76})\[\d+\]: ` + ConsolePrefix + `([^{].*)$`)
+
+// eksbootStopped is the container and eksboot's message of such a line; a
+// warning is no reason to stop.
+func eksbootStopped(text string) (name, msg string, ok bool) {
+	if !strings.Contains(text, "bootstrap-containers@") {
+		return "", "", false
+	}
+	m := eksbootStoppedLine.FindStringSubmatch(text)
+	if m == nil || strings.HasPrefix(m[2], "warning: ") {
+		return "", "", false
+	}
+	return m[1], clipTo(printable(strings.TrimSpace(m[2])), maxResultField), true
+}
+
+// stopped says why an input with eksboot's own line and no report has none.
+func stopped(source, name, msg string) string {
+	return fmt.Sprintf("%s: eksboot in bootstrap-containers@%s stopped before its report: %q; fix that, then replace the instance", source, name, msg)
+}
+
 // notRun says why an input with no eksboot line has none: the bootstrap
 // container failed before eksboot started, most often because its image
 // could not be pulled. host-ctr pulls a private ECR image with the ECR

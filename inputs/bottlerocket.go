@@ -14,7 +14,12 @@ var bottlerocketLabelValue = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,6
 // imageByDigest is an image reference pinned by a sha256 digest. A bootstrap
 // container in mode "always" runs at every boot; a tag someone moves would
 // change what gates the boot without a change to the launch template.
-var imageByDigest = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?/[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}$`)
+// The path is the distribution reference grammar's: components of
+// lowercase letters and digits joined by '.', '_', '__' or dashes, split by
+// single slashes (containerd refuses anything else, ECR too).
+var imageByDigest = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?` +
+	`(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)+` +
+	`(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}$`)
 
 // ContainerSettingParams are the probe settings render passes, with
 // --bootstrap-container, into the container's own user data: they govern

@@ -26,6 +26,14 @@ func TestBottlerocketModelRules(t *testing.T) {
 		{"image by tag only", "prod", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/eksboot:latest", FlagBootstrapImage},
 		{"image without registry", "prod", "eksboot" + testDigest, FlagBootstrapImage},
 		{"short digest", "prod", "r.example.com/eksboot@sha256:abc", FlagBootstrapImage},
+		// The path is the distribution reference grammar's (containerd's
+		// parser, and ECR's repositoryName pattern, refuse the rest): a
+		// source no pull can take stops every boot.
+		{"nested repository", "prod", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/tools/eks-boot_1.x" + testDigest, ""},
+		{"double dot in path", "prod", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/eksboot..x" + testDigest, FlagBootstrapImage},
+		{"empty path component", "prod", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team//eksboot" + testDigest, FlagBootstrapImage},
+		{"component ends in dot", "prod", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/team./eksboot" + testDigest, FlagBootstrapImage},
+		{"dot then dash", "prod", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/eks.-boot" + testDigest, FlagBootstrapImage},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := validValues(t)

@@ -137,3 +137,26 @@ func TestPlanViaFromDropIns(t *testing.T) {
 		t.Errorf("kubelet and containerd differ: %+v", cfg.Warnings)
 	}
 }
+
+// TestPlanNamesPlutoOnBottlerocket: on Bottlerocket the EC2 calls the
+// nodeadm agent stands for are pluto's (there is no nodeadm there), so the
+// console must name pluto when it says whose requests go to the proxy.
+func TestPlanNamesPlutoOnBottlerocket(t *testing.T) {
+	const proxy = "http://proxy.internal:3128"
+	cfg := &inputs.Config{Region: "eu-west-1", Target: inputs.TargetBottlerocket, EndpointHost: "ABCDEF.gr7.eu-west-1.eks.amazonaws.com", Proxies: inputs.Proxies{ByAgent: map[inputs.Agent]inputs.AgentProxy{
+		inputs.AgentKubelet:    {Env: httpproxy.Config{HTTPSProxy: proxy}},
+		inputs.AgentContainerd: {Env: httpproxy.Config{HTTPSProxy: proxy}},
+		inputs.AgentNodeadm:    {Env: httpproxy.Config{HTTPSProxy: proxy}, PlutoRule: true},
+		inputs.AgentDefault:    {Env: httpproxy.Config{HTTPSProxy: proxy}},
+	}}}
+	plan := BuildPlan(cfg, inputs.Settings{}, nil)
+	for _, e := range plan.Endpoints {
+		if e.Name == "ec2" {
+			if e.Via == nil || e.Agent != "pluto" {
+				t.Fatalf("ec2: via %v, agent %q; want the proxy, and pluto named", e.Via, e.Agent)
+			}
+			return
+		}
+	}
+	t.Fatal("ec2 is not in the plan")
+}

@@ -134,6 +134,9 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 	endpoints := probes.Endpoints(sel)
 	for i, e := range endpoints { // the inputs validated the proxy URLs
 		endpoints[i].Via, _ = cfg.Proxies.For(inputs.Agent(e.Agent), e.Host)
+		if cfg.Proxies.ByAgent[inputs.Agent(e.Agent)].PlutoRule {
+			endpoints[i].Agent = "pluto" // Bottlerocket's caller of EC2: results name it, not nodeadm
+		}
 	}
 	n := cfg.Network
 	return probes.Plan{

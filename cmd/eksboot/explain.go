@@ -65,7 +65,11 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 			for _, t := range fleet.Truncated {
 				fmt.Fprintln(e.stderr, "explain: truncated: "+t)
 			}
-			if !rep.Summary.Verdict.Passed {
+			newer, failing := fleet.NewerCut()
+			if newer != "" {
+				fmt.Fprintln(e.stderr, "explain: "+newer)
+			}
+			if !rep.Summary.Verdict.Passed || failing {
 				return &verdictError{code: exitFailed}
 			}
 			return nil
