@@ -42,6 +42,9 @@ func ContainerSettings(v Values) map[string]string {
 // refuse, and reads the inputs only Bottlerocket takes.
 func (c *Config) parseBottlerocketOnly(v Values) error {
 	image := strings.TrimSpace(v.Get(FlagBootstrapImage))
+	if image == "" && v.Has(FlagBootstrapImage) { // an unset shell variable: the boot would go unchecked
+		return Errorf(FlagBootstrapImage, "is empty; give the eksboot image as REGISTRY/REPOSITORY@sha256:DIGEST, or leave the flag out")
+	}
 	p := c.Platform()
 	if !p.BootstrapContainers && image != "" {
 		return Errorf(FlagBootstrapImage, "is for Bottlerocket nodes; --%s %s has no bootstrap containers", FlagTarget, c.Target)

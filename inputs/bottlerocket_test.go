@@ -26,6 +26,7 @@ func TestBottlerocketModelRules(t *testing.T) {
 		{"image by tag only", "prod", "111122223333.dkr.ecr.eu-west-1.amazonaws.com/eksboot:latest", FlagBootstrapImage},
 		{"image without registry", "prod", "eksboot" + testDigest, FlagBootstrapImage},
 		{"short digest", "prod", "r.example.com/eksboot@sha256:abc", FlagBootstrapImage},
+		{"given but blank (an unset shell variable)", "prod", " ", FlagBootstrapImage},
 		// The path is the distribution reference grammar's (containerd's
 		// parser, and ECR's repositoryName pattern, refuse the rest): a
 		// source no pull can take stops every boot.
