@@ -20,7 +20,7 @@ func setBottlerocketDNSIP(ctx context.Context, c *inputs.Config, stderr io.Write
 	set, err := inputs.SetBottlerocketClusterDNSIPIfUnset(ctx, ip)
 	switch {
 	case err != nil:
-		fmt.Fprintf(stderr, "eksboot: warning: could not set settings.kubernetes.cluster-dns-ip: %v\n", err)
+		fmt.Fprintf(stderr, "eksboot: warning: could not set settings.kubernetes.cluster-dns-ip: %v; pluto will ask the EKS API for it (the eks interface endpoint), so set it in user data ([settings.kubernetes] cluster-dns-ip = \"%s\")\n", err, ip)
 	case set:
 		fmt.Fprintf(stderr, "eksboot: set settings.kubernetes.cluster-dns-ip = %s (from %s)\n", ip, c.Network.Source)
 	}
