@@ -22,7 +22,10 @@ func proxyHint(r report.Result, e Endpoint, f NodeFacts) string {
 	}
 	switch r.Code {
 	case report.ProxyUnreachable:
-		_, port, _ := net.SplitHostPort(proxy)
+		host, port, _ := net.SplitHostPort(proxy)
+		if strings.Contains(r.Msg, "has no address through") {
+			return fmt.Sprintf("the node cannot resolve the proxy's name %s: give HTTPS_PROXY the proxy's full name or its address, or make the name resolve from the node (a Route 53 private hosted zone associated with the VPC, or the DHCP options' domain-name for a short name, with the VPC's DNS resolution on)", host)
+		}
 		return fmt.Sprintf("nothing answered at the proxy %s: check HTTPS_PROXY names the proxy's address and port, the proxy is running and listening on %s, the route table of %s routes to it, the proxy's security group allows inbound TCP %s from %s or %s, and their outbound rules and network ACLs allow it",
 			proxy, port, f.subnet(), port, f.subnet(), f.groups())
 	case report.ProxyRefused:

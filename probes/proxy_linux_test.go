@@ -227,7 +227,7 @@ func TestProxyFindings(t *testing.T) {
 			"issued by CN=Corp TLS Inspection CA, does not verify", "exempt .amazonaws.com from inspection",
 			[]string{actionBatchGetImage, actionGetCallerIdentity}},
 		{"proxy name unknown", nil, func(string, string) string { return "http://proxy.corp.internal:3128" }, "s3", report.KindProxy, report.ProxyUnreachable,
-			"the proxy's name proxy.corp.internal has no address through the node resolver", "the proxy proxy.corp.internal:3128", nil},
+			"the proxy's name proxy.corp.internal has no address through the node resolver", "cannot resolve the proxy's name proxy.corp.internal", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := newProxyWorld(t, c.configure, c.via)
