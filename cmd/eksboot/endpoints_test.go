@@ -109,3 +109,29 @@ func TestEndpointsShowEachPath(t *testing.T) {
 		}
 	}
 }
+
+// Without --apiserver-endpoint there is no host to decide the API server's
+// path for: it shows none, not the proxy an empty host would get.
+func TestEndpointsAPIPathUnknownWithoutEndpoint(t *testing.T) {
+	r := eksboot(t, map[string]string{}, "endpoints", "--region", "eu-west-1", "--https-proxy", "http://proxy.corp:3128",
+		"--no-proxy", ".eks.amazonaws.com", "--imds-endpoint", "http://127.0.0.1:1", "--output", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var api, ec2 diag.ListedEndpoint
+	for dec := json.NewDecoder(strings.NewReader(r.stdout)); dec.More(); {
+		var ep diag.ListedEndpoint
+		if err := dec.Decode(&ep); err != nil {
+			t.Fatal(err)
+		}
+		switch ep.Name {
+		case "api":
+			api = ep
+		case "ec2":
+			ec2 = ep
+		}
+	}
+	if api.Path != "" || ec2.Path != "proxy proxy.corp:3128" {
+		t.Errorf("api path %q, ec2 path %q", api.Path, ec2.Path)
+	}
+}

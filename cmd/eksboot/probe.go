@@ -191,7 +191,7 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 			return origins.Attribute(err)
 		}
 		// The plan is the one a run would make, from what is known here.
-		cfg := &inputs.Config{EndpointHost: "(--apiserver-endpoint)"}
+		cfg := &inputs.Config{EndpointHost: unknownAPIHost}
 		var endpointHost string
 		if ep := vals.Get(inputs.FlagEndpoint); ep != "" {
 			if _, endpointHost, err = inputs.ParseEndpoint(ep); err != nil {
@@ -225,12 +225,20 @@ from --region, IMDS (1 s at most) or the endpoint host.`,
 	},
 }
 
+// unknownAPIHost stands for the API server's host in `eksboot endpoints`
+// without --apiserver-endpoint.
+const unknownAPIHost = "(--apiserver-endpoint)"
+
 // listing is what `eksboot endpoints` shows of a plan.
 func listing(p probes.Plan) diag.Listing {
 	l := diag.Listing{NotProbed: probes.NotProbed(p.Selection)}
 	for _, ep := range p.Endpoints {
+		path := probes.Via(ep.Via)
+		if ep.Host == unknownAPIHost {
+			path = "" // no host to decide it for
+		}
 		l.Endpoints = append(l.Endpoints, diag.ListedEndpoint{Name: ep.Name, Host: ep.Host, Service: ep.Service, Kind: string(ep.Kind), Required: ep.Required,
-			Agent: ep.Agent, Path: probes.Via(ep.Via), Why: ep.Why})
+			Agent: ep.Agent, Path: path, Why: ep.Why})
 	}
 	for _, c := range p.Checks {
 		onFailure := "warn"
