@@ -80,25 +80,19 @@ var ec2APICheck = Check{Name: "ec2-api", Required: true,
 				r.Status, r.Msg = report.Skip, "ec2: DescribeInstances not asked: "+ap.SkipEC2
 				return []report.Result{r}
 			}
-			start := time.Now()
 			form := url.Values{"Action": {"DescribeInstances"}, "Version": {"2016-11-15"}, "InstanceId.1": {ap.InstanceID}}.Encode()
-			req, err := signQuery(ctx, *ap.Credentials, host, "ec2", ap.Region, form, p.clock())
-			if err == nil {
-				r = judgeCall(c, req, r, report.IAMDenied, func(a awsAnswer) string {
-					var x struct {
-						Names []string `xml:"reservationSet>item>instancesSet>item>privateDnsName"`
-					}
-					if xml.Unmarshal(a.body, &x) != nil || len(x.Names) == 0 {
-						return ""
-					}
-					f.PrivateDNSName = x.Names[0]
-					return fmt.Sprintf("ec2: DescribeInstances answered for %s: its private DNS name is %s", ap.InstanceID, CleanServerString(x.Names[0]))
-				})
-			} else {
-				r.Status, r.Code, r.Msg = report.Fail, report.AWSError, "ec2: signing DescribeInstances failed: "+err.Error()
-			}
-			r.Duration = time.Since(start)
-			return []report.Result{r}
+			return []report.Result{ask(c, r, func() (*http.Request, error) {
+				return signQuery(ctx, *ap.Credentials, host, "ec2", ap.Region, form, p.clock())
+			}, func(a awsAnswer) string {
+				var x struct {
+					Names []string `xml:"reservationSet>item>instancesSet>item>privateDnsName"`
+				}
+				if xml.Unmarshal(a.body, &x) != nil || len(x.Names) == 0 {
+					return ""
+				}
+				f.PrivateDNSName = x.Names[0]
+				return fmt.Sprintf("ec2: DescribeInstances answered for %s: its private DNS name is %s", ap.InstanceID, CleanServerString(x.Names[0]))
+			})}
 		})
 	}}
 
@@ -108,33 +102,27 @@ var stsAPICheck = Check{Name: "sts-api", Required: true,
 		return awsCall(p, "sts", actionGetCallerIdentity, func(ap *AWSPlan, c *http.Client) []report.Result {
 			host := STSHost(ap.Region, ap.Domain)
 			r := awsResult("sts", host, actionGetCallerIdentity)
-			start := time.Now()
-			form := "Action=GetCallerIdentity&Version=2011-06-15"
-			req, err := signQuery(ctx, *ap.Credentials, host, "sts", ap.Region, form, p.clock())
-			if err == nil {
-				r = judgeCall(c, req, r, report.IAMDenied, func(a awsAnswer) string {
-					var x struct {
-						ARN string `xml:"GetCallerIdentityResult>Arn"`
-					}
-					if xml.Unmarshal(a.body, &x) != nil || x.ARN == "" {
-						return ""
-					}
-					return "sts: GetCallerIdentity answered " + CleanServerString(x.ARN)
-				})
-				// The credentials must be the role's the token was signed
-				// with: another identity means IMDS's role is not the one
-				// the instance profile names.
-				if role := roleName(p.Facts.RoleARN); r.Status == report.Pass && role != "" && !strings.Contains(r.Msg, ":assumed-role/"+role+"/") {
-					r.Status, r.Code = report.Fail, report.AWSError
-					r.Msg += ", not a session of the node role " + p.Facts.RoleARN
+			r = ask(c, r, func() (*http.Request, error) {
+				return signQuery(ctx, *ap.Credentials, host, "sts", ap.Region, "Action=GetCallerIdentity&Version=2011-06-15", p.clock())
+			}, func(a awsAnswer) string {
+				var x struct {
+					ARN string `xml:"GetCallerIdentityResult>Arn"`
 				}
-			} else {
-				r.Status, r.Code, r.Msg = report.Fail, report.AWSError, "sts: signing GetCallerIdentity failed: "+err.Error()
+				if xml.Unmarshal(a.body, &x) != nil || x.ARN == "" {
+					return ""
+				}
+				return "sts: GetCallerIdentity answered " + CleanServerString(x.ARN)
+			})
+			// The credentials must be the role's the token was signed
+			// with: another identity means IMDS's role is not the one
+			// the instance profile names.
+			if role := roleName(p.Facts.RoleARN); r.Status == report.Pass && role != "" && !strings.Contains(r.Msg, ":assumed-role/"+role+"/") {
+				r.Status, r.Code = report.Fail, report.AWSError
+				r.Msg += ", not a session of the node role " + p.Facts.RoleARN
 			}
 			if r.Code == report.CredentialsInvalid {
 				f.CredentialsRefused = strings.TrimPrefix(r.Msg, "sts: ")
 			}
-			r.Duration = time.Since(start)
 			return []report.Result{r}
 		})
 	}}
@@ -145,19 +133,16 @@ var ecrAuthCheck = Check{Name: "ecr-auth", Required: true,
 		return awsCall(p, "ecr.api", actionGetAuthToken, func(ap *AWSPlan, c *http.Client) []report.Result {
 			host := "api.ecr." + ap.Region + "." + domainOf(ap)
 			r := awsResult("ecr.api", host, actionGetAuthToken)
-			start := time.Now()
-			body := []byte("{}")
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+host+"/", strings.NewReader(string(body)))
-			if err == nil {
+			return []report.Result{ask(c, r, func() (*http.Request, error) {
+				body := []byte("{}")
+				req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+host+"/", strings.NewReader(string(body)))
+				if err != nil {
+					return nil, err
+				}
 				req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 				req.Header.Set("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken")
-				err = sign(ctx, *ap.Credentials, req, body, "ecr", ap.Region, p.clock())
-			}
-			if err != nil {
-				r.Status, r.Code, r.Msg = report.Fail, report.AWSError, "ecr.api: signing GetAuthorizationToken failed: "+err.Error()
-				return []report.Result{r}
-			}
-			r = judgeCall(c, req, r, report.IAMDenied, func(a awsAnswer) string {
+				return req, sign(ctx, *ap.Credentials, req, body, "ecr", ap.Region, p.clock())
+			}, func(a awsAnswer) string {
 				var j struct {
 					Data []struct {
 						Token string `json:"authorizationToken"`
@@ -168,15 +153,25 @@ var ecrAuthCheck = Check{Name: "ecr-auth", Required: true,
 				}
 				f.ECRToken = j.Data[0].Token
 				return "ecr.api: GetAuthorizationToken answered with a registry token"
-			})
-			r.Duration = time.Since(start)
-			return []report.Result{r}
+			})}
 		})
 	}}
 
-// judgeCall sends req and judges the answer: 200 with what ok recognizes
-// passes; a refusal is judged by what AWS said.
-func judgeCall(c *http.Client, req *http.Request, r report.Result, deny report.Code, ok func(awsAnswer) string) report.Result {
+// ask makes one call, timed, into r: build signs its request, send sends
+// it, and the answer is judged: 200 with what ok recognizes passes; a
+// refusal is judged by what AWS said, a policy's silence as the role's.
+func ask(c *http.Client, r report.Result, build func() (*http.Request, error), ok func(awsAnswer) string) report.Result {
+	start := time.Now()
+	if req, err := build(); err != nil {
+		r.Status, r.Code, r.Msg = report.Fail, report.AWSError, fmt.Sprintf("%s: signing %s failed: %v", r.Endpoint, r.Action[strings.IndexByte(r.Action, ':')+1:], err)
+	} else {
+		r = judge(c, req, r, ok)
+	}
+	r.Duration = time.Since(start)
+	return r
+}
+
+func judge(c *http.Client, req *http.Request, r report.Result, ok func(awsAnswer) string) report.Result {
 	a, err := send(c, req)
 	switch {
 	case errors.Is(err, errNotReached):
@@ -192,7 +187,7 @@ func judgeCall(c *http.Client, req *http.Request, r report.Result, deny report.C
 		r.Status, r.Code, r.Msg = report.Fail, report.AWSError, fmt.Sprintf("%s: %s answered 200, but not as AWS does", r.Endpoint, r.Action)
 		return r
 	}
-	code, e := judgeAWS(a, deny)
+	code, e := judgeAWS(a, report.IAMDenied)
 	r.Status, r.Code = report.Fail, code
 	r.Msg = fmt.Sprintf("%s: %s was refused: %s", r.Endpoint, r.Action, e.describe(a.status))
 	return r
