@@ -38,6 +38,43 @@ func xmlText(s string) string {
 	return b.String()
 }
 
+// refusal is a service's answer to a request it cannot authenticate.
+type refusal struct {
+	status    int
+	code, msg string
+}
+
+// Each service's refusals, in its own words.
+var (
+	ec2Refusals = map[authError]refusal{
+		authUnknownKey:   {http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials"},
+		authBadSignature: {http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials"},
+		authExpired:      {http.StatusBadRequest, "RequestExpired", "Request has expired."},
+	}
+	stsRefusals = map[authError]refusal{
+		authUnknownKey:   {http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid."},
+		authExpired:      {http.StatusBadRequest, "ExpiredToken", "The security token included in the request is expired"},
+		authBadSignature: {http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."},
+	}
+	ecrRefusals = map[authError]refusal{
+		authUnknownKey:   {http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid."},
+		authExpired:      {http.StatusBadRequest, "ExpiredTokenException", "The security token included in the request is expired"},
+		authBadSignature: {http.StatusBadRequest, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided."},
+	}
+)
+
+// authenticate verifies r's SigV4 signature for service; a request it
+// cannot authenticate gets the service's refusal through fail.
+func (a *AWS) authenticate(r *http.Request, body []byte, service string, refusals map[authError]refusal, fail func(status int, code, msg string)) bool {
+	e := a.verifyHeader(r, body, service)
+	if e == authOK {
+		return true
+	}
+	f := refusals[e]
+	fail(f.status, f.code, f.msg)
+	return false
+}
+
 // ec2 answers DescribeInstances (Query API, 2016-11-15).
 func (a *AWS) ec2(w http.ResponseWriter, r *http.Request) {
 	body := readBody(r)
@@ -46,12 +83,7 @@ func (a *AWS) ec2(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors><RequestID>%s</RequestID></Response>`, code, xmlText(msg), requestID)
 	}
-	switch a.verifyHeader(r, body, "ec2") {
-	case authUnknownKey, authBadSignature:
-		fail(http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials")
-		return
-	case authExpired:
-		fail(http.StatusBadRequest, "RequestExpired", "Request has expired.")
+	if !a.authenticate(r, body, "ec2", ec2Refusals, fail) {
 		return
 	}
 	form, _ := url.ParseQuery(string(body))
@@ -86,15 +118,7 @@ func (a *AWS) sts(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`, code, xmlText(msg), requestID)
 	}
-	switch a.verifyHeader(r, body, "sts") {
-	case authUnknownKey:
-		fail(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
-		return
-	case authExpired:
-		fail(http.StatusBadRequest, "ExpiredToken", "The security token included in the request is expired")
-		return
-	case authBadSignature:
-		fail(http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
+	if !a.authenticate(r, body, "sts", stsRefusals, fail) {
 		return
 	}
 	form, _ := url.ParseQuery(string(body))
@@ -123,15 +147,7 @@ func (a *AWS) ecrAPI(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
 	}
-	switch a.verifyHeader(r, body, "ecr") {
-	case authUnknownKey:
-		fail(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid.")
-		return
-	case authExpired:
-		fail(http.StatusBadRequest, "ExpiredTokenException", "The security token included in the request is expired")
-		return
-	case authBadSignature:
-		fail(http.StatusBadRequest, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided.")
+	if !a.authenticate(r, body, "ecr", ecrRefusals, fail) {
 		return
 	}
 	if r.Header.Get("X-Amz-Target") != "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken" {
