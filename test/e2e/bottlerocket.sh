@@ -156,7 +156,7 @@ run_bottlerocket_case() {
 	# shellcheck source=/dev/null
 	source "$dir/case.sh"
 	sim_up
-	after_up
+	after_up || { log "the case's after_up failed"; return 1; }
 	br_node
 	local host=$SIM_DIR/host
 	ns_n "$SIM_BIN/brapi" "$host/run/api.sock" "$SIM_DIR/settings.json" "$SIM_DIR/api-record.jsonl" 2>"$SIM_DIR/brapi.log" &

@@ -328,7 +328,7 @@ run_case() {
 	fi
 	sim_up
 	[ -n "$PROXY" ] && [[ " ${PROXY_VIA[*]} " == *" nodeconfig "* ]] && proxy_user_data
-	after_up
+	after_up || { log "the case's after_up failed"; return 1; }
 	[ -n "$PROXY" ] || { check_run ""; return; }
 	local via failed=()
 	for via in "${PROXY_VIA[@]}"; do

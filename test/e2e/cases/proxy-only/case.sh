@@ -13,3 +13,15 @@ EXPECT_PROXY_LOG=("CONNECT ec2.eu-west-1.amazonaws.com:443 200 TCP_TUNNEL" "CONN
 	"CONNECT prod-eu-west-1-starport-layer-bucket.s3.eu-west-1.amazonaws.com:443 200 TCP_TUNNEL" "!$API_HOST")
 # Through the proxy too, a healthy verdict costs less than one --timeout.
 EXPECT_WITHIN_MS=1000
+# A real client agrees with the simulation: curl through squid reaches
+# EC2's Query API (unsigned, so AWS's AuthFailure), and without the proxy
+# the node cannot reach it at all.
+after_up() {
+	local got
+	got=$(ns_n curl -sS --max-time 5 --proxy "$PROXY_URL" --cacert "$SIM_DIR/ca.pem" -w ' %{http_code}' \
+		-d 'Action=DescribeInstances&Version=2016-11-15' "https://${ENDPOINT_HOST[ec2]}/")
+	[[ $got == *'<Code>AuthFailure</Code>'*' 401' ]] || { log "curl through squid got: $got"; return 1; }
+	if ns_n curl -sS --max-time 2 --noproxy '*' --cacert "$SIM_DIR/ca.pem" -o /dev/null "https://${ENDPOINT_HOST[ec2]}/" 2>/dev/null; then
+		log "the node reached ec2 without the proxy"; return 1
+	fi
+}
