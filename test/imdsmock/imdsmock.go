@@ -20,6 +20,15 @@ import (
 // Binary is the mock's command name; make tools installs it.
 const Binary = "ec2-metadata-mock"
 
+// Env runs the mock's HTTP handlers one at a time. Its static handler
+// keeps the answer it is writing in a package variable (pkg/mock/static
+// `response`, v1.13.0), so two requests in parallel can each get the
+// other's answer: concurrent IMDS reads, as eksboot makes, then see the
+// credentials path answer iam/info's JSON. On one thread, with no
+// asynchronous preemption, a handler runs from choosing its answer to
+// writing it without another in between.
+var Env = []string{"GOMAXPROCS=1", "GODEBUG=asyncpreemptoff=1"}
+
 // Instance is what the mock says about the instance.
 type Instance struct {
 	Region, AZ, AccountID, InstanceID, InstanceType, PrivateIP string
@@ -96,7 +105,7 @@ func Start(t testing.TB, inst Instance) string {
 	port := freePort(t)
 	cmd := exec.Command(bin, "-c", cfgFile, "-n", "127.0.0.1", "-p", port, "--imdsv2")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "HOME="+dir)
+	cmd.Env = append(append(os.Environ(), "HOME="+dir), Env...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
