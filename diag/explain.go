@@ -53,7 +53,9 @@ func Parse(r io.Reader) (Report, error) {
 // journalctl's short format before it), inside the Output of aws ec2
 // get-console-output's JSON, or as the MESSAGE of journalctl -o json.
 // A run cut off before its summary is counted as truncated; an input with
-// no eksboot line at all, as unreadable.
+// no report where a Bottlerocket bootstrap container failed, or eksboot
+// stopped, before it, as not run (a node that did not boot); any other
+// input with no eksboot line at all, as unreadable.
 func (f *Fleet) Read(r io.Reader, source string) error {
 	if f.br == nil {
 		f.br = bufio.NewReaderSize(r, 16<<10)
@@ -78,12 +80,13 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 		}
 	}
 	if !rd.seen {
-		f.Unreadable = appendCapped(f.Unreadable, source+": no eksboot line in it")
 		switch {
 		case rd.stopped != "":
 			f.NotRun = appendCapped(f.NotRun, stopped(source, rd.stoppedName, rd.stopped))
 		case rd.hostCtr != "":
 			f.NotRun = appendCapped(f.NotRun, notRun(source, rd.hostCtrName, rd.hostCtr))
+		default:
+			f.Unreadable = appendCapped(f.Unreadable, source+": no eksboot line in it")
 		}
 	}
 	return nil

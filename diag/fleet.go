@@ -245,12 +245,19 @@ type FleetReport struct {
 	Failures   []FailureRow   `json:"failures"`
 	Truncated  []string       `json:"truncated,omitempty"`
 	Unreadable []string       `json:"unreadable,omitempty"`
-	Skipped    []string       `json:"skipped,omitempty"`
-	SkippedN   int            `json:"skipped_count,omitempty"`
+	// NotRun are the inputs whose node stopped before eksboot's report (a
+	// Bottlerocket bootstrap container that failed), each with the reason.
+	NotRun   []string `json:"not_run,omitempty"`
+	Skipped  []string `json:"skipped,omitempty"`
+	SkippedN int      `json:"skipped_count,omitempty"`
 	// SignaturesLeftOut counts failures seen past the distinct
 	// signatures a report keeps.
 	SignaturesLeftOut int `json:"signatures_left_out,omitempty"`
 }
+
+// Passed: every node reported and none failed. A node whose bootstrap
+// container stopped before eksboot's report did not boot.
+func (r FleetReport) Passed() bool { return r.Fail == 0 && len(r.NotRun) == 0 }
 
 // Bounds on what a fleet report keeps, whatever the input: the nodes a
 // row names, the distinct failure signatures, and the spread values a row
@@ -263,7 +270,7 @@ const (
 
 // Report folds the fleet into its report, failures most widespread first.
 func (f *Fleet) Report() FleetReport {
-	rep := FleetReport{Nodes: len(f.order), Versions: map[string]int{}, Truncated: f.Truncated, Unreadable: f.Unreadable, Skipped: f.Skipped, SkippedN: f.SkippedN, SignaturesLeftOut: f.SignaturesLeftOut}
+	rep := FleetReport{Nodes: len(f.order), Versions: map[string]int{}, Truncated: f.Truncated, Unreadable: f.Unreadable, NotRun: f.NotRun, Skipped: f.Skipped, SkippedN: f.SkippedN, SignaturesLeftOut: f.SignaturesLeftOut}
 	bySig := map[sigKey]*FailureRow{}
 	var sigOrder []sigKey
 	for _, id := range f.order {

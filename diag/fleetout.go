@@ -40,24 +40,31 @@ func WriteFleet(w io.Writer, rep FleetReport, style Style) error {
 	for _, t := range rep.Truncated {
 		fmt.Fprintf(&b, "\ntruncated: %s", printable(t))
 	}
+	for _, n := range rep.NotRun {
+		fmt.Fprintf(&b, "\nnot run: %s", printable(n))
+	}
 	for _, u := range rep.Unreadable {
 		fmt.Fprintf(&b, "\nunreadable: %s", printable(u))
 	}
 	for _, u := range rep.Skipped {
 		fmt.Fprintf(&b, "\nskipped: %s", u)
 	}
-	if len(rep.Truncated)+len(rep.Unreadable)+len(rep.Skipped) > 0 {
+	if len(rep.Truncated)+len(rep.NotRun)+len(rep.Unreadable)+len(rep.Skipped) > 0 {
 		b.WriteString("\n")
 	}
 	word := "PASS"
-	if rep.Fail > 0 {
+	if !rep.Passed() {
 		word = "FAIL"
+	}
+	notRun := ""
+	if len(rep.NotRun) > 0 {
+		notRun = fmt.Sprintf(", %d stopped before eksboot's report", len(rep.NotRun))
 	}
 	skipped := ""
 	if rep.SkippedN > 0 {
 		skipped = fmt.Sprintf(", %d skipped", rep.SkippedN)
 	}
-	fmt.Fprintf(&b, "\nfleet verdict: %s (%d of %d nodes fail; %d inputs truncated, %d unreadable%s)\n", word, rep.Fail, rep.Nodes, len(rep.Truncated), len(rep.Unreadable), skipped)
+	fmt.Fprintf(&b, "\nfleet verdict: %s (%d of %d nodes fail%s; %d inputs truncated, %d unreadable%s)\n", word, rep.Fail, rep.Nodes, notRun, len(rep.Truncated), len(rep.Unreadable), skipped)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -31,6 +32,36 @@ func TestExplainImageNotPulled(t *testing.T) {
 	if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 ||
 		!strings.Contains(r.stderr, "failed before eksboot ran") || !strings.Contains(r.stderr, "ecr.api") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestExplainFleetWithANodeNotRun: beside a node that passed, a Bottlerocket
+// node whose eksboot image was not pulled never booted: the fleet report
+// names it with host-ctr's reason (not as unreadable), and the fleet fails,
+// in text and in JSON.
+func TestExplainFleetWithANodeNotRun(t *testing.T) {
+	dir := t.TempDir()
+	console, err := os.ReadFile("../../diag/testdata/bottlerocket-pull-failed.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "i-0b0.txt"), console, 0o644)
+	passed := `{"time":"2026-11-29T10:00:01Z","level":"INFO","msg":"summary","v":1,"run":"r1","status":"pass","passed":true,"pass":9,"warn":0,"fail":0,"skip":0,"instance_id":"i-0a1","az":"eu-west-1a","subnet_id":"subnet-0a1","subnet_cidr":"10.0.1.0/24","eksboot_version":"0.1.0","ms":900}` + "\n"
+	os.WriteFile(filepath.Join(dir, "i-0a1.txt"), []byte(passed), 0o644)
+
+	r := eksboot(t, map[string]string{}, "explain", dir)
+	notRun := "not run: " + filepath.Join(dir, "i-0b0.txt") + ": bootstrap-containers@eksboot failed before eksboot ran"
+	if r.code != 1 || !strings.Contains(r.stdout, "fleet: 1 nodes: 1 pass") || !strings.Contains(r.stdout, notRun) ||
+		!strings.Contains(r.stdout, "fleet verdict: FAIL (0 of 1 nodes fail, 1 stopped before eksboot's report;") || strings.Contains(r.stdout, "unreadable: ") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = eksboot(t, map[string]string{}, "explain", "--output", "json", dir)
+	var rep struct {
+		NotRun     []string `json:"not_run"`
+		Unreadable []string `json:"unreadable"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); r.code != 1 || err != nil || len(rep.NotRun) != 1 || !strings.Contains(rep.NotRun[0], "ecr.api") || len(rep.Unreadable) != 0 {
+		t.Fatalf("json: exit %d, %+v, %v\n%s", r.code, rep, err, r.stdout)
 	}
 }
 

@@ -49,7 +49,7 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 			return &usageError{msg: "explain: " + strings.Join(fleet.NotRun, "; ") + skippedNote(fleet)}
 		case fleet.Nodes() == 0:
 			return &usageError{msg: "explain: " + diag.ErrNoReport.Error() + skippedNote(fleet)}
-		case fleet.Nodes() == 1:
+		case fleet.Nodes() == 1 && len(fleet.NotRun) == 0: // one node's table; nodes that never reported need the fleet's
 			rep := *fleet.Last()
 			if format == inputs.FormatJSON {
 				err = diag.WriteJSON(e.stdout, rep, nil)
@@ -83,7 +83,7 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 		if err != nil {
 			return err
 		}
-		if rep.Fail > 0 {
+		if !rep.Passed() {
 			return &verdictError{code: exitFailed}
 		}
 		return nil
