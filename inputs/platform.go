@@ -65,6 +65,9 @@ type Platform struct {
 	// proxy on a platform whose bootstrap arguments cannot carry it; ""
 	// where eksboot writes --https-proxy into what it renders.
 	ProxyPlace string
+	// EC2Caller is the agent that asks EC2 (DescribeInstances) for the
+	// node's name before kubelet starts: the ec2 endpoint's path is its.
+	EC2Caller Agent
 }
 
 // Platforms are the targets, in the order --target's help names them.
@@ -76,17 +79,27 @@ var Platforms = []Platform{
 	},
 		ArgsFile:           func() string { return "/etc/eksboot/bootstrap.args" },
 		KubeletCommandLine: true, Rereads: `'"\%`,
-		ProxyPlace: "the kubelet and containerd units' drop-ins (/etc/systemd/system/kubelet.service.d/ and containerd.service.d/: Environment=HTTPS_PROXY=... NO_PROXY=...)"},
+		ProxyPlace: "the kubelet and containerd units' drop-ins (/etc/systemd/system/kubelet.service.d/ and containerd.service.d/: Environment=HTTPS_PROXY=... NO_PROXY=...)",
+		EC2Caller:  AgentNodeadm},
 	{Target: TargetAL2023, Detect: func(h Host) bool { return !onWindows(h) && hasNodeadm(h) },
 		ArgsFile:         func() string { return NodeadmDropInDir + "eksboot.yaml" },
-		NeedsServiceCIDR: true, KubeletCommandLine: true, Rereads: `'"\`, Nodeadm: true},
+		NeedsServiceCIDR: true, KubeletCommandLine: true, Rereads: `'"\`, Nodeadm: true, EC2Caller: AgentNodeadm},
 	{Target: TargetWindows, Detect: onWindows,
 		ArgsFile:         func() string { return filepath.Join(programData(), "eksboot", "bootstrap-args.ps1") },
 		NeedsServiceCIDR: true, IPv4Only: true, Windows: true, WindowsParams: true, KubeletCommandLine: true, Rereads: `"`,
-		ProxyPlace: "the machine-scoped HTTPS_PROXY and NO_PROXY variables ([Environment]::SetEnvironmentVariable(..., 'Machine')) before the kubelet and containerd services start"},
+		ProxyPlace: "the machine-scoped HTTPS_PROXY and NO_PROXY variables ([Environment]::SetEnvironmentVariable(..., 'Machine')) before the kubelet and containerd services start",
+		EC2Caller:  AgentNodeadm},
 	{Target: TargetBottlerocket, Detect: func(h Host) bool { return !onWindows(h) && InBottlerocketContainer() },
-		ArgsFile: func() string { return StdoutPath }, SettingsAPI: true, BootstrapContainers: true},
-	{Target: TargetNeutral, ArgsFile: func() string { return StdoutPath }, WindowsParams: true, KubeletCommandLine: true, BootstrapContainers: true},
+		ArgsFile: func() string { return StdoutPath }, SettingsAPI: true, BootstrapContainers: true, EC2Caller: AgentPluto},
+	{Target: TargetNeutral, ArgsFile: func() string { return StdoutPath }, WindowsParams: true, KubeletCommandLine: true, BootstrapContainers: true, EC2Caller: AgentNodeadm},
+}
+
+// Agents are the agents on p's nodes, in Agents' order: kubelet,
+// containerd, p's caller of EC2, and the rest.
+func (p Platform) Agents() []Agent {
+	return slices.DeleteFunc(slices.Clone(Agents), func(a Agent) bool {
+		return (a == AgentNodeadm || a == AgentPluto) && a != p.EC2Caller
+	})
 }
 
 func onWindows(h Host) bool  { return h.GOOS == "windows" }

@@ -20,23 +20,24 @@ type Agent string
 const (
 	AgentKubelet    Agent = "kubelet"    // the API server, and its ECR credential provider (ecr.api)
 	AgentContainerd Agent = "containerd" // image pulls: ecr.dkr, then S3
-	AgentNodeadm    Agent = "nodeadm"    // DescribeInstances through ec2 (pluto on Bottlerocket)
-	AgentDefault    Agent = "default"    // the rest: the node's system-wide setting
+	AgentNodeadm    Agent = "nodeadm"    // DescribeInstances through ec2
+	// AgentPluto is Bottlerocket's settings generator, its caller of
+	// DescribeInstances, and no Go program: it matches NO_PROXY as pluto
+	// does (sources/api/pluto/src/proxy.rs): "*" sends nothing to the
+	// proxy, and an entry the host ends with sends that host direct, with
+	// none of httpproxy's dot, port or CIDR rules.
+	AgentPluto   Agent = "pluto"
+	AgentDefault Agent = "default" // the rest: the node's system-wide setting
 )
 
 // Agents are every agent, in the order outputs name them.
-var Agents = []Agent{AgentKubelet, AgentContainerd, AgentNodeadm, AgentDefault}
+var Agents = []Agent{AgentKubelet, AgentContainerd, AgentNodeadm, AgentPluto, AgentDefault}
 
 // AgentProxy is the proxy one agent sees: its environment's HTTPS_PROXY,
 // HTTP_PROXY and NO_PROXY as httpproxy reads them, and where they came from.
 type AgentProxy struct {
 	Env  httpproxy.Config
 	From string // "--https-proxy", a drop-in's path, a NodeConfig field, "eksboot's environment"
-	// PlutoRule: the agent is Bottlerocket's pluto, not a Go program. It
-	// matches NO_PROXY as pluto does (sources/api/pluto/src/proxy.rs): "*"
-	// sends nothing to the proxy, and an entry the host ends with sends
-	// that host direct, with none of httpproxy's dot, port or CIDR rules.
-	PlutoRule bool
 }
 
 // Proxies are the proxy settings of each agent; an agent not in ByAgent
@@ -53,7 +54,7 @@ func (p Proxies) For(a Agent, host string) (*url.URL, error) {
 	if !ok {
 		return nil, nil
 	}
-	if ap.PlutoRule {
+	if a == AgentPluto {
 		return plutoProxy(ap.Env, host)
 	}
 	return ap.Env.ProxyFunc()(&url.URL{Scheme: "https", Host: host})
@@ -188,15 +189,11 @@ func (c *Config) ReadNodeProxies(v Values, h Host) {
 			}
 		}
 		envs = map[Agent]environ{}
-		for _, a := range Agents {
+		for _, a := range c.Platform().Agents() {
 			envs[a] = own
 		}
 	}
 	c.takeProxyEnvs(envs)
-	if ap, ok := c.Proxies.ByAgent[AgentNodeadm]; ok && readsBottlerocket(v, c.Target) {
-		ap.PlutoRule = true
-		c.Proxies.ByAgent[AgentNodeadm] = ap
-	}
 }
 
 // takeProxyEnvs sets c's proxies from each agent's environment, with what
@@ -248,7 +245,7 @@ func (c *Config) StateProxies(v Values) error {
 	}
 	env := httpproxy.Config{HTTPSProxy: proxy, NoProxy: strings.Join(noProxy, ",")}
 	c.Proxies = Proxies{ByAgent: map[Agent]AgentProxy{}}
-	for _, a := range Agents {
+	for _, a := range c.Platform().Agents() {
 		c.Proxies.ByAgent[a] = AgentProxy{Env: env, From: fromFlags}
 	}
 	return nil

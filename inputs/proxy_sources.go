@@ -265,7 +265,7 @@ func bottlerocketProxyEnv(v Values) map[Agent]environ {
 			pluto["NO_PROXY"] = envVar{strings.Join(v[brNoProxy], ","), setting + "no-proxy"}
 		}
 	}
-	return map[Agent]environ{AgentKubelet: env, AgentContainerd: env, AgentDefault: env, AgentNodeadm: pluto}
+	return map[Agent]environ{AgentKubelet: env, AgentContainerd: env, AgentDefault: env, AgentPluto: pluto}
 }
 
 // The Windows services whose environment is an agent's.

@@ -264,7 +264,7 @@ func TestBottlerocketProxySources(t *testing.T) {
 		From: "settings.network.https-proxy/no-proxy (Bottlerocket's /etc/network/proxy.env)"}
 	for a, want := range map[Agent]AgentProxy{
 		AgentKubelet: proxyEnv, AgentContainerd: proxyEnv, AgentDefault: proxyEnv,
-		AgentNodeadm: {Env: httpproxy.Config{HTTPSProxy: "http://proxy:3128", NoProxy: "10.0.0.0/16,.internal"}, From: "settings.network.https-proxy, settings.network.no-proxy", PlutoRule: true},
+		AgentPluto: {Env: httpproxy.Config{HTTPSProxy: "http://proxy:3128", NoProxy: "10.0.0.0/16,.internal"}, From: "settings.network.https-proxy, settings.network.no-proxy"},
 	} {
 		if got := c.Proxies.ByAgent[a]; got != want {
 			t.Errorf("%s: %+v\nwant %+v", a, got, want)
@@ -281,7 +281,7 @@ func TestBottlerocketProxySources(t *testing.T) {
 	// whole label: its EC2 call goes direct, containerd's S3 pulls do not.
 	suffix := BottlerocketProxy{HTTPS: "proxy:3128", NoProxy: []string{"west-1.amazonaws.com"}}.values()
 	c = proxyOf(t, Merge(Values{FlagTarget: {"bottlerocket"}}, v, suffix), noHost)
-	if got := via(t, c.Proxies, AgentNodeadm, "ec2.eu-west-1.amazonaws.com"); got != "direct" {
+	if got := via(t, c.Proxies, AgentPluto, "ec2.eu-west-1.amazonaws.com"); got != "direct" {
 		t.Errorf("pluto, suffix entry: %s", got)
 	}
 	if got := via(t, c.Proxies, AgentContainerd, "s3.eu-west-1.amazonaws.com"); got != "http://proxy:3128" {

@@ -29,7 +29,10 @@ func TestProxyFlags(t *testing.T) {
 	v[FlagNoProxy] = []string{".eks.amazonaws.com, 10.0.0.0/16", "169.254.169.254"}
 	v[ownEnvKey("HTTPS_PROXY")] = []string{"http://ignored:1"} // flags outrank eksboot's environment
 	c := proxyOf(t, v, noHost)
-	for _, a := range Agents {
+	if _, ok := c.Proxies.ByAgent[AgentPluto]; ok {
+		t.Errorf("pluto, off Bottlerocket: %+v", c.Proxies.ByAgent)
+	}
+	for _, a := range c.Platform().Agents() {
 		ap, ok := c.Proxies.ByAgent[a]
 		if !ok || ap.From != "--https-proxy" || ap.Env.HTTPSProxy != "http://proxy.internal:3128" || ap.Env.NoProxy != ".eks.amazonaws.com,10.0.0.0/16,169.254.169.254" {
 			t.Errorf("%s: %+v", a, ap)
@@ -94,7 +97,10 @@ func TestProxyFromOwnEnvironment(t *testing.T) {
 	if r, err := Resolve(v, noHost, noIMDS(), testNow, false); err != nil || r.Proxies.ByAgent != nil {
 		t.Errorf("Resolve reads no node: %+v, %v", r.Proxies, err) // render may run anywhere
 	}
-	for _, a := range Agents {
+	if len(c.Proxies.ByAgent) != len(c.Platform().Agents()) {
+		t.Errorf("agents: %+v", c.Proxies.ByAgent)
+	}
+	for _, a := range c.Platform().Agents() {
 		if ap := c.Proxies.ByAgent[a]; ap.From != "eksboot's environment" || ap.Env.HTTPSProxy != "http://proxy:3128" || ap.Env.NoProxy != "localhost" {
 			t.Errorf("%s: %+v", a, ap)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,25 +139,28 @@ func TestPlanViaFromDropIns(t *testing.T) {
 	}
 }
 
-// TestPlanNamesPlutoOnBottlerocket: on Bottlerocket the EC2 calls the
-// nodeadm agent stands for are pluto's (there is no nodeadm there), so the
-// console must name pluto when it says whose requests go to the proxy.
+// TestPlanNamesPlutoOnBottlerocket: on Bottlerocket the EC2 calls are
+// pluto's (there is no nodeadm there), with pluto's NO_PROXY rule, so the
+// console names pluto when it says whose requests go to the proxy, and a
+// host's own decision (Plan.ProxyFor) is pluto's too. Elsewhere nodeadm's.
 func TestPlanNamesPlutoOnBottlerocket(t *testing.T) {
 	const proxy = "http://proxy.internal:3128"
-	cfg := &inputs.Config{Region: "eu-west-1", Target: inputs.TargetBottlerocket, EndpointHost: "ABCDEF.gr7.eu-west-1.eks.amazonaws.com", Proxies: inputs.Proxies{ByAgent: map[inputs.Agent]inputs.AgentProxy{
-		inputs.AgentKubelet:    {Env: httpproxy.Config{HTTPSProxy: proxy}},
-		inputs.AgentContainerd: {Env: httpproxy.Config{HTTPSProxy: proxy}},
-		inputs.AgentNodeadm:    {Env: httpproxy.Config{HTTPSProxy: proxy}, PlutoRule: true},
-		inputs.AgentDefault:    {Env: httpproxy.Config{HTTPSProxy: proxy}},
-	}}}
-	plan := BuildPlan(cfg, inputs.Settings{}, nil)
-	for _, e := range plan.Endpoints {
-		if e.Name == "ec2" {
-			if e.Via == nil || e.Agent != "pluto" {
-				t.Fatalf("ec2: via %v, agent %q; want the proxy, and pluto named", e.Via, e.Agent)
-			}
-			return
+	for target, want := range map[inputs.Target]string{inputs.TargetBottlerocket: "pluto", inputs.TargetAL2023: "nodeadm"} {
+		// "west-1.amazonaws.com" sends ec2 direct by pluto's plain suffix rule, not by Go's.
+		env := httpproxy.Config{HTTPSProxy: proxy, NoProxy: "west-1.amazonaws.com"}
+		cfg := &inputs.Config{Region: "eu-west-1", Target: target, EndpointHost: "ABCDEF.gr7.eu-west-1.eks.amazonaws.com", Proxies: inputs.Proxies{ByAgent: map[inputs.Agent]inputs.AgentProxy{}}}
+		for _, a := range inputs.Agents {
+			cfg.Proxies.ByAgent[a] = inputs.AgentProxy{Env: env}
+		}
+		plan := BuildPlan(cfg, inputs.Settings{}, nil)
+		i := slices.IndexFunc(plan.Endpoints, func(e probes.Endpoint) bool { return e.Name == "ec2" })
+		if i < 0 {
+			t.Fatal("ec2 is not in the plan")
+		}
+		e := plan.Endpoints[i]
+		wantVia := e.Agent == "nodeadm" // Go's rule: the entry is no whole label of the host
+		if e.Agent != want || (e.Via != nil) != wantVia || (plan.ProxyFor(e.Agent, e.Host) != nil) != wantVia {
+			t.Errorf("%s: ec2 agent %q, via %v, ProxyFor %v; want %s's path", target, e.Agent, e.Via, plan.ProxyFor(e.Agent, e.Host), want)
 		}
 	}
-	t.Fatal("ec2 is not in the plan")
 }

@@ -132,11 +132,11 @@ func BuildPlan(cfg *inputs.Config, s inputs.Settings, f *imds.Facts) probes.Plan
 		calls.Domain, calls.InstanceID = f.Domain, f.InstanceID
 	}
 	endpoints := probes.Endpoints(sel)
-	for i, e := range endpoints { // the inputs validated the proxy URLs
-		endpoints[i].Via, _ = cfg.Proxies.For(inputs.Agent(e.Agent), e.Host)
-		if cfg.Proxies.ByAgent[inputs.Agent(e.Agent)].PlutoRule {
-			endpoints[i].Agent = "pluto" // Bottlerocket's caller of EC2: results name it, not nodeadm
+	for i, e := range endpoints {
+		if inputs.Agent(e.Agent) == inputs.AgentNodeadm { // the catalog's caller of EC2; the platform's is pluto on Bottlerocket
+			endpoints[i].Agent = string(cfg.Platform().EC2Caller)
 		}
+		endpoints[i].Via, _ = cfg.Proxies.For(inputs.Agent(endpoints[i].Agent), e.Host) // the inputs validated the proxy URLs
 	}
 	n := cfg.Network
 	return probes.Plan{
