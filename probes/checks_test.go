@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/eksboot/eksboot/report"
 	"github.com/eksboot/eksboot/test/loopvpc"
 	"github.com/miekg/dns"
@@ -130,4 +131,27 @@ func FuzzDNSAnswer(f *testing.F) {
 			t.Fatalf("%d addresses from %d answers, next %q", len(addrs), len(resp.Answer), next)
 		}
 	})
+}
+
+// The role's own trouble (no credentials, or credentials that cannot
+// work) is the auth check's finding even when the API server never
+// answered: the AWS calls' skips point at it. A good role with no API
+// server to ask is a skip that says so.
+func TestAuthWithoutTheAPIServer(t *testing.T) {
+	api := Endpoint{Name: "api", Kind: Cluster, Host: "ABC.gr7.eu-west-1.eks.amazonaws.com"}
+	for _, tc := range []struct {
+		identity IdentityPlan
+		status   report.Status
+		code     report.Code
+	}{
+		{IdentityPlan{NoRole: "IMDS iam/security-credentials/r: the credentials expired", CredentialsInvalid: true}, report.Fail, report.CredentialsInvalid},
+		{IdentityPlan{NoRole: "the instance has no instance profile"}, report.Fail, report.IAMNoRole},
+		{IdentityPlan{Credentials: &aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "secret"}}, report.Skip, report.OK},
+	} {
+		p := Plan{Endpoints: []Endpoint{api}, Identity: &tc.identity}
+		rs := authCheck.Run(context.Background(), p, &Findings{})
+		if len(rs) != 1 || rs[0].Status != tc.status || rs[0].Code != tc.code || rs[0].Host != api.Host {
+			t.Errorf("%+v: %+v", tc.identity.NoRole, rs)
+		}
+	}
 }

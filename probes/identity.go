@@ -42,15 +42,20 @@ var authCheck = Check{Name: CheckAuth, Required: true, Needs: []string{CheckAPI,
 	Why: "the node's IAM role is mapped as a node: kubelet registers with it",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
 		ip := p.Identity
-		if ip == nil || f.API == nil {
+		if ip == nil {
 			return nil
 		}
+		api, _ := p.endpoint("api")
 		start := time.Now()
-		r := report.Result{Kind: report.KindAuth, Host: f.API.host, Status: report.Fail, Code: report.IAMNoRole, Msg: "auth: " + ip.NoRole}
+		r := report.Result{Kind: report.KindAuth, Host: api.Host, Status: report.Fail, Code: report.IAMNoRole, Msg: "auth: " + ip.NoRole}
 		if ip.CredentialsInvalid {
 			r.Code = report.CredentialsInvalid
 		}
 		switch {
+		case f.API == nil && (ip.Unknown != "" || ip.Credentials != nil):
+			// The role's own trouble needs no API server; a good role's
+			// mapping does.
+			r.Status, r.Code, r.Msg = report.Skip, report.OK, "auth: the node's identity is not checked: the API server did not answer over TLS (the api check says why)"
 		case ip.Unknown != "":
 			r.Status, r.Code, r.Msg = report.Skip, report.OK, "auth: the node's identity is not checked: "+ip.Unknown
 		case ip.Credentials != nil:
@@ -74,7 +79,6 @@ var authCheck = Check{Name: CheckAuth, Required: true, Needs: []string{CheckAPI,
 		}
 		r.Duration = time.Since(start)
 		if r.Status != report.Pass {
-			api, _ := p.endpoint("api")
 			r.Hint = hints.For(r, api.forHint(), p.Facts, false)
 		}
 		if r.Code == report.AuthUnmapped && f.CredentialsRefused != "" && p.AWS != nil {
