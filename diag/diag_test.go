@@ -308,3 +308,26 @@ func TestExplainRoundTrip(t *testing.T) {
 		t.Fatalf("read back\n%+v\nwrote\n%+v", got, want)
 	}
 }
+
+// A row whose worst is a check not asked says so, not "ok" (its code).
+func TestTableSaysSkipped(t *testing.T) {
+	rep := Report{Results: []report.Result{
+		{Kind: report.KindTCP, Endpoint: "ec2", Host: "ec2.eu-west-1.amazonaws.com", Status: report.Pass, Code: report.OK, Msg: "ec2: TCP 443 connected"},
+		{Kind: report.KindAWS, Endpoint: "ec2", Status: report.Skip, Code: report.OK, Msg: "ec2: ec2:DescribeInstances not asked: no credentials"},
+		{Kind: report.KindTCP, Endpoint: "sts", Host: "sts.eu-west-1.amazonaws.com", Status: report.Pass, Code: report.OK, Msg: "sts: TCP 443 connected"},
+	}}
+	var b bytes.Buffer
+	WriteTable(&b, rep, Style{})
+	lines := strings.Split(b.String(), "\n")
+	for _, l := range lines {
+		f := strings.Fields(l)
+		switch {
+		case len(f) > 1 && f[0] == "ec2" && f[1] == "-" && f[len(f)-1] != "skipped": // the call's row
+			t.Errorf("ec2's call: %q", l)
+		case len(f) > 1 && f[0] == "ec2" && f[1] != "-" && f[len(f)-1] != "ok":
+			t.Errorf("ec2's row: %q", l)
+		case len(f) > 0 && f[0] == "sts" && f[len(f)-1] != "ok":
+			t.Errorf("sts's row: %q", l)
+		}
+	}
+}

@@ -112,8 +112,11 @@ func WriteTable(w io.Writer, rep Report, style Style) error {
 	fmt.Fprintln(tw, header+"ADDRESS\tDNS\tTCP\tTLS\tRESULT")
 	for _, rw := range rs {
 		result := string(rw.worst.Code)
-		if rw.worst.Status == report.Pass {
+		switch {
+		case rw.worst.Status == report.Pass:
 			result = "ok"
+		case rw.worst.Status == report.Skip && rw.worst.Code == report.OK: // not asked: its message says why
+			result = "skipped"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s%s\t%s\t%s\t%s\t%s\n", printable(rw.endpoint), dash(printable(rw.host)), path(rw), dash(printable(strings.Join(rw.addrs, ","))),
 			style.status(rw.dns), style.status(rw.tcp), style.status(rw.tls), printable(result))
