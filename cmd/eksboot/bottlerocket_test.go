@@ -96,6 +96,17 @@ func TestRenderPassesTheContainersSettings(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "--wait") || !strings.Contains(r.stderr, "--bootstrap-container") || r.stdout != "" {
 		t.Errorf("without a container: exit %d, %q, stdout %q", r.code, r.stderr, r.stdout)
 	}
+	// From the environment or a config file (the packaged one sets wait
+	// and timeout) they are this machine's probe settings: render renders.
+	config := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(config, []byte("timeout: 5s\nwait: 2m\n"), 0o644)
+	for name, env := range map[string]map[string]string{"environment": {"EKSBOOT_WAIT": "2m"}, "config file": {"EKSBOOT_CONFIG": config}} {
+		for _, target := range []string{"bottlerocket", "al2"} {
+			if r = eksboot(t, env, goodArgs(t, target)...); r.code != 0 || strings.Contains(r.stdout, "bootstrap-containers") {
+				t.Errorf("%s, %s: exit %d, %q\n%s", name, target, r.code, r.stderr, r.stdout)
+			}
+		}
+	}
 }
 
 // TestExplainLatestBootCutShort: mode = "always" runs eksboot at every

@@ -252,11 +252,15 @@ Exit codes: 0 written, 2 invalid input (nothing written), 3 could not write.`,
 		if err != nil {
 			return err
 		}
-		if cfg.ContainerSettings = inputs.ContainerSettings(e.in.values); len(cfg.ContainerSettings) > 0 && cfg.BootstrapImage == "" {
-			for _, name := range inputs.ContainerSettingParams {
-				if _, ok := cfg.ContainerSettings[name]; ok {
-					return inputs.Errorf(name, "is for the bootstrap container's run on the node; give --%s too (render itself probes nothing)", inputs.FlagBootstrapImage)
-				}
+		// Probe settings go into the container's user data. Without a
+		// container, a typed one is a mistake, and one from the
+		// environment or a config file is this machine's probe setting.
+		if cfg.BootstrapImage != "" {
+			cfg.ContainerSettings = inputs.ContainerSettings(e.in.values)
+		}
+		for _, name := range inputs.ContainerSettingParams {
+			if _, typed := e.in.typed[name]; typed && cfg.BootstrapImage == "" {
+				return inputs.Errorf(name, "is for the bootstrap container's run on the node; give --%s too (render itself probes nothing)", inputs.FlagBootstrapImage)
 			}
 		}
 		out, err := bootstrap.Render(cfg)
