@@ -15,12 +15,9 @@ import (
 // file is the user data that endpoint read. withConfig false reads no config
 // file at all: explain runs on workstations, whose /etc is not a node's.
 func Gather(ctx context.Context, flags Values, getenv func(string) string, withConfig bool) (Values, Origins, *imds.Client, error) {
-	env := Merge(FromEnv(Params, getenv), ownProxyEnv(getenv))
+	fromEnv, origins := FromEnv(Params, getenv)
+	env := Merge(fromEnv, ownProxyEnv(getenv))
 	early := Merge(flags, env)
-	origins := Origins{}
-	for n, o := range originsOf(env, Param.EnvName) {
-		origins[n] = o
-	}
 	for n, o := range originsOf(flags, func(p Param) string { return "--" + p.Name }) {
 		origins[n] = o
 	}

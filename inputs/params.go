@@ -150,14 +150,27 @@ func Merge(sources ...Values) Values {
 }
 
 // FromEnv reads the EKSBOOT_ variables of params through getenv.
-func FromEnv(params []Param, getenv func(string) string) Values {
-	out := Values{}
+func FromEnv(params []Param, getenv func(string) string) (Values, Origins) {
+	out, origins := Values{}, Origins{}
 	for _, p := range params {
-		if val := getenv(p.EnvName()); val != "" {
-			out[p.Name] = []string{val}
+		for _, name := range p.envNames() {
+			if val := getenv(name); val != "" {
+				out[p.Name], origins[p.Name] = []string{val}, Origin{Name: name}
+				break
+			}
 		}
 	}
-	return out
+	return out, origins
+}
+
+// envNames are the variables that set p, its own name's first: a flag's
+// alias has its variable too, as its config key does.
+func (p Param) envNames() []string {
+	names := []string{p.EnvName()}
+	if p.Alias != "" {
+		names = append(names, Param{Name: p.Alias}.EnvName())
+	}
+	return names
 }
 
 // Origin is where an input's value came from, named as the user gave it.

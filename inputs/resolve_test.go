@@ -228,3 +228,23 @@ func TestGatherWithoutConfigReadsNoFile(t *testing.T) {
 		t.Fatalf("without a config file, a broken one must not matter: %v", err)
 	}
 }
+
+// A flag's alias has its environment variable too (--service-cidr,
+// EKSBOOT_SERVICE_CIDR), named as the origin of what it sets; the flag's
+// own variable wins.
+func TestGatherReadsAnAliasVariable(t *testing.T) {
+	for env, want := range map[string]string{
+		"EKSBOOT_SERVICE_CIDR":      "EKSBOOT_SERVICE_CIDR",
+		"EKSBOOT_SERVICE_IPV4_CIDR": "EKSBOOT_SERVICE_IPV4_CIDR",
+		"both":                      "EKSBOOT_SERVICE_IPV4_CIDR",
+	} {
+		vars := map[string]string{env: "10.100.0.0/16"}
+		if env == "both" {
+			vars = map[string]string{"EKSBOOT_SERVICE_CIDR": "10.0.0.0/8", "EKSBOOT_SERVICE_IPV4_CIDR": "10.100.0.0/16"}
+		}
+		v, origins, _, err := Gather(context.Background(), Values{}, func(k string) string { return vars[k] }, false)
+		if err != nil || v.Get(FlagServiceCIDR) != "10.100.0.0/16" || origins[FlagServiceCIDR].Name != want {
+			t.Errorf("%s: %q from %q, %v", env, v.Get(FlagServiceCIDR), origins[FlagServiceCIDR].Name, err)
+		}
+	}
+}
