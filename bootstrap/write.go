@@ -2,6 +2,7 @@ package bootstrap
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -66,6 +67,9 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 	}
 	if err = tmp.Close(); err != nil {
 		return err
+	}
+	if fi, lerr := os.Lstat(path); lerr == nil && !fi.Mode().IsRegular() { // never replace a device, FIFO or symlink
+		return fmt.Errorf("%s is not a regular file (%s)", path, fi.Mode().Type())
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return err

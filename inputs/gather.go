@@ -2,6 +2,7 @@ package inputs
 
 import (
 	"context"
+	"strings"
 
 	"github.com/eksboot/eksboot/imds"
 )
@@ -30,6 +31,9 @@ func Gather(ctx context.Context, flags Values, getenv func(string) string, withC
 		return early, origins, md, nil
 	}
 	path, explicit := early.Get(FlagConfig), early.Has(FlagConfig)
+	if explicit && strings.TrimSpace(path) == "" {
+		return nil, origins, nil, origins.Attribute(Errorf(FlagConfig, "is empty; name a YAML file, or %s", UserDataSource))
+	}
 	if !explicit {
 		path = DefaultConfigPath()
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/netip"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -220,11 +221,32 @@ func Resolve(v Values, h Host, facts *InstanceFacts, now time.Time, writes bool)
 	if c.Region, err = ResolveRegion(v.Get(FlagRegion), imdsRegion, c.EndpointHost); err != nil {
 		return nil, err
 	}
-	c.ArgsFile = v.Get(FlagArgsFile)
+	if c.ArgsFile, err = parseArgsFile(v); err != nil {
+		return nil, err
+	}
 	if c.ArgsFile == "" {
 		c.ArgsFile = c.Platform().ArgsFile()
 	}
 	return c, nil
+}
+
+// parseArgsFile reads --args-file: "" for the platform's default. The file
+// is replaced (a temp file renamed over it), so what is there already must
+// be a regular file: a device, a FIFO or a symlink would be replaced too.
+func parseArgsFile(v Values) (string, error) {
+	path := v.Get(FlagArgsFile)
+	switch {
+	case !v.Has(FlagArgsFile):
+		return "", nil
+	case strings.TrimSpace(path) == "":
+		return "", Errorf(FlagArgsFile, "is empty; name the file to write, or %s for stdout", StdoutPath)
+	case path == StdoutPath:
+		return path, nil
+	}
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return "", Errorf(FlagArgsFile, "%q is not a regular file (%s): eksboot replaces the file it writes; name a file, or %s for stdout", path, fi.Mode().Type(), StdoutPath)
+	}
+	return path, nil
 }
 
 // parseCluster reads what names the cluster: its name, its endpoint and
