@@ -149,7 +149,7 @@ func (a *apiClient) do(ctx context.Context, method, path, token string, body []b
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		return apiAnswer{}, &redirectError{method: method, path: path, status: resp.StatusCode, location: CleanServerString(resp.Header.Get("Location"))}
+		return apiAnswer{}, &redirectError{method: method, path: path, status: resp.StatusCode, location: CleanServerString(cutQuery(resp.Header.Get("Location")))} // a query may carry a credential
 	}
 	ans := apiAnswer{status: resp.StatusCode, at: a.now()}
 	ans.body, err = io.ReadAll(io.LimitReader(resp.Body, maxAPIBodyBytes))
