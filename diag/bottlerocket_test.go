@@ -174,6 +174,20 @@ func TestExplainBottlerocketPullFailed(t *testing.T) {
 	}
 }
 
+// TestExplainLaterBootNotRun: mode = "always" runs eksboot at every boot;
+// when a later boot's pull fails, the node did not boot that time, and the
+// earlier boot's report must not stand for it.
+func TestExplainLaterBootNotRun(t *testing.T) {
+	f := NewFleet()
+	input := readFile(t, "testdata/bottlerocket-console.txt") + readFile(t, "testdata/bottlerocket-pull-failed.txt")
+	if err := f.Read(strings.NewReader(input), "i-0123"); err != nil || f.Nodes() != 1 {
+		t.Fatalf("%d nodes, %v", f.Nodes(), err)
+	}
+	if len(f.NotRun) != 1 || !strings.Contains(f.NotRun[0], "failed before eksboot ran") || !strings.Contains(f.NotRun[0], "earlier boot") || f.Report().Passed() {
+		t.Fatalf("not run %q, passed %v", f.NotRun, f.Report().Passed())
+	}
+}
+
 func readFile(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(name)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,6 +80,14 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 			f.noteCut(run, results)
 		}
 	}
+	if len(rd.instances) == 1 {
+		for _, a := range rd.anonymous {
+			f.merge(a, rd.instances[0])
+		}
+	}
+	if rd.seen && rd.hostCtr != "" { // mode = "always": a later boot's container failed before eksboot ran
+		f.NotRun = appendCapped(f.NotRun, notRun(source, rd.hostCtrName, rd.hostCtr)+"; the report before it is an earlier boot's")
+	}
 	if !rd.seen {
 		switch {
 		case rd.stopped != "":
@@ -123,6 +132,10 @@ type runReader struct {
 	stoppedName, stopped string
 	// split is the start of one of eksboot's lines a kernel message cut.
 	split string
+	// anonymous are the nodes of runs that named no instance (IMDS did
+	// not answer), instances the first two the input's runs named: an
+	// input of one instance (a console, a journal) is that one node.
+	anonymous, instances []string
 }
 
 // room says whether one more result of run can be held.
@@ -214,7 +227,9 @@ func (rd *runReader) line(text string) {
 			return
 		}
 		if name, msg, failed := hostCtrFailure(text); failed {
-			rd.hostCtrName, rd.hostCtr = name, msg
+			if !rd.seen || !strings.Contains(msg, "exited with non-zero status") { // after a report: eksboot's exit, which the report explains
+				rd.hostCtrName, rd.hostCtr = name, msg
+			}
 			return
 		}
 		if name, msg, failed := eksbootStopped(text); failed {
@@ -234,7 +249,15 @@ func (rd *runReader) line(text string) {
 	rd.seen = true
 	switch {
 	case l.isSummary():
-		rd.fleet.add(l.Run, rd.runs[l.Run], l.summary(), rd.source)
+		rd.hostCtrName, rd.hostCtr = "", "" // a pull failure before a report was an earlier boot's
+		sum := l.summary()
+		id := rd.fleet.add(l.Run, rd.runs[l.Run], sum, rd.source)
+		switch {
+		case sum.Node.InstanceID == "":
+			rd.anonymous = append(rd.anonymous, id)
+		case !slices.Contains(rd.instances, id) && len(rd.instances) < 2:
+			rd.instances = append(rd.instances, id)
+		}
 		rd.pending -= len(rd.runs[l.Run])
 		delete(rd.runs, l.Run)
 	case !rd.room(l.Run):

@@ -149,27 +149,32 @@ func (f *Fleet) Last() *Report {
 // add folds one complete run in; a node's newer run (by its summary's
 // time, not the order read: Run Command's S3 keys start with random
 // command ids) replaces its older.
-func (f *Fleet) add(run string, results []pendingResult, summary Summary, source string) {
+func (f *Fleet) add(run string, results []pendingResult, summary Summary, source string) (id string) {
 	if f.last == nil || !summary.At.Before(f.last.summary.At) {
 		f.last = &lastRun{run: run, results: results, summary: summary}
 	}
-	id := summary.Node.InstanceID
-	if id == "" {
+	id = summary.Node.InstanceID
+	if id == "" { // IMDS did not answer; Read may find the input's instance
 		id = source + "#" + run
 	}
 	if old, seen := f.nodes[id]; seen && summary.At.Before(old.at) {
-		return
+		return id
 	}
 	nd := summary.Node
+	nd.InstanceID = clip(nd.InstanceID)
 	for _, p := range []*string{&nd.InstanceType, &nd.AMIID, &nd.AZ, &nd.AZID, &nd.VPCID, &nd.SubnetID, &nd.SubnetCIDR, &nd.Version} {
-		*p = f.intern(*p)
+		*p = f.intern(clip(*p))
 	}
+	nd.SecurityGroups = slices.Clone(nd.SecurityGroups[:min(len(nd.SecurityGroups), maxNodeGroups)])
 	for i, g := range nd.SecurityGroups {
-		nd.SecurityGroups[i] = f.intern(g)
+		nd.SecurityGroups[i] = f.intern(clip(g))
 	}
 	n := &fleetNode{id: id, node: nd, status: summary.Verdict.Status, at: summary.At}
-	if !summary.Verdict.Passed && n.status != report.Fail {
+	switch {
+	case !summary.Verdict.Passed:
 		n.status = report.Fail
+	case n.status == report.Fail: // --fail-on lets these failures pass: the node's verdict is what counts
+		n.status = report.Warn
 	}
 	for _, p := range results {
 		r := p.result
@@ -199,6 +204,25 @@ func (f *Fleet) add(run string, results []pendingResult, summary Summary, source
 		f.order = append(f.order, id)
 	}
 	f.nodes[id] = n
+	return id
+}
+
+// merge makes node from's runs instance id's: the newer of the two stays.
+func (f *Fleet) merge(from, id string) {
+	anon, ok := f.nodes[from]
+	if !ok || from == id {
+		return
+	}
+	delete(f.nodes, from)
+	f.order = slices.DeleteFunc(f.order, func(o string) bool { return o == from })
+	switch old, seen := f.nodes[id]; {
+	case !seen:
+		f.order = append(f.order, id)
+	case !anon.at.After(old.at):
+		return
+	}
+	anon.id = id
+	f.nodes[id] = anon
 }
 
 // proxyVia is the proxy a finding of the path through it names: what was
@@ -256,13 +280,15 @@ type FleetReport struct {
 }
 
 // Passed: every node reported and none failed. A node whose bootstrap
-// container stopped before eksboot's report did not boot.
-func (r FleetReport) Passed() bool { return r.Fail == 0 && len(r.NotRun) == 0 }
+// container stopped before eksboot's report did not boot; a run cut
+// before its summary has no verdict to pass.
+func (r FleetReport) Passed() bool { return r.Fail == 0 && len(r.NotRun) == 0 && len(r.Truncated) == 0 }
 
 // Bounds on what a fleet report keeps, whatever the input: the nodes a
 // row names, the distinct failure signatures, and the spread values a row
 // shows per dimension (the rest are summed into one "others" value).
 const (
+	maxNodeGroups = 16 // security groups kept per node (EC2 allows 16 per interface)
 	maxNodesNamed = 8
 	maxSignatures = 64
 	maxSpread     = 32
@@ -270,7 +296,7 @@ const (
 
 // Report folds the fleet into its report, failures most widespread first.
 func (f *Fleet) Report() FleetReport {
-	rep := FleetReport{Nodes: len(f.order), Versions: map[string]int{}, Truncated: f.Truncated, Unreadable: f.Unreadable, NotRun: f.NotRun, Skipped: f.Skipped, SkippedN: f.SkippedN, SignaturesLeftOut: f.SignaturesLeftOut}
+	rep := FleetReport{Nodes: len(f.order), Versions: map[string]int{}, Failures: []FailureRow{}, Truncated: f.Truncated, Unreadable: f.Unreadable, NotRun: f.NotRun, Skipped: f.Skipped, SkippedN: f.SkippedN, SignaturesLeftOut: f.SignaturesLeftOut}
 	bySig := map[sigKey]*FailureRow{}
 	var sigOrder []sigKey
 	for _, id := range f.order {

@@ -157,3 +157,38 @@ func TestFleetFixNamesTheServiceFromTheWire(t *testing.T) {
 		t.Fatalf("%+v", rep.Failures)
 	}
 }
+
+// --fail-on never (or required, over an optional failure) passes a
+// verdict with failures: the fleet counts such a node as its verdict
+// says, as one node's explain does, and still shows the failure's row.
+func TestFleetFollowsEachVerdict(t *testing.T) {
+	f := NewFleet()
+	var all bytes.Buffer
+	for i := range 2 {
+		r := fleetRun(i, "subnet-0a1", "10.0.16.0/24", "eu-west-1a", "sg-0nodes", stsDrop)
+		r.Summary.Verdict = report.Decide(r.Results, report.FailOnNever)
+		WriteConsole(&all, r, ConsoleBudget, fixedNow)
+	}
+	if err := f.Read(&all, "consoles"); err != nil {
+		t.Fatal(err)
+	}
+	rep := f.Report()
+	if rep.Nodes != 2 || rep.Fail != 0 || rep.Warn != 2 || !rep.Passed() || len(rep.Failures) != 1 {
+		t.Fatalf("%+v", rep)
+	}
+}
+
+// A run cut before its summary (SSM's inline output keeps 24,000
+// characters) has no verdict: the fleet does not pass over it.
+func TestFleetDoesNotPassACutRun(t *testing.T) {
+	f := NewFleet()
+	var ok, cut bytes.Buffer
+	WriteConsole(&ok, fleetRun(0, "subnet-0a1", "10.0.16.0/24", "eu-west-1a", "sg-0nodes"), ConsoleBudget, fixedNow)
+	WriteConsole(&cut, fleetRun(1, "subnet-0a1", "10.0.16.0/24", "eu-west-1a", "sg-0nodes", stsDrop), ConsoleBudget, fixedNow)
+	lines := strings.SplitAfter(cut.String(), "\n")
+	f.Read(&ok, "i-0")
+	f.Read(strings.NewReader(strings.Join(lines[:len(lines)-2], "")), "i-1") // its summary lost
+	if rep := f.Report(); rep.Nodes != 1 || rep.Fail != 0 || len(rep.Truncated) != 1 || rep.Passed() {
+		t.Fatalf("%+v", rep)
+	}
+}

@@ -18,7 +18,7 @@ import (
 
 // TestExplainImageNotPulled: the console of a Bottlerocket node whose
 // eksboot image was not pulled has no report, and explain says so in one
-// line naming what the pull needs, exit 2.
+// line naming what the pull needs, exit 1: the node did not boot.
 func TestExplainImageNotPulled(t *testing.T) {
 	console, err := os.ReadFile("../../diag/testdata/bottlerocket-pull-failed.txt")
 	if err != nil {
@@ -29,7 +29,7 @@ func TestExplainImageNotPulled(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := eksboot(t, map[string]string{}, "explain", path)
-	if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 ||
+	if r.code != 1 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 ||
 		!strings.Contains(r.stderr, "failed before eksboot ran") || !strings.Contains(r.stderr, "ecr.api") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}

@@ -26,7 +26,8 @@ Many nodes: a fleet report - how many pass, each failure with the subnets,
 AZs and security groups it hit and spared, and the shared cause where the
 data shows one (a subnet, an AZ, a security group, or the whole VPC). Runs
 cut short and inputs without a report are counted and named.
-Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
+Exit codes: 0 every verdict passed, 1 one failed or a node stopped before
+eksboot's report, 2 no report found.`,
 	example: "aws s3 sync s3://my-bucket/eksboot/ ./out/ && eksboot explain ./out/",
 	args:    "[FILE|DIR|-]...",
 	many:    true,
@@ -40,15 +41,18 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 		if err := readInputs(e, fleet); err != nil {
 			return err
 		}
+		// What the inputs say reaches the terminal only made printable: a
+		// node's console controls its run ids, a bucket its file names.
 		switch {
 		case fleet.Nodes() == 0 && len(fleet.Truncated) > 0:
 			// A report cut before its summary (SSM keeps 24,000 characters
 			// inline) is a report, not garbage: say so.
-			return &usageError{msg: "explain: the input is truncated, no run's summary survived: " + strings.Join(fleet.Truncated, "; ") + "; read the full output (Run Command's S3 output, or the node's journal)" + skippedNote(fleet)}
-		case fleet.Nodes() == 0 && len(fleet.NotRun) > 0:
-			return &usageError{msg: "explain: " + strings.Join(fleet.NotRun, "; ") + skippedNote(fleet)}
+			return &usageError{msg: diag.Printable("explain: the input is truncated, no run's summary survived: " + strings.Join(fleet.Truncated, "; ") + "; read the full output (Run Command's S3 output, or the node's journal)" + skippedNote(fleet))}
+		case fleet.Nodes() == 0 && len(fleet.NotRun) > 0: // a node that did not boot: a failed verdict, not a missing report
+			fmt.Fprintln(e.stderr, diag.Printable("eksboot: explain: "+strings.Join(fleet.NotRun, "; ")+skippedNote(fleet)))
+			return &verdictError{code: exitFailed}
 		case fleet.Nodes() == 0:
-			return &usageError{msg: "explain: " + diag.ErrNoReport.Error() + skippedNote(fleet)}
+			return &usageError{msg: diag.Printable("explain: " + diag.ErrNoReport.Error() + skippedNote(fleet))}
 		case fleet.Nodes() == 1 && len(fleet.NotRun) == 0: // one node's table; nodes that never reported need the fleet's
 			rep := *fleet.Last()
 			if format == inputs.FormatJSON {
@@ -60,14 +64,14 @@ Exit codes: 0 every verdict passed, 1 one failed, 2 no report found.`,
 				return err
 			}
 			if n := skippedNote(fleet); n != "" {
-				fmt.Fprintln(e.stderr, "explain:"+n[1:])
+				fmt.Fprintln(e.stderr, diag.Printable("explain:"+n[1:]))
 			}
 			for _, t := range fleet.Truncated {
-				fmt.Fprintln(e.stderr, "explain: truncated: "+t)
+				fmt.Fprintln(e.stderr, diag.Printable("explain: truncated: "+t))
 			}
 			newer, failing := fleet.NewerCut()
 			if newer != "" {
-				fmt.Fprintln(e.stderr, "explain: "+newer)
+				fmt.Fprintln(e.stderr, diag.Printable("explain: "+newer))
 			}
 			if !rep.Summary.Verdict.Passed || failing {
 				return &verdictError{code: exitFailed}
