@@ -48,6 +48,13 @@ func eksbootStopped(text string) (name, msg string, ok bool) {
 	return m[1], clipTo(printable(strings.TrimSpace(m[2])), maxResultField), true
 }
 
+// NoReport notes a node whose run left no report but a word on stderr:
+// Run Command keeps stderr beside an empty stdout when eksboot stopped on
+// its inputs (exit 2) or never started. A node that did not run.
+func (f *Fleet) NoReport(source, stderr string) {
+	f.NotRun = appendCapped(f.NotRun, fmt.Sprintf("%s: no eksboot report; its stderr says %q", source, clipTo(printable(stderr), maxResultField)))
+}
+
 // stopped says why an input with eksboot's own line and no report has none.
 func stopped(source, name, msg string) string {
 	return fmt.Sprintf("%s: eksboot in bootstrap-containers@%s stopped before its report: %q; fix that, then replace the instance", source, name, msg)

@@ -199,3 +199,27 @@ func TestExplainFleetFromADirectory(t *testing.T) {
 		t.Fatalf("no report: %d %s", none.code, none.stderr)
 	}
 }
+
+// TestExplainFleetNamesRunsWithoutAReport: a node where eksboot stopped on
+// its inputs (exit 2: an empty stdout, the reason on stderr) or never
+// started is a node that did not run, named with its stderr's word, and
+// the fleet fails; it does not vanish from the count.
+func TestExplainFleetNamesRunsWithoutAReport(t *testing.T) {
+	dir := t.TempDir()
+	node := func(i int) string {
+		out := filepath.Join(dir, "cmd", fmt.Sprintf("i-%017d", i), "awsrunShellScript", "0.awsrunShellScript")
+		os.MkdirAll(out, 0o755)
+		return out
+	}
+	summary := `{"time":"2026-11-29T10:00:01Z","level":"INFO","msg":"summary","v":1,"run":"r0","status":"pass","passed":true,"pass":9,"warn":0,"fail":0,"skip":0,"instance_id":"i-00000000000000000","az":"eu-west-1a","subnet_id":"subnet-0a1","subnet_cidr":"10.0.16.0/24","eksboot_version":"0.1.0","ms":900}` + "\n"
+	os.WriteFile(filepath.Join(node(0), "stdout"), []byte(summary), 0o644)
+	os.WriteFile(filepath.Join(node(1), "stdout"), nil, 0o644)
+	os.WriteFile(filepath.Join(node(1), "stderr"), []byte("eksboot: --config: imds://user-data: nodeadm will not find a NodeConfig in this user data\n"), 0o644)
+	os.WriteFile(filepath.Join(node(2), "stderr"), []byte("/bin/sh: 1: eksboot: not found\n"), 0o644)
+	r := eksboot(t, map[string]string{}, "explain", dir)
+	if r.code != 1 || !strings.Contains(r.stdout, "fleet: 1 nodes: 1 pass") || !strings.Contains(r.stdout, "2 stopped before eksboot's report") ||
+		!strings.Contains(r.stdout, `not run: `+node(1)+`: no eksboot report; its stderr says "eksboot: --config: imds://user-data: nodeadm will not find a NodeConfig`) ||
+		!strings.Contains(r.stdout, `its stderr says "/bin/sh: 1: eksboot: not found"`) {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -124,8 +125,15 @@ func readInputs(e *env, fleet *diag.Fleet) error {
 			if d.IsDir() {
 				return nil
 			}
-			// Run Command saves stderr beside stdout; eksboot's report is on stdout.
-			if info, err := d.Info(); path != arg && (d.Name() == "stderr" || err == nil && info.Size() == 0 && d.Type().IsRegular()) {
+			// Run Command saves stderr beside stdout; eksboot's report is on
+			// stdout, and stderr matters only when stdout holds nothing.
+			if path != arg && d.Name() == "stderr" {
+				if why := noReport(path); why != "" {
+					fleet.NoReport(filepath.Dir(path), why)
+				}
+				return nil
+			}
+			if info, err := d.Info(); path != arg && err == nil && info.Size() == 0 && d.Type().IsRegular() {
 				return nil
 			}
 			return readInput(fleet, path)
@@ -135,6 +143,24 @@ func readInputs(e *env, fleet *diag.Fleet) error {
 		}
 	}
 	return nil
+}
+
+// noReport is the last line of a Run Command stderr file whose stdout
+// beside it is empty or missing: why that node's run has no report. ""
+// when stdout holds something (its report, read as an input) or stderr
+// says nothing.
+func noReport(stderr string) string {
+	if info, err := os.Stat(filepath.Join(filepath.Dir(stderr), "stdout")); err == nil && info.Size() > 0 {
+		return ""
+	}
+	f, err := diag.OpenInput(stderr)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, 64<<10))
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 func readInput(fleet *diag.Fleet, path string) error {
