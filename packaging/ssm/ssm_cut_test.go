@@ -51,3 +51,33 @@ func TestSummarySurvivesTheInlineCut(t *testing.T) {
 		t.Fatalf("%+v truncated %v", rep, f.Truncated)
 	}
 }
+
+// ConfigSource auto: where nodeadm is installed (AL2023) the cluster is in
+// the user data's NodeConfig; elsewhere (AL2, whose user data is a
+// script) eksboot reads its own config file, so no --config is passed.
+func TestConfigSourceAuto(t *testing.T) {
+	d, _ := Parse()
+	if def := d.Parameters["ConfigSource"].Default; def != "auto" {
+		t.Fatalf("default %q", def)
+	}
+	cmds, err := d.Commands("probeLinux", map[string]string{"ConfigSource": "auto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for nodeadm, want := range map[bool]string{true: "--config imds://user-data", false: ""} {
+		bin := t.TempDir()
+		os.WriteFile(filepath.Join(bin, "eksboot"), []byte("#!/bin/sh\necho \"$@\"\n"), 0o755)
+		if nodeadm {
+			os.WriteFile(filepath.Join(bin, "nodeadm"), []byte("#!/bin/sh\n"), 0o755)
+		}
+		cmd := exec.Command("bash", "-c", cmds)
+		cmd.Env = append(os.Environ(), "PATH="+bin+":/usr/bin:/bin")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(out); want != "" && !strings.Contains(got, want) || want == "" && strings.Contains(got, "--config") {
+			t.Errorf("nodeadm %v: %q", nodeadm, got)
+		}
+	}
+}
