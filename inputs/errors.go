@@ -19,7 +19,14 @@ func (e *InputError) Error() string {
 	return "--" + e.Flag + ": " + e.Problem
 }
 
-// Errorf is the InputError of flag, its problem formatted as fmt.Sprintf.
+// Errorf is the InputError of flag, its problem formatted as fmt.Sprintf,
+// each string argument (a value as given) cut to 100 bytes: a message
+// is one line, whatever was pasted into the flag.
 func Errorf(flag, format string, args ...any) *InputError {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = clip(s)
+		}
+	}
 	return &InputError{Flag: flag, Problem: fmt.Sprintf(format, args...)}
 }

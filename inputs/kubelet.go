@@ -98,7 +98,7 @@ func clip(s string) string {
 	if len(s) <= most {
 		return s
 	}
-	return s[:most] + "…"
+	return strings.ToValidUTF8(s[:most], "") + "…"
 }
 
 // ParseExtraArgs checks --kubelet-extra-args against what the node's

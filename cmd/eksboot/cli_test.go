@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/eksboot/eksboot/test/testpki"
 )
@@ -221,5 +222,16 @@ func TestExplainFleetNamesRunsWithoutAReport(t *testing.T) {
 		!strings.Contains(r.stdout, `not run: `+node(1)+`: no eksboot report; its stderr says "eksboot: --config: imds://user-data: nodeadm will not find a NodeConfig`) ||
 		!strings.Contains(r.stdout, `its stderr says "/bin/sh: 1: eksboot: not found"`) {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A value pasted whole into a flag is quoted cut, on one short line.
+func TestInputErrorsQuoteValuesCut(t *testing.T) {
+	long := strings.Repeat("é", 50_000)
+	for _, flag := range []string{"--target", "--region", "--dns-cluster-ip", "--service-cidr", "--ecr-account"} {
+		r := eksboot(t, map[string]string{}, append(goodArgs(t, "al2"), flag, long)...)
+		if r.code != 2 || len(r.stderr) > 400 || strings.Count(r.stderr, "\n") != 1 || !utf8.ValidString(r.stderr) {
+			t.Errorf("%s: exit %d, %d bytes: %.200q", flag, r.code, len(r.stderr), r.stderr)
+		}
 	}
 }
