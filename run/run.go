@@ -222,7 +222,7 @@ func Run(ctx context.Context, o Options) (*Outcome, error) {
 	}
 	out.Verdict = report.Decide(out.Results, settings.FailOn)
 	out.Exec = settings.Exec
-	if out.Interrupted { // a run that did not finish allows nothing
+	if out.Interrupted || writeErr != nil { // a run that did not finish, or wrote nothing to boot with, allows nothing, whatever --fail-on says
 		out.Verdict.Passed = false
 	}
 	out.Took = time.Since(out.Started)

@@ -281,6 +281,13 @@ func TestRunWriteFailureFailsTheSummary(t *testing.T) {
 	if ex.code != 1 || !strings.Contains(ex.stdout, "verdict: FAIL") || !strings.Contains(ex.stdout, "args_write_failed") {
 		t.Fatalf("explain: exit %d\n%s%s", ex.code, ex.stdout, ex.stderr)
 	}
+	// --fail-on never passes what the probes found, not a node left with nothing to boot with.
+	r = eksboot(t, map[string]string{"EKSBOOT_CONSOLE": "none"}, vpcArgs(t, v, "run", "--service-cidr", "10.100.0.0/16", "--fail-on", "never",
+		"--args-file", filepath.Join(blocker, "args"), "--output", "json")...)
+	lines = jsonLines(t, r.stdout)
+	if last = lines[len(lines)-1]; r.code != 3 || last["passed"] != false {
+		t.Fatalf("--fail-on never: exit %d, passed %v", r.code, last["passed"])
+	}
 }
 
 // TestSIGTERMPublishesWhatIsKnown: a run waiting under --wait that is told
