@@ -44,6 +44,7 @@ type AgentProxy struct {
 // goes direct.
 type Proxies struct {
 	ByAgent map[Agent]AgentProxy
+	stated  *httpproxy.Config // --https-proxy and --no-proxy as given
 }
 
 // For is the proxy agent a sends a request for https://host:443 to, nil
@@ -97,8 +98,10 @@ func (p Proxies) Describe(a Agent) string {
 // agent, which the renderers write where the platform's agents read it;
 // false when the proxies came from anywhere else (the node has them).
 func (p Proxies) Stated() (httpproxy.Config, bool) {
-	ap, ok := p.ByAgent[AgentKubelet]
-	return ap.Env, ok && ap.From == fromFlags
+	if p.stated == nil {
+		return httpproxy.Config{}, false
+	}
+	return *p.stated, true
 }
 
 // The flags' origin, and eksboot's own environment's.
@@ -244,9 +247,16 @@ func (c *Config) StateProxies(v Values) error {
 		}
 	}
 	env := httpproxy.Config{HTTPSProxy: proxy, NoProxy: strings.Join(noProxy, ",")}
-	c.Proxies = Proxies{ByAgent: map[Agent]AgentProxy{}}
+	c.Proxies = Proxies{ByAgent: map[Agent]AgentProxy{}, stated: &env}
 	for _, a := range c.Platform().Agents() {
 		c.Proxies.ByAgent[a] = AgentProxy{Env: env, From: fromFlags}
+	}
+	if c.Target == TargetBottlerocket { // what proxy.env adds for all but pluto (bottlerocketProxyEnv), the cluster domain its default
+		added := env
+		added.NoProxy = strings.Join(append(noProxy, "localhost", "127.0.0.1", c.EndpointHost, ".cluster.local"), ",")
+		for _, a := range []Agent{AgentKubelet, AgentContainerd, AgentDefault} {
+			c.Proxies.ByAgent[a] = AgentProxy{Env: added, From: fromFlags}
+		}
 	}
 	return nil
 }

@@ -220,3 +220,25 @@ func TestProxiesDescribe(t *testing.T) {
 		}
 	}
 }
+
+// --https-proxy for Bottlerocket is what its proxy.env makes of it:
+// kubelet, containerd and the rest also bypass localhost, the API server's
+// host and the cluster domain; pluto takes --no-proxy alone; render
+// writes what was given.
+func TestProxyFlagsOnBottlerocket(t *testing.T) {
+	v := validValues(t)
+	v[FlagTarget] = []string{"bottlerocket"}
+	v[FlagHTTPSProxy] = []string{"http://proxy.internal:3128"}
+	v[FlagNoProxy] = []string{"10.0.0.0/16"}
+	c := proxyOf(t, v, noHost)
+	host := c.EndpointHost
+	if got := via(t, c.Proxies, AgentKubelet, host); got != "direct" {
+		t.Errorf("kubelet to the API server: %s", got)
+	}
+	if got := via(t, c.Proxies, AgentPluto, host); got != "http://proxy.internal:3128" {
+		t.Errorf("pluto to the API server: %s", got)
+	}
+	if given, ok := c.Proxies.Stated(); !ok || given.NoProxy != "10.0.0.0/16" {
+		t.Errorf("stated %+v %v", given, ok)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/eksboot/eksboot/bootstrap"
+	"github.com/eksboot/eksboot/hints"
 	"github.com/eksboot/eksboot/imds"
 	"github.com/eksboot/eksboot/inputs"
 	"github.com/eksboot/eksboot/probes"
@@ -262,6 +263,10 @@ Exit codes: 0 written, 2 invalid input (nothing written), 3 could not write.`,
 			if _, typed := e.in.typed[name]; typed && cfg.BootstrapImage == "" {
 				return inputs.Errorf(name, "is for the bootstrap container's run on the node; give --%s too (render itself probes nothing)", inputs.FlagBootstrapImage)
 			}
+		}
+		if u, _ := cfg.Proxies.For(inputs.AgentKubelet, cfg.EndpointHost); u != nil && cfg.Platform().ProxyPlace == "" {
+			fmt.Fprintf(e.stderr, "eksboot: warning: --%s does not cover the API server's host %s, so kubelet would send its traffic to the proxy and never register; add %s\n",
+				inputs.FlagNoProxy, cfg.EndpointHost, hints.NoProxyEntry(cfg.EndpointHost))
 		}
 		out, err := bootstrap.Render(cfg)
 		if err != nil {

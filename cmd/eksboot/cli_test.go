@@ -235,3 +235,23 @@ func TestInputErrorsQuoteValuesCut(t *testing.T) {
 		}
 	}
 }
+
+// render --https-proxy whose --no-proxy leaves the API server's host to
+// the proxy warns, naming the entry to add (probe calls it
+// proxy_carries_api); a --no-proxy that covers it says nothing, nor does
+// Bottlerocket, whose proxy.env adds the API server's host itself.
+func TestRenderWarnsOfAProxyCarryingTheAPIServer(t *testing.T) {
+	if r := eksboot(t, map[string]string{}, append(goodArgs(t, "bottlerocket"), "--https-proxy", "http://proxy.internal:3128")...); r.code != 0 || r.stderr != "" {
+		t.Errorf("bottlerocket: exit %d, %q", r.code, r.stderr)
+	}
+	for _, target := range []string{"al2023"} {
+		r := eksboot(t, map[string]string{}, append(goodArgs(t, target), "--https-proxy", "http://proxy.internal:3128")...)
+		if r.code != 0 || !strings.Contains(r.stderr, "warning: --no-proxy does not cover the API server's host") || !strings.Contains(r.stderr, "add .eks.amazonaws.com") {
+			t.Errorf("%s: exit %d, %q", target, r.code, r.stderr)
+		}
+		r = eksboot(t, map[string]string{}, append(goodArgs(t, target), "--https-proxy", "http://proxy.internal:3128", "--no-proxy", ".eks.amazonaws.com,169.254.169.254")...)
+		if r.code != 0 || r.stderr != "" {
+			t.Errorf("%s, covered: exit %d, %q", target, r.code, r.stderr)
+		}
+	}
+}
