@@ -60,7 +60,10 @@ func FleetFix(r report.Result, p Place) string {
 			return "the proxy " + proxy + " answers none of the nodes: it is down or listens elsewhere (check HTTPS_PROXY), or its security group allows TCP " + port + " from none of their subnets"
 		}
 	case report.DNSPublic, report.DNSNXDomain, report.DNSNoData:
-		if p.Scope == ScopeVPC {
+		switch {
+		case p.Scope == ScopeVPC && r.Endpoint == "api":
+			return "the cluster's API server name does not resolve to private addresses in this VPC: turn on the cluster's private endpoint access (EKS console > Networking), check the endpoint in --apiserver-endpoint is this cluster's, and that the VPC's DNS resolution and DNS hostnames are on"
+		case p.Scope == ScopeVPC:
 			return "no interface endpoint for " + svc + " answers in this VPC, or its \"Enable private DNS name\" is off, or the VPC's DNS resolution and DNS hostnames are off"
 		}
 	case report.DNSTimeout, report.DNSServFail, report.DNSRefused, report.DNSError:

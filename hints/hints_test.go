@@ -17,3 +17,14 @@ func TestUnmappedHintNamesTheOtherCauses(t *testing.T) {
 		t.Fatalf("%s", h)
 	}
 }
+
+// The API server has no interface endpoint: a VPC-wide failure to resolve
+// it privately is the cluster's endpoint access, in those words.
+func TestFleetFixForTheAPIServersName(t *testing.T) {
+	for _, code := range []report.Code{report.DNSNXDomain, report.DNSPublic} {
+		fix := FleetFix(report.Result{Endpoint: "api", Code: code}, Place{Scope: ScopeVPC})
+		if !strings.Contains(fix, "private endpoint access") || strings.Contains(fix, "interface endpoint for the cluster's") {
+			t.Errorf("%s: %q", code, fix)
+		}
+	}
+}
