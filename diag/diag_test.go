@@ -331,3 +331,20 @@ func TestTableSaysSkipped(t *testing.T) {
 		}
 	}
 }
+
+// aws ec2 get-console-output --output text prints InstanceId, Output and
+// Timestamp tab-separated: the instance id before the console's first
+// line, the timestamp after its last, often eksboot's summary.
+func TestExplainConsoleOutputTextForm(t *testing.T) {
+	console, err := os.ReadFile("testdata/console-output.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := strings.LastIndex(string(console), `"msg":"summary"`)
+	end := last + strings.IndexByte(string(console[last:]), '\n') // the summary, the console's last line
+	text := "i-0123456789abcdef0\t" + string(console[:end]) + "\t2026-12-02T03:04:05.000Z\n"
+	rep, err := Parse(strings.NewReader(text))
+	if err != nil || rep.Summary.Verdict.Passed || len(rep.Results) != 7 {
+		t.Fatalf("%v: %+v, %d results", err, rep.Summary, len(rep.Results))
+	}
+}

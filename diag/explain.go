@@ -158,11 +158,19 @@ func clipResult(r report.Result) report.Result {
 // jsonOf is the JSON of one of eksboot's lines, bare or behind the console
 // prefix among other text.
 func jsonOf(text string) (string, bool) {
+	// A raw tab is never inside one of eksboot's JSON lines (JSON escapes
+	// it): what follows one is another column, as the Timestamp that aws
+	// ec2 get-console-output --output text puts after the console's last
+	// line.
 	if i := strings.Index(text, ConsolePrefix+"{"); i >= 0 {
-		return strings.TrimSpace(text[i+len(ConsolePrefix):]), true
+		js, _, _ := strings.Cut(text[i+len(ConsolePrefix):], "\t")
+		return strings.TrimSpace(js), true
 	}
 	text = strings.TrimSpace(text)
-	return text, strings.HasPrefix(text, "{")
+	if strings.HasPrefix(text, "{") {
+		text, _, _ = strings.Cut(text, "\t")
+	}
+	return strings.TrimSpace(text), strings.HasPrefix(text, "{")
 }
 
 // parseLine reads one of eksboot's JSON lines.
