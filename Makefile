@@ -4,7 +4,10 @@ GO ?= go
 GOBIN := $(shell $(GO) env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# One version for the binary, its packages and its reports (eksboot_version);
+# the commit says which build.
+PKG_VERSION ?= 0.1.0
+VERSION ?= $(PKG_VERSION)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 PLATFORMS := linux/amd64 linux/arm64 windows/amd64
@@ -16,7 +19,6 @@ FUZZTIME ?= 20000x
 IMDS_MOCK := github.com/aws/amazon-ec2-metadata-mock/cmd/ec2-metadata-mock@v1.13.0
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 NFPM := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
-PKG_VERSION ?= 0.1.0
 
 APT_PACKAGES := dnsmasq-base nftables crun iproute2 util-linux dnsutils squid-openssl curl time file rpm zip unzip shellcheck systemd wine64 gcc-mingw-w64-x86-64-win32
 

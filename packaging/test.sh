@@ -7,6 +7,10 @@ ex=packaging/examples
 
 deb=$(ls dist/eksboot_*_amd64.deb) rpm=$(ls dist/eksboot-*.x86_64.rpm)
 [ -s "$(ls dist/eksboot_*_arm64.deb)" ] && [ -s "$(ls dist/eksboot-*.aarch64.rpm)" ] || fail "arm64 packages missing"
+# Every package an example names is one make package builds, by that name.
+for name in $(grep -ohE 'eksboot[-_][0-9][A-Za-z0-9._-]*\.(rpm|deb|zip)' "$ex"/*); do
+	[ -s "dist/$name" ] || fail "an example names $name, which make package does not build (dist/: $(cd dist && ls eksboot[-_]*.* | tr '\n' ' '))"
+done
 
 # The .deb, installed for real into a scratch root, and its binary run from there.
 root=$(mktemp -d)
