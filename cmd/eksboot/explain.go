@@ -111,10 +111,23 @@ func readInputs(e *env, fleet *diag.Fleet) error {
 			}
 			continue
 		}
-		if _, err := os.Lstat(arg); err != nil {
+		link, err := os.Lstat(arg)
+		if err != nil {
 			return &usageError{msg: "explain: " + diag.Printable(err.Error()) + "; name a file or directory of eksboot output, or - for stdin"}
 		}
-		err := filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
+		root := arg
+		if info, err := os.Stat(arg); err == nil {
+			switch {
+			case info.Mode().Type() == os.ModeNamedPipe: // named on the command line: its writer is there
+				if err := readArgument(fleet, arg); err != nil {
+					return err
+				}
+				continue
+			case info.IsDir() && link.Mode().Type() == os.ModeSymlink: // the directory it names, walked
+				root = arg + string(filepath.Separator)
+			}
+		}
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				fleet.Skip(path, err)
 				if d != nil && d.IsDir() {
@@ -127,13 +140,13 @@ func readInputs(e *env, fleet *diag.Fleet) error {
 			}
 			// Run Command saves stderr beside stdout; eksboot's report is on
 			// stdout, and stderr matters only when stdout holds nothing.
-			if path != arg && d.Name() == "stderr" {
+			if path != root && d.Name() == "stderr" {
 				if why := noReport(path); why != "" {
 					fleet.NoReport(filepath.Dir(path), why)
 				}
 				return nil
 			}
-			if info, err := d.Info(); path != arg && err == nil && info.Size() == 0 && d.Type().IsRegular() {
+			if info, err := d.Info(); path != root && err == nil && info.Size() == 0 && d.Type().IsRegular() {
 				return nil
 			}
 			return readInput(fleet, path)
@@ -161,6 +174,16 @@ func noReport(stderr string) string {
 	b, _ := io.ReadAll(io.LimitReader(f, 64<<10))
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+func readArgument(fleet *diag.Fleet, path string) error {
+	f, err := diag.OpenArgument(path)
+	if err != nil {
+		fleet.Skip(path, err)
+		return nil
+	}
+	defer f.Close()
+	return fleet.Read(f, path)
 }
 
 func readInput(fleet *diag.Fleet, path string) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,5 +46,38 @@ func TestExplainSaysTruncated(t *testing.T) {
 	r := eksboot(t, map[string]string{}, "explain", cut)
 	if r.code != 2 || !strings.Contains(r.stderr, "truncated") || strings.Contains(r.stderr, "no eksboot report found") {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestExplainReadsWhatTheCommandLineNames: a pipe named as an argument
+// (process substitution, <(aws ec2 get-console-output ...)) is read, and a
+// symlink to a directory (an S3 sync dir linked in) is walked.
+func TestExplainReadsWhatTheCommandLineNames(t *testing.T) {
+	report := `{"time":"2026-11-29T10:00:01Z","level":"INFO","msg":"summary","v":1,"run":"r1","status":"pass","passed":true,"pass":9,"warn":0,"fail":0,"skip":0,"instance_id":"i-1","ms":1000}` + "\n"
+	// What bash's <(...) hands over: /dev/fd/N of a pipe, its writer done.
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	pw.WriteString(report)
+	pw.Close()
+	done := make(chan result, 1)
+	go func() { done <- eksboot(t, map[string]string{}, "explain", fmt.Sprintf("/proc/self/fd/%d", pr.Fd())) }()
+	select {
+	case r := <-done:
+		if r.code != 0 || !strings.Contains(r.stdout, "verdict: PASS") {
+			t.Errorf("a pipe: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	case <-time.After(time.Minute): // a guard against a hang, not a measure
+		t.Fatal("explain blocked on the pipe")
+	}
+
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "out", "i-1"), 0o755)
+	os.WriteFile(filepath.Join(dir, "out", "i-1", "stdout"), []byte(report), 0o644)
+	os.Symlink(filepath.Join(dir, "out"), filepath.Join(dir, "link"))
+	if r := eksboot(t, map[string]string{}, "explain", filepath.Join(dir, "link")); r.code != 0 || !strings.Contains(r.stdout, "verdict: PASS") {
+		t.Errorf("a symlink to a directory: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
