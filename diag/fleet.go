@@ -330,7 +330,7 @@ func (f *Fleet) Report() FleetReport {
 		row.Subnets, row.AZs, row.SecurityGroups = trimSpread(row.Subnets), trimSpread(row.AZs), trimSpread(row.SecurityGroups)
 		rep.Failures = append(rep.Failures, *row)
 	}
-	followsFromPublicAnswer(rep.Failures)
+	f.followsFromPublicAnswer(rep.Failures)
 	slices.SortStableFunc(rep.Failures, func(a, b FailureRow) int { return b.Hit - a.Hit })
 	return rep
 }

@@ -192,3 +192,28 @@ func TestFleetDoesNotPassACutRun(t *testing.T) {
 		t.Fatalf("%+v", rep)
 	}
 }
+
+// A TCP failure follows from a public answer only on nodes that got one:
+// subnet b1's nodes resolve ec2 privately and time out, which is b1's
+// security group, however many nodes elsewhere resolve it publicly.
+func TestFleetPublicAnswerExplainsOnlyItsOwnNodes(t *testing.T) {
+	var all bytes.Buffer
+	i := 0
+	for _, s := range []struct{ id, cidr, az string }{{"subnet-0a1", "10.0.16.0/24", "eu-west-1a"}, {"subnet-0c1", "10.0.48.0/24", "eu-west-1c"}, {"subnet-0b1", "10.0.32.0/24", "eu-west-1b"}} {
+		for range 3 {
+			fails := []report.Result{ec2Public}
+			if s.id == "subnet-0b1" {
+				fails = []report.Result{ec2Drop}
+			}
+			WriteConsole(&all, fleetRun(i, s.id, s.cidr, s.az, "sg-0nodes", fails...), ConsoleBudget, fixedNow)
+			i++
+		}
+	}
+	f := NewFleet()
+	f.Read(&all, "consoles")
+	for _, row := range f.Report().Failures {
+		if row.Code == report.TCPTimeout && (strings.Contains(row.Cause, "follows from") || !strings.Contains(row.Cause, "subnet-0b1")) {
+			t.Errorf("tcp_timeout on %d nodes: %s", row.Hit, row.Cause)
+		}
+	}
+}

@@ -9,21 +9,32 @@ import (
 	"github.com/eksboot/eksboot/report"
 )
 
-// followsFromPublicAnswer: a TCP failure of an endpoint whose name already
-// resolves outside the VPC on as many nodes is that failure's consequence
-// (the nodes dial the public address), not a security group's.
-func followsFromPublicAnswer(rows []FailureRow) {
+// followsFromPublicAnswer: a TCP failure of an endpoint whose name
+// resolved outside the VPC on every node the failure hit is that answer's
+// consequence (the nodes dial the public address), not a security group's.
+func (f *Fleet) followsFromPublicAnswer(rows []FailureRow) {
 	for i, r := range rows {
 		if r.Code != report.TCPTimeout && r.Code != report.TCPUnreachable && r.Code != report.TCPRefused {
 			continue
 		}
 		for _, d := range rows {
-			if d.Endpoint == r.Endpoint && (d.Code == report.DNSPublic || d.Code == report.APIPrivateAccess) && d.Hit >= r.Hit {
+			if d.Endpoint == r.Endpoint && (d.Code == report.DNSPublic || d.Code == report.APIPrivateAccess) && f.everyHitAlso(r.Signature, d.Signature) {
 				rows[i].Scope = d.Scope
 				rows[i].Cause = fmt.Sprintf("%s %s on %d of %d nodes follows from %s %s: the nodes dial the address outside the VPC, which they cannot reach; mend that first", r.Endpoint, r.Code, r.Hit, d.Hit, d.Endpoint, d.Code)
 			}
 		}
 	}
+}
+
+// everyHitAlso says whether every node failure a hit also failed b.
+func (f *Fleet) everyHitAlso(a, b Signature) bool {
+	ka, kb := sigKey{a.Endpoint, a.Code, a.Via}, sigKey{b.Endpoint, b.Code, b.Via}
+	for _, n := range f.nodes {
+		if slices.Contains(n.sigs, ka) && !slices.Contains(n.sigs, kb) {
+			return false
+		}
+	}
+	return true
 }
 
 // spread counts, for each subnet, AZ and security group, the nodes the
