@@ -256,6 +256,8 @@ type FailureRow struct {
 	Cause          string   `json:"cause"`
 	// hit nodes that said their subnet, AZ, security groups (IMDS can fail)
 	knownSubnet, knownAZ, knownSG int
+	// The nodes spared that said their subnet, AZ, security groups.
+	sparedSubnet, sparedAZ, sparedSG int
 }
 
 // FleetReport is the fleet's answer: how many nodes pass, and each failure

@@ -217,3 +217,45 @@ func TestFleetPublicAnswerExplainsOnlyItsOwnNodes(t *testing.T) {
 		}
 	}
 }
+
+// Nodes that could not resolve an endpoint never tried its TCP: they are
+// not "spared" by where they are, nor counted elsewhere; nor are nodes
+// that did not say where they are.
+func TestFleetSparedOnlyByWhereTheyAre(t *testing.T) {
+	nxdomain := ec2Public
+	nxdomain.Code = report.DNSNXDomain
+	var all bytes.Buffer
+	i := 0
+	for _, s := range []struct{ id, cidr, az string }{{"subnet-0a1", "10.0.16.0/24", "eu-west-1a"}, {"subnet-0b1", "10.0.32.0/24", "eu-west-1b"}, {"subnet-0c1", "10.0.48.0/24", "eu-west-1c"}} {
+		for range 3 {
+			var fails []report.Result
+			switch s.id {
+			case "subnet-0a1":
+				fails = []report.Result{nxdomain}
+			case "subnet-0b1":
+				fails = []report.Result{ec2Drop}
+			}
+			r := fleetRun(i, s.id, s.cidr, s.az, "sg-0nodes", fails...)
+			if i == 8 {
+				r.Summary.Node = Node{InstanceID: r.Summary.Node.InstanceID, Version: "0.1.0"} // IMDS said nothing of where it is
+			}
+			WriteConsole(&all, r, ConsoleBudget, fixedNow)
+			i++
+		}
+	}
+	f := NewFleet()
+	f.Read(&all, "consoles")
+	for _, row := range f.Report().Failures {
+		if row.Code != report.TCPTimeout {
+			continue
+		}
+		if !strings.Contains(row.Cause, "in subnet subnet-0b1") || !strings.Contains(row.Cause, "on none of 2 elsewhere") {
+			t.Errorf("cause: %s", row.Cause)
+		}
+		for _, s := range row.Subnets {
+			if s.Value == "subnet-0a1" {
+				t.Errorf("subnet-0a1, whose nodes never tried TCP: %+v", s)
+			}
+		}
+	}
+}

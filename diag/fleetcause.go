@@ -58,24 +58,42 @@ func (f *Fleet) spread(row *FailureRow) {
 			(*list)[i].Spared++
 		}
 	}
-	known := func(n *int, value string, hit bool) {
-		if hit && value != "" {
-			*n++
+	known := func(hits, spared *int, value string, hit bool) {
+		switch {
+		case value == "":
+		case hit:
+			*hits++
+		default:
+			*spared++
 		}
 	}
 	key := sigKey{row.Endpoint, row.Code, row.Via}
 	for _, id := range f.order {
 		n := f.nodes[id]
 		h := slices.Contains(n.sigs, key)
+		if !h && neverTried(n, row) {
+			continue // spared by an earlier failure, not by where it is
+		}
 		count(&row.Subnets, n.node.SubnetID, strings.Trim(n.node.SubnetCIDR+", "+n.node.AZ, ", "), h)
 		count(&row.AZs, n.node.AZ, n.node.AZID, h)
 		for _, g := range n.node.SecurityGroups {
 			count(&row.SecurityGroups, g, "", h)
 		}
-		known(&row.knownSubnet, n.node.SubnetID, h)
-		known(&row.knownAZ, n.node.AZ, h)
-		known(&row.knownSG, strings.Join(n.node.SecurityGroups, ","), h)
+		known(&row.knownSubnet, &row.sparedSubnet, n.node.SubnetID, h)
+		known(&row.knownAZ, &row.sparedAZ, n.node.AZ, h)
+		known(&row.knownSG, &row.sparedSG, strings.Join(n.node.SecurityGroups, ","), h)
 	}
+}
+
+// neverTried says whether n's run could not have met row's failure: a
+// TCP or TLS failure of an endpoint whose name n could not resolve.
+func neverTried(n *fleetNode, row *FailureRow) bool {
+	if !strings.HasPrefix(string(row.Code), "tcp_") && !strings.HasPrefix(string(row.Code), "tls_") {
+		return false
+	}
+	return slices.ContainsFunc(n.sigs, func(k sigKey) bool {
+		return k.endpoint == row.Endpoint && (strings.HasPrefix(string(k.code), "dns_") || k.code == report.NoResolver)
+	})
 }
 
 // trimSpread keeps the maxSpread values most hit, then most spared, and
@@ -118,8 +136,9 @@ func (f *Fleet) cause(row *FailureRow) (string, string) {
 		scope  string
 		spread []Spread
 		known  int
+		spared int
 		name   string
-	}{{hints.ScopeSubnet, row.Subnets, row.knownSubnet, "subnet"}, {hints.ScopeAZ, row.AZs, row.knownAZ, "AZ"}, {hints.ScopeSecurityGroup, row.SecurityGroups, row.knownSG, "security group"}} {
+	}{{hints.ScopeSubnet, row.Subnets, row.knownSubnet, row.sparedSubnet, "subnet"}, {hints.ScopeAZ, row.AZs, row.knownAZ, row.sparedAZ, "AZ"}, {hints.ScopeSecurityGroup, row.SecurityGroups, row.knownSG, row.sparedSG, "security group"}} {
 		for _, s := range dim.spread {
 			if s.Hit == dim.known && s.Spared == 0 && s.Hit >= 2 {
 				where := s.Value
@@ -131,7 +150,7 @@ func (f *Fleet) cause(row *FailureRow) (string, string) {
 					unknown = fmt.Sprintf(" (and on %d that did not say their %s)", n, dim.name)
 				}
 				return dim.scope, fmt.Sprintf("%s on %d of %d nodes in %s %s%s, on none of %d elsewhere: %s",
-					what, s.Hit, s.Hit, dim.name, where, unknown, total-row.Hit, fleetFix(row, dim.scope, s))
+					what, s.Hit, s.Hit, dim.name, where, unknown, dim.spared, fleetFix(row, dim.scope, s))
 			}
 		}
 	}
