@@ -101,11 +101,16 @@ func Main(args []string, getenv func(string) string, stdin io.Reader, stdout, st
 func parseArgs(cmd *command, args []string) (inputs.Values, map[string]string, []string, error) {
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	flags := inputs.Values{}
+	flags, typed := inputs.Values{}, map[string]string{}
 	for _, name := range cmd.params {
 		p, _ := inputs.ParamByName(name)
-		set := func(s string) error { flags[p.Name] = append(flags[p.Name], s); return nil }
 		for _, n := range []string{p.Name, p.Alias} {
+			// The last value given wins, and an error names it as it
+			// was typed (--service-cidr or --service-ipv4-cidr).
+			set := func(s string) error {
+				flags[p.Name], typed[p.Name] = append(flags[p.Name], s), "--"+n
+				return nil
+			}
 			switch {
 			case n == "":
 			case p.Bool:
@@ -128,12 +133,6 @@ func parseArgs(cmd *command, args []string) (inputs.Values, map[string]string, [
 	if len(positional) > 0 && (cmd.args == "" || len(positional) > 1 && !cmd.many) {
 		return nil, nil, nil, fmt.Errorf("unexpected argument %q", positional[len(positional)-1])
 	}
-	typed := map[string]string{}
-	fs.Visit(func(f *flag.Flag) {
-		if p, ok := inputs.ParamByName(f.Name); ok {
-			typed[p.Name] = "--" + f.Name
-		}
-	})
 	return flags, typed, positional, nil
 }
 

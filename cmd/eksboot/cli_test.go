@@ -255,3 +255,13 @@ func TestRenderWarnsOfAProxyCarryingTheAPIServer(t *testing.T) {
 		}
 	}
 }
+
+// A flag given by its name and by its alias: the last value wins, and an
+// error names it as it was typed last.
+func TestLastTypedNameIsNamed(t *testing.T) {
+	args := []string{"render", "--target", "al2", "--cluster-name", "prod", "--apiserver-endpoint", "https://ABC.gr7.eu-west-1.eks.amazonaws.com",
+		"--b64-cluster-ca", testCA(t), "--imds-endpoint", "http://127.0.0.1:1", "--service-ipv4-cidr", "10.100.0.0/16", "--service-cidr", "10.200.0.0/33"}
+	if r := eksboot(t, map[string]string{}, args...); r.code != 2 || !strings.HasPrefix(r.stderr, "eksboot: --service-cidr: ") {
+		t.Errorf("exit %d, %q", r.code, r.stderr)
+	}
+}
