@@ -2,6 +2,7 @@ package inputs
 
 import (
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 )
@@ -85,7 +86,7 @@ var Platforms = []Platform{
 		ArgsFile:         func() string { return NodeadmDropInDir + "eksboot.yaml" },
 		NeedsServiceCIDR: true, KubeletCommandLine: true, Rereads: `'"\`, Nodeadm: true, EC2Caller: AgentNodeadm},
 	{Target: TargetWindows, Detect: onWindows,
-		ArgsFile:         func() string { return filepath.Join(programData(), "eksboot", "bootstrap-args.ps1") },
+		ArgsFile:         windowsArgsFile,
 		NeedsServiceCIDR: true, IPv4Only: true, Windows: true, WindowsParams: true, KubeletCommandLine: true, Rereads: `"`,
 		ProxyPlace: "the machine-scoped HTTPS_PROXY and NO_PROXY variables ([Environment]::SetEnvironmentVariable(..., 'Machine')) before the kubelet and containerd services start",
 		EC2Caller:  AgentNodeadm},
@@ -100,6 +101,16 @@ func (p Platform) Agents() []Agent {
 	return slices.DeleteFunc(slices.Clone(Agents), func(a Agent) bool {
 		return (a == AgentNodeadm || a == AgentPluto) && a != p.EC2Caller
 	})
+}
+
+// windowsArgsFile is where a Windows node's run writes its line; off
+// Windows (a workstation rehearsing one) there is no such directory, and
+// the line goes to stdout.
+func windowsArgsFile() string {
+	if runtime.GOOS != "windows" {
+		return StdoutPath
+	}
+	return filepath.Join(programData(), "eksboot", "bootstrap-args.ps1")
 }
 
 func onWindows(h Host) bool  { return h.GOOS == "windows" }
