@@ -95,7 +95,10 @@ func ParseNetwork(in NetworkInputs) (ServiceNetwork, error) {
 		n.Family = in.IPFamily
 	case "":
 		n.Family = IPv4
-		if v6.IsValid() && !v4.IsValid() {
+		switch {
+		case v6.IsValid() && v4.IsValid(): // a cluster has one family: guessing would hand an IPv6 cluster's pods an IPv4 DNS IP
+			return n, Errorf(FlagIPFamily, "is needed: both --%s and --%s are given, and a cluster has one IP family; pass --%s ipv4 or ipv6 (kubernetesNetworkConfig.ipFamily)", FlagServiceCIDR, FlagServiceIPv6CIDR, FlagIPFamily)
+		case v6.IsValid():
 			n.Family = IPv6
 		}
 	default:

@@ -51,7 +51,7 @@ func TestParseNetwork(t *testing.T) {
 		"v6 inferred":      {NetworkInputs{ServiceIPv6: "fd30:1c53:5f8a::/108"}, IPv6, "fd30:1c53:5f8a::/108", "fd30:1c53:5f8a::a", DNSFromServiceCIDR},
 		"v6 explicit":      {NetworkInputs{IPFamily: IPv6, ServiceIPv6: "fd30:1c53:5f8a::/108"}, IPv6, "fd30:1c53:5f8a::/108", "fd30:1c53:5f8a::a", DNSFromServiceCIDR},
 		"v6 with v4 too":   {NetworkInputs{IPFamily: IPv6, ServiceCIDR: "172.20.0.0/16", ServiceIPv6: "fd30::/108"}, IPv6, "fd30::/108", "fd30::a", DNSFromServiceCIDR},
-		"v4 with both":     {NetworkInputs{ServiceCIDR: "172.20.0.0/16", ServiceIPv6: "fd30::/108"}, IPv4, "172.20.0.0/16", "172.20.0.10", DNSFromServiceCIDR},
+		"v4 with both":     {NetworkInputs{IPFamily: IPv4, ServiceCIDR: "172.20.0.0/16", ServiceIPv6: "fd30::/108"}, IPv4, "172.20.0.0/16", "172.20.0.10", DNSFromServiceCIDR},
 		"v6 dns only":      {NetworkInputs{IPFamily: IPv6, DNSClusterIP: "fd30::a"}, IPv6, "invalid Prefix", "fd30::a", DNSFromFlag},
 	}
 	for name, tc := range ok {
@@ -71,6 +71,7 @@ func TestParseNetwork(t *testing.T) {
 		"v4 too narrow":    {NetworkInputs{ServiceCIDR: "10.0.0.0/28"}, FlagServiceCIDR, "/12 to /24"},
 		"v6 too narrow":    {NetworkInputs{IPFamily: IPv6, ServiceIPv6: "fd30::/124"}, FlagServiceIPv6CIDR, "too narrow"},
 		"bad family":       {NetworkInputs{IPFamily: "dual"}, FlagIPFamily, "neither"},
+		"both, no family":  {NetworkInputs{ServiceCIDR: "172.20.0.0/16", ServiceIPv6: "fd30::/108"}, FlagIPFamily, "one IP family"}, // an IPv6 cluster's describe-cluster gives both
 		"v6 cidr, v4 fam":  {NetworkInputs{IPFamily: IPv4, ServiceIPv6: "fd30::/108"}, FlagServiceIPv6CIDR, "--ip-family is ipv4"},
 		"v6 without cidr":  {NetworkInputs{IPFamily: IPv6}, FlagServiceIPv6CIDR, "is required"},
 		"dns not an ip":    {NetworkInputs{ServiceCIDR: "10.100.0.0/16", DNSClusterIP: "kube-dns"}, FlagDNSClusterIP, "not an IP"},
