@@ -215,12 +215,13 @@ func flagMapValues(doc *yaml.Node) (Values, Origins, error) {
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		key, val := doc.Content[i].Value, doc.Content[i+1]
 		p, ok := ParamByName(key)
-		if ok {
-			origins[p.Name] = Origin{Name: key}
-		}
 		if !ok || p.Name == FlagConfig {
 			return nil, nil, fmt.Errorf("unknown key %q at line %d (keys are flag names, such as %s)", clip(key), doc.Content[i].Line, FlagClusterName)
 		}
+		if first, seen := origins[p.Name]; seen { // YAML forbids it, and one of the two would be lost
+			return nil, nil, fmt.Errorf("key %q at line %d says again what %q said: give it once", clip(key), doc.Content[i].Line, first.Name)
+		}
+		origins[p.Name] = Origin{Name: key}
 		switch val.Kind {
 		case yaml.SequenceNode:
 			if !p.List {

@@ -195,3 +195,13 @@ func TestScriptUserDataIsNotANodeConfig(t *testing.T) {
 		t.Errorf("bad Content-Type: %v", err)
 	}
 }
+
+// A key given twice (or by its name and its alias) is refused: YAML
+// forbids duplicate keys, and one value would be lost without a word.
+func TestConfigKeyGivenTwice(t *testing.T) {
+	for _, doc := range []string{"cluster-name: prod\ncluster-name: other\n", "service-cidr: 10.100.0.0/16\nservice-ipv4-cidr: 10.200.0.0/16\n"} {
+		if _, _, err := parseDocs([]byte(doc), false); err == nil || !strings.Contains(err.Error(), "give it once") {
+			t.Errorf("%q: %v", doc, err)
+		}
+	}
+}
