@@ -252,3 +252,30 @@ func TestExplainConsoleLineSplitByKernel(t *testing.T) {
 	}
 	t.Fatalf("the split ecr.dkr tcp_timeout line is lost: %d results, verdict failed %v", len(rep.Results), rep.Summary.Verdict.Failed)
 }
+
+// A passing line cut by a kernel message is mended as a failing one is,
+// not kept as half a line (which read back as a blank row, its endpoint's
+// row lost).
+func TestExplainPassLineSplitByKernel(t *testing.T) {
+	var b strings.Builder
+	cut := false
+	lines := strings.Split(readFile(t, "testdata/bottlerocket-console.txt"), "\n")
+	for k := len(lines) - 1; k >= 0 && !cut; k-- { // the last run's, which the table shows
+		if l := lines[k]; strings.Contains(l, `"status":"pass"`) && strings.Contains(l, `"check":"`) && strings.Contains(l, ConsolePrefix+"{") {
+			i := strings.Index(l, `"status":"pass"`) + len(`"status":"pass"`)
+			lines[k], cut = l[:i]+"\n[   10.200000] random: crng init done\n"+l[i:], true
+		}
+	}
+	for _, l := range lines {
+		b.WriteString(l + "\n")
+	}
+	rep, err := Parse(strings.NewReader(b.String()))
+	if err != nil || !cut {
+		t.Fatal(err, cut)
+	}
+	for _, r := range rep.Results {
+		if r.Endpoint == "" && r.Kind == "" {
+			t.Fatalf("a blank result: %+v", r)
+		}
+	}
+}
