@@ -336,7 +336,12 @@ func RegionUnknown() *InputError {
 // endpoint host; "" when none tells.
 func ResolveRegion(given string, imdsRegion func() string, endpointHost string) (string, error) {
 	if given != "" {
-		return ParseRegion(given)
+		r, err := ParseRegion(given)
+		// An EKS endpoint names its region; nodes join a cluster of their own region.
+		if from := RegionFromEndpointHost(endpointHost); err == nil && from != "" && from != r {
+			return "", Errorf(FlagRegion, "is %s, but the API server's endpoint %s is in %s: give the cluster's region, or the endpoint of a cluster in %s", r, endpointHost, from, r)
+		}
+		return r, err
 	}
 	if r := imdsRegion(); r != "" {
 		return r, nil

@@ -117,6 +117,7 @@ func TestPrecedence(t *testing.T) {
 		base := validValues(t)
 		delete(base, FlagClusterName)
 		base[FlagTarget] = []string{"al2"}
+		base[FlagEndpoint] = []string{"https://k8s.internal.example"} // names no region, so each source's may differ
 		facts := KnownFacts(imdsFacts)
 		facts.Get() // as run does: the facts are in hand
 		c, err := Resolve(Merge(v, base), noHost, facts, testNow, true)
@@ -133,7 +134,7 @@ func TestPrecedence(t *testing.T) {
 		{func() { delete(flags, FlagRegion) }, "us-west-2"},
 		{func() { delete(envVars, "EKSBOOT_REGION") }, "ap-south-1"},
 		{func() { os.WriteFile(file, []byte("cluster-name: from-file\n"), 0o644) }, "sa-east-1"},
-		{func() { imdsFacts.Region = "" }, "eu-west-1"},
+		{func() { imdsFacts.Region = "" }, ""},
 	}
 	for _, s := range steps {
 		s.drop()
@@ -195,10 +196,18 @@ func TestDefaultArgsFiles(t *testing.T) {
 func TestResolveRegionPrecedence(t *testing.T) {
 	imds := func(r string) func() string { return func() string { return r } }
 	host := "abc.gr7.eu-west-1.eks.amazonaws.com"
-	for _, tc := range []struct{ given, imds, want string }{{"us-east-2", "sa-east-1", "us-east-2"}, {"", "sa-east-1", "sa-east-1"}, {"", "", "eu-west-1"}} {
+	for _, tc := range []struct{ given, imds, want string }{{"eu-west-1", "sa-east-1", "eu-west-1"}, {"", "sa-east-1", "sa-east-1"}, {"", "", "eu-west-1"}} {
 		if got, err := ResolveRegion(tc.given, imds(tc.imds), host); err != nil || got != tc.want {
 			t.Errorf("%+v: %q %v", tc, got, err)
 		}
+	}
+	if got, err := ResolveRegion("us-east-2", imds(""), "k8s.internal.example"); err != nil || got != "us-east-2" {
+		t.Errorf("given, with an endpoint that names no region: %q %v", got, err)
+	}
+	// An EKS endpoint names its region: another given is a mistake.
+	var ie *InputError
+	if _, err := ResolveRegion("us-east-2", imds(""), host); !errors.As(err, &ie) || ie.Flag != FlagRegion || !strings.Contains(err.Error(), "is in eu-west-1") {
+		t.Errorf("a region the endpoint contradicts: %v", err)
 	}
 	if _, err := ResolveRegion("moon-1", imds(""), host); err == nil {
 		t.Error("moon-1 accepted")
