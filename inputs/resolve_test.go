@@ -263,3 +263,15 @@ func TestGatherReadsAnAliasVariable(t *testing.T) {
 		}
 	}
 }
+
+// Errorf cuts the values it quotes, never its own words.
+func TestErrorfCutsOnlyQuotedValues(t *testing.T) {
+	long, why := strings.Repeat("x", 500), "has a scheme Go's HTTP client does not take: "+strings.Repeat("w", 150)
+	err := Errorf(FlagHTTPSProxy, "%q %s; give %d%% more", long, why, 5)
+	if got := err.Error(); strings.Contains(got, strings.Repeat("x", 101)) || !strings.Contains(got, why) || !strings.HasSuffix(got, "give 5% more") {
+		t.Errorf("%q", got)
+	}
+	if got := Errorf(FlagRegion, "is empty").Error(); got != "--region: is empty" {
+		t.Errorf("%q", got)
+	}
+}
