@@ -33,6 +33,15 @@ func TestExplainImageNotPulled(t *testing.T) {
 		!strings.Contains(r.stderr, "failed before eksboot ran") || !strings.Contains(r.stderr, "ecr.api") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
+	// --output json gives the fleet's JSON, not_run and all, to what reads it.
+	r = eksboot(t, map[string]string{}, "explain", "--output", "json", path)
+	var rep struct {
+		Nodes  int      `json:"nodes"`
+		NotRun []string `json:"not_run"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); r.code != 1 || err != nil || rep.Nodes != 0 || len(rep.NotRun) != 1 {
+		t.Fatalf("json: exit %d, %v, %q", r.code, err, r.stdout)
+	}
 }
 
 // TestExplainFleetWithANodeNotRun: beside a node that passed, a Bottlerocket

@@ -50,7 +50,13 @@ eksboot's report, 2 no report found.`,
 			// inline) is a report, not garbage: say so.
 			return &usageError{msg: diag.Printable("explain: the input is truncated, no run's summary survived: " + strings.Join(fleet.Truncated, "; ") + "; read the full output (Run Command's S3 output, or the node's journal)" + skippedNote(fleet))}
 		case fleet.Nodes() == 0 && len(fleet.NotRun) > 0: // a node that did not boot: a failed verdict, not a missing report
-			fmt.Fprintln(e.stderr, diag.Printable("eksboot: explain: "+strings.Join(fleet.NotRun, "; ")+skippedNote(fleet)))
+			if format == inputs.FormatJSON { // the fleet's JSON, not_run and all, for what reads it
+				if err := diag.WriteFleetJSON(e.stdout, fleet.Report()); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintln(e.stderr, diag.Printable("eksboot: explain: "+strings.Join(fleet.NotRun, "; ")+skippedNote(fleet)))
+			}
 			return &verdictError{code: exitFailed}
 		case fleet.Nodes() == 0:
 			return &usageError{msg: diag.Printable("explain: " + diag.ErrNoReport.Error() + skippedNote(fleet))}
