@@ -279,3 +279,32 @@ func TestExplainPassLineSplitByKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainLaterBootStopped: after a boot whose report passed, a later
+// boot where eksboot stopped on its inputs, or its container crashed with
+// no word, did not boot either: by the unit's new PID, or by the kernel's
+// banner when the PID comes round again.
+func TestExplainLaterBootStopped(t *testing.T) {
+	first := readFile(t, "testdata/bottlerocket-console.txt")
+	const stoppedLine = "bootstrap-containers@eksboot[%s]: eksboot: Bottlerocket's API at /run/api.sock did not answer: connection refused\n"
+	const exitLine = "bootstrap-containers@eksboot[%s]: time=\"2026-11-23T10:00:03Z\" level=fatal msg=\"Container boot.eksboot exited with non-zero status\"\n"
+	for name, later := range map[string]string{
+		"stopped, a new PID":    fmt.Sprintf("[    8.1] "+stoppedLine+"[    8.2] "+exitLine, "1400", "1400"),
+		"stopped, the same PID": "[    0.000000] Linux version 6.1.119 (builder@buildkitsandbox)\n" + fmt.Sprintf("[    8.1] "+stoppedLine+"[    8.2] "+exitLine, "1313", "1313"),
+		"crashed with no word":  fmt.Sprintf("[    8.2] "+exitLine, "1400"),
+	} {
+		f := NewFleet()
+		if err := f.Read(strings.NewReader(first+later), "i-0123"); err != nil {
+			t.Fatal(err)
+		}
+		if len(f.NotRun) != 1 || !strings.Contains(f.NotRun[0], "earlier boot") || f.Report().Passed() {
+			t.Errorf("%s: not run %q", name, f.NotRun)
+		}
+	}
+	// The same boot's exit after its report is eksboot's, which the report explains.
+	f := NewFleet()
+	f.Read(strings.NewReader(first+fmt.Sprintf("[   20.0] "+exitLine, "1313")), "i-0123")
+	if len(f.NotRun) != 0 {
+		t.Errorf("the report's own exit: %q", f.NotRun)
+	}
+}

@@ -85,7 +85,12 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 			f.merge(a, rd.instances[0])
 		}
 	}
-	if rd.seen && rd.hostCtr != "" { // mode = "always": a later boot's container failed before eksboot ran
+	// mode = "always": a later boot's container failed before eksboot's
+	// report (its pull, eksboot stopping on its inputs, a crash).
+	switch {
+	case rd.seen && rd.stopped != "":
+		f.NotRun = appendCapped(f.NotRun, stopped(source, rd.stoppedName, rd.stopped)+"; the report before it is an earlier boot's")
+	case rd.seen && rd.hostCtr != "":
 		f.NotRun = appendCapped(f.NotRun, notRun(source, rd.hostCtrName, rd.hostCtr)+"; the report before it is an earlier boot's")
 	}
 	if !rd.seen {
@@ -130,6 +135,9 @@ type runReader struct {
 	hostCtrName, hostCtr string
 	// stopped is eksboot's own last plain line there, before any report.
 	stoppedName, stopped string
+	// reportPID is the unit's PID on the line of the last summary: a
+	// later line of that PID is the same boot's, after its report.
+	reportPID string
 	// split is the start of one of eksboot's lines a kernel message cut.
 	split string
 	// anonymous are the nodes of runs that named no instance (IMDS did
@@ -234,14 +242,20 @@ func (rd *runReader) line(text string) {
 			rd.line(msg)
 			return
 		}
+		if strings.Contains(text, "Linux version ") || strings.HasPrefix(text, "-- Boot ") { // the kernel's banner, journalctl's boot separator
+			rd.reportPID = "-" // a new boot: no line of it is the report's
+		}
+		sameBoot := rd.seen && unitPID(text) == rd.reportPID // after its report: eksboot's exit, which the report explains
 		if name, msg, failed := hostCtrFailure(text); failed {
-			if !rd.seen || !strings.Contains(msg, "exited with non-zero status") { // after a report: eksboot's exit, which the report explains
+			if !sameBoot || !strings.Contains(msg, "exited with non-zero status") {
 				rd.hostCtrName, rd.hostCtr = name, msg
 			}
 			return
 		}
 		if name, msg, failed := eksbootStopped(text); failed {
-			rd.stoppedName, rd.stopped = name, msg
+			if !sameBoot {
+				rd.stoppedName, rd.stopped = name, msg
+			}
 			return
 		}
 		if m := consoleOutputJSON.FindStringSubmatch(text); m != nil {
@@ -257,7 +271,8 @@ func (rd *runReader) line(text string) {
 	rd.seen = true
 	switch {
 	case l.isSummary():
-		rd.hostCtrName, rd.hostCtr = "", "" // a pull failure before a report was an earlier boot's
+		rd.hostCtrName, rd.hostCtr = "", "" // a failure before a report was an earlier boot's
+		rd.stoppedName, rd.stopped, rd.reportPID = "", "", unitPID(text)
 		sum := l.summary()
 		id := rd.fleet.add(l.Run, rd.runs[l.Run], sum, rd.source)
 		switch {

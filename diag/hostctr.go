@@ -14,6 +14,22 @@ import (
 // which reaches only the journal).
 var hostCtrError = regexp.MustCompile(`bootstrap-containers@([A-Za-z0-9-]{1,76})\[\d+\]: time="[^"]*" level=(?:error|fatal|panic) msg="((?:[^"\\]|\\.)*)"`)
 
+// unitPIDPrefix is journald's IDENTIFIER[PID]: prefix of a bootstrap
+// container's line; the PID is the boot's host-ctr, which forwards
+// eksboot's stderr and writes its own lines.
+var unitPIDPrefix = regexp.MustCompile(`bootstrap-containers@[A-Za-z0-9-]{1,76}\[(\d+)\]: `)
+
+// unitPID is the PID of text's bootstrap container prefix, "" if none.
+func unitPID(text string) string {
+	if !strings.Contains(text, "bootstrap-containers@") {
+		return ""
+	}
+	if m := unitPIDPrefix.FindStringSubmatch(text); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 // hostCtrFailure is the container and host-ctr's message of such a line.
 func hostCtrFailure(text string) (name, msg string, ok bool) {
 	if !strings.Contains(text, "bootstrap-containers@") {
