@@ -63,7 +63,7 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 	} else {
 		f.br.Reset(r) // one buffer for ten thousand files
 	}
-	rd := &runReader{fleet: f, source: source, runs: map[string][]pendingResult{}}
+	rd := &runReader{fleet: f, source: source, runs: map[string][]pendingResult{}, lastAt: map[string]int{}, summaries: map[string]Summary{}}
 	for {
 		raw, err := readLine(f.br)
 		if errors.Is(err, io.EOF) {
@@ -72,10 +72,18 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 		if err != nil {
 			return err
 		}
+		rd.n++
 		rd.line(strings.TrimRight(string(raw), "\r"))
 	}
 	for run, results := range rd.runs {
-		if len(results) > 0 {
+		sum, reported := rd.summaries[run]
+		switch {
+		case len(results) == 0:
+		case reported: // its summary came first (SSM's inline output, cut): what survived is its report
+			f.add(run, results, sum, source)
+		case rd.lastAt[run] < rd.lastSummaryAt:
+			// cut by a reboot; a later run of this input reported
+		default:
 			f.Truncated = appendCapped(f.Truncated, fmt.Sprintf("%s: run %s stops after %d results, before its summary", source, dash(run), len(results)))
 			f.noteCut(run, results)
 		}
@@ -138,6 +146,13 @@ type runReader struct {
 	// reportPID is the unit's PID on the line of the last summary: a
 	// later line of that PID is the same boot's, after its report.
 	reportPID string
+	// n counts the input's lines; lastAt is each open run's last line,
+	// lastSummaryAt the last summary's; summaries are the runs reported
+	// (at most maxOpenRuns kept), whose later lines SSM's summary-first
+	// output puts after them.
+	n, lastSummaryAt int
+	lastAt           map[string]int
+	summaries        map[string]Summary
 	// split is the start of one of eksboot's lines a kernel message cut.
 	split string
 	// anonymous are the nodes of runs that named no instance (IMDS did
@@ -227,6 +242,7 @@ func (rd *runReader) line(text string) {
 			if rd.room(run) {
 				rd.runs[run] = append(rd.runs[run], pendingResult{raw: js})
 				rd.pending++
+				rd.lastAt[run] = rd.n
 			}
 			return
 		}
@@ -275,6 +291,10 @@ func (rd *runReader) line(text string) {
 		rd.stoppedName, rd.stopped, rd.reportPID = "", "", unitPID(text)
 		sum := l.summary()
 		id := rd.fleet.add(l.Run, rd.runs[l.Run], sum, rd.source)
+		rd.lastSummaryAt = rd.n
+		if first := len(rd.runs[l.Run]) == 0; first && l.Run != "" && len(rd.summaries) < maxOpenRuns { // before any result: SSM's copy first
+			rd.summaries[l.Run] = sum
+		}
 		switch {
 		case sum.Node.InstanceID == "":
 			rd.anonymous = append(rd.anonymous, id)
@@ -288,11 +308,13 @@ func (rd *runReader) line(text string) {
 	case l.Check != "":
 		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: clipResult(l.result()), at: l.Time})
 		rd.pending++
+		rd.lastAt[l.Run] = rd.n
 	case l.Msg != "":
 		// A console note (passes collapsed, results left out) reads as a
 		// node-wide row.
 		rd.runs[l.Run] = append(rd.runs[l.Run], pendingResult{result: report.Result{Kind: "console", Status: report.Skip, Code: "note", Msg: clip(l.Msg)}, at: l.Time})
 		rd.pending++
+		rd.lastAt[l.Run] = rd.n
 	}
 }
 

@@ -259,3 +259,19 @@ func TestFleetSparedOnlyByWhereTheyAre(t *testing.T) {
 		}
 	}
 }
+
+// A run cut by a reboot, before a later run of the same input reported,
+// is history: the node's verdict is the later run's, and the fleet passes.
+func TestFleetPassesOverAnEarlierCutRun(t *testing.T) {
+	var cut, later bytes.Buffer
+	WriteConsole(&cut, fleetRun(0, "subnet-0a1", "10.0.16.0/24", "eu-west-1a", "sg-0nodes", stsDrop), ConsoleBudget, fixedNow)
+	lines := strings.SplitAfter(cut.String(), "\n")
+	next := fleetRun(1, "subnet-0a1", "10.0.16.0/24", "eu-west-1a", "sg-0nodes")
+	next.Summary.Node.InstanceID = "i-00000000000000000" // the same node, its next boot
+	WriteConsole(&later, next, ConsoleBudget, fixedNow)
+	f := NewFleet()
+	f.Read(strings.NewReader(strings.Join(lines[:len(lines)-2], "")+later.String()), "i-0")
+	if rep := f.Report(); rep.Nodes != 1 || rep.Fail != 0 || len(rep.Truncated) != 0 || !rep.Passed() {
+		t.Fatalf("%+v", rep)
+	}
+}
