@@ -2,7 +2,10 @@ package diag
 
 import (
 	"encoding/json"
+	"reflect"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // maxMessageBytes bounds a MESSAGE given as bytes, as journald stores a
@@ -27,6 +30,14 @@ func journalMessage(text string) (string, bool) {
 	if json.Unmarshal([]byte(strings.TrimLeft(text, "\x1e \t")), &e) != nil || len(e.Message) == 0 {
 		return "", false
 	}
+	if e.Identifier == "eksboot" {
+		var fields map[string]json.RawMessage
+		if json.Unmarshal([]byte(strings.TrimLeft(text, "\x1e \t")), &fields) == nil {
+			if line, ok := nativeLine(fields); ok {
+				return line, true
+			}
+		}
+	}
 	prefix := ""
 	if e.Identifier != "" {
 		prefix = e.Identifier + "[" + e.PID + "]: "
@@ -44,4 +55,69 @@ func journalMessage(text string) (string, bool) {
 		b[i] = byte(c)
 	}
 	return prefix + string(b), true
+}
+
+// nativeLine rebuilds eksboot's JSON line from its own journal entry
+// (Journal.Write: every field of the line an EKSBOOT_ field, its message
+// the MESSAGE): what journalctl -t eksboot -o json holds where eksboot's
+// stdout was the journal, so it printed no lines (the packaged unit).
+func nativeLine(e map[string]json.RawMessage) (string, bool) {
+	str := func(k string) (string, bool) {
+		var s string
+		raw, ok := e[k]
+		return s, ok && json.Unmarshal(raw, &s) == nil
+	}
+	check, ok := str("EKSBOOT_CHECK")
+	if !ok {
+		return "", false
+	}
+	var l Line
+	v := reflect.ValueOf(&l).Elem()
+	for i := range v.NumField() {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		val, ok := str("EKSBOOT_" + strings.ToUpper(name))
+		if !ok {
+			continue
+		}
+		setField(v.Field(i), val)
+	}
+	l.V, l.Msg = SchemaVersion, ""
+	if msg, ok := str("MESSAGE"); ok {
+		l.Msg = msg
+	}
+	if check == SummaryMsg {
+		l.Msg, l.Check = SummaryMsg, ""
+	}
+	if us, ok := str("__REALTIME_TIMESTAMP"); ok {
+		if n, err := strconv.ParseInt(us, 10, 64); err == nil {
+			l.Time = time.UnixMicro(n).UTC()
+		}
+	}
+	b, err := json.Marshal(l)
+	return string(b), err == nil
+}
+
+// setField sets f from a journal field's text, as journalFields wrote it:
+// numbers and booleans in JSON's words, lists joined by commas.
+func setField(f reflect.Value, s string) {
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(s)
+	case reflect.Int, reflect.Int64:
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			f.SetInt(n)
+		}
+	case reflect.Bool:
+		if b, err := strconv.ParseBool(s); err == nil {
+			f.SetBool(b)
+		}
+	case reflect.Pointer:
+		p := reflect.New(f.Type().Elem())
+		setField(p.Elem(), s)
+		f.Set(p)
+	case reflect.Slice:
+		if f.Type().Elem().Kind() == reflect.String && s != "" {
+			f.Set(reflect.ValueOf(strings.Split(s, ",")))
+		}
+	}
 }
