@@ -125,7 +125,7 @@ func readInputs(e *env, fleet *diag.Fleet) error {
 		if info, err := os.Stat(arg); err == nil {
 			switch {
 			case info.Mode().Type() == os.ModeNamedPipe: // named on the command line: its writer is there
-				if err := readArgument(fleet, arg); err != nil {
+				if err := readInput(fleet, arg, diag.OpenArgument); err != nil {
 					return err
 				}
 				continue
@@ -155,7 +155,7 @@ func readInputs(e *env, fleet *diag.Fleet) error {
 			if info, err := d.Info(); path != root && err == nil && info.Size() == 0 && d.Type().IsRegular() {
 				return nil
 			}
-			return readInput(fleet, path)
+			return readInput(fleet, path, diag.OpenInput)
 		})
 		if err != nil {
 			return err
@@ -182,18 +182,10 @@ func noReport(stderr string) string {
 	return strings.TrimSpace(lines[len(lines)-1])
 }
 
-func readArgument(fleet *diag.Fleet, path string) error {
-	f, err := diag.OpenArgument(path)
-	if err != nil {
-		fleet.Skip(path, err)
-		return nil
-	}
-	defer f.Close()
-	return fleet.Read(f, path)
-}
-
-func readInput(fleet *diag.Fleet, path string) error {
-	f, err := diag.OpenInput(path)
+// readInput folds the file at path, opened by open, into fleet; one that
+// cannot be opened is counted and skipped.
+func readInput(fleet *diag.Fleet, path string, open func(string) (*os.File, error)) error {
+	f, err := open(path)
 	if err != nil {
 		fleet.Skip(path, err)
 		return nil
