@@ -93,23 +93,19 @@ func (f *Fleet) Read(r io.Reader, source string) error {
 			f.merge(a, rd.instances[0])
 		}
 	}
-	// mode = "always": a later boot's container failed before eksboot's
-	// report (its pull, eksboot stopping on its inputs, a crash).
-	switch {
-	case rd.seen && rd.stopped != "":
-		f.NotRun = appendCapped(f.NotRun, stopped(source, rd.stoppedName, rd.stopped)+"; the report before it is an earlier boot's")
-	case rd.seen && rd.hostCtr != "":
-		f.NotRun = appendCapped(f.NotRun, notRun(source, rd.hostCtrName, rd.hostCtr)+"; the report before it is an earlier boot's")
+	// What stopped the boot before eksboot's report: with a report read,
+	// a later boot's (mode = "always").
+	later := ""
+	if rd.seen {
+		later = "; the report before it is an earlier boot's"
 	}
-	if !rd.seen {
-		switch {
-		case rd.stopped != "":
-			f.NotRun = appendCapped(f.NotRun, stopped(source, rd.stoppedName, rd.stopped))
-		case rd.hostCtr != "":
-			f.NotRun = appendCapped(f.NotRun, notRun(source, rd.hostCtrName, rd.hostCtr))
-		default:
-			f.Unreadable = appendCapped(f.Unreadable, source+": no eksboot line in it")
-		}
+	switch {
+	case rd.stopped != "":
+		f.NotRun = appendCapped(f.NotRun, stopped(source, rd.stoppedName, rd.stopped)+later)
+	case rd.hostCtr != "":
+		f.NotRun = appendCapped(f.NotRun, notRun(source, rd.hostCtrName, rd.hostCtr)+later)
+	case !rd.seen:
+		f.Unreadable = appendCapped(f.Unreadable, source+": no eksboot line in it")
 	}
 	return nil
 }
@@ -292,7 +288,7 @@ func (rd *runReader) line(text string) {
 		sum := l.summary()
 		id := rd.fleet.add(l.Run, rd.runs[l.Run], sum, rd.source)
 		rd.lastSummaryAt = rd.n
-		if first := len(rd.runs[l.Run]) == 0; first && l.Run != "" && len(rd.summaries) < maxOpenRuns { // before any result: SSM's copy first
+		if len(rd.runs[l.Run]) == 0 && l.Run != "" && len(rd.summaries) < maxOpenRuns { // before any result: SSM's copy first
 			rd.summaries[l.Run] = sum
 		}
 		switch {
