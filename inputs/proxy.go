@@ -247,16 +247,19 @@ func (c *Config) StateProxies(v Values) error {
 		}
 	}
 	env := httpproxy.Config{HTTPSProxy: proxy, NoProxy: strings.Join(noProxy, ",")}
+	// What every agent but pluto reads: on Bottlerocket, proxy.env adds
+	// its own bypasses (bottlerocketProxyEnv), the cluster domain its default.
+	agents := env
+	if c.Target == TargetBottlerocket {
+		agents.NoProxy = strings.Join(slices.Concat(noProxy, []string{"localhost", "127.0.0.1", c.EndpointHost, ".cluster.local"}), ",")
+	}
 	c.Proxies = Proxies{ByAgent: map[Agent]AgentProxy{}, stated: &env}
 	for _, a := range c.Platform().Agents() {
-		c.Proxies.ByAgent[a] = AgentProxy{Env: env, From: fromFlags}
-	}
-	if c.Target == TargetBottlerocket { // what proxy.env adds for all but pluto (bottlerocketProxyEnv), the cluster domain its default
-		added := env
-		added.NoProxy = strings.Join(append(noProxy, "localhost", "127.0.0.1", c.EndpointHost, ".cluster.local"), ",")
-		for _, a := range []Agent{AgentKubelet, AgentContainerd, AgentDefault} {
-			c.Proxies.ByAgent[a] = AgentProxy{Env: added, From: fromFlags}
+		e := agents
+		if a == AgentPluto { // pluto takes no-proxy alone
+			e = env
 		}
+		c.Proxies.ByAgent[a] = AgentProxy{Env: e, From: fromFlags}
 	}
 	return nil
 }
