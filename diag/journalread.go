@@ -22,32 +22,26 @@ func journalMessage(text string) (string, bool) {
 	if !strings.Contains(text, `"MESSAGE":`) {
 		return "", false
 	}
-	var e struct {
-		Message    json.RawMessage `json:"MESSAGE"`
-		Identifier string          `json:"SYSLOG_IDENTIFIER"`
-		PID        string          `json:"_PID"`
-	}
-	if json.Unmarshal([]byte(strings.TrimLeft(text, "\x1e \t")), &e) != nil || len(e.Message) == 0 {
+	var e map[string]json.RawMessage
+	if json.Unmarshal([]byte(strings.TrimLeft(text, "\x1e \t")), &e) != nil || len(e["MESSAGE"]) == 0 {
 		return "", false
 	}
-	if e.Identifier == "eksboot" {
-		var fields map[string]json.RawMessage
-		if json.Unmarshal([]byte(strings.TrimLeft(text, "\x1e \t")), &fields) == nil {
-			if line, ok := nativeLine(fields); ok {
-				return line, true
-			}
+	identifier, _ := journalString(e, "SYSLOG_IDENTIFIER")
+	if identifier == "eksboot" {
+		if line, ok := nativeLine(e); ok {
+			return line, true
 		}
 	}
 	prefix := ""
-	if e.Identifier != "" {
-		prefix = e.Identifier + "[" + e.PID + "]: "
+	if identifier != "" {
+		pid, _ := journalString(e, "_PID")
+		prefix = identifier + "[" + pid + "]: "
 	}
-	var s string
-	if json.Unmarshal(e.Message, &s) == nil {
+	if s, ok := journalString(e, "MESSAGE"); ok {
 		return prefix + s, true
 	}
 	var bytes []int
-	if json.Unmarshal(e.Message, &bytes) != nil || len(bytes) > maxMessageBytes {
+	if json.Unmarshal(e["MESSAGE"], &bytes) != nil || len(bytes) > maxMessageBytes {
 		return "", false
 	}
 	b := make([]byte, len(bytes))
@@ -62,12 +56,7 @@ func journalMessage(text string) (string, bool) {
 // the MESSAGE): what journalctl -t eksboot -o json holds where eksboot's
 // stdout was the journal, so it printed no lines (the packaged unit).
 func nativeLine(e map[string]json.RawMessage) (string, bool) {
-	str := func(k string) (string, bool) {
-		var s string
-		raw, ok := e[k]
-		return s, ok && json.Unmarshal(raw, &s) == nil
-	}
-	check, ok := str("EKSBOOT_CHECK")
+	check, ok := journalString(e, "EKSBOOT_CHECK")
 	if !ok {
 		return "", false
 	}
@@ -75,20 +64,20 @@ func nativeLine(e map[string]json.RawMessage) (string, bool) {
 	v := reflect.ValueOf(&l).Elem()
 	for i := range v.NumField() {
 		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
-		val, ok := str("EKSBOOT_" + strings.ToUpper(name))
+		val, ok := journalString(e, "EKSBOOT_" + strings.ToUpper(name))
 		if !ok {
 			continue
 		}
 		setField(v.Field(i), val)
 	}
 	l.V, l.Msg = SchemaVersion, ""
-	if msg, ok := str("MESSAGE"); ok {
+	if msg, ok := journalString(e, "MESSAGE"); ok {
 		l.Msg = msg
 	}
 	if check == SummaryMsg {
 		l.Msg, l.Check = SummaryMsg, ""
 	}
-	if us, ok := str("__REALTIME_TIMESTAMP"); ok {
+	if us, ok := journalString(e, "__REALTIME_TIMESTAMP"); ok {
 		if n, err := strconv.ParseInt(us, 10, 64); err == nil {
 			l.Time = time.UnixMicro(n).UTC()
 		}
@@ -120,4 +109,11 @@ func setField(f reflect.Value, s string) {
 			f.Set(reflect.ValueOf(strings.Split(s, ",")))
 		}
 	}
+}
+
+// journalString is entry field k as text; false when absent or not text.
+func journalString(e map[string]json.RawMessage, k string) (string, bool) {
+	var s string
+	raw, ok := e[k]
+	return s, ok && json.Unmarshal(raw, &s) == nil
 }
