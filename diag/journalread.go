@@ -64,7 +64,7 @@ func nativeLine(e map[string]json.RawMessage) (string, bool) {
 	v := reflect.ValueOf(&l).Elem()
 	for i := range v.NumField() {
 		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
-		val, ok := journalString(e, "EKSBOOT_" + strings.ToUpper(name))
+		val, ok := journalString(e, "EKSBOOT_"+strings.ToUpper(name))
 		if !ok {
 			continue
 		}
