@@ -217,6 +217,35 @@ start_imds() {
 	wait_for_tcp 169.254.169.254 80
 }
 
+# serve_nodeconfig: IMDS serves user data as an AL2023 launch template
+# holds it, MIME with a NodeConfig that states the cluster; stdin is more
+# of its spec (indented under spec:).
+serve_nodeconfig() {
+	local ud="$SIM_DIR/user-data"
+	{
+		cat <<MIME
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="BOUNDARY"
+
+--BOUNDARY
+Content-Type: application/node.eks.aws
+
+apiVersion: node.eks.aws/v1alpha1
+kind: NodeConfig
+spec:
+  cluster:
+    name: prod
+    apiServerEndpoint: https://$API_HOST
+    certificateAuthority: $(cluster_ca "$CA_NAME")
+    cidr: 10.100.0.0/16
+MIME
+		cat
+		printf '\n--BOUNDARY--\n'
+	} >"$ud"
+	USER_DATA_FILE=$ud
+	restart_imds
+}
+
 # restart_imds serves new user data: the IMDS mock (the last process
 # started) is replaced by one with the new configuration.
 restart_imds() {

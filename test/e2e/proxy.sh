@@ -156,36 +156,15 @@ proxy_env() {
 # spec.instance.environment's default (nodeadm writes it as systemd's
 # DefaultEnvironment, for every unit).
 proxy_user_data() {
-	local ud="$SIM_DIR/user-data" kv
+	local kv
 	{
-		cat <<MIME
-MIME-Version: 1.0
-Content-Type: multipart/mixed; boundary="BOUNDARY"
-
---BOUNDARY
-Content-Type: application/node.eks.aws
-
-apiVersion: node.eks.aws/v1alpha1
-kind: NodeConfig
-spec:
-  cluster:
-    name: prod
-    apiServerEndpoint: https://$API_HOST
-    certificateAuthority: $(cluster_ca "$CA_NAME")
-    cidr: 10.100.0.0/16
-  instance:
-    environment:
-      default:
-MIME
+		printf '  instance:\n    environment:\n      default:\n'
 		for kv in "${PROXY_ENV[@]}"; do printf '        %s: "%s"\n' "${kv%%=*}" "${kv#*=}"; done
 		if [ ${#PROXY_ENV_CONTAINERD[@]} -gt 0 ]; then
 			echo '      containerd:'
 			for kv in "${PROXY_ENV_CONTAINERD[@]}"; do printf '        %s: "%s"\n' "${kv%%=*}" "${kv#*=}"; done
 		fi
-		printf '\n--BOUNDARY--\n'
-	} >"$ud"
-	USER_DATA_FILE=$ud
-	restart_imds
+	} | serve_nodeconfig
 }
 
 # proxy_dropins DIR: /etc/systemd as a node set up by AWS's
