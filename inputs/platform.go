@@ -54,7 +54,8 @@ type Platform struct {
 	Rereads string
 	// SettingsAPI: Bottlerocket's settings model types the inputs (the
 	// cluster name is a label value), and its API takes what eksboot sets
-	// (the cluster DNS IP) when eksboot runs as a bootstrap container.
+	// (the cluster DNS IP) when eksboot runs as a bootstrap container. The
+	// agents' proxy is its settings.network, rendered into proxy.env.
 	SettingsAPI bool
 	// BootstrapContainers: --bootstrap-container is taken (Bottlerocket,
 	// and a neutral probe that writes nothing).

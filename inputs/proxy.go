@@ -183,7 +183,7 @@ func (c *Config) ReadNodeProxies(v Values, h Host) {
 	if c.Proxies.ByAgent != nil || v.Has(FlagHTTPSProxy) || v.Has(FlagNoProxy) {
 		return
 	}
-	envs := platformProxyEnv(v, h, c.Target)
+	envs := platformProxyEnv(v, h, c.Platform())
 	if !slices.ContainsFunc(Agents, func(a Agent) bool { return envs[a].set() }) {
 		own := environ{}
 		for _, n := range proxyVars {
@@ -250,8 +250,8 @@ func (c *Config) StateProxies(v Values) error {
 	// What every agent but pluto reads: on Bottlerocket, proxy.env adds
 	// its own bypasses (bottlerocketProxyEnv), the cluster domain its default.
 	agents := env
-	if c.Target == TargetBottlerocket {
-		agents.NoProxy = strings.Join(slices.Concat(noProxy, []string{"localhost", "127.0.0.1", c.EndpointHost, ".cluster.local"}), ",")
+	if c.Platform().SettingsAPI {
+		agents.NoProxy = strings.Join(slices.Concat(noProxy, proxyEnvBypasses(c.EndpointHost, "cluster.local")), ",")
 	}
 	c.Proxies = Proxies{ByAgent: map[Agent]AgentProxy{}, stated: &env}
 	for _, a := range c.Platform().Agents() {

@@ -18,22 +18,18 @@ const (
 	nodeadmConfigUnit = "nodeadm-config.service"
 )
 
-// platformProxyEnv is each agent's proxy environment where t keeps it:
+// platformProxyEnv is each agent's proxy environment where p keeps it:
 // Bottlerocket's settings, Windows' registry, or systemd's configuration.
-func platformProxyEnv(v Values, h Host, t Target) map[Agent]environ {
+// --target auto cannot tell Bottlerocket; its API can, and a Windows host
+// is one whatever the target.
+func platformProxyEnv(v Values, h Host, p Platform) map[Agent]environ {
 	switch {
-	case readsBottlerocket(v, t):
+	case p.SettingsAPI || v.Has(brSettingsRead):
 		return bottlerocketProxyEnv(v)
-	case t == TargetWindows || h.GOOS == "windows":
+	case p.Windows || onWindows(h):
 		return windowsProxyEnv(h)
 	}
-	return systemdProxyEnv(v, h, t == TargetAL2023)
-}
-
-// readsBottlerocket: the agents are Bottlerocket's. --target auto cannot
-// tell Bottlerocket; its API can.
-func readsBottlerocket(v Values, t Target) bool {
-	return t == TargetBottlerocket || v.Has(brSettingsRead)
+	return systemdProxyEnv(v, h, p.Nodeadm)
 }
 
 // systemdProxyEnv is each agent's environment as systemd will give it.
@@ -46,13 +42,13 @@ func readsBottlerocket(v Values, t Target) bool {
 // EC2 call (nodeadm cmd/nodeadm/init/init.go), and writes the files only
 // after, so its unit's environment is what is on disk. Elsewhere nodeadm's
 // part (ec2) is the system-wide setting's.
-func systemdProxyEnv(v Values, h Host, al2023 bool) map[Agent]environ {
+func systemdProxyEnv(v Values, h Host, nodeadm bool) map[Agent]environ {
 	if h.ReadFile == nil {
 		return nil
 	}
 	disk := h
 	nodeadmOwn := environ{}
-	if config := v.Get(FlagConfig); al2023 && (config == UserDataSource || strings.HasPrefix(config, NodeadmDropInDir)) {
+	if config := v.Get(FlagConfig); nodeadm && (config == UserDataSource || strings.HasPrefix(config, NodeadmDropInDir)) {
 		var files map[string]virtualFile
 		files, nodeadmOwn = nodeConfigEnvironmentFiles(v[nodeConfigEnvironment])
 		h = h.withFiles(files)
@@ -66,7 +62,7 @@ func systemdProxyEnv(v Values, h Host, al2023 bool) map[Agent]environ {
 		AgentDefault:    managerEnvironment(h),
 	}
 	out[AgentNodeadm] = out[AgentDefault]
-	if al2023 {
+	if nodeadm {
 		out[AgentNodeadm] = unitEnvironment(disk, nodeadmConfigUnit)
 		for k, val := range nodeadmOwn {
 			out[AgentNodeadm][k] = val
@@ -245,13 +241,11 @@ func bottlerocketProxyEnv(v Values) map[Agent]environ {
 	}
 	const setting = "settings.network."
 	const proxyEnv = setting + "https-proxy/no-proxy (Bottlerocket's /etc/network/proxy.env)"
-	noProxy := append(slices.Clone(v[brNoProxy]), "localhost", "127.0.0.1")
-	if u, err := url.Parse(v.Get(brAPIServer)); err == nil && u.Hostname() != "" {
-		noProxy = append(noProxy, u.Hostname())
+	var apiHost string
+	if u, err := url.Parse(v.Get(brAPIServer)); err == nil {
+		apiHost = u.Hostname()
 	}
-	if d := v.Get(brClusterDomain); d != "" {
-		noProxy = append(noProxy, "."+d)
-	}
+	noProxy := append(slices.Clone(v[brNoProxy]), proxyEnvBypasses(apiHost, v.Get(brClusterDomain))...)
 	env := environ{}
 	if proxy != "" {
 		env["HTTPS_PROXY"], env["https_proxy"] = envVar{proxy, proxyEnv}, envVar{proxy, proxyEnv}
@@ -266,6 +260,20 @@ func bottlerocketProxyEnv(v Values) map[Agent]environ {
 		}
 	}
 	return map[Agent]environ{AgentKubelet: env, AgentContainerd: env, AgentDefault: env, AgentPluto: pluto}
+}
+
+// proxyEnvBypasses are what Bottlerocket's proxy.env adds to the no-proxy
+// setting for every agent but pluto: loopback, the API server's host and
+// the cluster domain, each when known.
+func proxyEnvBypasses(apiHost, clusterDomain string) []string {
+	out := []string{"localhost", "127.0.0.1"}
+	if apiHost != "" {
+		out = append(out, apiHost)
+	}
+	if clusterDomain != "" {
+		out = append(out, "."+clusterDomain)
+	}
+	return out
 }
 
 // The Windows services whose environment is an agent's.
