@@ -29,9 +29,12 @@ import (
 // Options are one run's inputs and seams.
 type Options struct {
 	// Values are the inputs from every source, merged once (inputs.Gather);
-	// Origins say where each came from; IMDS is --imds-endpoint's client.
+	// Origins say where each came from; Settings are the probe's, parsed
+	// from Values by the caller (inputs.ParseSettings); IMDS is
+	// --imds-endpoint's client.
 	Values   inputs.Values
 	Origins  inputs.Origins
+	Settings inputs.Settings
 	IMDS     *imds.Client
 	Host     inputs.Host
 	Write    bool      // write the bootstrap arguments (run), or only probe
@@ -61,11 +64,7 @@ type Outcome struct {
 // IMDS is read in full (it names the resolver and fills the hints); its
 // absence is the imds check's to judge, not an error.
 func prepare(ctx context.Context, o Options) (*inputs.Config, inputs.Settings, *imds.Facts, probes.IMDSRead, time.Time, error) {
-	vals, origins, md := o.Values, o.Origins, o.IMDS
-	settings, err := inputs.ParseSettings(vals, probes.KnownName)
-	if err != nil {
-		return nil, settings, nil, probes.IMDSRead{}, time.Time{}, origins.Attribute(err)
-	}
+	vals, origins, md, settings := o.Values, o.Origins, o.IMDS, o.Settings
 	// One deadline for the run: IMDS may take half of it, so a slow IMDS
 	// leaves the probes time of their own.
 	start := time.Now()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/eksboot/eksboot/inputs"
+	"github.com/eksboot/eksboot/probes"
 	"github.com/eksboot/eksboot/report"
 	"github.com/eksboot/eksboot/test/imdsmock"
 	"github.com/eksboot/eksboot/test/loopvpc"
@@ -55,17 +56,37 @@ func (v *vpc) flags(extra ...string) inputs.Values {
 func (v *vpc) run(t *testing.T, write bool, extra ...string) (*Outcome, error) {
 	t.Helper()
 	var stdout bytes.Buffer
-	return Run(context.Background(), options(t, v.flags(extra...), inputs.ThisHost(), write, &stdout))
+	o, err := optionsOrError(t, v.flags(extra...), inputs.ThisHost(), write, &stdout)
+	if err != nil {
+		return nil, err
+	}
+	return Run(context.Background(), o)
 }
 
-// options are a run's options from flags alone, gathered as main does.
+// options are a run's options from flags alone, gathered and parsed as
+// main does.
 func options(t *testing.T, flags inputs.Values, host inputs.Host, write bool, stdout *bytes.Buffer) Options {
+	t.Helper()
+	o, err := optionsOrError(t, flags, host, write, stdout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// optionsOrError is options with the settings' input error returned, as
+// main returns it before any run.
+func optionsOrError(t *testing.T, flags inputs.Values, host inputs.Host, write bool, stdout *bytes.Buffer) (Options, error) {
 	t.Helper()
 	vals, origins, md, err := inputs.Gather(context.Background(), flags, func(string) string { return "" }, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Options{Values: vals, Origins: origins, IMDS: md, Host: host, Write: write, Stdout: stdout}
+	settings, err := inputs.ParseSettings(vals, probes.KnownName)
+	if err != nil {
+		return Options{}, origins.Attribute(err)
+	}
+	return Options{Values: vals, Origins: origins, Settings: settings, IMDS: md, Host: host, Write: write, Stdout: stdout}, nil
 }
 
 func TestHealthyRunTakesTheDNSIPFromTheCertificate(t *testing.T) {

@@ -69,7 +69,11 @@ func runAgent(ctx context.Context, e *env, write bool) error {
 	if err != nil {
 		return err
 	}
-	o := run.Options{Values: e.in.values, Origins: e.in.origins, IMDS: e.in.imds, Host: inputs.ThisHost(), Write: write, Stdout: e.stdout}
+	settings, err := inputs.ParseSettings(e.in.values, probes.KnownName)
+	if err != nil {
+		return e.in.origins.Attribute(err)
+	}
+	o := run.Options{Values: e.in.values, Origins: e.in.origins, Settings: settings, IMDS: e.in.imds, Host: inputs.ThisHost(), Write: write, Stdout: e.stdout}
 	if format == inputs.FormatText {
 		o.Progress = liveLine(e)
 	}
