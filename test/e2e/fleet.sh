@@ -94,8 +94,7 @@ for i in $(seq 0 $((NODES - 1))); do
 	echo "nameserver $VPC_DNS" >"/etc/netns/$ns/resolv.conf"
 	mkdir -p "/etc/netns/$ns/ssl/certs" # the simulation's CA as the system's, as in sim_up
 	cp "$SIM_DIR/ca.pem" "/etc/netns/$ns/ssl/certs/ca-certificates.crt"
-	ns_i "$i" env HOME="$SIM_DIR" "${IMDS_MOCK_ENV[@]}" ec2-metadata-mock -c "$SIM_DIR/imds-$ip.json" -n 169.254.169.254 -p 80 --imdsv2 >/dev/null 2>&1 &
-	PIDS+=($!)
+	imds_mock /dev/null "${SIM_ID}n$i" "$SIM_DIR/imds-$ip.json" 169.254.169.254 80 --imdsv2
 done
 wait_for_tcp "${ENDPOINT_IP[api]}" 443
 for i in $(seq 0 $((NODES - 1))); do

@@ -198,21 +198,24 @@ sim_config() {
 	if [ -n "$AWS_SIM" ]; then printf '%s\n' "$AWS_SIM" >"$SIM_DIR/aws.json"; fi
 }
 
-# The IMDS mock's handlers run one at a time (why: test/imdsmock's Env).
-IMDS_MOCK_ENV=(GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1)
+# imds_mock LOG NS CONFIG ADDR PORT [FLAG...]: starts AWS's IMDS mock in
+# namespace NS, its handlers one at a time (why: test/imdsmock's Env), and
+# adds its PID to PIDS.
+imds_mock() {
+	ip netns exec "$2" env HOME="$SIM_DIR" GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 ec2-metadata-mock -c "$3" -n "$4" -p "$5" "${@:6}" >"$1" 2>&1 &
+	PIDS+=($!)
+}
 
 start_imds() {
 	[ "$IMDS_MODE" = none ] && return 0
 	if [ "$IMDS_MODE" = v1 ] || [ "$IMDS_MODE" = count ]; then
 		local v2=()
 		[ "$IMDS_MODE" = count ] && v2=(--imdsv2)
-		ip netns exec "$VPC_NS" env HOME="$SIM_DIR" "${IMDS_MOCK_ENV[@]}" ec2-metadata-mock -c "$SIM_DIR/imds.json" -n 127.0.0.1 -p 1338 "${v2[@]}" >"$SIM_DIR/imds.log" 2>&1 &
-		PIDS+=($!)
+		imds_mock "$SIM_DIR/imds.log" "$VPC_NS" "$SIM_DIR/imds.json" 127.0.0.1 1338 "${v2[@]}"
 		ip netns exec "$VPC_NS" "$SIM_BIN/vpcsim" serve "$SIM_DIR" "imds-$IMDS_MODE:169.254.169.254:http://127.0.0.1:1338" >"$SIM_DIR/imds-requests.log" 2>&1 &
 		PIDS+=($!)
 	else
-		ip netns exec "$VPC_NS" env HOME="$SIM_DIR" "${IMDS_MOCK_ENV[@]}" ec2-metadata-mock -c "$SIM_DIR/imds.json" -n 169.254.169.254 -p 80 --imdsv2 >"$SIM_DIR/imds.log" 2>&1 &
-		PIDS+=($!)
+		imds_mock "$SIM_DIR/imds.log" "$VPC_NS" "$SIM_DIR/imds.json" 169.254.169.254 80 --imdsv2
 	fi
 	wait_for_tcp 169.254.169.254 80
 }
