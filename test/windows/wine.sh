@@ -12,6 +12,7 @@
 # eksboot's default on Windows. Wine's error strings differ from
 # Windows', so codes are compared, not texts.
 set -euo pipefail
+trap 'echo "FAIL  windows: wine.sh line $LINENO: exit $?" >&2' ERR # a step that stops the script says which
 cd "$(dirname "$0")"
 REPO=$(cd ../.. && pwd)
 for tool in wine wineboot wineserver x86_64-w64-mingw32-gcc; do
