@@ -54,13 +54,6 @@ type AWS struct {
 // ImageAccount is the EKS image account the registry serves.
 const ImageAccount = "602401143452"
 
-// The simulated image: eks/pause:3.5, one platform, one layer.
-const (
-	pauseIndexDigest = "sha256:1cb4ab85a3480446f9243178395e6bee7350f0d71296daeb6a9fdd221e23aea6"
-	pauseDigest      = "sha256:529cf6b1b6e5b76e901abc43aee825badbd93f9c5ee5f1e316d46a83abbce5a2"
-	pauseLayer       = "sha256:ed210e3e4a5bae1237f1bb44d72a05a2f1e5c6bfe7a7e73da179e2534269c459"
-)
-
 // ECR's own service credentials presign the layer URLs.
 var ecrCreds = aws.Credentials{AccessKeyID: "ASIAECRSERVICESIM000", SecretAccessKey: "ecr-service-secret-sim", SessionToken: "ecr-service-session-sim"}
 

@@ -1,6 +1,7 @@
 package awssim
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // passwordPrefix begins every ECR password handed out, so that tests can
@@ -208,41 +210,48 @@ func (a *AWS) registry(w http.ResponseWriter, r *http.Request) {
 		}
 		return why == ""
 	}
-	switch r.URL.Path {
-	case "/v2/", "/v2":
+	manifests, blobs := "/v2/"+pauseRepository+"/manifests/", "/v2/"+pauseRepository+"/blobs/"
+	path := r.URL.Path
+	switch {
+	case path == "/v2/" || path == "/v2":
 		w.Header().Set("Docker-Distribution-Api-Version", "registry/2.0")
 		w.WriteHeader(http.StatusOK)
-	case "/v2/eks/pause/manifests/3.5", "/v2/eks/pause/manifests/" + pauseIndexDigest:
-		if allowed("ecr:BatchGetImage") {
-			w.Header().Set("Content-Type", "application/vnd.docker.distribution.manifest.list.v2+json")
-			w.Header().Set("Docker-Content-Digest", pauseIndexDigest)
-			fmt.Fprintf(w, `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","size":527,"digest":"%s","platform":{"architecture":"amd64","os":"linux"}},{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","size":527,"digest":"%s","platform":{"architecture":"arm64","os":"linux"}}]}`, pauseDigest, pauseDigest)
+	case strings.HasPrefix(path, manifests):
+		ref := strings.TrimPrefix(path, manifests)
+		body, media := pause.manifests[ref], mediaManifest
+		if ref == pauseTag || ref == pause.indexDigest {
+			body, media = pause.index, mediaIndex
 		}
-	case "/v2/eks/pause/manifests/" + pauseDigest:
-		if allowed("ecr:BatchGetImage") {
-			w.Header().Set("Content-Type", "application/vnd.docker.distribution.manifest.v2+json")
-			fmt.Fprintf(w, `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1466,"digest":"sha256:%064x"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":296526,"digest":"%s"}]}`, 1, pauseLayer)
+		if body == nil {
+			fail(http.StatusNotFound, "MANIFEST_UNKNOWN", "Requested image not found")
+		} else if allowed("ecr:BatchGetImage") {
+			w.Header().Set("Content-Type", media)
+			w.Header().Set("Docker-Content-Digest", digest(body))
+			w.Write(body)
 		}
-	case "/v2/eks/pause/blobs/" + pauseLayer:
-		if allowed("ecr:GetDownloadUrlForLayer") {
-			w.Header().Set("Location", a.presign(ImageAccount+"/"+strings.TrimPrefix(pauseLayer, "sha256:")))
+	case strings.HasPrefix(path, blobs):
+		d := strings.TrimPrefix(path, blobs)
+		if pause.blobs[d] == nil {
+			fail(http.StatusNotFound, "BLOB_UNKNOWN", "blob unknown to registry")
+		} else if allowed("ecr:GetDownloadUrlForLayer") {
+			w.Header().Set("Location", a.presign(ImageAccount+"/"+strings.TrimPrefix(d, "sha256:")))
 			w.WriteHeader(http.StatusTemporaryRedirect)
 		}
 	default:
-		fail(http.StatusNotFound, "MANIFEST_UNKNOWN", "Requested image not found")
+		fail(http.StatusNotFound, "NAME_UNKNOWN", "The repository with name '"+strings.TrimPrefix(path, "/v2/")+"' does not exist in the registry with id '"+ImageAccount+"'")
 	}
 }
 
 // s3 answers a presigned GET of the layer bucket, as far as the gateway
 // endpoint's policy lets the request through.
 func (a *AWS) s3(w http.ResponseWriter, r *http.Request) {
-	fail := func(code, msg string) {
+	fail := func(status int, code, msg string) {
 		w.Header().Set("Content-Type", "application/xml")
-		w.WriteHeader(http.StatusForbidden)
+		w.WriteHeader(status)
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>%s</Code><Message>%s</Message><RequestId>EKSBOOTSIM0000</RequestId><HostId>c2ltdWxhdGVk</HostId></Error>`, code, xmlText(msg))
 	}
 	if !a.verifyPresigned(r) {
-		fail("AccessDenied", "Request has expired or the signature does not match")
+		fail(http.StatusForbidden, "AccessDenied", "Request has expired or the signature does not match")
 		return
 	}
 	// The bucket is AWS's, not the caller's account: S3 says no more than
@@ -253,11 +262,14 @@ func (a *AWS) s3(w http.ResponseWriter, r *http.Request) {
 		ep = AllowAll
 	}
 	if ok, _ := ep.decide("s3:GetObject", object); !ok {
-		fail("AccessDenied", "Access Denied")
+		fail(http.StatusForbidden, "AccessDenied", "Access Denied")
+		return
+	}
+	blob := pause.blobs["sha256:"+strings.TrimPrefix(r.URL.Path, "/"+ImageAccount+"/")]
+	if blob == nil {
+		fail(http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Range", "bytes 0-1023/296526")
-	w.WriteHeader(http.StatusPartialContent)
-	w.Write(make([]byte, 1024))
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(blob)) // answers a Range as S3 does: 206 and Content-Range
 }
