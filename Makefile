@@ -20,7 +20,7 @@ IMDS_MOCK := github.com/aws/amazon-ec2-metadata-mock/cmd/ec2-metadata-mock@v1.13
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 NFPM := github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
 
-APT_PACKAGES := dnsmasq-base nftables crun iproute2 util-linux dnsutils squid-openssl curl time file rpm zip unzip shellcheck systemd wine64 gcc-mingw-w64-x86-64-win32
+APT_PACKAGES := dnsmasq-base nftables crun iproute2 util-linux dnsutils squid-openssl curl time file rpm zip unzip shellcheck systemd wine64 gcc-mingw-w64-x86-64-win32 awscli skopeo
 
 .PHONY: all build image image-test package package-test test unit e2e windows demo bench fuzz lint tools clean
 
@@ -89,11 +89,13 @@ unit:
 	cd packaging/image && $(GO) test -count=1 ./...
 
 ## e2e: every case of the simulated private VPC (test/e2e/cases), then the
-## simulated fleet (test/e2e/fleet.sh)
+## simulated fleet (test/e2e/fleet.sh), then real clients of the simulated
+## AWS APIs (test/e2e/clients.sh: Debian's aws CLI and skopeo)
 e2e: tools
 	@if [ "$$(id -u)" != 0 ]; then echo "make e2e: NOT RUN: the simulated VPC needs root (network namespaces)"; exit 1; fi
 	test/e2e/run.sh
 	test/e2e/fleet.sh
+	test/e2e/clients.sh
 
 ## windows: the Windows binary under Wine (test/windows/wine.sh), and its
 ## bootstrap line read by a PowerShell grammar (test/windows/psgrammar.sh)

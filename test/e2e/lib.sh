@@ -330,15 +330,9 @@ node_eksboot() {
 	fi
 }
 
-# run_case DIR [windows]: one case in a VPC of its own. The case file sets
-# what differs from the healthy VPC, the eksboot arguments, and what to
-# expect. For windows (eksboot.exe, test/windows), the node is a Windows
-# node: --target windows with the cluster's service CIDR, its role mapped
-# by an EC2_WINDOWS access entry, and the arguments file a PowerShell line.
-# A proxy case (PROXY set, proxy.sh) runs eksboot once per PROXY_VIA, in
-# the one VPC, with the same expectations.
-run_case() {
-	local dir=$1 platform=${2:-linux}
+# case_env DIR: the variables of case DIR (its case.sh over the healthy
+# VPC's), in a simulation of its own names; sim_up then builds it.
+case_env() {
 	SIM_ID=eb$RANDOM$RANDOM
 	SIM_ID=${SIM_ID:0:10}
 	NODE_NS=${SIM_ID}n VPC_NS=${SIM_ID}v INTERNET_NS=${SIM_ID}i
@@ -349,8 +343,21 @@ run_case() {
 	EXTRA_ARGS=() EXPECT=() EXPECT_SAYS=() EXPECT_ARGS=() EXPECT_TEXT=() EXPECT_SUMMARY=() SIM_CONFIG=()
 	after_up() { :; }
 	# shellcheck source=/dev/null
-	source "$dir/case.sh"
+	source "$1/case.sh"
 	[ -n "$PROXY" ] && proxy_vpc
+	return 0
+}
+
+# run_case DIR [windows]: one case in a VPC of its own. The case file sets
+# what differs from the healthy VPC, the eksboot arguments, and what to
+# expect. For windows (eksboot.exe, test/windows), the node is a Windows
+# node: --target windows with the cluster's service CIDR, its role mapped
+# by an EC2_WINDOWS access entry, and the arguments file a PowerShell line.
+# A proxy case (PROXY set, proxy.sh) runs eksboot once per PROXY_VIA, in
+# the one VPC, with the same expectations.
+run_case() {
+	local dir=$1 platform=${2:-linux}
+	case_env "$dir"
 	if [ "$platform" = windows ]; then
 		TARGET=windows
 		EXTRA_ARGS+=(--service-ipv4-cidr 10.100.0.0/16)
