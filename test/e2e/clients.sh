@@ -74,7 +74,7 @@ checks=(
 
 # check_case CASE: every check of CASE, in one simulated VPC of its own.
 check_case() {
-	local c=$1 row step want text out code ok=1
+	local c=$1 rc row step want text out code ok=1
 	case_env "cases/$c"
 	sim_up
 	for row in "${checks[@]}"; do
@@ -93,15 +93,7 @@ check_case() {
 }
 
 mapfile -t cases < <(printf '%s\n' "${checks[@]}" | cut -d'|' -f1 | uniq)
-passed=0 failed=0
-for c in "${cases[@]}"; do
-	if ( check_case "$c" ) 2>"/tmp/eksboot-clients-$c.log"; then
-		passed=$((passed + 1)); echo "ok    clients: $c"
-	else
-		failed=$((failed + 1)); echo "FAIL  clients: $c"; sed 's/^/      /' "/tmp/eksboot-clients-$c.log"
-	fi
-	rm -f "/tmp/eksboot-clients-$c.log"
-done
+status=0
+each_case clients check_case "${cases[@]}" || status=$?
 rm -rf "$SIM_BIN"
-echo "clients: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+exit "$status"

@@ -330,6 +330,25 @@ node_eksboot() {
 	fi
 }
 
+# each_case LABEL FN CASE...: FN CASE for each case, each in a subshell
+# of its own whose stderr is shown only when it fails; then the tally. True
+# when every one passed.
+each_case() {
+	local label=$1 fn=$2 c start passed=0 failed=0
+	shift 2
+	for c in "$@"; do
+		start=$(date +%s%N)
+		if ( "$fn" "$c" ) 2>"/tmp/eksboot-$label-$c.log"; then
+			passed=$((passed + 1)); echo "ok    $c ($((($(date +%s%N) - start) / 1000000)) ms)"
+		else
+			failed=$((failed + 1)); echo "FAIL  $c"; sed 's/^/      /' "/tmp/eksboot-$label-$c.log"
+		fi
+		rm -f "/tmp/eksboot-$label-$c.log"
+	done
+	echo "$label: $passed passed, $failed failed"
+	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
+}
+
 # case_env DIR: the variables of case DIR (its case.sh over the healthy
 # VPC's), in a simulation of its own names; sim_up then builds it.
 case_env() {

@@ -15,18 +15,10 @@ export SIM_BIN
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || mapfile -t cases < <(ls cases)
 
-passed=0 failed=0
-for c in "${cases[@]}"; do
-	runner=run_case
-	if [[ $c == bottlerocket-* ]]; then runner=run_bottlerocket_case; br_tools; fi
-	start=$(date +%s%N)
-	if ( "$runner" "cases/$c" ) 2>"/tmp/eksboot-e2e-$c.log"; then
-		passed=$((passed + 1)); echo "ok    $c ($((($(date +%s%N) - start) / 1000000)) ms)"
-	else
-		failed=$((failed + 1)); echo "FAIL  $c"; sed 's/^/      /' "/tmp/eksboot-e2e-$c.log"
-	fi
-	rm -f "/tmp/eksboot-e2e-$c.log"
-done
+one_case() {
+	if [[ $1 == bottlerocket-* ]]; then br_tools && run_bottlerocket_case "cases/$1"; else run_case "cases/$1"; fi
+}
+status=0
+each_case e2e one_case "${cases[@]}" || status=$?
 rm -rf "$SIM_BIN"
-echo "e2e: $passed passed, $failed failed"
-[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
+exit "$status"
