@@ -20,8 +20,6 @@ for tool in "$AWS_CLI" skopeo; do
 	command -v "$tool" >/dev/null || { log "missing $tool: run make tools (it installs awscli and skopeo)"; exit 1; }
 done
 
-IMAGE=docker://602401143452.dkr.ecr.$REGION.amazonaws.com/eks/pause:3.5
-
 # The CLI in the node's namespace, whose trust store is the simulation's
 # CA (Debian's CLI bundles its own roots unless told the system's).
 # AWS_ENV: more of its environment.
@@ -35,12 +33,14 @@ node_aws() {
 sts() { node_aws sts get-caller-identity --query Arn; }
 ec2() { node_aws ec2 describe-instances --instance-ids i-0123456789abcdef0 --query 'Reservations[].Instances[].PrivateDnsName'; }
 token() { node_aws ecr get-login-password; }
-# The token in a file, so that it is in no process's arguments.
-login() { token >"$SIM_DIR/ecr-password" && printf 'AWS:%s' "$(cat "$SIM_DIR/ecr-password")" >"$SIM_DIR/ecr-creds"; }
-manifest() { login && ns_n skopeo inspect --raw --creds "$(cat "$SIM_DIR/ecr-creds")" "$IMAGE"; }
+# skopeo logs in as the README's push does, the password on stdin, so that
+# it is in no process's arguments; the later steps read the auth file.
+REGISTRY=602401143452.dkr.ecr.$REGION.amazonaws.com
+login() { token | ns_n skopeo login --authfile "$SIM_DIR/auth.json" --username AWS --password-stdin "$REGISTRY"; }
+manifest() { login && ns_n skopeo inspect --raw --authfile "$SIM_DIR/auth.json" "docker://$REGISTRY/eks/pause:3.5"; }
 pull() {
-	login && ns_n skopeo copy --quiet --override-os linux --override-arch amd64 --src-creds "$(cat "$SIM_DIR/ecr-creds")" "$IMAGE" "dir:$SIM_DIR/pause" &&
-		ns_n skopeo inspect --config "dir:$SIM_DIR/pause" && ls "$SIM_DIR/pause"
+	login && ns_n skopeo copy --quiet --override-os linux --override-arch amd64 --src-authfile "$SIM_DIR/auth.json" \
+		"docker://$REGISTRY/eks/pause:3.5" "dir:$SIM_DIR/pause" && ns_n skopeo inspect --config "dir:$SIM_DIR/pause"
 }
 # AWS's answer to a signature made with another secret.
 wrong_secret() {
