@@ -26,6 +26,7 @@ trap cleanup EXIT
 x86_64-w64-mingw32-gcc -shared -O2 -o "$WORK/bcryptprimitives.dll" bcryptprimitives.c bcryptprimitives.def -ladvapi32 -lws2_32
 (cd "$REPO" && CGO_ENABLED=0 GOOS=windows GOARCH=amd64 go build -o "$WORK/eksboot.exe" ./cmd/eksboot &&
 	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 go build -o "$WORK/powershell.exe" ./test/windows/powershell &&
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 go build -o "$WORK/rootstore.exe" ./test/windows/rootstore &&
 	CGO_ENABLED=0 go build -o "$WORK/eksboot" ./cmd/eksboot)
 wineboot -i >/dev/null 2>&1 # warm the prefix once, before the first run
 cp "$WORK/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
