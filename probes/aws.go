@@ -62,15 +62,22 @@ var errNotReached = errors.New("not reached")
 // redirect (the one hop the ECR pull needs is made by hand). It keeps one
 // connection per host between the check's calls, so the pull's registry
 // requests share one TLS handshake; awsCall closes it when the check ends.
-// via is each host's path (Plan.viaFor).
-func awsClient(ap *AWSPlan, timeout time.Duration, via func(host string) *url.URL) *http.Client {
+// via is each host's path (Plan.viaFor). A connection the runner opened
+// early for the check (Check.Opens) is taken before any is dialed.
+func awsClient(ctx context.Context, ap *AWSPlan, timeout time.Duration, via func(host string) *url.URL) *http.Client {
+	dial, early := awsDialTLS(ap, timeout, via), earlyFrom(ctx)
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{
 			Proxy:               nil, // the path is awsDialTLS's: refusals are judged as the endpoint's
 			MaxIdleConnsPerHost: 1,
 			IdleConnTimeout:     timeout,
-			DialTLSContext:      awsDialTLS(ap, timeout, via),
+			DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				if ec, ok := early.take(ctx, addr); ok {
+					return ec.conn, ec.err
+				}
+				return dial(ctx, network, addr)
+			},
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

@@ -39,7 +39,7 @@ var AWSChecks = []Check{ec2APICheck, ecrAuthCheck, ecrPullCheck, stsAPICheck}
 // awsCall runs one call's check (the call of action through endpoint): it
 // skips, saying why, when the node has no credentials to sign with, and
 // fills the hint of what did not pass.
-func awsCall(p Plan, endpoint, action string, run func(ap *AWSPlan, c *http.Client) []report.Result) []report.Result {
+func awsCall(ctx context.Context, p Plan, endpoint, action string, run func(ap *AWSPlan, c *http.Client) []report.Result) []report.Result {
 	ap := p.AWS
 	if ap == nil { // a plan that makes no calls
 		return nil
@@ -50,7 +50,7 @@ func awsCall(p Plan, endpoint, action string, run func(ap *AWSPlan, c *http.Clie
 			Msg: fmt.Sprintf("%s: %s not asked: %s (the auth check says why)", endpoint, action, why)}
 		return []report.Result{r}
 	}
-	c := awsClient(ap, p.Timeout, p.viaFor)
+	c := awsClient(ctx, ap, p.Timeout, p.viaFor)
 	defer c.CloseIdleConnections()
 	out := run(ap, c)
 	for i, r := range out {
@@ -73,7 +73,7 @@ func awsCall(p Plan, endpoint, action string, run func(ap *AWSPlan, c *http.Clie
 var ec2APICheck = Check{Name: "ec2-api", Required: true,
 	Why: "ec2:DescribeInstances answers for this instance: nodeadm and Bottlerocket's pluto wait on it for the node's name; the VPC CNI calls it",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
-		return awsCall(p, "ec2", actionDescribeInstances, func(ap *AWSPlan, c *http.Client) []report.Result {
+		return awsCall(ctx, p, "ec2", actionDescribeInstances, func(ap *AWSPlan, c *http.Client) []report.Result {
 			host := "ec2." + ap.Region + "." + domainOf(ap)
 			r := awsResult("ec2", host, actionDescribeInstances)
 			if ap.SkipEC2 != "" {
@@ -99,7 +99,7 @@ var ec2APICheck = Check{Name: "ec2-api", Required: true,
 var stsAPICheck = Check{Name: "sts-api", Required: true,
 	Why: "sts:GetCallerIdentity answers: pods' IAM roles need STS, and it proves the role's credentials good",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
-		return awsCall(p, "sts", actionGetCallerIdentity, func(ap *AWSPlan, c *http.Client) []report.Result {
+		return awsCall(ctx, p, "sts", actionGetCallerIdentity, func(ap *AWSPlan, c *http.Client) []report.Result {
 			host := STSHost(ap.Region, ap.Domain)
 			r := awsResult("sts", host, actionGetCallerIdentity)
 			r = ask(c, r, func() (*http.Request, error) {
@@ -130,7 +130,7 @@ var stsAPICheck = Check{Name: "sts-api", Required: true,
 var ecrAuthCheck = Check{Name: "ecr-auth", Required: true,
 	Why: "ecr:GetAuthorizationToken answers: kubelet's ECR credential provider gets containerd's pull credentials from it",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
-		return awsCall(p, "ecr.api", actionGetAuthToken, func(ap *AWSPlan, c *http.Client) []report.Result {
+		return awsCall(ctx, p, "ecr.api", actionGetAuthToken, func(ap *AWSPlan, c *http.Client) []report.Result {
 			host := "api.ecr." + ap.Region + "." + domainOf(ap)
 			r := awsResult("ecr.api", host, actionGetAuthToken)
 			return []report.Result{ask(c, r, func() (*http.Request, error) {

@@ -27,8 +27,21 @@ const layerRange = "bytes=0-1023"
 
 var ecrPullCheck = Check{Name: "ecr-pull", Required: true, Needs: []string{"ecr-auth"},
 	Why: "containerd pulls eks/pause from the region's EKS image account: the manifest through ecr.dkr, the layers from the S3 bucket prod-REGION-starport-layer-bucket",
+	// The registries' and the layer bucket's handshakes need no token:
+	// they are made while ecr-auth asks for it.
+	Opens: func(p Plan) []string {
+		ap := p.AWS
+		if ap == nil {
+			return nil
+		}
+		hosts := []string{registryHost(ap, EKSImageAccount(ap.Region)), layerHost(ap)}
+		for _, account := range ap.ECRAccounts {
+			hosts = append(hosts, registryHost(ap, account))
+		}
+		return hosts
+	},
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
-		return awsCall(p, "ecr.dkr", actionBatchGetImage, func(ap *AWSPlan, c *http.Client) []report.Result {
+		return awsCall(ctx, p, "ecr.dkr", actionBatchGetImage, func(ap *AWSPlan, c *http.Client) []report.Result {
 			out := pull(ctx, ap, c, f.ECRToken)
 			for _, account := range ap.ECRAccounts {
 				out = append(out, registryPing(ctx, ap, c, f.ECRToken, account))
@@ -41,7 +54,7 @@ var ecrPullCheck = Check{Name: "ecr-pull", Required: true, Needs: []string{"ecr-
 // first bytes of its first layer, following the registry's one redirect
 // to S3 with no Authorization.
 func pull(ctx context.Context, ap *AWSPlan, c *http.Client, token string) []report.Result {
-	host := EKSImageAccount(ap.Region) + ".dkr.ecr." + ap.Region + "." + domainOf(ap)
+	host := registryHost(ap, EKSImageAccount(ap.Region))
 	r := awsResult("ecr.dkr", host, actionBatchGetImage)
 	start := time.Now()
 	auth, ok := basicAuth(token)
@@ -116,7 +129,7 @@ func pull(ctx context.Context, ap *AWSPlan, c *http.Client, token string) []repo
 // the registry answers the node and takes the token; which repositories
 // the role may pull from there is the registry's policy, not asked.
 func registryPing(ctx context.Context, ap *AWSPlan, c *http.Client, token, account string) (r report.Result) {
-	host := account + ".dkr.ecr." + ap.Region + "." + domainOf(ap)
+	host := registryHost(ap, account)
 	r = awsResult("ecr.dkr", host, actionGetAuthToken)
 	start := time.Now()
 	defer func() { r.Duration = time.Since(start) }()
@@ -195,6 +208,17 @@ func layerDownload(ctx context.Context, ap *AWSPlan, c *http.Client, location st
 // guide, "Amazon ECR interface VPC endpoints": the gateway endpoint's
 // policy must allow it).
 func layerBucket(region string) string { return "prod-" + region + "-starport-layer-bucket" }
+
+// layerHost is the layer bucket's virtual host in the region, where ECR's
+// redirects send a layer's download.
+func layerHost(ap *AWSPlan) string {
+	return layerBucket(ap.Region) + ".s3." + ap.Region + "." + domainOf(ap)
+}
+
+// registryHost is an account's registry in the node's region.
+func registryHost(ap *AWSPlan, account string) string {
+	return account + ".dkr.ecr." + ap.Region + "." + domainOf(ap)
+}
 
 type manifest struct {
 	Manifests []struct {

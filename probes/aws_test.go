@@ -18,6 +18,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,8 +80,35 @@ type fakeAWS struct {
 	// cutManifest: the registry answers the manifest by digest with half
 	// a status line and hangs up.
 	cutManifest bool
-	mu          sync.Mutex
-	clients     map[string]map[string]bool // by host: the connections requests came on
+	// tokenWaitsFor: GetAuthorizationToken answers only once a TLS
+	// handshake for each of these hosts has begun (tokenLate if it gave
+	// up waiting).
+	tokenWaitsFor []string
+	tokenLate     bool
+	// badCertFor gets a certificate for another name.
+	badCertFor string
+	mu         sync.Mutex
+	clients    map[string]map[string]bool // by host: the connections requests came on
+	hellos     map[string]bool            // the names TLS handshakes began for
+}
+
+// waitForHellos waits up to a second for a handshake for each host.
+func (f *fakeAWS) waitForHellos(hosts []string) bool {
+	for range 100 {
+		f.mu.Lock()
+		seen := 0
+		for _, h := range hosts {
+			if f.hellos[h] {
+				seen++
+			}
+		}
+		f.mu.Unlock()
+		if seen == len(hosts) {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
 }
 
 const (
@@ -132,6 +160,11 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:sts::111122223333:assumed-role/node/i-1</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>`)
 		}
 	case host == "api.ecr.us-west-2.amazonaws.com":
+		if len(f.tokenWaitsFor) > 0 && !f.waitForHellos(f.tokenWaitsFor) {
+			f.mu.Lock()
+			f.tokenLate = true
+			f.mu.Unlock()
+		}
 		if signedFor("ecr") {
 			tok := base64.StdEncoding.EncodeToString([]byte("AWS:" + ecrPassword))
 			json.NewEncoder(w).Encode(map[string]any{"authorizationData": []map[string]any{{"authorizationToken": tok}}})
@@ -179,7 +212,19 @@ func newFakeAWS(t *testing.T) (*fakeAWS, Plan) {
 	f := &fakeAWS{t: t}
 	f.srv = httptest.NewUnstartedServer(f)
 	cert, roots := awsCert(t)
-	f.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	other, _ := awsCert(t)
+	f.srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.hellos == nil {
+			f.hellos = map[string]bool{}
+		}
+		f.hellos[hello.ServerName] = true
+		if hello.ServerName == f.badCertFor {
+			return &tls.Config{Certificates: []tls.Certificate{other}}, nil
+		}
+		return nil, nil
+	}}
 	f.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	f.srv.StartTLS()
 	t.Cleanup(f.srv.Close)
@@ -331,4 +376,105 @@ func TestAWSCallFailingOnKeptConnectionFails(t *testing.T) {
 			t.Errorf("ecr.dkr: %s %s %s", r.Status, r.Code, r.Msg)
 		}
 	}
+}
+
+const (
+	fakeRegistry = "602401143452.dkr.ecr.us-west-2.amazonaws.com"
+	fakeBucket   = "prod-us-west-2-starport-layer-bucket.s3.us-west-2.amazonaws.com"
+)
+
+// runChecks runs the four calls through the runner, as a run does.
+func runChecks(p Plan) map[string]report.Result {
+	p.Checks = AWSChecks
+	out := map[string]report.Result{}
+	for _, r := range (&Runner{}).Run(context.Background(), p).Results {
+		out[r.Endpoint] = r
+	}
+	return out
+}
+
+// The pull's handshakes with the registry and the layer bucket are made
+// while ecr-auth asks for the token, and the pull then uses those
+// connections: one to each host.
+func TestAWSCallsPullOpensItsConnectionsDuringECRAuth(t *testing.T) {
+	f, p := newFakeAWS(t)
+	f.tokenWaitsFor = []string{fakeRegistry, fakeBucket}
+	rs := runChecks(p)
+	for _, e := range []string{"ecr.api", "ecr.dkr", "s3"} {
+		if rs[e].Status != report.Pass {
+			t.Errorf("%s: %+v", e, rs[e])
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.tokenLate {
+		t.Error("the token was asked for before the pull's handshakes began")
+	}
+	for _, h := range f.tokenWaitsFor {
+		if n := len(f.clients[h]); n != 1 {
+			t.Errorf("%s: requests on %d connections, want 1", h, n)
+		}
+	}
+}
+
+// A connection opened early is judged as one the call dialed: TLS that
+// does not verify is the call's failure, a refused connect a skip (the
+// endpoint's own check says it).
+func TestAWSCallsEarlyConnectionsJudgedAsDialed(t *testing.T) {
+	f, p := newFakeAWS(t)
+	f.badCertFor = fakeRegistry
+	if r := runChecks(p)["ecr.dkr"]; r.Status != report.Fail || r.Code != report.AWSError || !strings.Contains(r.Msg, "got no answer") {
+		t.Errorf("TLS failure on the early connection: %s %s %s", r.Status, r.Code, r.Msg)
+	}
+
+	_, p = newFakeAWS(t)
+	dial := p.AWS.Dial
+	p.AWS.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr == fakeRegistry+":443" {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: fmt.Errorf("connection refused")}
+		}
+		return dial(ctx, network, addr)
+	}
+	if r := runChecks(p)["ecr.dkr"]; r.Status != report.Skip || !strings.Contains(r.Msg, "not reached") {
+		t.Errorf("refused early connection: %s %s %s", r.Status, r.Code, r.Msg)
+	}
+}
+
+// Connections opened for a pull that never runs (ecr-auth got no token)
+// are closed.
+func TestAWSCallsEarlyConnectionsUnusedAreClosed(t *testing.T) {
+	_, p := newFakeAWS(t)
+	bad := *p.AWS.Credentials
+	bad.AccessKeyID = "ASIAOTHER"
+	p.AWS.Credentials = &bad
+	var open atomic.Int32
+	dial := p.AWS.Dial
+	p.AWS.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err == nil {
+			open.Add(1)
+			c = &countedConn{Conn: c, open: &open}
+		}
+		return c, err
+	}
+	if r := runChecks(p)["ecr.dkr"]; r.Status != report.Skip {
+		t.Fatalf("the pull ran without a token: %+v", r)
+	}
+	for i := 0; open.Load() != 0 && i < 100; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := open.Load(); n != 0 {
+		t.Errorf("%d connections left open", n)
+	}
+}
+
+type countedConn struct {
+	net.Conn
+	open *atomic.Int32
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() { c.open.Add(-1) })
+	return c.Conn.Close()
 }

@@ -28,7 +28,13 @@ type Check struct {
 	// inputs read once, or what the checks it needs found), so --wait runs
 	// it again only when one of those runs again.
 	Once bool
-	Run  func(ctx context.Context, p Plan, f *Findings) []report.Result
+	// Opens names the hosts the check's AWS calls will reach, nil for
+	// none: the runner opens their connections (TCP, then TLS) while the
+	// check waits for those it needs, so a call that waits on another's
+	// answer (the pull on ecr-auth's token) does not then wait on a
+	// handshake as well.
+	Opens func(p Plan) []string
+	Run   func(ctx context.Context, p Plan, f *Findings) []report.Result
 }
 
 // Check names: what --require and --optional take besides the catalog's

@@ -74,6 +74,12 @@ func (s *session) round(ctx context.Context, deadline time.Time, which []bool) {
 		}
 		wg.Go(func() {
 			defer close(done[i])
+			ctx := ctx
+			if c.Opens != nil {
+				early := openEarly(ctx, s.plan, c.Opens(s.plan))
+				defer early.close()
+				ctx = withEarly(ctx, early)
+			}
 			for _, j := range s.needs[i] {
 				<-done[j]
 			}
