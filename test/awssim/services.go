@@ -2,6 +2,7 @@ package awssim
 
 import (
 	"bytes"
+	"crypto/md5"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -197,49 +199,77 @@ func (a *AWS) registry(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
 		return
 	}
-	repo := "arn:aws:ecr:" + a.Region + ":" + ImageAccount + ":repository/eks/pause"
-	allowed := func(action string) bool {
-		why := a.authorize("ecr.dkr", action, repo)
-		if why == "" && a.Repository != nil {
-			if ok, _ := a.Repository.decide(action, repo); !ok {
-				why = "because no resource-based policy allows the " + action + " action"
-			}
-		}
-		if why != "" {
-			fail(http.StatusForbidden, "DENIED", a.deniedMessage(action, repo, why))
-		}
-		return why == ""
-	}
-	manifests, blobs := "/v2/"+pauseRepository+"/manifests/", "/v2/"+pauseRepository+"/blobs/"
-	path := r.URL.Path
-	switch {
-	case path == "/v2/" || path == "/v2":
+	account, _, _ := strings.Cut(r.Host, ".dkr.ecr.")
+	if r.URL.Path == "/v2/" || r.URL.Path == "/v2" {
 		w.Header().Set("Docker-Distribution-Api-Version", "registry/2.0")
 		w.WriteHeader(http.StatusOK)
-	case strings.HasPrefix(path, manifests):
-		ref := strings.TrimPrefix(path, manifests)
+		return
+	}
+	name, kind, ref, ok := registryPath(r.URL.Path)
+	if !ok {
+		fail(http.StatusNotFound, "NOT_FOUND", "404 page not found")
+		return
+	}
+	// As AWS does, the policies decide before the repository is looked
+	// up: a caller refused learns nothing of what exists.
+	repo := "arn:aws:ecr:" + a.Region + ":" + account + ":repository/" + name
+	action := map[string]string{"manifests": "ecr:BatchGetImage", "blobs": "ecr:GetDownloadUrlForLayer", "tags": "ecr:ListImages"}[kind]
+	why := a.authorize("ecr.dkr", action, repo)
+	if why == "" && a.Repository != nil {
+		if ok, _ := a.Repository.decide(action, repo); !ok {
+			why = "because no resource-based policy allows the " + action + " action"
+		}
+	}
+	if why != "" {
+		fail(http.StatusForbidden, "DENIED", a.deniedMessage(action, repo, why))
+		return
+	}
+	if name != pauseRepository || account != ImageAccount {
+		fail(http.StatusNotFound, "NAME_UNKNOWN", "The repository with name '"+name+"' does not exist in the registry with id '"+account+"'")
+		return
+	}
+	switch kind {
+	case "tags":
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		json.NewEncoder(w).Encode(map[string]any{"name": name, "tags": []string{pauseTag}})
+	case "manifests":
 		body, media := pause.manifests[ref], mediaManifest
 		if ref == pauseTag || ref == pause.indexDigest {
 			body, media = pause.index, mediaIndex
 		}
 		if body == nil {
 			fail(http.StatusNotFound, "MANIFEST_UNKNOWN", "Requested image not found")
-		} else if allowed("ecr:BatchGetImage") {
-			w.Header().Set("Content-Type", media)
-			w.Header().Set("Docker-Content-Digest", digest(body))
-			w.Write(body)
+			return
 		}
-	case strings.HasPrefix(path, blobs):
-		d := strings.TrimPrefix(path, blobs)
-		if pause.blobs[d] == nil {
+		w.Header().Set("Content-Type", media)
+		w.Header().Set("Docker-Content-Digest", digest(body))
+		w.Write(body)
+	case "blobs":
+		if pause.blobs[ref] == nil {
 			fail(http.StatusNotFound, "BLOB_UNKNOWN", "blob unknown to registry")
-		} else if allowed("ecr:GetDownloadUrlForLayer") {
-			w.Header().Set("Location", a.presign(ImageAccount+"/"+strings.TrimPrefix(d, "sha256:")))
-			w.WriteHeader(http.StatusTemporaryRedirect)
+			return
 		}
-	default:
-		fail(http.StatusNotFound, "NAME_UNKNOWN", "The repository with name '"+strings.TrimPrefix(path, "/v2/")+"' does not exist in the registry with id '"+ImageAccount+"'")
+		w.Header().Set("Location", a.presign(ImageAccount+"/"+strings.TrimPrefix(ref, "sha256:")))
+		w.WriteHeader(http.StatusTemporaryRedirect)
 	}
+}
+
+// registryPath splits a registry v2 path, /v2/NAME/manifests/REF,
+// /v2/NAME/blobs/DIGEST or /v2/NAME/tags/list (a name may hold slashes).
+func registryPath(p string) (name, kind, ref string, ok bool) {
+	p, ok = strings.CutPrefix(p, "/v2/")
+	if !ok {
+		return "", "", "", false
+	}
+	if n, found := strings.CutSuffix(p, "/tags/list"); found {
+		return n, "tags", "", n != ""
+	}
+	for _, k := range []string{"manifests", "blobs"} {
+		if i := strings.LastIndex(p, "/"+k+"/"); i > 0 {
+			return p[:i], k, p[i+len(k)+2:], p[i+len(k)+2:] != ""
+		}
+	}
+	return "", "", "", false
 }
 
 // s3 answers a presigned GET of the layer bucket, as far as the gateway
@@ -270,6 +300,43 @@ func (a *AWS) s3(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 		return
 	}
+	// S3 answers one range (206 and Content-Range), ignores a Range it
+	// cannot use (several ranges, bad syntax) and refuses one past the
+	// end with its InvalidRange error.
+	if first, ok := singleRange(r.Header.Get("Range")); !ok {
+		r.Header.Del("Range")
+	} else if first >= int64(len(blob)) {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", len(blob)))
+		fail(http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable")
+		return
+	}
+	sum := md5.Sum(blob)
+	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+	w.Header().Set("Accept-Ranges", "bytes")
 	w.Header().Set("Content-Type", "application/octet-stream")
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(blob)) // answers a Range as S3 does: 206 and Content-Range
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(blob))
+}
+
+// singleRange reads a Range header of one byte range, bytes=A-B, A- or
+// -N: its first byte (0 for a suffix), and false for anything else.
+func singleRange(h string) (int64, bool) {
+	spec, ok := strings.CutPrefix(h, "bytes=")
+	from, to, dash := strings.Cut(spec, "-")
+	if !ok || !dash || strings.Contains(spec, ",") {
+		return 0, false
+	}
+	if from == "" {
+		n, err := strconv.ParseInt(to, 10, 64)
+		return 0, err == nil && n > 0
+	}
+	a, err := strconv.ParseInt(from, 10, 64)
+	if err != nil || a < 0 {
+		return 0, false
+	}
+	if to != "" {
+		if b, err := strconv.ParseInt(to, 10, 64); err != nil || b < a {
+			return 0, false
+		}
+	}
+	return a, true
 }

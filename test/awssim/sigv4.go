@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,19 +100,22 @@ func (a *AWS) presign(key string) string {
 	return signed
 }
 
-// verifyPresigned checks a presigned S3 GET: ECR's key, its signature,
-// within X-Amz-Expires; S3 refuses one that also carries Authorization.
+// verifyPresigned checks a presigned S3 request: ECR's key, its signature
+// for this method (a URL presigned for GET does not HEAD), within
+// X-Amz-Expires; S3 refuses one that also carries Authorization.
 func (a *AWS) verifyPresigned(r *http.Request) bool {
 	q := r.URL.Query()
 	if r.Header.Get("Authorization") != "" || !strings.HasPrefix(q.Get("X-Amz-Credential"), ecrCreds.AccessKeyID+"/") {
 		return false
 	}
 	at, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
-	if err != nil || a.now().Sub(at) > 20*time.Minute || a.now().Before(at.Add(-time.Minute)) {
+	expires, experr := strconv.Atoi(q.Get("X-Amz-Expires"))
+	if err != nil || experr != nil || expires < 1 || expires > 604800 ||
+		a.now().Sub(at) > time.Duration(expires)*time.Second || a.now().Before(at.Add(-time.Minute)) {
 		return false
 	}
 	again := url.URL{Scheme: "https", Host: r.Host, Path: r.URL.Path, RawQuery: "X-Amz-Expires=" + q.Get("X-Amz-Expires")}
-	req, _ := http.NewRequest(http.MethodGet, again.String(), nil)
+	req, _ := http.NewRequest(r.Method, again.String(), nil)
 	signed, _, err := v4.NewSigner().PresignHTTP(context.Background(), ecrCreds, req, "UNSIGNED-PAYLOAD", "s3", a.Region, at)
 	if err != nil {
 		return false

@@ -38,6 +38,8 @@ token() { node_aws ecr get-login-password; }
 REGISTRY=602401143452.dkr.ecr.$REGION.amazonaws.com
 login() { token | ns_n skopeo login --authfile "$SIM_DIR/auth.json" --username AWS --password-stdin "$REGISTRY"; }
 manifest() { login && ns_n skopeo inspect --raw --authfile "$SIM_DIR/auth.json" "docker://$REGISTRY/eks/pause:3.5"; }
+# skopeo's plain inspect lists the repository's tags as well (ecr:ListImages).
+inspect() { login && ns_n skopeo inspect --authfile "$SIM_DIR/auth.json" "docker://$REGISTRY/eks/pause:3.5"; }
 pull() {
 	login && ns_n skopeo copy --quiet --override-os linux --override-arch amd64 --src-authfile "$SIM_DIR/auth.json" \
 		"docker://$REGISTRY/eks/pause:3.5" "dir:$SIM_DIR/pause" && ns_n skopeo inspect --config "dir:$SIM_DIR/pause"
@@ -58,6 +60,7 @@ checks=(
 	"healthy|sts|pass|arn:aws:sts::111122223333:assumed-role/eksboot-node/i-0123456789abcdef0"
 	"healthy|ec2|pass|ip-10-0-1-10.eu-west-1.compute.internal"
 	'healthy|pull|pass|"architecture": "amd64"'
+	'healthy|inspect|pass|"3.5"'
 	"healthy|wrong_secret|fail|(SignatureDoesNotMatch)"
 	"ec2-endpoint-policy-denies|ec2|fail|(UnauthorizedOperation) when calling the DescribeInstances operation: You are not authorized to perform this operation. User: arn:aws:sts::111122223333:assumed-role/eksboot-node/i-0123456789abcdef0 is not authorized to perform: ec2:DescribeInstances"
 	"ec2-endpoint-policy-denies|ec2|fail|because no VPC endpoint policy allows the ec2:DescribeInstances action"
