@@ -80,7 +80,7 @@ tools:
 
 ## test: every test, as CI runs them; the namespace tests and the
 ## end-to-end cases need root, and say so plainly without it
-test: tools unit e2e windows image-test
+test: tools unit image-test e2e windows
 
 unit:
 	$(GO) test -race -count=1 ./...

@@ -35,14 +35,16 @@
 BR_CONTAINER=eksboot
 BR_REGISTRY=111122223333.dkr.ecr.$REGION.amazonaws.com/eksboot
 
-# br_tools: the image (make image, once a run) and the API stand-in.
+# br_tools: the image (make image, once a run) and the API stand-in. It
+# runs as an if's condition, where set -e does not hold: every step is
+# checked, and $SIM_BIN/oci, the sign it is done, comes last.
 br_tools() {
 	command -v crun >/dev/null || { log "missing crun: run make tools"; return 1; }
-	if [ ! -d "$SIM_BIN/oci" ]; then
-		(cd "$REPO_DIR" && make -s image >/dev/null) || { log "make image failed"; return 1; }
-		cp -r "$REPO_DIR/dist/oci" "$SIM_BIN/oci"
-		(cd "$REPO_DIR" && go build -o "$SIM_BIN/brapi" ./test/e2e/brapi)
-	fi
+	[ -d "$SIM_BIN/oci" ] && return
+	(cd "$REPO_DIR" && make -s image >/dev/null) || { log "make image failed"; return 1; }
+	(cd "$REPO_DIR" && go build -o "$SIM_BIN/brapi" ./test/e2e/brapi) || { log "building brapi failed"; return 1; }
+	rm -rf "$SIM_BIN/oci.part" && cp -r "$REPO_DIR/dist/oci" "$SIM_BIN/oci.part" && mv "$SIM_BIN/oci.part" "$SIM_BIN/oci" ||
+		{ log "copying the image layout failed"; return 1; }
 }
 
 # br_node DIR: the node as Bottlerocket would have it from the TOML render

@@ -20,11 +20,15 @@ import (
 const (
 	certStoreProvSystem         = 10      // CERT_STORE_PROV_SYSTEM_W
 	certSystemStoreLocalMachine = 2 << 16 // CERT_SYSTEM_STORE_LOCAL_MACHINE
+	// CERT_STORE_READONLY_FLAG: the import happens on any open of the
+	// machine's Root store (store.c, CRYPT_SysRegOpenStoreW, before the
+	// flags are read); this one has no reason to write.
+	certStoreReadOnly = 0x00008000
 )
 
 func main() {
 	name, _ := syscall.UTF16PtrFromString("Root")
-	store, err := syscall.CertOpenStore(certStoreProvSystem, 0, 0, certSystemStoreLocalMachine, uintptr(unsafe.Pointer(name)))
+	store, err := syscall.CertOpenStore(certStoreProvSystem, 0, 0, certSystemStoreLocalMachine|certStoreReadOnly, uintptr(unsafe.Pointer(name)))
 	if err != nil {
 		os.Stderr.WriteString("rootstore: " + err.Error() + "\n")
 		os.Exit(1)
