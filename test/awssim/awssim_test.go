@@ -138,11 +138,14 @@ func TestLayerURLIsPresignedForGET(t *testing.T) {
 	if w := ask(a, "HEAD", location, nil); w.Code != 403 {
 		t.Errorf("HEAD of a URL presigned for GET: %d", w.Code)
 	}
-	if w := ask(a, "GET", location, http.Header{"Authorization": {"AWS4-HMAC-SHA256 Credential=x"}}); w.Code != 403 {
-		t.Errorf("presigned and Authorization: %d", w.Code)
+	if w := ask(a, "GET", strings.Replace(location, "X-Amz-Signature=", "X-Amz-Signature=0", 1), nil); w.Code != 403 || !strings.Contains(w.Body.String(), "<Code>SignatureDoesNotMatch</Code>") {
+		t.Errorf("another signature: %d %s", w.Code, w.Body)
+	}
+	if w := ask(a, "GET", location, http.Header{"Authorization": {"AWS4-HMAC-SHA256 Credential=x"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "<Code>InvalidArgument</Code>") {
+		t.Errorf("presigned and Authorization: %d %s", w.Code, w.Body)
 	}
 	now = now.Add(21 * time.Minute)
-	if w := ask(a, "GET", location, nil); w.Code != 403 || !strings.Contains(w.Body.String(), "<Code>AccessDenied</Code>") {
+	if w := ask(a, "GET", location, nil); w.Code != 403 || !strings.Contains(w.Body.String(), "<Code>AccessDenied</Code><Message>Request has expired</Message>") {
 		t.Errorf("expired: %d %s", w.Code, w.Body)
 	}
 }

@@ -280,8 +280,8 @@ func (a *AWS) s3(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"+`<Error><Code>%s</Code><Message>%s</Message><RequestId>EKSBOOTSIM0000</RequestId><HostId>c2ltdWxhdGVk</HostId></Error>`, code, xmlText(msg))
 	}
-	if !a.verifyPresigned(r) {
-		fail(http.StatusForbidden, "AccessDenied", "Request has expired or the signature does not match")
+	if status, code, msg := a.verifyPresigned(r); status != 0 {
+		fail(status, code, msg)
 		return
 	}
 	// The bucket is AWS's, not the caller's account: S3 says no more than

@@ -102,24 +102,32 @@ func (a *AWS) presign(key string) string {
 
 // verifyPresigned checks a presigned S3 request: ECR's key, its signature
 // for this method (a URL presigned for GET does not HEAD), within
-// X-Amz-Expires; S3 refuses one that also carries Authorization.
-func (a *AWS) verifyPresigned(r *http.Request) bool {
+// X-Amz-Expires. It says what S3 answers when it refuses: "" when not.
+func (a *AWS) verifyPresigned(r *http.Request) (status int, code, msg string) {
 	q := r.URL.Query()
-	if r.Header.Get("Authorization") != "" || !strings.HasPrefix(q.Get("X-Amz-Credential"), ecrCreds.AccessKeyID+"/") {
-		return false
+	if r.Header.Get("Authorization") != "" {
+		return http.StatusBadRequest, "InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
+	}
+	if !strings.HasPrefix(q.Get("X-Amz-Credential"), ecrCreds.AccessKeyID+"/") {
+		return http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."
 	}
 	at, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
 	expires, experr := strconv.Atoi(q.Get("X-Amz-Expires"))
-	if err != nil || experr != nil || expires < 1 || expires > 604800 ||
-		a.now().Sub(at) > time.Duration(expires)*time.Second || a.now().Before(at.Add(-time.Minute)) {
-		return false
+	if err != nil {
+		return http.StatusBadRequest, "AuthorizationQueryParametersError", `X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`
+	}
+	if experr != nil || expires < 1 || expires > 604800 {
+		return http.StatusBadRequest, "AuthorizationQueryParametersError", "X-Amz-Expires must be less than a week (in seconds) that is 604800"
+	}
+	if a.now().Sub(at) > time.Duration(expires)*time.Second || a.now().Before(at.Add(-time.Minute)) {
+		return http.StatusForbidden, "AccessDenied", "Request has expired"
 	}
 	again := url.URL{Scheme: "https", Host: r.Host, Path: r.URL.Path, RawQuery: "X-Amz-Expires=" + q.Get("X-Amz-Expires")}
 	req, _ := http.NewRequest(r.Method, again.String(), nil)
 	signed, _, err := v4.NewSigner().PresignHTTP(context.Background(), ecrCreds, req, "UNSIGNED-PAYLOAD", "s3", a.Region, at)
-	if err != nil {
-		return false
-	}
 	want, _ := url.Parse(signed)
-	return subtle.ConstantTimeCompare([]byte(want.Query().Get("X-Amz-Signature")), []byte(q.Get("X-Amz-Signature"))) == 1
+	if err != nil || subtle.ConstantTimeCompare([]byte(want.Query().Get("X-Amz-Signature")), []byte(q.Get("X-Amz-Signature"))) != 1 {
+		return http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method."
+	}
+	return 0, "", ""
 }
