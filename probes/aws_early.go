@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http/httptrace"
 	"sync"
-	"sync/atomic"
 )
 
 // earlyConns are the connections the runner opened for one check before it
@@ -13,21 +12,51 @@ import (
 // finds none dials as usual.
 type earlyConns struct {
 	mu      sync.Mutex
-	pending map[string]chan earlyConn
+	pending map[string]*pendingConn
 }
 
 type earlyConn struct {
 	conn net.Conn
 	err  error
-	// connected: TCP (or the proxy) answered, so what failed after it is
-	// the call's own finding, not its endpoint's.
+}
+
+// pendingConn is one connection being opened. Its connect is passed on to
+// the request that takes it the moment it happens, not when the handshake
+// ends: a request that gives up during a handshake that stalls (a firewall
+// dropping the ClientHello) has reached the endpoint, and that failure is
+// the call's own, as it would be on a connection the call dialed.
+type pendingConn struct {
+	done chan earlyConn
+
+	mu        sync.Mutex
 	connected bool
+	notify    func() // the taking request's ConnectDone
+}
+
+func (pc *pendingConn) connectDone() {
+	pc.mu.Lock()
+	pc.connected = true
+	notify := pc.notify
+	pc.mu.Unlock()
+	if notify != nil {
+		notify()
+	}
+}
+
+func (pc *pendingConn) takenBy(notify func()) {
+	pc.mu.Lock()
+	pc.notify = notify
+	connected := pc.connected
+	pc.mu.Unlock()
+	if connected {
+		notify()
+	}
 }
 
 // openEarly starts opening a connection to each host as the calls would
 // (awsDialTLS), under ctx; a plan that makes no calls opens none.
 func openEarly(ctx context.Context, p Plan, hosts []string) *earlyConns {
-	e := &earlyConns{pending: make(map[string]chan earlyConn, len(hosts))}
+	e := &earlyConns{pending: make(map[string]*pendingConn, len(hosts))}
 	if p.AWS == nil || p.AWS.Credentials == nil {
 		return e
 	}
@@ -37,20 +66,20 @@ func openEarly(ctx context.Context, p Plan, hosts []string) *earlyConns {
 		if _, dup := e.pending[addr]; dup {
 			continue
 		}
-		done := make(chan earlyConn, 1)
-		e.pending[addr] = done
+		pc := &pendingConn{done: make(chan earlyConn, 1)}
+		e.pending[addr] = pc
 		go func() {
-			var connected atomic.Bool
+			var once sync.Once
 			trace := &httptrace.ClientTrace{ConnectDone: func(_, _ string, err error) {
 				if err == nil {
-					connected.Store(true)
+					once.Do(pc.connectDone)
 				}
 			}}
 			c, err := dial(httptrace.WithClientTrace(ctx, trace), "tcp", addr)
 			if err != nil {
 				c = nil // awsDialTLS fails with a nil *tls.Conn: not a nil net.Conn
 			}
-			done <- earlyConn{conn: c, err: err, connected: connected.Load()}
+			pc.done <- earlyConn{conn: c, err: err}
 		}()
 	}
 	return e
@@ -64,20 +93,20 @@ func (e *earlyConns) take(ctx context.Context, addr string) (earlyConn, bool) {
 		return earlyConn{}, false
 	}
 	e.mu.Lock()
-	done, ok := e.pending[addr]
+	pc, ok := e.pending[addr]
 	delete(e.pending, addr)
 	e.mu.Unlock()
 	if !ok {
 		return earlyConn{}, false
 	}
+	if t := httptrace.ContextClientTrace(ctx); t != nil && t.ConnectDone != nil {
+		pc.takenBy(func() { t.ConnectDone("tcp", addr, nil) })
+	}
 	select {
-	case ec := <-done:
-		if t := httptrace.ContextClientTrace(ctx); ec.connected && t != nil && t.ConnectDone != nil {
-			t.ConnectDone("tcp", addr, nil)
-		}
+	case ec := <-pc.done:
 		return ec, true
 	case <-ctx.Done():
-		go closeWhenOpen(done)
+		go closeWhenOpen(pc)
 		return earlyConn{err: ctx.Err()}, true
 	}
 }
@@ -86,14 +115,14 @@ func (e *earlyConns) take(ctx context.Context, addr string) (earlyConn, bool) {
 func (e *earlyConns) close() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for addr, done := range e.pending {
-		go closeWhenOpen(done)
+	for addr, pc := range e.pending {
+		go closeWhenOpen(pc)
 		delete(e.pending, addr)
 	}
 }
 
-func closeWhenOpen(done <-chan earlyConn) {
-	if ec := <-done; ec.conn != nil {
+func closeWhenOpen(pc *pendingConn) {
+	if ec := <-pc.done; ec.conn != nil {
 		ec.conn.Close()
 	}
 }

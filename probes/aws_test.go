@@ -395,10 +395,19 @@ func runChecks(p Plan) map[string]report.Result {
 
 // The pull's handshakes with the registry and the layer bucket are made
 // while ecr-auth asks for the token, and the pull then uses those
-// connections: one to each host.
+// connections: one dial, and one connection, to each host.
 func TestAWSCallsPullOpensItsConnectionsDuringECRAuth(t *testing.T) {
 	f, p := newFakeAWS(t)
 	f.tokenWaitsFor = []string{fakeRegistry, fakeBucket}
+	var mu sync.Mutex
+	dials := map[string]int{}
+	dial := p.AWS.Dial
+	p.AWS.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		mu.Lock()
+		dials[addr]++
+		mu.Unlock()
+		return dial(ctx, network, addr)
+	}
 	rs := runChecks(p)
 	for _, e := range []string{"ecr.api", "ecr.dkr", "s3"} {
 		if rs[e].Status != report.Pass {
@@ -410,9 +419,11 @@ func TestAWSCallsPullOpensItsConnectionsDuringECRAuth(t *testing.T) {
 	if f.tokenLate {
 		t.Error("the token was asked for before the pull's handshakes began")
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	for _, h := range f.tokenWaitsFor {
-		if n := len(f.clients[h]); n != 1 {
-			t.Errorf("%s: requests on %d connections, want 1", h, n)
+		if n := len(f.clients[h]); n != 1 || dials[h+":443"] != 1 {
+			t.Errorf("%s: %d dials, requests on %d connections; want 1 and 1", h, dials[h+":443"], n)
 		}
 	}
 }
@@ -438,12 +449,50 @@ func TestAWSCallsEarlyConnectionsJudgedAsDialed(t *testing.T) {
 	if r := runChecks(p)["ecr.dkr"]; r.Status != report.Skip || !strings.Contains(r.Msg, "not reached") {
 		t.Errorf("refused early connection: %s %s %s", r.Status, r.Code, r.Msg)
 	}
+
+	// A registry that takes the connection, slowly, and then never
+	// answers the ClientHello: the pull gives up before the early
+	// handshake does, and has reached the registry all the same.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 8)
+	t.Cleanup(func() {
+		silent.Close()
+		for len(accepted) > 0 {
+			(<-accepted).Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c // held open, and silent
+		}
+	}()
+	_, p = newFakeAWS(t)
+	p.Timeout = 300 * time.Millisecond
+	dial = p.AWS.Dial
+	p.AWS.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr == fakeRegistry+":443" {
+			time.Sleep(100 * time.Millisecond)
+			return (&net.Dialer{}).DialContext(ctx, network, silent.Addr().String())
+		}
+		return dial(ctx, network, addr)
+	}
+	if r := runChecks(p)["ecr.dkr"]; r.Status != report.Fail || r.Code != report.AWSError {
+		t.Errorf("a handshake that stalls on the early connection: %s %s %s", r.Status, r.Code, r.Msg)
+	}
 }
 
 // Connections opened for a pull that never runs (ecr-auth got no token)
-// are closed.
+// are closed, and one whose handshake failed is let be.
 func TestAWSCallsEarlyConnectionsUnusedAreClosed(t *testing.T) {
-	_, p := newFakeAWS(t)
+	f, p := newFakeAWS(t)
+	f.badCertFor = fakeBucket
 	bad := *p.AWS.Credentials
 	bad.AccessKeyID = "ASIAOTHER"
 	p.AWS.Credentials = &bad

@@ -75,6 +75,9 @@ func (s *session) round(ctx context.Context, deadline time.Time, which []bool) {
 		wg.Go(func() {
 			defer close(done[i])
 			ctx := ctx
+			// Opened whether or not the check will use them (under --wait a
+			// refused ecr-auth costs each round the pull's handshakes): a
+			// check cannot know before the checks it needs have ended.
 			if c.Opens != nil {
 				early := openEarly(ctx, s.plan, c.Opens(s.plan))
 				defer early.close()
