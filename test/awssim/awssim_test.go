@@ -144,6 +144,18 @@ func TestLayerURLIsPresignedForGET(t *testing.T) {
 	if w := ask(a, "GET", location, http.Header{"Authorization": {"AWS4-HMAC-SHA256 Credential=x"}}); w.Code != 400 || !strings.Contains(w.Body.String(), "<Code>InvalidArgument</Code>") {
 		t.Errorf("presigned and Authorization: %d %s", w.Code, w.Body)
 	}
+	if w := ask(a, "GET", location+"&x-id=GetObject", nil); w.Code != 403 || !strings.Contains(w.Body.String(), "<Code>SignatureDoesNotMatch</Code>") {
+		t.Errorf("a parameter added: %d %s", w.Code, w.Body)
+	}
+	bare, _, _ := strings.Cut(location, "?")
+	if w := ask(a, "GET", bare, nil); w.Code != 403 || !strings.Contains(w.Body.String(), "<Message>Access Denied</Message>") {
+		t.Errorf("anonymous: %d %s", w.Code, w.Body)
+	}
+	now = now.Add(-10 * time.Minute)
+	if w := ask(a, "GET", location, nil); w.Code != 403 || !strings.Contains(w.Body.String(), "Request is not yet valid") {
+		t.Errorf("not yet valid: %d %s", w.Code, w.Body)
+	}
+	now = now.Add(10 * time.Minute)
 	now = now.Add(21 * time.Minute)
 	if w := ask(a, "GET", location, nil); w.Code != 403 || !strings.Contains(w.Body.String(), "<Code>AccessDenied</Code><Message>Request has expired</Message>") {
 		t.Errorf("expired: %d %s", w.Code, w.Body)

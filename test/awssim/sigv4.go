@@ -101,28 +101,53 @@ func (a *AWS) presign(key string) string {
 }
 
 // verifyPresigned checks a presigned S3 request: ECR's key, its signature
-// for this method (a URL presigned for GET does not HEAD), within
-// X-Amz-Expires. It says what S3 answers when it refuses: "" when not.
+// over the method (a URL presigned for GET does not HEAD) and every query
+// parameter, within X-Amz-Expires. It says what S3 answers when it
+// refuses, 0 when it does not.
 func (a *AWS) verifyPresigned(r *http.Request) (status int, code, msg string) {
 	q := r.URL.Query()
 	if r.Header.Get("Authorization") != "" {
 		return http.StatusBadRequest, "InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
 	}
+	if !q.Has("X-Amz-Algorithm") && !q.Has("X-Amz-Signature") && !q.Has("X-Amz-Credential") {
+		return http.StatusForbidden, "AccessDenied", "Access Denied" // anonymous, to a bucket that is not public
+	}
+	for _, p := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Expires"} {
+		if !q.Has(p) {
+			return http.StatusBadRequest, "AuthorizationQueryParametersError", "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
+		}
+	}
 	if !strings.HasPrefix(q.Get("X-Amz-Credential"), ecrCreds.AccessKeyID+"/") {
 		return http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."
 	}
 	at, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
-	expires, experr := strconv.Atoi(q.Get("X-Amz-Expires"))
 	if err != nil {
 		return http.StatusBadRequest, "AuthorizationQueryParametersError", `X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`
 	}
-	if experr != nil || expires < 1 || expires > 604800 {
+	expires, err := strconv.Atoi(q.Get("X-Amz-Expires"))
+	switch {
+	case err != nil:
+		return http.StatusBadRequest, "AuthorizationQueryParametersError", "X-Amz-Expires should be a number"
+	case expires < 0:
+		return http.StatusBadRequest, "AuthorizationQueryParametersError", "X-Amz-Expires must be non-negative"
+	case expires > 604800:
 		return http.StatusBadRequest, "AuthorizationQueryParametersError", "X-Amz-Expires must be less than a week (in seconds) that is 604800"
-	}
-	if a.now().Sub(at) > time.Duration(expires)*time.Second || a.now().Before(at.Add(-time.Minute)) {
+	case a.now().Before(at.Add(-time.Minute)):
+		return http.StatusForbidden, "AccessDenied", "Request is not yet valid"
+	case a.now().Sub(at) > time.Duration(expires)*time.Second:
 		return http.StatusForbidden, "AccessDenied", "Request has expired"
 	}
-	again := url.URL{Scheme: "https", Host: r.Host, Path: r.URL.Path, RawQuery: "X-Amz-Expires=" + q.Get("X-Amz-Expires")}
+	// Re-sign what came, less what presigning adds: a parameter added to
+	// the URL since changes the signature, as in S3.
+	rest := url.Values{}
+	for k, v := range q {
+		switch k {
+		case "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Security-Token":
+		default:
+			rest[k] = v
+		}
+	}
+	again := url.URL{Scheme: "https", Host: r.Host, Path: r.URL.Path, RawQuery: rest.Encode()}
 	req, _ := http.NewRequest(r.Method, again.String(), nil)
 	signed, _, err := v4.NewSigner().PresignHTTP(context.Background(), ecrCreds, req, "UNSIGNED-PAYLOAD", "s3", a.Region, at)
 	want, _ := url.Parse(signed)
