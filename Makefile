@@ -80,6 +80,10 @@ tools:
 
 ## test: every test, as CI runs them; the namespace tests and the
 ## end-to-end cases need root, and say so plainly without it
+# In this order, one after another even under make -j (GNU make before
+# 4.4 then runs everything serially): image-test and the e2e's
+# Bottlerocket cases both build dist/oci.
+.NOTPARALLEL: test
 test: tools unit image-test e2e windows
 
 unit:

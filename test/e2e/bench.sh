@@ -146,7 +146,7 @@ id, one file each as \`aws s3 sync\` leaves them.
 |---|---|---|---|---|
 | healthy verdict | ${healthy_eksboot} ms | ${healthy_peer} ms | ≤ 100 ms | $(verdict "$healthy_eksboot" 100) |
 | healthy, eksboot ÷ peer | ${ratio} | | ≤ 0.25 | $(verdict "$ratio" 0.25) |
-| healthy verdict ÷ \`eksboot version\`, run alternately | ${startup_x} ($((verdict_us / 1000)) ms ÷ $((version_us / 1000)) ms) | | ≤ 2.5 with the AWS calls (2.0 before them) | $(verdict "$startup_x" 2.5) |
+| healthy verdict ÷ \`eksboot version\`, run alternately | ${startup_x} ($(awk -v u="$verdict_us" 'BEGIN { printf "%.1f", u / 1000 }') ms ÷ $(awk -v u="$version_us" 'BEGIN { printf "%.1f", u / 1000 }') ms) | | ≤ 2.5 with the AWS calls (2.0 before them) | $(verdict "$startup_x" 2.5) |
 | two faults (sts, ecr.dkr dropped) | ${faults_eksboot} ms (${faults_x} × timeout) | ${faults_peer} ms | ≤ 1.1 × timeout | $(verdict "$faults_x" 1.1) |
 | peak RSS | ${rss_mib} MiB | | ≤ 20 MiB | $(verdict "$rss_mib" 20) |
 | IMDS requests per run | ${imds_tokens} token, ${imds_gets} GETs | | 1 token, one GET per fact (≤ 16) | $(verdict "$imds_gets" 16) |
