@@ -122,7 +122,7 @@ amd64=$(size eksboot-linux-amd64)
 cat >"$REPO_DIR/BENCHMARKS.md" <<MD
 # Benchmarks
 
-Measured by \`make bench\` in the simulated private VPC (\`test/e2e\`), each time the median of
+Measured by \`$([ "$RUNS" = 11 ] && echo "make bench" || echo "RUNS=$RUNS make bench")\` in the simulated private VPC (\`test/e2e\`), each time the median of
 $RUNS runs from process start to exit, \`--timeout ${TIMEOUT}s\`. The peer is
 \`test/bench/peer.sh\`: the same endpoints checked one after the other with dig, a TCP connect
 per address and curl to \`/readyz\`.
