@@ -105,12 +105,6 @@ func (a *AWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.serve(a.hosts()[host], w, r)
 }
 
-// Service answers as service (ec2, sts, ecr.api, ecr.dkr, s3) whatever the
-// Host: for a client given an --endpoint-url.
-func (a *AWS) Service(service string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { a.serve(service, w, r) })
-}
-
 func (a *AWS) serve(service string, w http.ResponseWriter, r *http.Request) {
 	host := r.Host
 	switch service {
