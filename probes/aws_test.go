@@ -115,6 +115,8 @@ const (
 	fakeKey, fakeSecret, fakeSession = "ASIAFAKEKEY", "fake-secret-key", "fake-session-token"
 	ecrPassword                      = "ecr-password-secret"
 	presignedQuery                   = "X-Amz-Signature=presigned-secret"
+	fakeRegistry                     = "602401143452.dkr.ecr.us-west-2.amazonaws.com"
+	fakeBucket                       = "prod-us-west-2-starport-layer-bucket.s3.us-west-2.amazonaws.com"
 )
 
 var (
@@ -169,7 +171,7 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			tok := base64.StdEncoding.EncodeToString([]byte("AWS:" + ecrPassword))
 			json.NewEncoder(w).Encode(map[string]any{"authorizationData": []map[string]any{{"authorizationToken": tok}}})
 		}
-	case host == "602401143452.dkr.ecr.us-west-2.amazonaws.com":
+	case host == fakeRegistry:
 		if r.Header.Get("Authorization") != "Basic "+base64.StdEncoding.EncodeToString([]byte("AWS:"+ecrPassword)) {
 			w.WriteHeader(401)
 			return
@@ -187,12 +189,12 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			fmt.Fprintf(w, `{"schemaVersion":2,"layers":[{"digest":"%s"}]}`, layerDigest)
 		case "/v2/eks/pause/blobs/" + layerDigest:
-			w.Header().Set("Location", "https://prod-us-west-2-starport-layer-bucket.s3.us-west-2.amazonaws.com/x/y?"+presignedQuery)
+			w.Header().Set("Location", "https://"+fakeBucket+"/x/y?"+presignedQuery)
 			w.WriteHeader(http.StatusTemporaryRedirect)
 		default:
 			w.WriteHeader(404)
 		}
-	case host == "prod-us-west-2-starport-layer-bucket.s3.us-west-2.amazonaws.com":
+	case host == fakeBucket:
 		if r.Header.Get("Authorization") != "" || r.URL.RawQuery != presignedQuery || r.Header.Get("Range") == "" {
 			f.t.Errorf("the layer request carries Authorization %q, query %q, range %q", r.Header.Get("Authorization"), r.URL.RawQuery, r.Header.Get("Range"))
 		}
@@ -361,7 +363,7 @@ func TestAWSCallsPullKeepsOneConnection(t *testing.T) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if n := len(f.clients["602401143452.dkr.ecr.us-west-2.amazonaws.com"]); n != 1 {
+	if n := len(f.clients[fakeRegistry]); n != 1 {
 		t.Errorf("the registry's requests came on %d connections, want 1", n)
 	}
 }
@@ -377,11 +379,6 @@ func TestAWSCallFailingOnKeptConnectionFails(t *testing.T) {
 		}
 	}
 }
-
-const (
-	fakeRegistry = "602401143452.dkr.ecr.us-west-2.amazonaws.com"
-	fakeBucket   = "prod-us-west-2-starport-layer-bucket.s3.us-west-2.amazonaws.com"
-)
 
 // runChecks runs the four calls through the runner, as a run does.
 func runChecks(p Plan) map[string]report.Result {
