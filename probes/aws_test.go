@@ -266,7 +266,15 @@ func runAWS(t *testing.T, p Plan) []report.Result {
 	for _, c := range AWSChecks {
 		out = append(out, c.Run(context.Background(), p, f)...)
 	}
-	for _, r := range out {
+	noSecrets(t, out)
+	return out
+}
+
+// noSecrets fails t if a result shows a key, the session token, the ECR
+// password or token, or a presigned query.
+func noSecrets(t *testing.T, rs []report.Result) {
+	t.Helper()
+	for _, r := range rs {
 		line := fmt.Sprintf("%+v", r)
 		for _, s := range []string{fakeSecret, fakeSession, ecrPassword, base64.StdEncoding.EncodeToString([]byte("AWS:" + ecrPassword)), presignedQuery} {
 			if strings.Contains(line, s) {
@@ -274,7 +282,6 @@ func runAWS(t *testing.T, p Plan) []report.Result {
 			}
 		}
 	}
-	return out
 }
 
 func codes(rs []report.Result) string {
@@ -381,10 +388,12 @@ func TestAWSCallFailingOnKeptConnectionFails(t *testing.T) {
 }
 
 // runChecks runs the four calls through the runner, as a run does.
-func runChecks(p Plan) map[string]report.Result {
+func runChecks(t *testing.T, p Plan) map[string]report.Result {
 	p.Checks = AWSChecks
+	rs := (&Runner{}).Run(context.Background(), p).Results
+	noSecrets(t, rs)
 	out := map[string]report.Result{}
-	for _, r := range (&Runner{}).Run(context.Background(), p).Results {
+	for _, r := range rs {
 		out[r.Endpoint] = r
 	}
 	return out
@@ -405,7 +414,7 @@ func TestAWSCallsPullOpensItsConnectionsDuringECRAuth(t *testing.T) {
 		mu.Unlock()
 		return dial(ctx, network, addr)
 	}
-	rs := runChecks(p)
+	rs := runChecks(t, p)
 	for _, e := range []string{"ecr.api", "ecr.dkr", "s3"} {
 		if rs[e].Status != report.Pass {
 			t.Errorf("%s: %+v", e, rs[e])
@@ -431,7 +440,7 @@ func TestAWSCallsPullOpensItsConnectionsDuringECRAuth(t *testing.T) {
 func TestAWSCallsEarlyConnectionsJudgedAsDialed(t *testing.T) {
 	f, p := newFakeAWS(t)
 	f.badCertFor = fakeRegistry
-	if r := runChecks(p)["ecr.dkr"]; r.Status != report.Fail || r.Code != report.AWSError || !strings.Contains(r.Msg, "got no answer") {
+	if r := runChecks(t, p)["ecr.dkr"]; r.Status != report.Fail || r.Code != report.AWSError || !strings.Contains(r.Msg, "got no answer") {
 		t.Errorf("TLS failure on the early connection: %s %s %s", r.Status, r.Code, r.Msg)
 	}
 
@@ -443,7 +452,7 @@ func TestAWSCallsEarlyConnectionsJudgedAsDialed(t *testing.T) {
 		}
 		return dial(ctx, network, addr)
 	}
-	if r := runChecks(p)["ecr.dkr"]; r.Status != report.Skip || !strings.Contains(r.Msg, "not reached") {
+	if r := runChecks(t, p)["ecr.dkr"]; r.Status != report.Skip || !strings.Contains(r.Msg, "not reached") {
 		t.Errorf("refused early connection: %s %s %s", r.Status, r.Code, r.Msg)
 	}
 
@@ -480,7 +489,7 @@ func TestAWSCallsEarlyConnectionsJudgedAsDialed(t *testing.T) {
 		}
 		return dial(ctx, network, addr)
 	}
-	if r := runChecks(p)["ecr.dkr"]; r.Status != report.Fail || r.Code != report.AWSError {
+	if r := runChecks(t, p)["ecr.dkr"]; r.Status != report.Fail || r.Code != report.AWSError {
 		t.Errorf("a handshake that stalls on the early connection: %s %s %s", r.Status, r.Code, r.Msg)
 	}
 }
@@ -503,7 +512,7 @@ func TestAWSCallsEarlyConnectionsUnusedAreClosed(t *testing.T) {
 		}
 		return c, err
 	}
-	if r := runChecks(p)["ecr.dkr"]; r.Status != report.Skip {
+	if r := runChecks(t, p)["ecr.dkr"]; r.Status != report.Skip {
 		t.Fatalf("the pull ran without a token: %+v", r)
 	}
 	for i := 0; open.Load() != 0 && i < 100; i++ {
