@@ -6,8 +6,8 @@
 # Linux build) reading the console back to the same verdict all hold for
 # Windows too. eksboot.exe writes its console to COM1, its default, which
 # the HKLM\Software\Wine\Ports key maps to the case's console file. Before
-# each run, rootstore.exe has Wine import the node's trust store in one
-# thread (test/windows/rootstore says why).
+# each run, rootstore.exe adds the case's CA to the current user's Root
+# store (test/windows/rootstore says why not the machine's alone).
 # Sourced by wine.sh, with WORK and REPO set and Wine's environment
 # exported (ip netns exec keeps it).
 read -r -a WINDOWS_CASES <<<"${WINDOWS_CASES_ONLY:-healthy sg-drop sg-reset resolver-down private-dns-off imds-down}"
@@ -30,7 +30,7 @@ windows_e2e() {
 				done
 				ns_n wine reg add 'HKLM\Software\Wine\Ports' /v COM1 /d "$console" /f >/dev/null 2>&1
 				ns_n wineserver -k 2>/dev/null || true
-				ns_n wine "$WORK/rootstore.exe" || return 3
+				ns_n wine "$WORK/rootstore.exe" "Z:$SIM_DIR/ca.pem" || return 3
 				ns_n wine "$WORK/eksboot.exe" "${args[@]}"
 			}
 			run_case "$REPO/test/e2e/cases/$c" windows
@@ -64,7 +64,7 @@ windows_exec() (
 	cp "$WORK/powershell.exe" "$WINEPREFIX/drive_c/standin/powershell.exe"
 	local extra='--max-pods=20 $(touch C:\x) `y` '"'z'"' & | ; %PATH%' ca code=0
 	ca=$(cluster_ca)
-	ns_n wine "$WORK/rootstore.exe" || return 1
+	ns_n wine "$WORK/rootstore.exe" "Z:$SIM_DIR/ca.pem" || return 1
 	ns_n env WINEPATH='C:\standin' \
 		EKSBOOT_TEST_ARGV='C:\standin\argv' EKSBOOT_TEST_EXIT=7 \
 		wine "$WORK/eksboot.exe" run --target windows --exec --wait 2m --cluster-name prod --apiserver-endpoint "https://$API_HOST" \
