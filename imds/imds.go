@@ -83,6 +83,7 @@ func New(endpoint string) *Client {
 }
 
 func (m *Client) get(ctx context.Context, path string) (string, error) {
+	growStack()
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
 	out, err := m.client.GetMetadata(ctx, &ec2imds.GetMetadataInput{Path: path})
@@ -260,6 +261,7 @@ func (m *Client) Facts(ctx context.Context) (Facts, error) {
 // rather than through the SDK's document call, which would decode an
 // answer of any size.
 func (m *Client) identityDocument(ctx context.Context, f *Facts) error {
+	growStack()
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
 	out, err := m.client.GetDynamicData(ctx, &ec2imds.GetDynamicDataInput{Path: "instance-identity/document"})
