@@ -202,7 +202,6 @@ func (m *Client) Facts(ctx context.Context) (Facts, error) {
 	plain := map[string]*string{
 		"services/domain":                new(string),
 		"local-hostname":                 new(string),
-		"ami-id":                         new(string),
 		"placement/availability-zone-id": new(string),
 	}
 	ifacePaths := []string{"vpc-ipv4-cidr-blocks", "vpc-ipv6-cidr-blocks", "subnet-ipv4-cidr-block", "security-group-ids", "vpc-id", "subnet-id"}
@@ -253,7 +252,7 @@ func (m *Client) Facts(ctx context.Context) (Facts, error) {
 	f.VPCID, f.SubnetID = *iface["vpc-id"], *iface["subnet-id"]
 	f.Domain = *plain["services/domain"]
 	f.LocalHostname = *plain["local-hostname"]
-	f.AMIID, f.AvailabilityZoneID = *plain["ami-id"], *plain["placement/availability-zone-id"]
+	f.AvailabilityZoneID = *plain["placement/availability-zone-id"]
 	return f, errors.Join(errs...)
 }
 
@@ -272,6 +271,7 @@ func (m *Client) identityDocument(ctx context.Context, f *Facts) error {
 	var doc struct {
 		Region, AvailabilityZone, InstanceID, InstanceType, PrivateIP string
 		AccountID                                                     string `json:"accountId"`
+		ImageID                                                       string `json:"imageId"` // the AMI: no GET of ami-id
 	}
 	if err == nil {
 		err = json.Unmarshal(raw, &doc)
@@ -280,7 +280,7 @@ func (m *Client) identityDocument(ctx context.Context, f *Facts) error {
 		return fmt.Errorf("IMDS instance identity document: %w", err)
 	}
 	f.Region, f.AvailabilityZone, f.AccountID = doc.Region, doc.AvailabilityZone, doc.AccountID
-	f.InstanceID, f.InstanceType = doc.InstanceID, doc.InstanceType
+	f.InstanceID, f.InstanceType, f.AMIID = doc.InstanceID, doc.InstanceType, doc.ImageID
 	f.LocalIPv4, _ = netip.ParseAddr(doc.PrivateIP)
 	return nil
 }

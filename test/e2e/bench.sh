@@ -129,11 +129,11 @@ $RUNS runs from process start to exit, \`--timeout ${TIMEOUT}s\`. The peer is
 \`test/bench/peer.sh\`: the same endpoints checked one after the other with dig, a TCP connect
 per address and curl to \`/readyz\`.
 
-IMDS: one session token, then one GET per fact, read concurrently: the identity document,
-\`mac\`, the interface's VPC IPv4 and IPv6 CIDRs, subnet CIDR and security groups,
-\`services/domain\`, \`local-hostname\`, for the identity check \`iam/info\`, the role name and
-the role's credentials, and for the summary's where-it-ran \`ami-id\`, the AZ ID and the
-interface's VPC and subnet IDs.
+IMDS: one session token, then one GET per fact, read concurrently: the identity document (which
+also names the AMI), \`mac\`, the interface's VPC IPv4 and IPv6 CIDRs, subnet CIDR and security
+groups, \`services/domain\`, \`local-hostname\`, for the identity check \`iam/info\`, the role name
+and the role's credentials, and for the summary's where-it-ran the AZ ID and the interface's VPC
+and subnet IDs.
 
 The fleet: \`test/e2e/fleet.sh\`'s 24 nodes (five faults, \`--timeout 1s\`) all running the SSM
 document's Linux step at once against one simulated resolver; then \`eksboot explain\` over

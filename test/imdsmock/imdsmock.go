@@ -167,7 +167,7 @@ func Config(inst Instance) []byte {
 		"metadata": map[string]any{"paths": paths, "values": values},
 		"dynamic": map[string]any{"values": map[string]any{"instance-identity-document": map[string]any{
 			"region": inst.Region, "availabilityZone": inst.AZ, "accountId": inst.AccountID,
-			"instanceId": inst.InstanceID, "instanceType": inst.InstanceType, "privateIp": inst.PrivateIP,
+			"instanceId": inst.InstanceID, "instanceType": inst.InstanceType, "privateIp": inst.PrivateIP, "imageId": inst.AMIID,
 		}}},
 		"userdata": map[string]any{"values": map[string]any{"userdata": base64.StdEncoding.EncodeToString(inst.UserData)}},
 	})
