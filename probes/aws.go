@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -62,16 +64,16 @@ var errNotReached = errors.New("not reached")
 // redirect (the one hop the ECR pull needs is made by hand). It keeps one
 // connection per host between the check's calls, so the pull's registry
 // requests share one TLS handshake; awsCall closes it when the check ends.
-// via is each host's path (Plan.viaFor). A connection the runner opened
-// early for the check (Check.Opens) is taken before any is dialed.
-func awsClient(ctx context.Context, ap *AWSPlan, timeout time.Duration, via func(host string) *url.URL) *http.Client {
-	dial, early := awsDialTLS(ap, timeout, via), earlyFrom(ctx)
+// A connection the runner opened early for the check (Check.Opens) is
+// taken before any is dialed.
+func awsClient(ctx context.Context, p Plan) *http.Client {
+	dial, early := awsDialTLS(p), earlyFrom(ctx)
 	return &http.Client{
-		Timeout: timeout,
+		Timeout: p.Timeout,
 		Transport: &http.Transport{
 			Proxy:               nil, // the path is awsDialTLS's: refusals are judged as the endpoint's
 			MaxIdleConnsPerHost: 1,
-			IdleConnTimeout:     timeout,
+			IdleConnTimeout:     p.Timeout,
 			DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 				if ec, ok := early.take(ctx, addr); ok {
 					return ec.conn, ec.err
@@ -137,18 +139,21 @@ func cutQuery(u string) string {
 }
 
 // awsDialTLS is how the calls reach a host: by its endpoint's path
-// (directly, or through a CONNECT tunnel of the proxy the agent uses), then
-// TLS verified with ap.Roots as the agents verify AWS. A tunnel that did
-// not open, or TLS through it that did not verify, is the endpoint's own
-// proxy finding, so the call was not reached (errNotReached).
-func awsDialTLS(ap *AWSPlan, timeout time.Duration, via func(host string) *url.URL) func(ctx context.Context, network, addr string) (net.Conn, error) {
+// (directly, or through a CONNECT tunnel of the proxy the agent uses, as
+// Plan.viaFor says), then TLS verified with the AWS roots as the agents
+// verify AWS. A tunnel that did not open is the endpoint's own proxy
+// finding, so the call was not reached (errNotReached); so is TLS through
+// it that failed as it must have failed for the endpoint's own TLS check
+// through the same tunnel (tunnelTLSFound).
+func awsDialTLS(p Plan) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	ap, timeout := p.AWS, p.Timeout
 	dial := ap.Dial
 	if dial == nil {
 		dial = (&net.Dialer{}).DialContext
 	}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, _, _ := net.SplitHostPort(addr)
-		proxy := via(host)
+		proxy := p.viaFor(host)
 		var c net.Conn
 		var err error
 		switch {
@@ -166,11 +171,27 @@ func awsDialTLS(ap *AWSPlan, timeout time.Duration, via func(host string) *url.U
 			return nil, err
 		}
 		tc, err := verifiedTLS(ctx, c, host, ap.Roots, timeout)
-		if err != nil && proxy != nil && tlsThroughCode(err) == report.ProxyInterceptsTLS {
+		if err != nil && proxy != nil && p.tunnelTLSFound(host, err) {
 			return nil, tunnelFailed{err}
 		}
 		return tc, err
 	}
+}
+
+// tunnelTLSFound says whether TLS to host through the proxy failed as the
+// endpoint's own TLS check through the tunnel to that host must have
+// failed too: a certificate that does not verify (the proxy's own, or
+// another), or an answer that is not TLS on a host an endpoint checks. A
+// stall or a reset can be this call's alone, and stays its finding; so
+// does a non-TLS answer on a host no endpoint checks (the layer bucket's).
+func (p Plan) tunnelTLSFound(host string, err error) bool {
+	if tlsThroughCode(err) == report.ProxyInterceptsTLS { // any failed verification: it saw a certificate
+		return true
+	}
+	var notTLS tls.RecordHeaderError
+	return errors.As(err, &notTLS) && slices.ContainsFunc(p.Endpoints, func(e Endpoint) bool {
+		return e.Kind != Cluster && e.Via != nil && e.Host == host
+	})
 }
 
 // signQuery signs a form POST of AWS's Query protocol (EC2, STS) with the

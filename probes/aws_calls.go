@@ -50,7 +50,7 @@ func awsCall(ctx context.Context, p Plan, endpoint, action string, run func(ap *
 			Msg: fmt.Sprintf("%s: %s not asked: %s (the auth check says why)", endpoint, action, why)}
 		return []report.Result{r}
 	}
-	c := awsClient(ctx, ap, p.Timeout, p.viaFor)
+	c := awsClient(ctx, p)
 	defer c.CloseIdleConnections()
 	out := run(ap, c)
 	for i, r := range out {
@@ -99,9 +99,11 @@ var ec2APICheck = Check{Name: "ec2-api", Required: true,
 var stsAPICheck = Check{Name: "sts-api", Required: true,
 	Why: "sts:GetCallerIdentity answers: pods' IAM roles need STS, and it proves the role's credentials good",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
+		f.CredentialsRefused = "" // under --wait, only this round's refusal counts
 		return awsCall(ctx, p, "sts", actionGetCallerIdentity, func(ap *AWSPlan, c *http.Client) []report.Result {
 			host := STSHost(ap.Region, ap.Domain)
 			r := awsResult("sts", host, actionGetCallerIdentity)
+			var arn string // whole: the message quotes it cut short
 			r = ask(c, r, func() (*http.Request, error) {
 				return signQuery(ctx, *ap.Credentials, host, "sts", ap.Region, "Action=GetCallerIdentity&Version=2011-06-15", p.clock())
 			}, func(a awsAnswer) string {
@@ -111,12 +113,13 @@ var stsAPICheck = Check{Name: "sts-api", Required: true,
 				if xml.Unmarshal(a.body, &x) != nil || x.ARN == "" {
 					return ""
 				}
+				arn = x.ARN
 				return "sts: GetCallerIdentity answered " + CleanServerString(x.ARN)
 			})
 			// The credentials must be the role's the token was signed
 			// with: another identity means IMDS's role is not the one
 			// the instance profile names.
-			if role := roleName(p.Facts.RoleARN); r.Status == report.Pass && role != "" && !strings.Contains(r.Msg, ":assumed-role/"+role+"/") {
+			if role := roleName(p.Facts.RoleARN); r.Status == report.Pass && role != "" && !strings.Contains(arn, ":assumed-role/"+role+"/") {
 				r.Status, r.Code = report.Fail, report.AWSError
 				r.Msg += ", not a session of the node role " + p.Facts.RoleARN
 			}
@@ -130,6 +133,7 @@ var stsAPICheck = Check{Name: "sts-api", Required: true,
 var ecrAuthCheck = Check{Name: "ecr-auth", Required: true,
 	Why: "ecr:GetAuthorizationToken answers: kubelet's ECR credential provider gets containerd's pull credentials from it",
 	Run: func(ctx context.Context, p Plan, f *Findings) []report.Result {
+		f.ECRToken = "" // under --wait, a token from an earlier round is not this round's answer
 		return awsCall(ctx, p, "ecr.api", actionGetAuthToken, func(ap *AWSPlan, c *http.Client) []report.Result {
 			host := "api.ecr." + ap.Region + "." + domainOf(ap)
 			r := awsResult("ecr.api", host, actionGetAuthToken)
@@ -148,7 +152,10 @@ var ecrAuthCheck = Check{Name: "ecr-auth", Required: true,
 						Token string `json:"authorizationToken"`
 					} `json:"authorizationData"`
 				}
-				if json.Unmarshal(a.body, &j) != nil || len(j.Data) == 0 || j.Data[0].Token == "" {
+				if json.Unmarshal(a.body, &j) != nil || len(j.Data) == 0 {
+					return ""
+				}
+				if _, ok := basicAuth(j.Data[0].Token); !ok { // not base64 of AWS:PASSWORD: no registry takes it
 					return ""
 				}
 				f.ECRToken = j.Data[0].Token

@@ -60,7 +60,7 @@ func openEarly(ctx context.Context, p Plan, hosts []string) *earlyConns {
 	if p.AWS == nil || p.AWS.Credentials == nil {
 		return e
 	}
-	dial := awsDialTLS(p.AWS, p.Timeout, p.viaFor)
+	dial := awsDialTLS(p)
 	for _, h := range hosts {
 		addr := net.JoinHostPort(h, "443")
 		if _, dup := e.pending[addr]; dup {

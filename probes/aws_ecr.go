@@ -171,6 +171,10 @@ func layerDownload(ctx context.Context, ap *AWSPlan, c *http.Client, location st
 		r.Status, r.Code, r.Msg = report.Fail, report.AWSError, "s3: the registry redirected the layer to something not an https URL"
 		return r
 	}
+	if why := notLayerURL(ap, u); why != "" {
+		r.Status, r.Code, r.Msg = report.Fail, report.AWSError, "s3: the registry redirected the layer to "+why+", not to "+bucket+"'s S3 host as ECR does"
+		return r
+	}
 	r.Host = u.Hostname()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
 	if err != nil {
@@ -202,6 +206,22 @@ func layerDownload(ctx context.Context, ap *AWSPlan, c *http.Client, location st
 		r.Msg = fmt.Sprintf("s3: the layer's download from %s was refused: %s", bucket, e.describe(a.status))
 	}
 	return r
+}
+
+// notLayerURL says what is wrong with a layer redirect that ECR would not
+// send: a host other than the layer bucket's virtual host on S3 in the
+// node's partition (BUCKET.s3.REGION.DOMAIN, or another S3 form of it), or
+// credentials of its own, which Go would send as an Authorization header.
+func notLayerURL(ap *AWSPlan, u *url.URL) string {
+	if u.User != nil {
+		return "a URL with credentials of its own"
+	}
+	host := strings.ToLower(u.Hostname())
+	rest, ok := strings.CutPrefix(host, layerBucket(ap.Region)+".")
+	if !ok || !strings.HasPrefix(rest, "s3") || !strings.HasSuffix(rest, "."+domainOf(ap)) {
+		return CleanServerString(host)
+	}
+	return ""
 }
 
 // layerBucket is the S3 bucket ECR keeps a region's layers in (ECR user

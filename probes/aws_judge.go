@@ -48,12 +48,9 @@ func parseAWSError(a awsAnswer) (awsError, bool) {
 		if len(j.Errors) > 0 {
 			return awsError{j.Errors[0].Code, j.Errors[0].Message}, true
 		}
-		code := j.Type
-		if i := strings.LastIndexByte(code, '#'); i >= 0 { // "com.amazon.coral.service#AccessDeniedException"
-			code = code[i+1:]
-		}
+		code := errorType(j.Type)
 		if code == "" {
-			code = strings.SplitN(a.header.Get("X-Amzn-Errortype"), ":", 2)[0]
+			code = errorType(a.header.Get("X-Amzn-Errortype"))
 		}
 		return awsError{code, j.Message + j.MessageU}, code != ""
 	}
@@ -83,22 +80,40 @@ func parseAWSError(a awsAnswer) (awsError, bool) {
 	return awsError{}, false
 }
 
+// errorType is the error code of an awsJson __type or X-Amzn-Errortype,
+// cleaned as Smithy's protocol says: what is before the first ":", then
+// after the "#" ("com.amazon.coral.service#ExpiredTokenException:http://...").
+func errorType(s string) string {
+	s, _, _ = strings.Cut(s, ":")
+	if i := strings.LastIndexByte(s, '#'); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
+}
+
 // judgeAWS turns a refusal into a code by what AWS said: an authentication
 // error is the credentials'; a denial names the policy type that refused
 // (AWS's "because no VPC endpoint policy allows", "with an explicit deny in
 // a service control policy", "because no identity-based policy allows",
 // "permissions boundary"). A denial that names none is deny: the registry's
-// or the bucket's refusal, or the role's on older messages.
+// or the bucket's refusal, or the role's on older messages. Only the
+// registry's 401 without AWS's own error code is the credentials' (it
+// answers the token made from them so); another server's 401 is not AWS's
+// word. The layer bucket's authentication errors are its refusal of ECR's
+// presigned URL, which the node's credentials did not sign.
 func judgeAWS(a awsAnswer, deny report.Code) (report.Code, awsError) {
 	e, ok := parseAWSError(a)
+	registry := deny == report.ImagePullDenied
 	switch {
-	case !ok && a.status == http.StatusUnauthorized:
+	case !ok && a.status == http.StatusUnauthorized && registry:
 		return report.CredentialsInvalid, awsError{Code: http.StatusText(a.status)}
 	case !ok:
 		return report.AWSError, awsError{}
+	case slices.Contains(credentialErrors, e.Code) && deny == report.LayerBucketDenied:
+		return deny, e
 	case slices.Contains(credentialErrors, e.Code):
 		return report.CredentialsInvalid, e
-	case a.status == http.StatusUnauthorized && !slices.Contains(denialErrors, e.Code):
+	case a.status == http.StatusUnauthorized && registry && !slices.Contains(denialErrors, e.Code):
 		// The registry's UNAUTHORIZED: the token from the role's
 		// credentials is not accepted.
 		return report.CredentialsInvalid, e
@@ -140,16 +155,16 @@ func (e awsError) describe(status int) string {
 	if e.Message != "" {
 		// AWS's message names the policy type that refused: keep it whole
 		// up to a cap, unlike other servers' strings.
+		// Its first line only: what follows a SignatureDoesNotMatch is
+		// the canonical request, whose headers hold the session token.
+		first, _, _ := strings.Cut(e.Message, "\n")
 		msg := strings.Map(func(r rune) rune {
 			if unicode.IsControl(r) || r == unicode.ReplacementChar {
 				return -1
 			}
 			return r
-		}, e.Message)
-		if len(msg) > maxAWSMessage {
-			msg = msg[:maxAWSMessage] + "…"
-		}
-		s += ": " + msg
+		}, first)
+		s += ": " + cutRunes(msg, maxAWSMessage)
 	}
 	return s
 }

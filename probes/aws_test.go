@@ -16,11 +16,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/eksboot/eksboot/hints"
@@ -58,6 +60,12 @@ func TestJudgeAWS(t *testing.T) {
 		{"sts endpoint policy", 403, sts("AccessDenied", who+"sts:GetCallerIdentity because no VPC endpoint policy allows the sts:GetCallerIdentity action"), report.IAMDenied, report.EndpointPolicyDenied},
 		{"registry denied", 403, `{"errors":[{"code":"DENIED","message":"Your authorization token has expired. Reauthenticate and try again."}]}`, report.ImagePullDenied, report.ImagePullDenied},
 		{"registry 401 bare", 401, ``, report.ImagePullDenied, report.CredentialsInvalid},
+		{"another server's 401", 401, `<html><head><title>401 Authorization Required</title></head></html>`, report.IAMDenied, report.AWSError},
+		{"bare 401 on the layer", 401, ``, report.LayerBucketDenied, report.AWSError},
+		{"the presigned URL's signature", 403, strings.Replace(s3, "AccessDenied", "SignatureDoesNotMatch", 1), report.LayerBucketDenied, report.LayerBucketDenied},
+		{"the presigned URL's token", 400, strings.Replace(s3, "AccessDenied", "ExpiredToken", 1), report.LayerBucketDenied, report.LayerBucketDenied},
+		{"ecr type with a namespace", 400, ecr("AccessDeniedException:http://internal.amazon.com/coral/com.amazon.coral.service/", who+"ecr:GetAuthorizationToken because no VPC endpoint policy allows the ecr:GetAuthorizationToken action"), report.IAMDenied, report.EndpointPolicyDenied},
+		{"ecr coral type with a namespace", 400, ecr("com.amazon.coral.service#ExpiredTokenException:http://internal.amazon.com/coral/com.amazon.coral.service/", "The security token included in the request is expired"), report.IAMDenied, report.CredentialsInvalid},
 		{"s3 bare", 403, s3, report.LayerBucketDenied, report.LayerBucketDenied},
 		{"s3 endpoint policy", 403, strings.Replace(s3, "Access Denied", who+"s3:GetObject on resource: \"arn:aws:s3:::prod-us-west-2-starport-layer-bucket/x\" because no VPC endpoint policy allows the s3:GetObject action", 1), report.LayerBucketDenied, report.LayerBucketDenied},
 		{"not aws", 502, `<html>bad gateway</html>`, report.IAMDenied, report.AWSError},
@@ -87,9 +95,11 @@ type fakeAWS struct {
 	tokenLate     bool
 	// badCertFor gets a certificate for another name.
 	badCertFor string
-	mu         sync.Mutex
-	clients    map[string]map[string]bool // by host: the connections requests came on
-	hellos     map[string]bool            // the names TLS handshakes began for
+	// answer, if set, answers in AWS's place when it says it did.
+	answer  func(w http.ResponseWriter, r *http.Request, host string) bool
+	mu      sync.Mutex
+	clients map[string]map[string]bool // by host: the connections requests came on
+	hellos  map[string]bool            // the names TLS handshakes began for
 }
 
 // waitForHellos waits up to a second for a handshake for each host.
@@ -135,6 +145,9 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.clients[host][r.RemoteAddr] = true
 	f.mu.Unlock()
+	if f.answer != nil && f.answer(w, r, host) {
+		return
+	}
 	signedFor := func(service string) bool {
 		a := r.Header.Get("Authorization")
 		ok := strings.HasPrefix(a, "AWS4-HMAC-SHA256 Credential="+fakeKey+"/") && strings.Contains(a, "/us-west-2/"+service+"/aws4_request") &&
@@ -532,4 +545,189 @@ type countedConn struct {
 func (c *countedConn) Close() error {
 	c.once.Do(func() { c.open.Add(-1) })
 	return c.Conn.Close()
+}
+
+func byEndpoint(rs []report.Result) map[string]report.Result {
+	m := map[string]report.Result{}
+	for _, r := range rs {
+		m[r.Endpoint] = r
+	}
+	return m
+}
+
+// CloudFormation names roles up to 64 characters (eksctl's node roles
+// often are): the session's ARN is compared whole, not as the message
+// quotes it.
+func TestAWSCallsSTSLongRoleName(t *testing.T) {
+	f, p := newFakeAWS(t)
+	role := "eksctl-prod-cluster-nodegroup-ng-1-NodeInstanceRole-AbCdEf123456"
+	p.Facts.RoleARN = "arn:aws:iam::111122223333:role/" + role
+	f.answer = func(w http.ResponseWriter, r *http.Request, host string) bool {
+		if host != "sts.us-west-2.amazonaws.com" {
+			return false
+		}
+		fmt.Fprintf(w, `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:sts::111122223333:assumed-role/%s/i-0123456789abcdef0</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>`, role)
+		return true
+	}
+	if r := byEndpoint(runAWS(t, p))["sts"]; r.Status != report.Pass {
+		t.Errorf("sts: %s %s: %s", r.Status, r.Code, r.Msg)
+	}
+}
+
+// A 200 whose token is not base64 of AWS:PASSWORD is not a registry
+// credential: ecr-auth fails, rather than passing with a pull skipped.
+func TestAWSCallsECRTokenNotARegistryCredential(t *testing.T) {
+	f, p := newFakeAWS(t)
+	f.answer = func(w http.ResponseWriter, r *http.Request, host string) bool {
+		if host != "api.ecr.us-west-2.amazonaws.com" {
+			return false
+		}
+		fmt.Fprint(w, `{"authorizationData":[{"authorizationToken":"not-a-registry-token"}]}`)
+		return true
+	}
+	m := byEndpoint(runAWS(t, p))
+	if r := m["ecr.api"]; r.Status != report.Fail || r.Code != report.AWSError {
+		t.Errorf("ecr.api: %s %s: %s", r.Status, r.Code, r.Msg)
+	}
+	if r := m["ecr.dkr"]; r.Status != report.Skip {
+		t.Errorf("ecr.dkr: %s %s: %s", r.Status, r.Code, r.Msg)
+	}
+}
+
+// The layer URL is signed by ECR, not with the node's credentials: S3
+// refusing its signature or token is the bucket's refusal of the download,
+// not the role's credentials.
+func TestAWSCallsLayerURLAuthErrorsAreTheBuckets(t *testing.T) {
+	for _, code := range []string{"SignatureDoesNotMatch", "ExpiredToken", "InvalidAccessKeyId", "InvalidToken"} {
+		f, p := newFakeAWS(t)
+		f.answer = func(w http.ResponseWriter, r *http.Request, host string) bool {
+			if host != fakeBucket {
+				return false
+			}
+			w.WriteHeader(403)
+			fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>x</Message></Error>`, code)
+			return true
+		}
+		if r := byEndpoint(runAWS(t, p))["s3"]; r.Code != report.LayerBucketDenied {
+			t.Errorf("S3 %s on the layer URL: %s (%s)", code, r.Code, r.Msg)
+		}
+	}
+}
+
+// AWS's SignatureDoesNotMatch goes on to quote the canonical request,
+// whose headers hold the session token: only its first line is shown.
+func TestAWSCallsSignatureMismatchShowsNoSessionToken(t *testing.T) {
+	f, p := newFakeAWS(t)
+	f.answer = func(w http.ResponseWriter, r *http.Request, host string) bool {
+		if host != "sts.us-west-2.amazonaws.com" {
+			return false
+		}
+		w.WriteHeader(403)
+		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.
+
+The Canonical String for this request should have been
+'POST
+/
+
+host:%s
+x-amz-security-token:%s'</Message></Error></ErrorResponse>`, host, r.Header.Get("X-Amz-Security-Token"))
+		return true
+	}
+	r := byEndpoint(runAWS(t, p))["sts"] // runAWS fails the test on the session token
+	if r.Code != report.CredentialsInvalid || !strings.Contains(r.Msg, "does not match the signature you provided") {
+		t.Errorf("sts: %s: %s", r.Code, r.Msg)
+	}
+}
+
+func TestAWSMessageCutAtARune(t *testing.T) {
+	s := awsError{Code: "AccessDenied", Message: strings.Repeat("a", maxAWSMessage-1) + "é and more"}.describe(403)
+	if !utf8.ValidString(s) || !strings.HasSuffix(s, "a…") {
+		t.Errorf("describe ends %q", s[len(s)-8:])
+	}
+}
+
+// The one redirect followed goes to the layer bucket's S3 host, and
+// carries no credentials of the Location's own.
+func TestAWSCallsLayerRedirectOnlyToTheBucket(t *testing.T) {
+	for _, location := range []string{
+		"https://sts.us-west-2.amazonaws.com/x?" + presignedQuery,
+		"https://" + fakeBucket + ".example.com/x?" + presignedQuery,
+		"https://AKIAEVIL:pw@" + fakeBucket + "/x?" + presignedQuery,
+	} {
+		f, p := newFakeAWS(t)
+		var followed atomic.Bool
+		f.answer = func(w http.ResponseWriter, r *http.Request, host string) bool {
+			switch {
+			case host == fakeRegistry && strings.Contains(r.URL.Path, "/blobs/"):
+				w.Header().Set("Location", location)
+				w.WriteHeader(http.StatusTemporaryRedirect)
+			case r.Method == http.MethodGet && host != fakeRegistry:
+				followed.Store(true)
+				w.WriteHeader(http.StatusPartialContent)
+			default:
+				return false
+			}
+			return true
+		}
+		r := byEndpoint(runAWS(t, p))["s3"]
+		if r.Status != report.Fail || r.Code != report.AWSError || followed.Load() || strings.Contains(r.Msg, "pw") {
+			t.Errorf("%s: followed %v; %s %s: %s", location, followed.Load(), r.Status, r.Code, r.Msg)
+		}
+	}
+}
+
+// Under --wait, each round judges what it heard: a refused GetAuthorizationToken
+// leaves the pull without an earlier round's token (skipped, as ecr-auth
+// failed), and sts-api's refusal of a round that then takes the
+// credentials is forgotten.
+func TestAWSCallsEachRoundItsOwnFindings(t *testing.T) {
+	f, p := newFakeAWS(t)
+	var auths, sts atomic.Int32
+	f.answer = func(w http.ResponseWriter, r *http.Request, host string) bool {
+		switch {
+		case host == "api.ecr.us-west-2.amazonaws.com" && auths.Add(1) > 1:
+			w.WriteHeader(500)
+			fmt.Fprint(w, `{"__type":"ServerException","message":"internal"}`)
+		case host == "sts.us-west-2.amazonaws.com" && sts.Add(1) == 1:
+			w.WriteHeader(403)
+			fmt.Fprint(w, `<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>Signature expired</Message></Error></ErrorResponse>`)
+		default:
+			return false
+		}
+		return true
+	}
+	found := &Findings{}
+	for round := range 2 {
+		for _, c := range AWSChecks {
+			if round == 1 && c.Name == ecrPullCheck.Name && found.ECRToken == "" {
+				continue // the runner skips a check whose need failed
+			}
+			c.Run(t.Context(), p, found)
+		}
+	}
+	if found.ECRToken != "" || found.CredentialsRefused != "" {
+		t.Errorf("after the second round: token kept %v, refusal %q", found.ECRToken != "", found.CredentialsRefused)
+	}
+}
+
+// Through a proxy, TLS that failed as the endpoint's own check through the
+// tunnel must have failed is that check's finding; a stall may be the
+// call's alone.
+func TestTunnelTLSFoundOnlyWhatTheEndpointSees(t *testing.T) {
+	p := Plan{Endpoints: []Endpoint{{Name: "sts", Host: "sts.us-west-2.amazonaws.com", Via: &url.URL{Scheme: "http", Host: "proxy:3128"}}}}
+	notTLS := fmt.Errorf("handshake: %w", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"})
+	for _, c := range []struct {
+		host string
+		err  error
+		want bool
+	}{
+		{"sts.us-west-2.amazonaws.com", notTLS, true},
+		{fakeBucket, notTLS, false},
+		{"sts.us-west-2.amazonaws.com", context.DeadlineExceeded, false},
+		{"sts.us-west-2.amazonaws.com", &tls.CertificateVerificationError{UnverifiedCertificates: []*x509.Certificate{{}}, Err: x509.UnknownAuthorityError{}}, true},
+	} {
+		if got := p.tunnelTLSFound(c.host, c.err); got != c.want {
+			t.Errorf("%s, %v: %v, want %v", c.host, c.err, got, c.want)
+		}
+	}
 }
