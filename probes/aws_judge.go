@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/restjson"
 	"github.com/eksboot/eksboot/report"
 )
 
@@ -48,9 +49,11 @@ func parseAWSError(a awsAnswer) (awsError, bool) {
 		if len(j.Errors) > 0 {
 			return awsError{j.Errors[0].Code, j.Errors[0].Message}, true
 		}
-		code := errorType(j.Type)
+		// "com.amazon.coral.service#ExpiredTokenException:http://...",
+		// cleaned as the SDK's clients clean it.
+		code := restjson.SanitizeErrorCode(j.Type)
 		if code == "" {
-			code = errorType(a.header.Get("X-Amzn-Errortype"))
+			code = restjson.SanitizeErrorCode(a.header.Get("X-Amzn-Errortype"))
 		}
 		return awsError{code, j.Message + j.MessageU}, code != ""
 	}
@@ -78,17 +81,6 @@ func parseAWSError(a awsAnswer) (awsError, bool) {
 		return awsError{x.Code, x.Message}, true
 	}
 	return awsError{}, false
-}
-
-// errorType is the error code of an awsJson __type or X-Amzn-Errortype,
-// cleaned as Smithy's protocol says: what is before the first ":", then
-// after the "#" ("com.amazon.coral.service#ExpiredTokenException:http://...").
-func errorType(s string) string {
-	s, _, _ = strings.Cut(s, ":")
-	if i := strings.LastIndexByte(s, '#'); i >= 0 {
-		s = s[i+1:]
-	}
-	return s
 }
 
 // judgeAWS turns a refusal into a code by what AWS said: an authentication
