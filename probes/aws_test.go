@@ -405,11 +405,7 @@ func runChecks(t *testing.T, p Plan) map[string]report.Result {
 	p.Checks = AWSChecks
 	rs := (&Runner{}).Run(context.Background(), p).Results
 	noSecrets(t, rs)
-	out := map[string]report.Result{}
-	for _, r := range rs {
-		out[r.Endpoint] = r
-	}
-	return out
+	return byEndpoint(rs)
 }
 
 // The pull's handshakes with the registry and the layer bucket are made
